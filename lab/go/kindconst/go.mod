@@ -1,0 +1,3 @@
+module v6e2e.local/lab/kindconst
+
+go 1.24.0

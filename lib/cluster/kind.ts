@@ -1,0 +1,133 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { buildKind } from '../lab/artefacts.ts';
+import { labSetup } from '../lab/index.ts';
+import { LAB_DIR, REPO_ROOT } from '../lab/paths.ts';
+import { IMAGES, LAB_LABEL } from '../lab/versions.ts';
+import type { Profile } from '../profiles.ts';
+import { RunBrokenError, UsageError } from '../util/errors.ts';
+import type { Progress } from '../util/progress.ts';
+
+export interface ClusterHandle {
+  name: string;
+  /** A kubeconfig holding only this cluster (also merged into the user's default kubeconfig by kind). */
+  kubeconfigPath: string;
+  context: string;
+}
+
+/** Label kind puts on its node containers; the value is the cluster name. */
+export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
+/** Label the lab puts on every container/network it adds next to a cluster. */
+export const LAB_CLUSTER_LABEL = `${LAB_LABEL}.cluster`;
+
+export function kindConfigPath(profile: Profile): string {
+  return path.join(REPO_ROOT, 'kind-configs', `${profile}.yaml`);
+}
+
+export function kubeconfigPathFor(name: string): string {
+  return path.join(LAB_DIR, 'kubeconfigs', `${name}.yaml`);
+}
+
+async function kindBin(progress: Progress): Promise<string> {
+  return path.join(await buildKind(progress), 'kind');
+}
+
+export async function clusterExists(name: string): Promise<boolean> {
+  const r = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`], { reject: false });
+  return r.exitCode === 0 && r.stdout.trim() !== '';
+}
+
+/** Streams a child's stderr lines as progress, keeping the tail for error messages. */
+function follow(child: ResultPromise, progress: Progress, tail: string[]): void {
+  let buf = '';
+  child.stderr?.on('data', (d: Buffer) => {
+    buf += d.toString();
+    const lines = buf.split('\n');
+    buf = lines.pop() ?? '';
+    for (const raw of lines) {
+      const line = raw.replace(/\x1b\[[0-9;]*[A-Za-z]/g, '').trim();
+      if (!line) continue;
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+      progress.info(line);
+    }
+  });
+}
+
+/**
+ * Creates a kind cluster of the profile from the lab's node image. The lab is
+ * set up first (a no-op when current). Ctrl-C or a failure during creation
+ * deletes the half-made cluster.
+ */
+export async function up(opts: { profile: Profile; name: string; progress: Progress }): Promise<ClusterHandle> {
+  const { profile, name, progress } = opts;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
+    throw new UsageError(`cluster name "${name}" is not a valid DNS label (lowercase letters, digits, '-')`);
+  }
+  await progress.step('lab', () => labSetup({ progress }));
+  const kind = await kindBin(progress);
+  if (await clusterExists(name)) {
+    throw new UsageError(`a kind cluster named "${name}" already exists: reuse it (--reuse) or delete it (v6e2e down --name ${name})`);
+  }
+  const tail: string[] = [];
+  const abort = new AbortController();
+  const onSignal = () => abort.abort();
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    await progress.step(`kind create cluster ${name} (profile ${profile})`, async () => {
+      const child = execa(kind, ['create', 'cluster', '--name', name, '--config', kindConfigPath(profile),
+        '--image', IMAGES.node, '--wait', '4m', '--retain'], { cancelSignal: abort.signal, timeout: 600_000 });
+      follow(child, progress, tail);
+      await child;
+    });
+    await progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
+  } catch (err) {
+    await progress.step(`delete half-made cluster ${name}`, () => deleteCluster(name, progress)).catch(() => undefined);
+    if (abort.signal.aborted) throw new RunBrokenError(`interrupted while creating cluster ${name}; it was deleted`);
+    const why = err instanceof Error ? (err as { shortMessage?: string }).shortMessage ?? err.message : String(err);
+    throw new RunBrokenError(`creating kind cluster ${name} failed: ${why}\n${tail.slice(-8).join('\n')}`);
+  } finally {
+    process.removeListener('SIGINT', onSignal);
+    process.removeListener('SIGTERM', onSignal);
+  }
+  return exportKubeconfig(name, progress);
+}
+
+/** Writes a standalone kubeconfig for an existing kind cluster. */
+export async function exportKubeconfig(name: string, progress: Progress): Promise<ClusterHandle> {
+  const kind = await kindBin(progress);
+  const kc = await execa(kind, ['get', 'kubeconfig', '--name', name]);
+  const file = kubeconfigPathFor(name);
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, kc.stdout, { mode: 0o600 });
+  return { name, kubeconfigPath: file, context: `kind-${name}` };
+}
+
+/** kind --wait covers the control plane only; the suites need every node and DNS. */
+async function waitReady(name: string): Promise<void> {
+  const node = `${name}-control-plane`;
+  const kubectl = (...args: string[]) =>
+    execa('docker', ['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], { timeout: 200_000 });
+  await kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s');
+  await kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=180s');
+}
+
+/** Deletes the cluster and everything the lab added for it (edge containers, networks). */
+export async function deleteCluster(name: string, progress: Progress): Promise<void> {
+  const kind = await kindBin(progress);
+  await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
+  const leftovers = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`], { reject: false });
+  const ids = leftovers.stdout.split('\n').filter(Boolean);
+  if (ids.length) await execa('docker', ['rm', '-f', '-v', ...ids], { reject: false });
+  const nets = await execa('docker', ['network', 'ls', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`], { reject: false });
+  for (const id of nets.stdout.split('\n').filter(Boolean)) await execa('docker', ['network', 'rm', id], { reject: false });
+  // kind's shared "kind" network goes once the last kind cluster is gone.
+  const anyKind = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`], { reject: false });
+  if (!anyKind.stdout.trim()) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
+}
+
+export async function down(opts: { name: string; progress: Progress }): Promise<void> {
+  await opts.progress.step(`delete cluster ${opts.name}`, () => deleteCluster(opts.name, opts.progress));
+}

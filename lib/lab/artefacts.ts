@@ -1,0 +1,158 @@
+import { existsSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Progress } from '../util/progress.ts';
+import { ContentHash } from './hash.ts';
+import { LAB_DIR, REPO_ROOT, moduleDir } from './paths.ts';
+import { LAB } from './versions.ts';
+
+/**
+ * A directory of build outputs keyed by content hash: `.lab/bin/<name>/<hash>/`.
+ * It is built into a temporary sibling and renamed into place only when the
+ * build succeeded, so an interrupted build never looks cached.
+ */
+export async function cachedDir(
+  name: string,
+  hash: string,
+  progress: Progress,
+  build: (outDir: string) => Promise<void>,
+): Promise<string> {
+  const dir = path.join(LAB_DIR, 'bin', name, hash);
+  if (existsSync(path.join(dir, '.done'))) return dir;
+  const tmp = `${dir}.tmp-${process.pid}`;
+  await rm(tmp, { recursive: true, force: true });
+  await mkdir(tmp, { recursive: true });
+  await progress.step(`build ${name}`, () => build(tmp));
+  await writeFile(path.join(tmp, '.done'), `${new Date().toISOString()}\n`);
+  await rm(dir, { recursive: true, force: true });
+  await rename(tmp, dir);
+  return dir;
+}
+
+let goVersion: Promise<string> | undefined;
+function goVersionOnce(): Promise<string> {
+  goVersion ??= execa('go', ['version']).then((r) => r.stdout.trim());
+  return goVersion;
+}
+
+export interface GoBuildSpec {
+  /** Cache folder name, e.g. "kubernetes". */
+  name: string;
+  /** Our module folder (holds go.mod/go.sum and any Go sources of ours). */
+  module: string;
+  /** Packages to build into the output directory (main packages). */
+  packages: string[];
+  ldflags?: string;
+  tags?: string[];
+}
+
+/** `go build` of one of our build modules, static (CGO off), cached by content. */
+export async function goBuild(spec: GoBuildSpec, progress: Progress): Promise<string> {
+  const moduleAbs = path.resolve(REPO_ROOT, spec.module);
+  const h = new ContentHash()
+    .add('go', await goVersionOnce())
+    .add('packages', spec.packages.join(' '))
+    .add('ldflags', spec.ldflags ?? '')
+    .add('tags', (spec.tags ?? []).join(','));
+  await h.addTree('src', moduleAbs, (rel) => !(rel.endsWith('.go') || rel === 'go.mod' || rel === 'go.sum') || rel.endsWith('_test.go'));
+  return cachedDir(spec.name, h.digest(), progress, async (out) => {
+    const args = ['build', '-trimpath', '-o', `${out}/`];
+    if (spec.tags?.length) args.push('-tags', spec.tags.join(','));
+    args.push('-ldflags', `-s -w ${spec.ldflags ?? ''}`.trim(), ...spec.packages);
+    await execa('go', args, { cwd: moduleAbs, env: { CGO_ENABLED: '0' } });
+  });
+}
+
+/** Version stamping as Kubernetes' hack/lib/version.sh does it, so `kubectl version` and kubeadm report the real release. */
+export function kubernetesLdflags(version: string): string {
+  const m = /^v(\d+)\.(\d+)\./.exec(version);
+  if (!m) throw new Error(`not a Kubernetes release version: ${version}`);
+  const values: Record<string, string> = {
+    gitVersion: version,
+    gitMajor: m[1]!,
+    gitMinor: m[2]!,
+    gitTreeState: 'clean',
+    gitCommit: '0000000000000000000000000000000000000000',
+    buildDate: '2026-01-01T00:00:00Z',
+  };
+  const flags: string[] = [];
+  for (const pkg of ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version']) {
+    for (const [k, v] of Object.entries(values)) flags.push(`-X '${pkg}.${k}=${v}'`);
+  }
+  return flags.join(' ');
+}
+
+export const KUBE_COMMANDS = [
+  'kube-apiserver',
+  'kube-controller-manager',
+  'kube-scheduler',
+  'kube-proxy',
+  'kubeadm',
+  'kubectl',
+  'kubelet',
+] as const;
+
+/** Binaries the lab needs, each built (or found cached) under .lab/bin. */
+export interface LabBinaries {
+  kubernetes: string;
+  kind: string;
+  etcd: string;
+  coredns: string;
+  metallb: string;
+  kindnetd: string;
+  localPath: string;
+  pause: string;
+  kindconst: string;
+}
+
+export async function buildKubernetes(progress: Progress): Promise<string> {
+  return goBuild(
+    {
+      name: `kubernetes-${LAB.kubernetes}`,
+      module: 'lab/go/kubernetes',
+      packages: [...KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), 'k8s.io/kubernetes/test/images/agnhost'],
+      ldflags: kubernetesLdflags(LAB.kubernetes),
+      tags: ['providerless', 'selinux', 'notest'],
+    },
+    progress,
+  );
+}
+
+/** kind itself, via `go install` of the pinned module version. */
+export async function buildKind(progress: Progress): Promise<string> {
+  const hash = new ContentHash().add('go', await goVersionOnce()).add('kind', LAB.kind).digest();
+  return cachedDir(`kind-${LAB.kind}`, hash, progress, async (out) => {
+    await execa('go', ['install', `sigs.k8s.io/kind@${LAB.kind}`], { env: { GOBIN: out, CGO_ENABLED: '0' }, cwd: LAB_DIR });
+  });
+}
+
+/** Kubernetes' own pause.c from the module cache, compiled statically. */
+export async function buildPause(progress: Progress): Promise<string> {
+  const k8s = await moduleDir('k8s.io/kubernetes', LAB.kubernetes);
+  const src = path.join(k8s, 'build', 'pause', 'linux', 'pause.c');
+  const hash = (await new ContentHash().add('tag', LAB.pauseTag).addFile('pause.c', src)).digest();
+  return cachedDir('pause', hash, progress, async (out) => {
+    await execa('gcc', ['-Os', '-Wall', '-static', `-DVERSION=v${LAB.pauseTag}`, '-o', path.join(out, 'pause'), src]);
+  });
+}
+
+export async function buildAllBinaries(progress: Progress): Promise<LabBinaries> {
+  // Sequential on purpose: each go build already uses every core.
+  const kubernetes = await buildKubernetes(progress);
+  const kind = await buildKind(progress);
+  const etcd = await goBuild({ name: 'etcd', module: 'lab/go/etcd', packages: ['.'] }, progress);
+  const coredns = await goBuild({ name: 'coredns', module: 'lab/go/coredns', packages: ['.'] }, progress);
+  const metallb = await goBuild(
+    { name: 'metallb', module: 'lab/go/metallb', packages: ['go.universe.tf/metallb/controller', 'go.universe.tf/metallb/speaker'] },
+    progress,
+  );
+  const kindnetd = await goBuild({ name: 'kindnetd', module: 'lab/images/kindnetd', packages: ['.'] }, progress);
+  const localPath = await goBuild(
+    { name: 'local-path', module: 'lab/images/local-path', packages: ['github.com/rancher/local-path-provisioner'] },
+    progress,
+  );
+  const pause = await buildPause(progress);
+  const kindconst = await goBuild({ name: 'kindconst', module: 'lab/go/kindconst', packages: ['.'] }, progress);
+  return { kubernetes, kind, etcd, coredns, metallb, kindnetd, localPath, pause, kindconst };
+}

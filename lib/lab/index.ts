@@ -1,0 +1,57 @@
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Progress } from '../util/progress.ts';
+import { buildAllBinaries, goBuild, type LabBinaries } from './artefacts.ts';
+import { buildDebianBase, buildKindBase } from './baseimages.ts';
+import { dockerAnswers, ensureDockerEngine } from './docker.ts';
+import { buildImage, imageId, kindImageNames, recipes } from './images.ts';
+import { buildNodeImage } from './nodeimage.ts';
+import { IMAGES, LAB } from './versions.ts';
+
+export { IMAGES, LAB } from './versions.ts';
+
+export interface LabResult {
+  binaries: LabBinaries;
+  /** Images (re)built by this call; empty when everything was cached. */
+  built: string[];
+  nodeImage: string;
+}
+
+/**
+ * Everything a cluster and the suites need, built locally and cached by
+ * content: Docker engine, Go-built tools, Debian-based images, the kind node
+ * image. A second call with nothing changed only hashes and inspects.
+ */
+export async function labSetup(opts: { progress: Progress }): Promise<LabResult> {
+  const { progress } = opts;
+  const built: string[] = [];
+  await progress.step('docker engine', () => ensureDockerEngine(progress));
+  const binaries = await progress.step('binaries (Go module proxy)', () => buildAllBinaries(progress));
+  const wrapper = await goBuild({ name: 'runc-wrapper', module: 'lab/runc-wrapper', packages: ['.'] }, progress);
+  await progress.step('images', async () => {
+    if (await buildDebianBase(progress)) built.push(IMAGES.debian);
+    if (await buildKindBase(path.join(wrapper, 'runc-wrapper'), progress)) built.push(IMAGES.kindBase);
+    const all = recipes(binaries, await kindImageNames(binaries));
+    for (const r of all) if (await buildImage(r, progress)) built.push(r.tags[0]!);
+    if (await buildNodeImage(binaries, all.filter((r) => r.inCluster), progress)) built.push(IMAGES.node);
+  });
+  progress.info(built.length ? `built: ${built.join(', ')}` : 'everything was up to date');
+  return { binaries, built, nodeImage: IMAGES.node };
+}
+
+/** A human-readable report of what the lab has on this machine. */
+export async function labStatus(): Promise<string> {
+  const lines: string[] = [];
+  const docker = await dockerAnswers();
+  lines.push(`docker engine: ${docker ? 'answers' : 'not running (run `v6e2e lab setup`)'}`);
+  lines.push(`pins: kind ${LAB.kind}, kubernetes ${LAB.kubernetes}, etcd ${LAB.etcdTag}, coredns ${LAB.coredns}, metallb ${LAB.metallb}`);
+  if (docker) {
+    for (const ref of Object.values(IMAGES)) {
+      lines.push(`${(await imageId(ref)) ? 'present' : 'MISSING'}  ${ref}`);
+    }
+    const clusters = await execa('docker', ['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}'], { reject: false });
+    const names = [...new Set(clusters.stdout.split('\n').filter(Boolean))];
+    lines.push(`kind clusters: ${names.length ? names.join(', ') : 'none'}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,94 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import type { Progress } from '../util/progress.ts';
+import type { LabBinaries } from './artefacts.ts';
+import { ContentHash } from './hash.ts';
+import { imageId, isCurrent, type ImageRecipe } from './images.ts';
+import { moduleDir } from './paths.ts';
+import { HASH_LABEL, IMAGES, LAB, LAB_LABEL } from './versions.ts';
+
+/**
+ * Assembles the kind node image the way the pinned kind version lays it out
+ * (pkg/build/nodeimage), but offline: kind's builder fetches every image it did
+ * not build from a registry, so the lab replays its steps with images it built
+ * itself. Layout produced:
+ *   /usr/bin/{kubeadm,kubelet,kubectl}, /kind/version,
+ *   /kind/manifests/default-cni.yaml and default-storage.yaml (kind's own text,
+ *   read from the module), and containerd's k8s.io namespace preloaded with every
+ *   in-cluster image, pinned, unpacked lazily — exactly what `kind create` reads.
+ */
+export async function buildNodeImage(
+  bin: LabBinaries,
+  inCluster: ImageRecipe[],
+  progress: Progress,
+): Promise<boolean> {
+  const baseId = await imageId(IMAGES.kindBase);
+  if (!baseId) throw new Error(`base image ${IMAGES.kindBase} missing`);
+  const nodeimageDir = path.join(await moduleDir('sigs.k8s.io/kind', LAB.kind), 'pkg', 'build', 'nodeimage');
+  const kindconst = path.join(bin.kindconst, 'kindconst');
+  const cni = (await execa(kindconst, [nodeimageDir, 'defaultCNIManifest'])).stdout;
+  const storage = (await execa(kindconst, [nodeimageDir, 'defaultStorageManifest'])).stdout;
+
+  const h = new ContentHash().add('base', baseId).add('k8s', LAB.kubernetes).add('bin', bin.kubernetes);
+  h.add('cni', cni).add('storage', storage);
+  const preload: string[][] = [];
+  for (const r of inCluster) {
+    const id = await imageId(r.tags[0]!);
+    if (!id) throw new Error(`image ${r.tags[0]} missing`);
+    h.add(`image:${r.tags.join(',')}`, id);
+    preload.push(r.tags);
+  }
+  const hash = h.digest();
+  if (await isCurrent([IMAGES.node], hash)) return false;
+
+  await progress.step(`node image ${IMAGES.node}`, async () => {
+    const name = `v6e2e-nodeimage-build-${process.pid}`;
+    await execa('docker', [
+      'run', '-d', '--name', name, '--label', `${LAB_LABEL}=build`, '--entrypoint=sleep',
+      '--privileged', '--security-opt', 'seccomp=unconfined', IMAGES.kindBase, 'infinity',
+    ]);
+    const inNode = (cmd: string[], input?: string) => execa('docker', ['exec', '-i', name, ...cmd], { input });
+    try {
+      for (const b of ['kubeadm', 'kubelet', 'kubectl']) {
+        await execa('docker', ['cp', path.join(bin.kubernetes, b), `${name}:/usr/bin/${b}`]);
+      }
+      await inNode(['chown', 'root:root', '/usr/bin/kubeadm', '/usr/bin/kubelet', '/usr/bin/kubectl']);
+      await inNode(['chmod', '0755', '/usr/bin/kubeadm', '/usr/bin/kubelet', '/usr/bin/kubectl']);
+      await inNode(['mkdir', '-p', '/kind/manifests']);
+      await inNode(['sh', '-c', 'cat > /kind/version'], LAB.kubernetes);
+      await inNode(['sh', '-c', 'cat > /kind/manifests/default-cni.yaml'], cni);
+      await inNode(['sh', '-c', 'cat > /kind/manifests/default-storage.yaml'], storage);
+
+      await inNode(['bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &']);
+      await inNode(['bash', '-c', 'for i in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1']);
+      const tmp = await mkdtemp(path.join(os.tmpdir(), 'v6e2e-save-'));
+      try {
+        for (const tags of preload) {
+          progress.info(`preload ${tags.join(', ')}`);
+          const archive = path.join(tmp, 'image.tar');
+          await execa('docker', ['save', '-o', archive, ...tags]);
+          await execa('docker', ['cp', archive, `${name}:/image.tar`]);
+          await inNode([
+            'ctr', '--namespace=k8s.io', 'images', 'import', '--label=io.cri-containerd.pinned=pinned',
+            '--all-platforms', '--no-unpack', '--digests', '/image.tar',
+          ]);
+          await inNode(['rm', '-f', '/image.tar']);
+        }
+      } finally {
+        await rm(tmp, { recursive: true, force: true });
+      }
+      await inNode(['bash', '-c', 'pkill containerd; for i in $(seq 1 50); do pgrep containerd >/dev/null || exit 0; sleep 0.2; done']);
+      await execa('docker', [
+        'commit',
+        '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]',
+        '--change', `LABEL ${HASH_LABEL}=${hash}`,
+        name, IMAGES.node,
+      ]);
+    } finally {
+      await execa('docker', ['rm', '-f', name], { reject: false });
+    }
+  });
+  return true;
+}
