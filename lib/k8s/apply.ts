@@ -1,0 +1,210 @@
+/**
+ * Server-side apply of YAML manifests, and per-test namespaces.
+ */
+import { randomBytes } from 'node:crypto';
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { parseAllDocuments } from 'yaml';
+import { describeApiError, isNotFound } from './client.ts';
+import { waitFor } from './wait.ts';
+
+export const FIELD_MANAGER = 'v6e2e';
+export const RUN_LABEL = 'v6e2e.io/run';
+export const SUITE_LABEL = 'v6e2e.io/suite';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Splits a multi-document YAML string into Kubernetes objects. Empty documents
+ * (a trailing `---`, comment-only docs) are skipped: client-node's loadAllYaml
+ * crashes on them. Anything else without apiVersion/kind/metadata.name is an error.
+ */
+export function parseManifests(text: string, source = 'manifest'): KubernetesObject[] {
+  const out: KubernetesObject[] = [];
+  parseAllDocuments(text).forEach((doc, i) => {
+    if (doc.errors.length > 0) throw new Error(`${source} document ${i + 1}: ${doc.errors[0]?.message ?? 'YAML error'}`);
+    const value: unknown = doc.toJS();
+    if (value === null || value === undefined) return;
+    if (!isObject(value) || typeof value.apiVersion !== 'string' || typeof value.kind !== 'string') {
+      throw new Error(`${source} document ${i + 1} is not a Kubernetes object (needs apiVersion and kind)`);
+    }
+    const meta = value.metadata;
+    if (!isObject(meta) || typeof meta.name !== 'string' || meta.name === '') {
+      throw new Error(`${source} document ${i + 1} (${value.kind}) has no metadata.name`);
+    }
+    out.push(value as KubernetesObject);
+  });
+  return out;
+}
+
+export interface ApplyOptions {
+  /** Namespace for namespaced objects that do not set one. */
+  namespace?: string;
+  /** Extra labels to merge into every object (e.g. the run label, for cleanup by selector). */
+  labels?: Record<string, string>;
+}
+
+/**
+ * KubernetesObjectApi fills `metadata.namespace` only for kinds discovery says are
+ * namespaced, from its (protected) default namespace; this sets that default, so
+ * cluster-scoped objects in the same manifest are left alone.
+ */
+class NamespacedObjectApi extends KubernetesObjectApi {
+  static forNamespace(kc: KubeConfig, namespace: string | undefined): NamespacedObjectApi {
+    const client = kc.makeApiClient(NamespacedObjectApi);
+    client.setDefaultNamespace(kc);
+    if (namespace) client.defaultNamespace = namespace;
+    return client;
+  }
+}
+
+/**
+ * Server-side apply, in order, with field manager `v6e2e` and force (take over
+ * fields another manager owns, as `kubectl apply --server-side --force-conflicts`).
+ * Idempotent. A fresh KubernetesObjectApi per call: it caches discovery per
+ * apiVersion, so a CRD installed earlier in the run would otherwise be "unrecognized".
+ * Note: the client serializes known kinds through its generated models, so a field
+ * newer than client-node 1.4's models would be dropped.
+ */
+export async function applyObjects(kc: KubeConfig, objects: readonly KubernetesObject[], opts: ApplyOptions = {}): Promise<KubernetesObject[]> {
+  const client = NamespacedObjectApi.forNamespace(kc, opts.namespace);
+  const applied: KubernetesObject[] = [];
+  for (const original of objects) {
+    const obj: KubernetesObject = structuredClone(original);
+    obj.metadata ??= {};
+    if (opts.labels) obj.metadata.labels = { ...obj.metadata.labels, ...opts.labels };
+    try {
+      applied.push(await client.patch(obj, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply));
+    } catch (err) {
+      const where = `${obj.kind} ${obj.metadata.namespace ? `${obj.metadata.namespace}/` : ''}${obj.metadata.name ?? '?'}`;
+      throw new Error(`server-side apply of ${where} failed: ${describeApiError(err)}`, { cause: err });
+    }
+  }
+  return applied;
+}
+
+export async function applyYaml(kc: KubeConfig, text: string, opts: ApplyOptions = {}): Promise<KubernetesObject[]> {
+  return applyObjects(kc, parseManifests(text), opts);
+}
+
+// ---------------------------------------------------------------- namespaces
+
+const DNS1123_LABEL_MAX = 63;
+
+/** `v6e2e-<suite>-<random>`, a valid DNS-1123 label whatever the suite string holds. */
+export function namespaceName(suite: string, random = randomBytes(3).toString('hex')): string {
+  const tail = `-${random}`;
+  const room = DNS1123_LABEL_MAX - 'v6e2e-'.length - tail.length;
+  const cleaned = suite
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, room)
+    .replace(/-+$/g, '');
+  return `v6e2e-${cleaned || 'suite'}${tail}`;
+}
+
+/** Label values: ≤63 chars of [A-Za-z0-9_.-], alphanumeric at both ends. */
+export function labelValue(value: string): string {
+  const v = value
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .slice(0, 63)
+    .replace(/^[^A-Za-z0-9]+|[^A-Za-z0-9]+$/g, '');
+  return v || 'unknown';
+}
+
+export interface NamespaceOptions {
+  suite: string;
+  runId: string;
+  /** Pod Security level. Default privileged: network checks need hostNetwork/NET_RAW pods. */
+  podSecurity?: 'privileged' | 'baseline' | 'restricted';
+  /** How long deletion may take before cleanup gives up waiting. Default 120 s. */
+  deleteTimeoutMs?: number;
+}
+
+export interface TestNamespace {
+  name: string;
+  /** Deletes the namespace and waits until it is gone. Safe to call twice. */
+  cleanup(): Promise<void>;
+}
+
+export async function createNamespace(kc: KubeConfig, opts: NamespaceOptions): Promise<TestNamespace> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const name = namespaceName(opts.suite);
+  const level = opts.podSecurity ?? 'privileged';
+  try {
+    await core.createNamespace({
+      body: {
+        metadata: {
+          name,
+          labels: {
+            [RUN_LABEL]: labelValue(opts.runId),
+            [SUITE_LABEL]: labelValue(opts.suite),
+            'pod-security.kubernetes.io/enforce': level,
+            'pod-security.kubernetes.io/warn': level,
+          },
+        },
+      },
+    });
+  } catch (err) {
+    throw new Error(`creating namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
+  }
+  let done: Promise<void> | undefined;
+  return {
+    name,
+    cleanup: () => (done ??= deleteNamespace(kc, name, { timeoutMs: opts.deleteTimeoutMs })),
+  };
+}
+
+/** Deletes a namespace (absent is fine) and, unless `wait: false`, waits for it to disappear. */
+export async function deleteNamespace(kc: KubeConfig, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  try {
+    await core.deleteNamespace({ name, propagationPolicy: 'Background' });
+  } catch (err) {
+    if (isNotFound(err)) return;
+    throw new Error(`deleting namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
+  }
+  if (opts.wait === false) return;
+  await waitFor(
+    `namespace ${name} deleted`,
+    async () => {
+      try {
+        const ns = await core.readNamespace({ name });
+        return { gone: false, phase: ns.status?.phase ?? 'unknown' };
+      } catch (err) {
+        if (isNotFound(err)) return { gone: true, phase: 'gone' };
+        throw err;
+      }
+    },
+    { timeoutMs: opts.timeoutMs ?? 120_000, intervalMs: 1_000, until: (s) => s.gone, describe: (s) => `phase ${s.phase}` },
+  );
+}
+
+/**
+ * Runs `fn` inside a fresh namespace `v6e2e-<suite>-<random>` labelled
+ * `v6e2e.io/run=<runId>`, and deletes it afterwards whatever happened. If both `fn`
+ * and the cleanup fail, the error of `fn` wins (it is the finding).
+ */
+export async function withNamespace<T>(kc: KubeConfig, opts: NamespaceOptions, fn: (namespace: string) => Promise<T>): Promise<T> {
+  const ns = await createNamespace(kc, opts);
+  let result: T;
+  try {
+    result = await fn(ns.name);
+  } catch (err) {
+    await ns.cleanup().catch(() => undefined);
+    throw err;
+  }
+  await ns.cleanup();
+  return result;
+}
+
+/** Deletes every namespace a run left behind (e.g. after Ctrl-C), by label. */
+export async function deleteRunNamespaces(kc: KubeConfig, runId: string): Promise<string[]> {
+  const core = kc.makeApiClient(CoreV1Api);
+  const list = await core.listNamespace({ labelSelector: `${RUN_LABEL}=${labelValue(runId)}` });
+  const names = list.items.map((n) => n.metadata?.name).filter((n): n is string => Boolean(n));
+  await Promise.all(names.map((n) => deleteNamespace(kc, n, { wait: false })));
+  return names;
+}

@@ -1,0 +1,152 @@
+/**
+ * Pod exec over the WebSocket API, made safe for tests (client-node 1.4):
+ * - `Exec.exec` resolves when the socket opens, not when the command ends, so we
+ *   wait for the status frame (channel 3), which is the only source of the exit code;
+ * - the library `.end()`s the streams it was given, so every call gets fresh ones;
+ * - the status callback has been seen not to fire (client-node #714), so a socket
+ *   `close` without status fails the call after a short grace, and a hard timeout
+ *   closes the socket and fails with whatever output arrived.
+ * Pass data as arguments, not stdin: stdin handling loses the status on old servers.
+ */
+import { PassThrough } from 'node:stream';
+import { CoreV1Api, Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+
+export interface ExecOptions {
+  /** Default: the pod's `kubectl.kubernetes.io/default-container`, else its first container. */
+  container?: string;
+  /** Default 60 s. */
+  timeoutMs?: number;
+  /** Cap on captured bytes per stream, so a runaway command cannot eat the heap. Default 4 MiB. */
+  maxOutputBytes?: number;
+}
+
+export interface ExecResult {
+  /** Exit code of the command (0 on success). */
+  code: number;
+  stdout: string;
+  stderr: string;
+  /** True when output was cut at maxOutputBytes. */
+  truncated: boolean;
+}
+
+export class ExecError extends Error {
+  override name = 'ExecError';
+  constructor(
+    message: string,
+    readonly partial: { stdout: string; stderr: string },
+  ) {
+    super(message);
+  }
+}
+
+/** How long to wait for a status frame after the socket closed before giving up. */
+const CLOSE_GRACE_MS = 200;
+
+/** Exit code from the status frame; undefined when the status is not about the command's exit. */
+export function exitCodeFromStatus(status: V1Status): number | undefined {
+  if (status.status === 'Success') return 0;
+  if (status.reason === 'NonZeroExitCode') {
+    const cause = status.details?.causes?.find((c) => c.reason === 'ExitCode');
+    const code = Number(cause?.message);
+    return Number.isInteger(code) ? code : undefined;
+  }
+  return undefined;
+}
+
+async function defaultContainer(kc: KubeConfig, namespace: string, pod: string): Promise<string> {
+  const p = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace });
+  const annotated = p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  const first = p.spec?.containers[0]?.name;
+  const name = annotated ?? first;
+  if (!name) throw new ExecError(`pod ${namespace}/${pod} has no containers to exec into`, { stdout: '', stderr: '' });
+  return name;
+}
+
+/**
+ * Runs `command` in a pod and resolves with its exit code and output. A non-zero exit
+ * is a result, not an error; errors are reserved for "could not find out" (timeout,
+ * lost connection, container not found).
+ */
+export async function podExec(kc: KubeConfig, namespace: string, pod: string, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
+  if (command.length === 0) throw new ExecError('podExec: empty command', { stdout: '', stderr: '' });
+  const container = opts.container ?? (await defaultContainer(kc, namespace, pod));
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const maxBytes = opts.maxOutputBytes ?? 4 * 1024 * 1024;
+  const what = `exec in ${namespace}/${pod}[${container}]: ${command.join(' ')}`;
+
+  const stdoutStream = new PassThrough();
+  const stderrStream = new PassThrough();
+  const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  const sizes = { stdout: 0, stderr: 0 };
+  let truncated = false;
+  const collect = (which: 'stdout' | 'stderr') => (d: Buffer | string) => {
+    const buf = typeof d === 'string' ? Buffer.from(d) : d;
+    const room = maxBytes - sizes[which];
+    if (room <= 0) {
+      truncated = true;
+      return;
+    }
+    const part = buf.length > room ? buf.subarray(0, room) : buf;
+    if (part.length < buf.length) truncated = true;
+    chunks[which].push(part);
+    sizes[which] += part.length;
+  };
+  stdoutStream.on('data', collect('stdout'));
+  stderrStream.on('data', collect('stderr'));
+  const output = () => ({
+    stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+    stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+  });
+
+  return new Promise<ExecResult>((resolve, reject) => {
+    let settled = false;
+    let socket: { close(): void } | undefined;
+    const finish = (fn: () => void) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      fn();
+    };
+    const timer = setTimeout(() => {
+      finish(() => {
+        try {
+          socket?.close();
+        } catch {
+          // closing a half-open socket can throw; the timeout is what we report
+        }
+        reject(new ExecError(`${what}: timed out after ${timeoutMs} ms`, output()));
+      });
+    }, timeoutMs);
+
+    const onStatus = (status: V1Status) => {
+      // Let the stream 'data' events queued before the status frame drain first.
+      setImmediate(() =>
+        finish(() => {
+          const code = exitCodeFromStatus(status);
+          if (code === undefined) {
+            reject(new ExecError(`${what}: ${status.reason ?? status.status ?? 'failed'}: ${status.message ?? 'no message'}`, output()));
+          } else {
+            resolve({ code, ...output(), truncated });
+          }
+        }),
+      );
+    };
+
+    new Exec(kc)
+      .exec(namespace, pod, container, command, stdoutStream, stderrStream, null, false, onStatus)
+      .then((ws) => {
+        socket = ws;
+        if (settled) {
+          ws.close(); // timed out while connecting
+          return;
+        }
+        ws.on('close', () => {
+          setTimeout(() => finish(() => reject(new ExecError(`${what}: connection closed without an exit status`, output()))), CLOSE_GRACE_MS);
+        });
+        ws.on('error', (err: Error) => finish(() => reject(new ExecError(`${what}: ${err.message}`, output()))));
+      })
+      .catch((err: unknown) => {
+        finish(() => reject(new ExecError(`${what}: ${err instanceof Error ? err.message : String(err)}`, output())));
+      });
+  });
+}
