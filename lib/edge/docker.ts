@@ -1,0 +1,40 @@
+import { execa } from 'execa';
+import { familyOfCidr, type IPFamily } from '../net/family.ts';
+
+/** Addresses of one container on one Docker network. */
+export interface NetAddresses {
+  IPv4?: string;
+  IPv6?: string;
+}
+
+interface InspectNetworks {
+  [net: string]: { IPAddress?: string; GlobalIPv6Address?: string };
+}
+
+/** Reads a container's addresses on a network (docker inspect; testcontainers exposes only IPv4). */
+export async function containerAddresses(container: string, network: string): Promise<NetAddresses> {
+  const r = await execa('docker', ['inspect', '--format', '{{json .NetworkSettings.Networks}}', container]);
+  const nets = JSON.parse(r.stdout) as InspectNetworks;
+  const n = nets[network];
+  if (!n) throw new Error(`container ${container} is not attached to network ${network}`);
+  return { IPv4: n.IPAddress || undefined, IPv6: n.GlobalIPv6Address || undefined };
+}
+
+/** Subnets of a Docker network by family. */
+export async function networkSubnets(network: string): Promise<Partial<Record<IPFamily, string>>> {
+  const r = await execa('docker', ['network', 'inspect', '--format', '{{json .IPAM.Config}}', network]);
+  const cfg = JSON.parse(r.stdout) as { Subnet?: string }[];
+  const out: Partial<Record<IPFamily, string>> = {};
+  for (const c of cfg) if (c.Subnet) out[familyOfCidr(c.Subnet)] = c.Subnet;
+  return out;
+}
+
+/** kind node containers of a cluster, control plane first. */
+export async function kindNodes(cluster: string): Promise<string[]> {
+  const r = await execa('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${cluster}`, '--format', '{{.Names}}']);
+  return r.stdout.split('\n').filter(Boolean).sort((a, b) => Number(b.endsWith('-control-plane')) - Number(a.endsWith('-control-plane')) || a.localeCompare(b));
+}
+
+export async function dockerExec(container: string, cmd: string[]): Promise<string> {
+  return (await execa('docker', ['exec', container, ...cmd])).stdout;
+}

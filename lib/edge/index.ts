@@ -1,0 +1,181 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { KubeConfig } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { LAB_CLUSTER_LABEL } from '../cluster/kind.ts';
+import { LAB_DIR } from '../lab/paths.ts';
+import { IMAGES, LAB_LABEL } from '../lab/versions.ts';
+import { addressAt } from '../net/cidr.ts';
+import { embedIPv4, parsePref64, type Pref64 } from '../net/rfc6052.ts';
+import type { Progress } from '../util/progress.ts';
+import { applyCorefile, renderCorefile } from './coredns.ts';
+import { ipv4onlyArpaZoneFile, labZoneFile, unboundConf, ZONE_NAMES, type Dns64Mode, type LabZone } from './dns.ts';
+import { containerAddresses, dockerExec, kindNodes, type NetAddresses } from './docker.ts';
+
+/** kind's Docker network (KIND_EXPERIMENTAL_DOCKER_NETWORK is not used by the lab). */
+export const KIND_NETWORK = 'kind';
+/** The origin sits in the shared address space: the well-known prefix may not embed RFC 1918 (RFC 6052 §3.1, enforced by tayga). */
+const V4_WORLD_BASE = '100.64.0.0/10';
+
+export interface EdgeOptions {
+  cluster: string;
+  pref64: string;
+  dns64Mode: Dns64Mode;
+}
+
+/** Everything a suite needs to know about the lab edge; written to `.lab/edge/<cluster>.json`. */
+export interface EdgeInfo {
+  cluster: string;
+  pref64: string;
+  dns64Mode: Dns64Mode;
+  v4Network: string;
+  v4Subnet: string;
+  origin: { container: string; ipv4: string; httpPort: number; udpPort: number };
+  translator: { container: string; kind: NetAddresses; ipv4Leg: string };
+  dns: { container: string; kind: NetAddresses };
+  zone: LabZone;
+  /** The origin's address as IPv6 clients dial it through the translator. */
+  originSynthesized: string;
+  nodes: string[];
+}
+
+export function edgeFile(cluster: string): string {
+  return path.join(LAB_DIR, 'edge', `${cluster}.json`);
+}
+
+export async function readEdgeInfo(cluster: string): Promise<EdgeInfo | undefined> {
+  try {
+    return JSON.parse(await readFile(edgeFile(cluster), 'utf8')) as EdgeInfo;
+  } catch {
+    return undefined;
+  }
+}
+
+const names = (cluster: string) => ({
+  v4Network: `v6e2e-v4-${cluster}`,
+  origin: `v6e2e-origin-${cluster}`,
+  translator: `v6e2e-nat64-${cluster}`,
+  dns: `v6e2e-dns-${cluster}`,
+});
+
+const labels = (cluster: string, role: string) => ['--label', `${LAB_LABEL}=${role}`, '--label', `${LAB_CLUSTER_LABEL}=${cluster}`];
+
+/** One /24 of 100.64.0.0/10 per cluster, picked from the name so parallel clusters rarely collide. */
+function v4SubnetFor(cluster: string, attempt: number): string {
+  let h = attempt * 7919;
+  for (const c of cluster) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const index = 1 + (h % 16_000);
+  return `${addressAt(V4_WORLD_BASE, index * 256)}/24`;
+}
+
+async function createV4Network(cluster: string): Promise<string> {
+  const n = names(cluster).v4Network;
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const subnet = v4SubnetFor(cluster, attempt);
+    const r = await execa('docker', ['network', 'create', '--subnet', subnet, ...labels(cluster, 'v4-world'), n], { reject: false });
+    if (r.exitCode === 0) return subnet;
+    if (!/overlap/i.test(r.stderr)) throw new Error(`docker network create ${n}: ${r.stderr}`);
+  }
+  throw new Error(`no free /24 in ${V4_WORLD_BASE} for ${n}`);
+}
+
+async function removeEdgeContainers(cluster: string): Promise<void> {
+  const n = names(cluster);
+  await execa('docker', ['rm', '-f', '-v', n.origin, n.translator, n.dns], { reject: false });
+  await execa('docker', ['network', 'rm', n.v4Network], { reject: false });
+}
+
+/**
+ * Builds the hermetic IPv4 world next to a kind cluster: an IPv4-only network
+ * with the origin (agnhost netexec: HTTP and UDP, reports the client address),
+ * a tayga NAT64 with one leg on kind's network and one on the IPv4-only one,
+ * an unbound upstream authoritative for the lab zones, node routes for the
+ * prefix, and CoreDNS forwarding to that upstream with DNS64 per mode.
+ */
+export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Progress): Promise<EdgeInfo> {
+  const pref64: Pref64 = parsePref64(opts.pref64);
+  const n = names(opts.cluster);
+  await removeEdgeContainers(opts.cluster);
+  const v4Subnet = await progress.step('IPv4-only network', () => createV4Network(opts.cluster));
+  const originV4 = addressAt(v4Subnet, 10);
+  const translatorV4 = addressAt(v4Subnet, 2);
+
+  await progress.step('origin (IPv4-only HTTP/UDP server)', async () => {
+    await execa('docker', ['run', '-d', '--name', n.origin, '--network', n.v4Network, '--ip', originV4, ...labels(opts.cluster, 'origin'),
+      IMAGES.agnhost, 'netexec', '--http-port=80', '--udp-port=8081']);
+  });
+
+  const translator = await progress.step('NAT64 translator (tayga)', async () => {
+    await execa('docker', ['create', '--name', n.translator, '--network', KIND_NETWORK, ...labels(opts.cluster, 'nat64'),
+      '--cap-add', 'NET_ADMIN', '--device', '/dev/net/tun',
+      '--sysctl', 'net.ipv6.conf.all.forwarding=1', '--sysctl', 'net.ipv4.ip_forward=1',
+      '--sysctl', 'net.ipv6.conf.all.disable_ipv6=0', '--sysctl', 'net.ipv6.conf.default.disable_ipv6=0',
+      '-e', `NAT64_PREFIX=${pref64.cidr}`, '-e', `V4_ADDR=${translatorV4}`, IMAGES.tayga]);
+    await execa('docker', ['network', 'connect', '--ip', translatorV4, n.v4Network, n.translator]);
+    await execa('docker', ['start', n.translator]);
+    return containerAddresses(n.translator, KIND_NETWORK);
+  });
+  if (!translator.IPv6) throw new Error(`translator ${n.translator} got no IPv6 address on network ${KIND_NETWORK}: is it IPv6-enabled?`);
+
+  const dnsAddr = await progress.step('upstream DNS (unbound)', async () => {
+    const dir = path.join(LAB_DIR, 'edge', `${opts.cluster}-dns`);
+    await mkdir(dir, { recursive: true });
+    await execa('docker', ['run', '-d', '--name', n.dns, '--network', KIND_NETWORK, ...labels(opts.cluster, 'dns'),
+      '-v', `${dir}:/etc/unbound/lab:ro`, '--entrypoint', 'sleep', IMAGES.unbound, 'infinity']);
+    const addr = await containerAddresses(n.dns, KIND_NETWORK);
+    if (!addr.IPv6) throw new Error(`DNS container ${n.dns} got no IPv6 address on ${KIND_NETWORK}`);
+    await writeFile(path.join(dir, 'unbound.conf'), unboundConf(opts.dns64Mode, pref64));
+    await writeFile(path.join(dir, 'lab.test.zone'), labZoneFile(originV4, addr.IPv6));
+    await writeFile(path.join(dir, 'ipv4only.arpa.zone'), ipv4onlyArpaZoneFile(addr.IPv6));
+    // The address is known only once attached, so the real server starts now, as PID 1's sibling.
+    await execa('docker', ['exec', '-d', n.dns, 'unbound', '-d', '-p', '-c', '/etc/unbound/lab/unbound.conf']);
+    await waitUnbound(n.dns);
+    return addr;
+  });
+
+  const nodes = await kindNodes(opts.cluster);
+  await progress.step(`routes to ${pref64.cidr} and ${v4Subnet} on ${nodes.length} nodes`, async () => {
+    for (const node of nodes) await routeEdge(node, pref64.cidr, v4Subnet, translator);
+  });
+
+  await progress.step(`CoreDNS → ${dnsAddr.IPv6} (DNS64 in ${opts.dns64Mode})`, () =>
+    applyCorefile(kc, renderCorefile({ upstream: dnsAddr.IPv6!, mode: opts.dns64Mode, pref64 })),
+  );
+
+  const info: EdgeInfo = {
+    cluster: opts.cluster,
+    pref64: pref64.cidr,
+    dns64Mode: opts.dns64Mode,
+    v4Network: n.v4Network,
+    v4Subnet,
+    origin: { container: n.origin, ipv4: originV4, httpPort: 80, udpPort: 8081 },
+    translator: { container: n.translator, kind: translator, ipv4Leg: translatorV4 },
+    dns: { container: n.dns, kind: dnsAddr },
+    zone: ZONE_NAMES,
+    originSynthesized: embedIPv4(pref64, originV4),
+    nodes,
+  };
+  await mkdir(path.dirname(edgeFile(opts.cluster)), { recursive: true });
+  await writeFile(edgeFile(opts.cluster), `${JSON.stringify(info, null, 2)}\n`);
+  return info;
+}
+
+/** Node routes: the prefix to the translator (IPv6), the IPv4 world through it (plain IPv4 routing). */
+export async function routeEdge(node: string, pref64: string, v4Subnet: string, translator: NetAddresses): Promise<void> {
+  await dockerExec(node, ['ip', '-6', 'route', 'replace', pref64, 'via', translator.IPv6!]);
+  if (translator.IPv4) await dockerExec(node, ['ip', '-4', 'route', 'replace', v4Subnet, 'via', translator.IPv4]);
+}
+
+async function waitUnbound(container: string): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const r = await execa('docker', ['exec', container, 'dig', '+short', '+time=1', '+tries=1', '@127.0.0.1', 'A', ZONE_NAMES.v4only], { reject: false });
+    if (r.exitCode === 0 && r.stdout.trim()) return;
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  const logs = await execa('docker', ['logs', '--tail', '20', container], { reject: false, all: true });
+  throw new Error(`unbound in ${container} does not answer for ${ZONE_NAMES.v4only}: ${logs.all ?? ''}`);
+}
+
+export async function stopEdge(cluster: string): Promise<void> {
+  await removeEdgeContainers(cluster);
+}

@@ -1,0 +1,49 @@
+/**
+ * What every e2e suite starts from: the cluster under test, its detected
+ * families, and (for lab clusters) the edge. Memoized per worker, so suites
+ * pay for detection once.
+ */
+import type { KubeConfig } from '@kubernetes/client-node';
+import { inject } from 'vitest';
+import { readEdgeInfo, type EdgeInfo } from '../edge/index.ts';
+import { clients, loadKubeConfig, type Clients } from '../k8s/client.ts';
+import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
+import type { IPFamily } from '../net/family.ts';
+import type { E2EEnv } from '../../suites/setup/global-setup.ts';
+
+export interface Harness {
+  env: E2EEnv;
+  kc: KubeConfig;
+  api: Clients;
+  families: ClusterFamilies;
+  /** Set for clusters the lab created (kind context `kind-<name>`). */
+  kindCluster?: string;
+  edge?: EdgeInfo;
+  has(family: IPFamily): boolean;
+}
+
+let cached: Promise<Harness> | undefined;
+
+export function harness(): Promise<Harness> {
+  cached ??= load();
+  return cached;
+}
+
+async function load(): Promise<Harness> {
+  const env = inject('v6e2e');
+  if (!env.kubeconfig) {
+    throw new Error('no cluster: run the suites through `v6e2e run` or set V6E2E_KUBECONFIG (and V6E2E_CONTEXT)');
+  }
+  const kc = loadKubeConfig({ kubeconfig: env.kubeconfig, context: env.context ?? undefined });
+  const api = clients(kc);
+  const families = await detectClusterFamilies(api.core);
+  const ctx = kc.getCurrentContext();
+  const kindCluster = ctx.startsWith('kind-') ? ctx.slice('kind-'.length) : undefined;
+  const edge = kindCluster ? await readEdgeInfo(kindCluster) : undefined;
+  return { env, kc, api, families, kindCluster, edge, has: (f) => families.families.includes(f) };
+}
+
+/** Reason string for checks skipped because the cluster lacks a family. */
+export function missingFamily(h: Harness, family: IPFamily): string | undefined {
+  return h.has(family) ? undefined : `cluster is ${h.families.stack}: no ${family}`;
+}

@@ -1,0 +1,52 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { podExec } from '../k8s/exec.ts';
+import { familyOf, isIp, type IPFamily } from '../net/family.ts';
+
+/** What every probe reports: enough to write a failure message that names peer, family, expected and seen. */
+export interface ProbeResult {
+  ok: boolean;
+  /** `namespace/pod` the probe ran in. */
+  from: string;
+  /** What was dialled or asked: URL, address:port, DNS name. */
+  target: string;
+  family?: IPFamily;
+  command: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a probe command in a pod; never throws for a non-zero exit (that is a result). */
+export async function runProbe(
+  kc: KubeConfig,
+  ns: string,
+  pod: string,
+  target: string,
+  command: string[],
+  timeoutMs = 30_000,
+): Promise<ProbeResult> {
+  const family = familyOfTarget(target);
+  try {
+    const r = await podExec(kc, ns, pod, command, { timeoutMs });
+    return { ok: r.code === 0, from: `${ns}/${pod}`, target, family, command, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+  } catch (err) {
+    const msg = err instanceof Error ? err.message : String(err);
+    return { ok: false, from: `${ns}/${pod}`, target, family, command, exitCode: -1, stdout: '', stderr: msg };
+  }
+}
+
+function familyOfTarget(target: string): IPFamily | undefined {
+  try {
+    const u = new URL(target);
+    const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+    return isIp(host) ? familyOf(host) : undefined;
+  } catch {
+    return isIp(target) ? familyOf(target) : undefined;
+  }
+}
+
+/** One line for an assertion message: who, to what, over which family, what came back. */
+export function describeProbe(r: ProbeResult): string {
+  const out = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
+  return `${r.from} → ${r.target}${r.family ? ` [${r.family}]` : ''}: exit ${r.exitCode}${out ? `: ${out}` : ''}`;
+}

@@ -1,0 +1,20 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import { hostPort } from '../net/family.ts';
+import { runProbe, type ProbeResult } from './exec.ts';
+
+export interface UdpResult extends ProbeResult {
+  reply: string;
+}
+
+/**
+ * One datagram to an agnhost netexec UDP port and its reply ("hostname",
+ * "echo <text>", "clientip" are its commands), sent with netcat; the address
+ * and port travel as separate arguments, so IPv6 literals need no brackets.
+ */
+export async function udpExchange(kc: KubeConfig, ns: string, pod: string, ip: string, port: number, message: string, timeoutS = 3): Promise<UdpResult> {
+  const target = hostPort(ip, port);
+  const cmd = ['sh', '-c', `printf '%s' "$0" | nc -u -w ${timeoutS} "$1" "$2"`, message, ip, String(port)];
+  const r = await runProbe(kc, ns, pod, ip, cmd, (timeoutS + 10) * 1000);
+  const reply = r.stdout.trim();
+  return { ...r, target: `udp://${target}`, ok: r.ok && reply.length > 0, reply };
+}
