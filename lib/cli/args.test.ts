@@ -1,0 +1,130 @@
+import { describe, expect, test } from 'vitest';
+import { UsageError } from '../util/errors.ts';
+import { helpText, parseArgs, PROFILES, SUITES } from './args.ts';
+
+function usage(argv: string[]): string {
+  try {
+    parseArgs(argv);
+  } catch (err) {
+    expect(err).toBeInstanceOf(UsageError);
+    const msg = (err as Error).message;
+    expect(msg).not.toContain('\n');
+    return msg;
+  }
+  throw new Error(`expected a UsageError for ${JSON.stringify(argv)}`);
+}
+
+describe('run', () => {
+  test('defaults', () => {
+    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [] });
+  });
+  test('every option', () => {
+    expect(
+      parseArgs([
+        'run', '--profile', 'dual-v6', '--name', 'ci-1', '--reuse', '--keep', '--suite', 'dns64', '--suite=nat64,nodeport',
+        '--report-dir', 'out', '--dns64-mode', 'upstream', '--nat64-prefix', '64:FF9B:0::/96', '--nat64-target', '[2001:db8::0010]:8080',
+        '--gate', 'gate.yaml',
+      ]),
+    ).toEqual({
+      command: 'run',
+      profiles: ['dual-v6'],
+      name: 'ci-1',
+      reuse: true,
+      keep: true,
+      suites: ['dns64', 'nat64', 'nodeport'],
+      reportDir: 'out',
+      dns64Mode: 'upstream',
+      nat64Prefix: '64:ff9b::/96',
+      nat64Target: '[2001:db8::10]:8080',
+      gate: 'gate.yaml',
+    });
+  });
+  test('--profile all expands; --suite takes several words', () => {
+    const r = parseArgs(['run', '--profile=all', '--suite', 'connectivity', 'guestbook', '--keep']);
+    expect(r).toMatchObject({ profiles: [...PROFILES], suites: ['connectivity', 'guestbook'], keep: true });
+  });
+  test('existing cluster', () => {
+    expect(parseArgs(['run', '--kubeconfig', '/k', '--context', 'c'])).toMatchObject({ kubeconfig: '/k', context: 'c', profiles: [] });
+    expect(parseArgs(['run', '--kubeconfig', '/k', '--profile', 'ipv6'])).toMatchObject({ profiles: ['ipv6'] });
+  });
+  test('IPv4 NAT64 target', () => {
+    expect(parseArgs(['run', '--nat64-target', '192.0.2.10:80'])).toMatchObject({ nat64Target: '192.0.2.10:80' });
+  });
+});
+
+describe('bad input → one-line UsageError listing the choices', () => {
+  test('unknown profile', () => {
+    expect(usage(['run', '--profile', 'ipv5'])).toBe('unknown profile "ipv5"; use one of: ipv6, dual-v6, dual, ipv4, all');
+    expect(usage(['up', '--profile', 'all'])).toBe('unknown profile "all"; use one of: ipv6, dual-v6, dual, ipv4');
+  });
+  test('unknown suite', () => {
+    expect(usage(['run', '--suite', 'dns64,dns46'])).toBe(`unknown suite "dns46"; use one or more of: ${SUITES.join(', ')}`);
+  });
+  test('unknown flag', () => {
+    expect(usage(['run', '--profiel', 'ipv6'])).toMatch(/^unknown flag --profiel for "run"; valid flags: --profile, --name, --reuse, --keep, --kubeconfig, --context, --suite, --report-dir, --dns64-mode, --nat64-prefix, --nat64-target, --gate/);
+    expect(usage(['down', '--keep'])).toMatch(/^unknown flag --keep for "down"; valid flags: --name, --profile/);
+    expect(usage(['lab', '--force', 'setup'])).toMatch(/^unknown flag --force for "lab"; it takes no flags/);
+    expect(usage(['--verbose'])).toBe('unknown flag --verbose; use one of: run, up, down, lab, test, report (see v6e2e --help)');
+  });
+  test('unknown command', () => {
+    expect(usage(['rnu'])).toBe('unknown command "rnu"; use one of: run, up, down, lab, test, report (see v6e2e --help)');
+    expect(usage(['help', 'nope'])).toMatch(/^unknown command "nope"/);
+  });
+  test('missing values', () => {
+    expect(usage(['run', '--profile'])).toBe('--profile needs a value (one of: ipv6, dual-v6, dual, ipv4, all)');
+    expect(usage(['run', '--kubeconfig', '--keep'])).toBe('--kubeconfig needs a value (a kubeconfig file)');
+    expect(usage(['run', '--suite='])).toMatch(/^--suite needs a value \(one or more of: address-families/);
+    expect(usage(['run', '--report-dir'])).toBe('--report-dir needs a value (a directory)');
+    expect(usage(['up'])).toBe('up needs --profile (one of: ipv6, dual-v6, dual, ipv4)');
+    expect(usage(['lab'])).toBe('lab needs an action; use one of: setup, status');
+    expect(usage(['report'])).toMatch(/^report needs at least one report directory/);
+  });
+  test('bad prefix / target / dns64 mode', () => {
+    expect(usage(['run', '--nat64-prefix', '64:ff9b::/95'])).toMatch(/^--nat64-prefix: "64:ff9b::\/95" is not a valid NAT64 prefix \(length must be one of \/32, \/40, \/48, \/56, \/64, \/96/);
+    expect(usage(['run', '--nat64-prefix', '10.0.0.0/8'])).toMatch(/^--nat64-prefix: .*expected an IPv6 CIDR/);
+    expect(usage(['run', '--nat64-prefix', '2001:db8:122:344:100::/96'])).toMatch(/"u" octet/);
+    expect(usage(['run', '--nat64-target', 'fd00::1:80'])).toMatch(/^--nat64-target: .*write IPv6 as \[addr\]:port/);
+    expect(usage(['run', '--nat64-target', 'origin'])).toMatch(/missing :port/);
+    expect(usage(['run', '--dns64-mode', 'bind'])).toBe('unknown --dns64-mode "bind"; use one of: coredns, upstream');
+  });
+  test('switches take no value, flags are given once, no stray words', () => {
+    expect(usage(['run', '--keep=yes'])).toBe('--keep takes no value (got "yes")');
+    expect(usage(['run', '--profile', 'ipv6', '--profile', 'dual'])).toBe('--profile given 2 times; give it once');
+    expect(usage(['run', 'ipv6'])).toMatch(/^unexpected argument "ipv6" for "run"/);
+    expect(usage(['lab', 'setup', 'now'])).toMatch(/^unexpected argument "now"/);
+    expect(usage(['lab', 'build'])).toBe('unknown lab action "build"; use one of: setup, status');
+  });
+  test('conflicting combinations', () => {
+    expect(usage(['run', '--profile', 'all', '--kubeconfig', 'k'])).toMatch(/--profile all creates clusters/);
+    expect(usage(['run', '--reuse', '--context', 'c'])).toMatch(/--reuse picks up a kind cluster/);
+    expect(usage(['run', '--name', 'x', '--kubeconfig', 'k'])).toMatch(/--name names a kind cluster/);
+    expect(usage(['down', '--name', 'x', '--profile', 'ipv6'])).toBe('give --name or --profile to down, not both');
+  });
+  test('cluster names', () => {
+    expect(usage(['up', '--profile', 'ipv6', '--name', 'My_Cluster'])).toMatch(/^cluster name "My_Cluster" is not valid/);
+    expect(usage(['down', '--name', 'x'.repeat(41)])).toMatch(/at most 40 characters/);
+  });
+});
+
+describe('other commands', () => {
+  test('up / down / lab / report', () => {
+    expect(parseArgs(['up', '--profile', 'ipv4', '--name', 'a'])).toEqual({ command: 'up', profile: 'ipv4', name: 'a' });
+    expect(parseArgs(['down'])).toEqual({ command: 'down' });
+    expect(parseArgs(['down', '--profile', 'dual'])).toEqual({ command: 'down', profile: 'dual' });
+    expect(parseArgs(['lab', 'status'])).toEqual({ command: 'lab', action: 'status' });
+    expect(parseArgs(['report', 'a', 'b'])).toEqual({ command: 'report', dirs: ['a', 'b'] });
+  });
+  test('test passes everything through, even flags that look like ours', () => {
+    expect(parseArgs(['test', '-t', 'rfc6052', '--profile', 'x'])).toEqual({ command: 'test', vitestArgs: ['-t', 'rfc6052', '--profile', 'x'] });
+    expect(parseArgs(['test'])).toEqual({ command: 'test', vitestArgs: [] });
+    expect(parseArgs(['test', '--help'])).toEqual({ command: 'help', topic: 'test' });
+  });
+  test('help', () => {
+    expect(parseArgs([])).toEqual({ command: 'help' });
+    expect(parseArgs(['--help'])).toEqual({ command: 'help' });
+    expect(parseArgs(['help', 'run'])).toEqual({ command: 'help', topic: 'run' });
+    expect(parseArgs(['run', '--profile', 'nope', '--help'])).toEqual({ command: 'help', topic: 'run' });
+    expect(helpText()).toMatch(/^v6e2e: conformance/);
+    for (const s of SUITES) expect(helpText('run')).toContain(s);
+  });
+});

@@ -1,0 +1,413 @@
+/**
+ * Command-line parsing, dependency-free. Every bad input becomes a UsageError whose
+ * one-line message lists the valid choices, so a typo costs one re-run, not a search.
+ */
+import { InvalidAddressError, parseHostPort, hostPort } from '../net/family.ts';
+import { parsePref64 } from '../net/rfc6052.ts';
+import { isProfile, isSuite, PROFILES, SUITES, type Profile, type Suite } from '../profiles.ts';
+import { UsageError } from '../util/errors.ts';
+
+export type { Profile, Suite } from '../profiles.ts';
+export { PROFILES, SUITES } from '../profiles.ts';
+
+export const COMMANDS = ['run', 'up', 'down', 'lab', 'test', 'report'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+export type Dns64Mode = 'coredns' | 'upstream';
+export const DNS64_MODES: readonly Dns64Mode[] = ['coredns', 'upstream'];
+
+export interface RunArgs {
+  command: 'run';
+  /** Profiles to create clusters for, `all` expanded. Empty: an existing cluster, or the default. */
+  profiles: Profile[];
+  name?: string;
+  reuse: boolean;
+  keep: boolean;
+  kubeconfig?: string;
+  context?: string;
+  /** Empty: every suite. */
+  suites: Suite[];
+  reportDir?: string;
+  dns64Mode?: Dns64Mode;
+  /** Normalized, e.g. `64:ff9b::/96`. */
+  nat64Prefix?: string;
+  /** Normalized `host:port` (`[v6]:port`). */
+  nat64Target?: string;
+  gate?: string;
+}
+
+export interface UpArgs {
+  command: 'up';
+  profile: Profile;
+  name?: string;
+}
+
+export interface DownArgs {
+  command: 'down';
+  name?: string;
+  profile?: Profile;
+}
+
+export interface LabArgs {
+  command: 'lab';
+  action: 'setup' | 'status';
+}
+
+export interface TestArgs {
+  command: 'test';
+  /** Passed to vitest as given. */
+  vitestArgs: string[];
+}
+
+export interface ReportArgs {
+  command: 'report';
+  dirs: string[];
+}
+
+export interface HelpArgs {
+  command: 'help';
+  topic?: CommandName;
+}
+
+export type ParsedArgs = RunArgs | UpArgs | DownArgs | LabArgs | TestArgs | ReportArgs | HelpArgs;
+
+/** Default cluster name: one per profile, so profiles never collide. */
+export function defaultClusterName(profile: Profile): string {
+  return `v6e2e-${profile}`;
+}
+
+const HELP_FLAGS = new Set(['--help', '-h']);
+
+const list = (xs: readonly string[]) => xs.join(', ');
+
+interface FlagSpec {
+  /** Takes a value (`--flag v` / `--flag=v`) or is a switch. */
+  value: boolean;
+  /** For values: a hint shown when the value is missing. */
+  hint?: string;
+}
+
+const RUN_FLAGS: Record<string, FlagSpec> = {
+  '--profile': { value: true, hint: `one of: ${list([...PROFILES, 'all'])}` },
+  '--name': { value: true, hint: 'a cluster name' },
+  '--reuse': { value: false },
+  '--keep': { value: false },
+  '--kubeconfig': { value: true, hint: 'a kubeconfig file' },
+  '--context': { value: true, hint: 'a kubeconfig context' },
+  '--suite': { value: true, hint: `one or more of: ${list(SUITES)}` },
+  '--report-dir': { value: true, hint: 'a directory' },
+  '--dns64-mode': { value: true, hint: `one of: ${list(DNS64_MODES)}` },
+  '--nat64-prefix': { value: true, hint: 'an RFC 6052 prefix such as 64:ff9b::/96' },
+  '--nat64-target': { value: true, hint: 'host:port, IPv6 as [addr]:port' },
+  '--gate': { value: true, hint: 'a file' },
+};
+const UP_FLAGS: Record<string, FlagSpec> = {
+  '--profile': { value: true, hint: `one of: ${list(PROFILES)}` },
+  '--name': { value: true, hint: 'a cluster name' },
+};
+const DOWN_FLAGS: Record<string, FlagSpec> = {
+  '--name': { value: true, hint: 'a cluster name' },
+  '--profile': { value: true, hint: `one of: ${list(PROFILES)}` },
+};
+
+interface Token {
+  flag: string;
+  value?: string;
+}
+
+/**
+ * Splits argv into flags (with values) and positionals against a flag table.
+ * `--suite` is greedy: `--suite a b` and `--suite a,b` both select two suites.
+ */
+function tokenize(command: CommandName, argv: string[], flags: Record<string, FlagSpec>): { tokens: Token[]; positionals: string[] } {
+  const tokens: Token[] = [];
+  const positionals: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] ?? '';
+    if (!arg.startsWith('-') || arg === '-') {
+      positionals.push(arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    const flag = eq > 0 ? arg.slice(0, eq) : arg;
+    const spec = flags[flag];
+    if (!spec) {
+      const valid = Object.keys(flags);
+      throw new UsageError(
+        `unknown flag ${flag} for "${command}"; ${valid.length > 0 ? `valid flags: ${list(valid)}` : 'it takes no flags'} (see v6e2e ${command} --help)`,
+      );
+    }
+    if (!spec.value) {
+      if (eq > 0) throw new UsageError(`${flag} takes no value (got "${arg.slice(eq + 1)}")`);
+      tokens.push({ flag });
+      continue;
+    }
+    let value: string | undefined;
+    if (eq > 0) {
+      value = arg.slice(eq + 1);
+    } else {
+      const next = argv[i + 1];
+      if (next !== undefined && !next.startsWith('-')) {
+        value = next;
+        i++;
+      }
+    }
+    if (value === undefined || value === '') throw new UsageError(`${flag} needs a value (${spec.hint ?? 'a value'})`);
+    tokens.push({ flag, value });
+    if (flag === '--suite') {
+      // greedy: following non-flag words are more suites
+      while (argv[i + 1] !== undefined && !(argv[i + 1] ?? '').startsWith('-')) {
+        tokens.push({ flag, value: argv[++i] ?? '' });
+      }
+    }
+  }
+  return { tokens, positionals };
+}
+
+function once(tokens: Token[], flag: string): string | undefined {
+  const found = tokens.filter((t) => t.flag === flag);
+  if (found.length > 1) throw new UsageError(`${flag} given ${found.length} times; give it once`);
+  return found[0]?.value;
+}
+
+function parseProfile(value: string, allowAll: boolean): Profile[] {
+  if (allowAll && value === 'all') return [...PROFILES];
+  if (isProfile(value)) return [value];
+  throw new UsageError(`unknown profile "${value}"; use one of: ${list(allowAll ? [...PROFILES, 'all'] : PROFILES)}`);
+}
+
+function parseSuites(tokens: Token[]): Suite[] {
+  const out: Suite[] = [];
+  for (const t of tokens.filter((x) => x.flag === '--suite')) {
+    for (const raw of (t.value ?? '').split(',')) {
+      const s = raw.trim();
+      if (s === '') continue;
+      if (!isSuite(s)) throw new UsageError(`unknown suite "${s}"; use one or more of: ${list(SUITES)}`);
+      if (!out.includes(s)) out.push(s);
+    }
+  }
+  return out;
+}
+
+/** kind names clusters, containers and the `kind-<name>` context after this. */
+function checkName(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
+    throw new UsageError(`cluster name "${name}" is not valid; use lowercase letters, digits and '-', at most 40 characters`);
+  }
+  return name;
+}
+
+function noPositionals(command: CommandName, positionals: string[]): void {
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for "${command}" (see v6e2e ${command} --help)`);
+}
+
+function parseRun(argv: string[]): RunArgs {
+  const { tokens, positionals } = tokenize('run', argv, RUN_FLAGS);
+  noPositionals('run', positionals);
+  const profileText = once(tokens, '--profile');
+  const profiles = profileText === undefined ? [] : parseProfile(profileText, true);
+  const args: RunArgs = {
+    command: 'run',
+    profiles,
+    reuse: tokens.some((t) => t.flag === '--reuse'),
+    keep: tokens.some((t) => t.flag === '--keep'),
+    suites: parseSuites(tokens),
+  };
+  const name = checkName(once(tokens, '--name'));
+  if (name !== undefined) args.name = name;
+  const kubeconfig = once(tokens, '--kubeconfig');
+  if (kubeconfig !== undefined) args.kubeconfig = kubeconfig;
+  const context = once(tokens, '--context');
+  if (context !== undefined) args.context = context;
+  const reportDir = once(tokens, '--report-dir');
+  if (reportDir !== undefined) args.reportDir = reportDir;
+  const gate = once(tokens, '--gate');
+  if (gate !== undefined) args.gate = gate;
+
+  const dns64 = once(tokens, '--dns64-mode');
+  if (dns64 !== undefined) {
+    if (dns64 !== 'coredns' && dns64 !== 'upstream') throw new UsageError(`unknown --dns64-mode "${dns64}"; use one of: ${list(DNS64_MODES)}`);
+    args.dns64Mode = dns64;
+  }
+  const prefix = once(tokens, '--nat64-prefix');
+  if (prefix !== undefined) {
+    try {
+      args.nat64Prefix = parsePref64(prefix).cidr;
+    } catch (err) {
+      if (err instanceof InvalidAddressError) throw new UsageError(`--nat64-prefix: ${err.message}`);
+      throw err;
+    }
+  }
+  const target = once(tokens, '--nat64-target');
+  if (target !== undefined) {
+    try {
+      const hp = parseHostPort(target);
+      args.nat64Target = hostPort(hp.host, hp.port);
+    } catch (err) {
+      if (err instanceof InvalidAddressError) throw new UsageError(`--nat64-target: ${err.message}; e.g. 192.0.2.10:80 or [2001:db8::10]:80`);
+      throw err;
+    }
+  }
+
+  const existing = args.kubeconfig !== undefined || args.context !== undefined;
+  if (existing && profiles.length > 1) {
+    throw new UsageError('--profile all creates clusters; it cannot be combined with --kubeconfig/--context (give one profile, or none to detect it)');
+  }
+  if (existing && args.reuse) {
+    throw new UsageError('--reuse picks up a kind cluster by --name; do not combine it with --kubeconfig/--context');
+  }
+  if (existing && args.name !== undefined) {
+    throw new UsageError('--name names a kind cluster to create or reuse; do not combine it with --kubeconfig/--context');
+  }
+  return args;
+}
+
+function parseUp(argv: string[]): UpArgs {
+  const { tokens, positionals } = tokenize('up', argv, UP_FLAGS);
+  noPositionals('up', positionals);
+  const profileText = once(tokens, '--profile');
+  if (profileText === undefined) throw new UsageError(`up needs --profile (one of: ${list(PROFILES)})`);
+  const [profile] = parseProfile(profileText, false);
+  const args: UpArgs = { command: 'up', profile: profile as Profile };
+  const name = checkName(once(tokens, '--name'));
+  if (name !== undefined) args.name = name;
+  return args;
+}
+
+function parseDown(argv: string[]): DownArgs {
+  const { tokens, positionals } = tokenize('down', argv, DOWN_FLAGS);
+  noPositionals('down', positionals);
+  const args: DownArgs = { command: 'down' };
+  const name = checkName(once(tokens, '--name'));
+  if (name !== undefined) args.name = name;
+  const profileText = once(tokens, '--profile');
+  if (profileText !== undefined) args.profile = parseProfile(profileText, false)[0] as Profile;
+  if (args.name !== undefined && args.profile !== undefined) {
+    throw new UsageError('give --name or --profile to down, not both');
+  }
+  return args;
+}
+
+function parseLab(argv: string[]): LabArgs {
+  const { positionals } = tokenize('lab', argv, {});
+  const [action, ...rest] = positionals;
+  if (action !== 'setup' && action !== 'status') {
+    throw new UsageError(action === undefined ? 'lab needs an action; use one of: setup, status' : `unknown lab action "${action}"; use one of: setup, status`);
+  }
+  if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" for "lab ${action}"`);
+  return { command: 'lab', action };
+}
+
+function parseReport(argv: string[]): ReportArgs {
+  const { positionals } = tokenize('report', argv, {});
+  if (positionals.length === 0) throw new UsageError('report needs at least one report directory (written by v6e2e run)');
+  return { command: 'report', dirs: positionals };
+}
+
+export function parseArgs(argv: readonly string[]): ParsedArgs {
+  const [first, ...rest] = argv;
+  if (first === undefined || HELP_FLAGS.has(first) || first === 'help') {
+    const topic = first === 'help' ? rest[0] : undefined;
+    if (topic !== undefined && !(COMMANDS as readonly string[]).includes(topic)) {
+      throw new UsageError(`unknown command "${topic}"; use one of: ${list(COMMANDS)}`);
+    }
+    return topic === undefined ? { command: 'help' } : { command: 'help', topic: topic as CommandName };
+  }
+  if (!(COMMANDS as readonly string[]).includes(first)) {
+    const hint = first.startsWith('-') ? `unknown flag ${first}` : `unknown command "${first}"`;
+    throw new UsageError(`${hint}; use one of: ${list(COMMANDS)} (see v6e2e --help)`);
+  }
+  const command = first as CommandName;
+  // `test` hands everything to vitest, including flags that look like ours.
+  if (command === 'test') {
+    if (rest.length === 1 && HELP_FLAGS.has(rest[0] ?? '')) return { command: 'help', topic: 'test' };
+    return { command: 'test', vitestArgs: [...rest] };
+  }
+  if (rest.some((a) => HELP_FLAGS.has(a))) return { command: 'help', topic: command };
+  switch (command) {
+    case 'run':
+      return parseRun(rest);
+    case 'up':
+      return parseUp(rest);
+    case 'down':
+      return parseDown(rest);
+    case 'lab':
+      return parseLab(rest);
+    case 'report':
+      return parseReport(rest);
+  }
+}
+
+const USAGE: Record<CommandName | 'main', string> = {
+  main: `v6e2e: conformance and end-to-end tests for IPv6 and dual-stack Kubernetes
+
+Usage:
+  v6e2e run    [--profile ipv6|dual|dual-v6|ipv4|all] [--suite s ...] [options]
+  v6e2e up     --profile p [--name n]
+  v6e2e down   [--name n | --profile p]
+  v6e2e lab    setup|status
+  v6e2e test   [vitest args]
+  v6e2e report <report-dir> ...
+
+Profiles: ${list(PROFILES)} (all = each in turn)
+Suites:   ${list(SUITES)}
+
+Exit codes: 0 all checks passed, 1 a check failed, 2 bad usage or environment,
+            3 the run itself broke (e.g. cluster creation), 130 interrupted.
+Run "v6e2e <command> --help" for a command's options. V6E2E_DEBUG=1 shows stack traces.
+`,
+  run: `Usage: v6e2e run [options]
+
+Creates a kind cluster per profile (or uses an existing one), runs the e2e suites
+against it, writes reports, and deletes the clusters it created.
+
+Cluster:
+  --profile p          ${list(PROFILES)} or all (default: ipv6; with --kubeconfig/--context:
+                       detected from the cluster)
+  --name n             kind cluster name (default: v6e2e-<profile>; with all: <n>-<profile>)
+  --reuse              use the kind cluster <name> if it exists (it is never deleted)
+  --keep               keep clusters this run created
+  --kubeconfig f       test an existing cluster from this kubeconfig (never deleted)
+  --context c          kubeconfig context to use
+Selection:
+  --suite s ...        ${list(SUITES)} (repeat, comma-separate, or list; default: all)
+Reports:
+  --report-dir d       default: reports/<timestamp>-<profile>/ (junit.xml, allure-results/,
+                       summary.json, summary.md)
+  --gate f             gate file, passed to the suites as V6E2E_GATE
+Edge:
+  --dns64-mode m       coredns (CoreDNS dns64 plugin) or upstream (an external DNS64 resolver)
+  --nat64-prefix p     NAT64 prefix, one of RFC 6052's lengths (e.g. 64:ff9b::/96)
+  --nat64-target h:p   IPv4-only origin to reach through NAT64 ([v6]:port for IPv6 literals)
+`,
+  up: `Usage: v6e2e up --profile ${PROFILES.join('|')} [--name n]
+
+Creates a kind cluster from the lab's images and prints its kubeconfig path and context
+as JSON on stdout. Default name: v6e2e-<profile>.
+`,
+  down: `Usage: v6e2e down [--name n | --profile p]
+
+Deletes a kind cluster and what the lab added next to it. Without flags: every
+default-named cluster (v6e2e-<profile> for each profile).
+`,
+  lab: `Usage: v6e2e lab setup|status
+
+setup   builds what the offline lab needs (tools, node image, edge images); idempotent
+status  shows what is built and what is missing
+`,
+  test: `Usage: v6e2e test [vitest args]
+
+Runs the unit project, then (when V6E2E_KUBECONFIG or V6E2E_CONTEXT names a cluster) the
+e2e project. Arguments go to vitest as given, e.g. v6e2e test -t rfc6052.
+`,
+  report: `Usage: v6e2e report <report-dir> ...
+
+Renders the summary.json of one or more runs as one markdown summary on stdout
+(for $GITHUB_STEP_SUMMARY).
+`,
+};
+
+export function helpText(topic?: CommandName): string {
+  return USAGE[topic ?? 'main'];
+}

@@ -1,0 +1,131 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, test, vi } from 'vitest';
+import { silentProgress } from '../util/progress.ts';
+import { main } from './main.ts';
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-main-'));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const KUBECONFIG = `apiVersion: v1
+kind: Config
+clusters: [{ name: c, cluster: { server: "https://127.0.0.1:1" } }]
+contexts: [{ name: c, context: { cluster: c, user: u } }]
+current-context: c
+users: [{ name: u, user: { token: t } }]
+`;
+
+async function cli(...argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (t) => void (stdout += t), stderr: (t) => void (stderr += t), progress: silentProgress });
+  return { code, stdout, stderr };
+}
+
+/** Exit 2, exactly one line on stderr starting with "v6e2e: ", no stack frames. */
+function expectUsage(r: { code: number; stderr: string }, pattern: RegExp): void {
+  expect(r.code).toBe(2);
+  expect(r.stderr).toMatch(/^v6e2e: [^\n]+\n$/);
+  expect(r.stderr).not.toMatch(/\bat .*\(.*:\d+:\d+\)/);
+  expect(r.stderr).toMatch(pattern);
+}
+
+describe('bad input through main → exit 2, one line, no stack', () => {
+  test('unknown profile', async () => {
+    expectUsage(await cli('run', '--profile', 'ipv5'), /unknown profile "ipv5"; use one of: ipv6, dual-v6, dual, ipv4, all/);
+  });
+  test('unknown suite', async () => {
+    expectUsage(await cli('run', '--suite', 'dns65'), /unknown suite "dns65"; use one or more of: address-families/);
+  });
+  test('unknown flag', async () => {
+    expectUsage(await cli('run', '--frobnicate'), /unknown flag --frobnicate for "run"; valid flags: --profile/);
+  });
+  test('missing flag value', async () => {
+    expectUsage(await cli('run', '--context'), /--context needs a value/);
+  });
+  test('bad NAT64 prefix', async () => {
+    expectUsage(await cli('run', '--nat64-prefix', '64:ff9b::/33'), /--nat64-prefix: .*length must be one of/);
+  });
+  test('unreadable kubeconfig file', async () => {
+    expectUsage(await cli('run', '--kubeconfig', path.join(dir, 'missing.yaml')), /cannot read kubeconfig .*missing\.yaml \(ENOENT\); pass --kubeconfig/);
+  });
+  test('unparsable kubeconfig file', async () => {
+    const p = path.join(dir, 'bad.yaml');
+    fs.writeFileSync(p, 'clusters: [');
+    expectUsage(await cli('run', '--kubeconfig', p), /kubeconfig .*bad\.yaml is not valid/);
+  });
+  test('unknown context', async () => {
+    const p = path.join(dir, 'ctx.yaml');
+    fs.writeFileSync(p, KUBECONFIG);
+    expectUsage(await cli('run', '--kubeconfig', p, '--context', 'kind-x'), /context "kind-x" is not in .*; use one of: c$/m);
+  });
+  test('unwritable report dir (existing cluster)', async () => {
+    const kc = path.join(dir, 'kc.yaml');
+    fs.writeFileSync(kc, KUBECONFIG);
+    const blocker = path.join(dir, 'a-file');
+    fs.writeFileSync(blocker, '');
+    // A path below a regular file can never be created, even by root.
+    expectUsage(await cli('run', '--kubeconfig', kc, '--report-dir', path.join(blocker, 'reports')), /report dir .*a-file\/reports is not writable \(ENOTDIR\); pass --report-dir/);
+  });
+  test('unwritable report dir (new cluster): refused before any cluster is made', async () => {
+    const blocker = path.join(dir, 'another-file');
+    fs.writeFileSync(blocker, '');
+    expectUsage(await cli('run', '--profile', 'ipv6', '--report-dir', path.join(blocker, 'r')), /is not writable \(ENOTDIR\)/);
+  });
+  test('unreadable gate file', async () => {
+    expectUsage(await cli('run', '--gate', path.join(dir, 'no-gate.yaml')), /cannot read --gate file .*no-gate\.yaml \(ENOENT\)/);
+  });
+  test('report on a directory without summary.json', async () => {
+    expectUsage(await cli('report', dir), /cannot read .*summary\.json \(ENOENT\)/);
+  });
+});
+
+describe('normal paths', () => {
+  test('help goes to stdout, exit 0', async () => {
+    const r = await cli('--help');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^v6e2e: conformance/);
+    expect(r.stderr).toBe('');
+    expect((await cli('run', '--help')).stdout).toMatch(/^Usage: v6e2e run/);
+  });
+  test('report renders summaries', async () => {
+    const d = path.join(dir, 'rep');
+    fs.mkdirSync(d);
+    fs.writeFileSync(
+      path.join(d, 'summary.json'),
+      JSON.stringify({
+        profile: 'ipv6',
+        kubernetesVersion: 'v1.34.4',
+        startedAt: '2026-11-22T10:00:00.000Z',
+        durationMs: 1000,
+        totals: { passed: 1, failed: 0, skipped: 0, flaky: 0 },
+        checks: [{ id: 'a/b', suite: 'a', family: 'IPv6', status: 'passed', durationMs: 5, retries: 0 }],
+      }),
+    );
+    const r = await cli('report', d);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^## ✅ v6e2e: all checks passed/);
+  });
+});
+
+describe('unexpected errors', () => {
+  test('exit 3, message without stack unless V6E2E_DEBUG=1', async () => {
+    const summary = await import('../report/summary.ts');
+    const spy = vi.spyOn(summary, 'readSummaryJson').mockImplementation(() => {
+      throw new TypeError("Cannot read properties of undefined (reading 'x')");
+    });
+    try {
+      const r = await cli('report', dir);
+      expect(r.code).toBe(3);
+      expect(r.stderr).toBe("v6e2e: unexpected error: Cannot read properties of undefined (reading 'x') (V6E2E_DEBUG=1 shows the stack)\n");
+      vi.stubEnv('V6E2E_DEBUG', '1');
+      const d = await cli('report', dir);
+      expect(d.code).toBe(3);
+      expect(d.stderr).toMatch(/TypeError: Cannot read properties[\s\S]*\n\s+at /);
+    } finally {
+      vi.unstubAllEnvs();
+      spy.mockRestore();
+    }
+  });
+});

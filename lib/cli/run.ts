@@ -1,0 +1,368 @@
+/**
+ * `v6e2e run` and `v6e2e test`: get a cluster, run vitest in-process against it,
+ * always clean up what we created.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
+import { deleteRunNamespaces, RUN_LABEL } from '../k8s/apply.ts';
+import { clients, describeApiError, loadKubeConfig, type KubeTarget } from '../k8s/client.ts';
+import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
+import { SUITES, type Profile, type Suite } from '../profiles.ts';
+import { readSummaryJson, renderSummaryMd, SUMMARY_MD, type RunSummary } from '../report/summary.ts';
+import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
+import type { Progress } from '../util/progress.ts';
+import { defaultClusterName, type RunArgs } from './args.ts';
+import { guardCleanup, type CleanupGuard } from './cleanup.ts';
+
+export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
+const VITEST_CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
+
+// ---------------------------------------------------------------- checks
+
+function errCode(err: unknown): string {
+  return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
+}
+
+/** Creates `dir` if needed and proves we can write into it (root ignores mode bits, so we try). */
+export function ensureWritableDir(dir: string): string {
+  const abs = path.resolve(dir);
+  const probe = path.join(abs, `.v6e2e-write-test-${process.pid}`);
+  try {
+    fs.mkdirSync(abs, { recursive: true });
+    fs.writeFileSync(probe, '');
+    fs.unlinkSync(probe);
+  } catch (err) {
+    throw new UsageError(`report dir ${abs} is not writable (${errCode(err)}); pass --report-dir with a writable directory`);
+  }
+  return abs;
+}
+
+export function ensureReadableFile(file: string, flag: string): string {
+  const abs = path.resolve(file);
+  try {
+    if (!fs.statSync(abs).isFile()) throw Object.assign(new Error('not a file'), { code: 'not a regular file' });
+    fs.accessSync(abs, fs.constants.R_OK);
+  } catch (err) {
+    throw new UsageError(`cannot read ${flag} file ${abs} (${errCode(err)}); pass an existing, readable file`);
+  }
+  return abs;
+}
+
+/** `20261122-051000`: sorts by time, no characters a shell or Windows would mind. */
+export function timestamp(d = new Date()): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${d.getFullYear()}${p(d.getMonth() + 1)}${p(d.getDate())}-${p(d.getHours())}${p(d.getMinutes())}${p(d.getSeconds())}`;
+}
+
+/** Suites that have at least one test file. Explicitly requested but empty → usage error. */
+export function resolveSuites(requested: readonly Suite[], root = REPO_ROOT): Suite[] {
+  const hasTests = (s: Suite) => {
+    try {
+      return fs.readdirSync(path.join(root, 'suites', s), { recursive: true }).some((f) => String(f).endsWith('.test.ts'));
+    } catch {
+      return false;
+    }
+  };
+  if (requested.length > 0) {
+    const empty = requested.filter((s) => !hasTests(s));
+    if (empty.length > 0) {
+      const available = SUITES.filter(hasTests);
+      throw new UsageError(
+        `suite ${empty.join(', ')} has no tests yet (suites/${empty[0]}/ holds no *.test.ts); available: ${available.length > 0 ? available.join(', ') : 'none'}`,
+      );
+    }
+    return [...requested];
+  }
+  const present = SUITES.filter(hasTests);
+  if (present.length === 0) throw new RunBrokenError(`no e2e suites found under ${path.join(root, 'suites')}/<suite>/*.test.ts`);
+  return present;
+}
+
+// ---------------------------------------------------------------- cluster
+
+interface Target {
+  label: string;
+  kubeconfig: string | undefined;
+  context: string | undefined;
+}
+
+async function kubernetesVersion(kc: KubeConfig): Promise<string> {
+  try {
+    return (await kc.makeApiClient(VersionApi).getCode()).gitVersion;
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Talks to the cluster once before any test runs, so an unreachable one is a clear exit 2. */
+async function inspectCluster(kc: KubeConfig, target: Target): Promise<{ families: ClusterFamilies; version: string }> {
+  let families: ClusterFamilies;
+  try {
+    families = await detectClusterFamilies(clients(kc).core);
+  } catch (err) {
+    const server = kc.getCurrentCluster()?.server ?? '?';
+    const why = err instanceof Error ? (err.message.split('\n', 1)[0] ?? '') : String(err);
+    throw new EnvironmentError(
+      `cannot read the cluster ${target.label} (context ${kc.getCurrentContext()}, server ${server}): ${why.slice(0, 200)}; check --kubeconfig/--context and that the cluster is up`,
+    );
+  }
+  return { families, version: await kubernetesVersion(kc) };
+}
+
+// ---------------------------------------------------------------- vitest
+
+export interface E2EEnvVars {
+  V6E2E_KUBECONFIG?: string;
+  V6E2E_CONTEXT?: string;
+  V6E2E_PROFILE?: string;
+  V6E2E_REPORT_DIR: string;
+  V6E2E_RUN_ID: string;
+  V6E2E_KUBERNETES_VERSION?: string;
+  V6E2E_DNS64_MODE?: string;
+  V6E2E_NAT64_PREFIX?: string;
+  V6E2E_NAT64_TARGET?: string;
+  V6E2E_GATE?: string;
+}
+
+/** Sets env for the duration of `fn` (vitest config, globalSetup and workers read it). */
+async function withEnv<T>(vars: Partial<Record<string, string>>, fn: () => Promise<T>): Promise<T> {
+  const saved = new Map<string, string | undefined>();
+  for (const [k, v] of Object.entries(vars)) {
+    saved.set(k, process.env[k]);
+    if (v === undefined) delete process.env[k];
+    else process.env[k] = v;
+  }
+  try {
+    return await fn();
+  } finally {
+    for (const [k, v] of saved) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
+export interface VitestOutcome {
+  failed: boolean;
+  modules: number;
+}
+
+/** startVitest in run mode; it closes itself. Keeps vitest's process.exitCode out of ours. */
+async function runVitest(project: string, filters: string[], extra: Record<string, unknown> = {}): Promise<VitestOutcome> {
+  const { startVitest } = await import('vitest/node');
+  const savedExitCode = process.exitCode;
+  try {
+    const vitest = await startVitest('test', filters, {
+      root: REPO_ROOT,
+      config: VITEST_CONFIG,
+      project: [project],
+      run: true,
+      watch: false,
+      ...extra,
+    });
+    const modules = vitest.state.getTestModules();
+    const failed =
+      vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0 || modules.some((m) => !m.ok());
+    return { failed, modules: modules.length };
+  } catch (err) {
+    if (err instanceof UsageError) throw err;
+    throw new RunBrokenError(`vitest (${project}) did not run: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
+  } finally {
+    process.exitCode = savedExitCode;
+  }
+}
+
+// ---------------------------------------------------------------- run
+
+export interface RunDeps {
+  progress: Progress;
+  log: (line: string) => void;
+}
+
+interface ProfileRun {
+  profile: Profile;
+  name: string;
+  reportDir: string;
+}
+
+export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> {
+  const { progress } = deps;
+  const runId = `${timestamp()}-${randomBytes(3).toString('hex')}`;
+  const gate = args.gate !== undefined ? ensureReadableFile(args.gate, '--gate') : undefined;
+  const existing = args.kubeconfig !== undefined || args.context !== undefined;
+  const target: KubeTarget = {};
+  if (args.kubeconfig !== undefined) target.kubeconfig = args.kubeconfig;
+  if (args.context !== undefined) target.context = args.context;
+  // Fail on bad input before a cluster costs minutes.
+  const existingKc = existing ? loadKubeConfig(target) : undefined;
+  const explicitReportDir = args.reportDir !== undefined ? ensureWritableDir(args.reportDir) : undefined;
+  const suites = resolveSuites(args.suites);
+  const filters = args.suites.length > 0 ? suites.map((s) => `suites/${s}/`) : [];
+
+  const common = {
+    V6E2E_RUN_ID: runId,
+    V6E2E_DNS64_MODE: args.dns64Mode,
+    V6E2E_NAT64_PREFIX: args.nat64Prefix,
+    V6E2E_NAT64_TARGET: args.nat64Target,
+    V6E2E_GATE: gate,
+  };
+
+  if (existingKc) {
+    const kc = existingKc;
+    // Not ours to delete; only the namespaces this run labelled are swept (unless --keep).
+    const guard = guardCleanup(async () => {
+      if (!args.keep) await sweepNamespaces(kc, runId, deps);
+    });
+    try {
+      const label = `${args.kubeconfig ? path.resolve(args.kubeconfig) : 'default kubeconfig'}${args.context ? ` (${args.context})` : ''}`;
+      const { families, version } = await progress.step(`inspect cluster ${label}`, () =>
+        inspectCluster(kc, { label, kubeconfig: target.kubeconfig, context: target.context }),
+      );
+      for (const w of families.warnings) progress.info(`warning: ${w}`);
+      const profile = args.profiles[0] ?? families.stack;
+      if (args.profiles[0] && args.profiles[0] !== families.stack) {
+        progress.info(`warning: --profile ${args.profiles[0]} but the cluster looks ${families.stack} (${families.evidence.at(-1) ?? ''})`);
+      }
+      progress.info(`cluster: ${families.stack}, Kubernetes ${version}`);
+      const reportDir = explicitReportDir ?? ensureWritableDir(path.join('reports', `${timestamp()}-${profile}`));
+      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${profile}`, () =>
+        withEnv(
+          {
+            ...common,
+            V6E2E_KUBECONFIG: target.kubeconfig ? path.resolve(target.kubeconfig) : undefined,
+            V6E2E_CONTEXT: kc.getCurrentContext(),
+            V6E2E_PROFILE: profile,
+            V6E2E_REPORT_DIR: reportDir,
+            V6E2E_KUBERNETES_VERSION: version,
+          },
+          () => runVitest('e2e', filters),
+        ),
+      );
+      deps.log(`v6e2e: report in ${reportDir}`);
+      return outcome.failed ? 1 : 0;
+    } finally {
+      await finishGuard(guard);
+    }
+  }
+
+  const profiles: Profile[] = args.profiles.length > 0 ? args.profiles : ['ipv6'];
+  const multi = profiles.length > 1;
+  const base = explicitReportDir ?? ensureWritableDir(path.join('reports', `${timestamp()}-${multi ? 'all' : profiles[0]}`));
+  const plan: ProfileRun[] = profiles.map((profile) => ({
+    profile,
+    name: args.name === undefined ? defaultClusterName(profile) : multi ? `${args.name}-${profile}` : args.name,
+    reportDir: multi ? ensureWritableDir(path.join(base, profile)) : base,
+  }));
+
+  const kind = await import('../cluster/kind.ts');
+  let anyFailed = false;
+  for (const p of plan) {
+    let created = false;
+    let pendingUp: Promise<unknown> | undefined;
+    let clusterKc: KubeConfig | undefined;
+    const guard = guardCleanup(
+      async () => {
+        await pendingUp?.catch(() => undefined); // up() deletes a half-made cluster itself
+        if (created && !args.keep) await kind.down({ name: p.name, progress });
+        else if (clusterKc && !args.keep) await sweepNamespaces(clusterKc, runId, deps);
+      },
+      { abandoned: () => (created && !args.keep ? `cluster ${p.name} was not deleted: v6e2e down --name ${p.name}` : undefined) },
+    );
+    try {
+      let handle: { kubeconfigPath: string; context: string };
+      if (args.reuse && (await kind.clusterExists(p.name))) {
+        handle = await progress.step(`reuse cluster ${p.name}`, () => kind.exportKubeconfig(p.name, progress));
+      } else {
+        const up = kind.up({ profile: p.profile, name: p.name, progress });
+        pendingUp = up;
+        handle = await up;
+        created = true;
+      }
+      const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
+      clusterKc = kc;
+      const label = `kind cluster ${p.name}`;
+      const { families, version } = await progress.step(`inspect ${label}`, () =>
+        inspectCluster(kc, { label, kubeconfig: handle.kubeconfigPath, context: handle.context }),
+      );
+      for (const w of families.warnings) progress.info(`warning: ${w}`);
+      if (families.stack !== p.profile) {
+        const msg = `cluster ${p.name} is ${families.stack}, not ${p.profile}`;
+        if (!created) throw new UsageError(`${msg}; delete it (v6e2e down --name ${p.name}) or pick another --name`);
+        progress.info(`warning: ${msg} (${families.evidence.at(-1) ?? ''})`);
+      }
+      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.profile}`, () =>
+        withEnv(
+          {
+            ...common,
+            V6E2E_KUBECONFIG: handle.kubeconfigPath,
+            V6E2E_CONTEXT: handle.context,
+            V6E2E_PROFILE: p.profile,
+            V6E2E_REPORT_DIR: p.reportDir,
+            V6E2E_KUBERNETES_VERSION: version,
+          },
+          () => runVitest('e2e', filters),
+        ),
+      );
+      anyFailed ||= outcome.failed;
+    } finally {
+      await finishGuard(guard);
+    }
+  }
+  if (multi) writeCombinedSummary(base, plan);
+  deps.log(`v6e2e: report in ${base}`);
+  return anyFailed ? 1 : 0;
+}
+
+async function finishGuard(guard: CleanupGuard): Promise<void> {
+  try {
+    await guard.run();
+  } finally {
+    guard.dispose();
+  }
+}
+
+/** Best effort: a failed sweep must not turn a green run red. */
+async function sweepNamespaces(kc: KubeConfig, runId: string, deps: RunDeps): Promise<void> {
+  try {
+    const gone = await deleteRunNamespaces(kc, runId);
+    if (gone.length > 0) deps.progress.info(`deleted ${gone.length} namespace(s) left by this run: ${gone.join(', ')}`);
+  } catch (err) {
+    deps.log(`v6e2e: could not sweep namespaces labelled ${RUN_LABEL}=${runId}: ${describeApiError(err)}`);
+  }
+}
+
+function writeCombinedSummary(base: string, plan: readonly ProfileRun[]): void {
+  const summaries: RunSummary[] = [];
+  for (const p of plan) {
+    try {
+      summaries.push(readSummaryJson(p.reportDir));
+    } catch {
+      // that profile produced no summary (vitest broke); its junit/log say why
+    }
+  }
+  if (summaries.length > 0) fs.writeFileSync(path.join(base, SUMMARY_MD), renderSummaryMd(summaries));
+}
+
+// ---------------------------------------------------------------- test
+
+export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<number> {
+  const { parseCLI } = await import('vitest/node');
+  let parsed: ReturnType<typeof parseCLI>;
+  try {
+    parsed = parseCLI(['vitest', ...vitestArgs]);
+  } catch (err) {
+    throw new UsageError(`bad vitest arguments: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const { filter, options } = parsed;
+  const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { ...options, passWithNoTests: true }));
+  if (unit.failed) return 1;
+  if (!process.env.V6E2E_KUBECONFIG && !process.env.V6E2E_CONTEXT) {
+    deps.progress.info('e2e project skipped: no cluster (set V6E2E_KUBECONFIG/V6E2E_CONTEXT, or use `v6e2e run`)');
+    return 0;
+  }
+  const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { ...options, passWithNoTests: true }));
+  return e2e.failed ? 1 : 0;
+}
+
