@@ -4,7 +4,14 @@ import { execa, type ResultPromise } from 'execa';
 import { buildKind } from '../lab/artefacts.ts';
 import { labSetup } from '../lab/index.ts';
 import { LAB_DIR, REPO_ROOT } from '../lab/paths.ts';
-import { IMAGES, LAB_LABEL } from '../lab/versions.ts';
+import { IMAGES, LAB_CLUSTER_LABEL } from '../lab/versions.ts';
+import { loadKubeConfig } from '../k8s/client.ts';
+import { startEdge, type EdgeInfo } from '../edge/index.ts';
+import type { Dns64Mode } from '../edge/dns.ts';
+import { installMetalLB } from '../edge/metallb.ts';
+import { detectClusterFamilies } from '../k8s/families.ts';
+import { clients } from '../k8s/client.ts';
+import { WELL_KNOWN_PREF64 } from '../net/rfc6052.ts';
 import type { Profile } from '../profiles.ts';
 import { RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
@@ -18,8 +25,6 @@ export interface ClusterHandle {
 
 /** Label kind puts on its node containers; the value is the cluster name. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
-/** Label the lab puts on every container/network it adds next to a cluster. */
-export const LAB_CLUSTER_LABEL = `${LAB_LABEL}.cluster`;
 
 export function kindConfigPath(profile: Profile): string {
   return path.join(REPO_ROOT, 'kind-configs', `${profile}.yaml`);
@@ -60,7 +65,17 @@ function follow(child: ResultPromise, progress: Progress, tail: string[]): void 
  * set up first (a no-op when current). Ctrl-C or a failure during creation
  * deletes the half-made cluster.
  */
-export async function up(opts: { profile: Profile; name: string; progress: Progress }): Promise<ClusterHandle> {
+export interface UpOptions {
+  profile: Profile;
+  name: string;
+  progress: Progress;
+  /** NAT64 prefix of the edge (default the well-known 64:ff9b::/96). */
+  pref64?: string;
+  /** Where DNS64 synthesizes (default CoreDNS). */
+  dns64Mode?: Dns64Mode;
+}
+
+export async function up(opts: UpOptions): Promise<ClusterHandle> {
   const { profile, name, progress } = opts;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
     throw new UsageError(`cluster name "${name}" is not a valid DNS label (lowercase letters, digits, '-')`);
@@ -83,8 +98,14 @@ export async function up(opts: { profile: Profile; name: string; progress: Progr
       await child;
     });
     await progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
+    const handle = await exportKubeconfig(name, progress);
+    await progress.step('lab edge and load balancer', () => provisionAddons(handle, opts));
+    return handle;
   } catch (err) {
-    await progress.step(`delete half-made cluster ${name}`, () => deleteCluster(name, progress)).catch(() => undefined);
+    // V6E2E_KEEP_FAILED=1 keeps the wreck for debugging (docker exec into the nodes).
+    if (process.env.V6E2E_KEEP_FAILED !== '1') {
+      await progress.step(`delete half-made cluster ${name}`, () => deleteCluster(name, progress)).catch(() => undefined);
+    }
     if (abort.signal.aborted) throw new RunBrokenError(`interrupted while creating cluster ${name}; it was deleted`);
     const why = err instanceof Error ? (err as { shortMessage?: string }).shortMessage ?? err.message : String(err);
     throw new RunBrokenError(`creating kind cluster ${name} failed: ${why}\n${tail.slice(-8).join('\n')}`);
@@ -92,7 +113,19 @@ export async function up(opts: { profile: Profile; name: string; progress: Progr
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
   }
-  return exportKubeconfig(name, progress);
+}
+
+/**
+ * What a lab cluster has beyond kind's defaults: the NAT64/DNS64 edge (every
+ * profile, so CoreDNS never forwards beyond the lab) and MetalLB with a pool
+ * per cluster family.
+ */
+export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOptions, 'profile'>): Promise<EdgeInfo> {
+  const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
+  const edge = await startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
+  const families = await detectClusterFamilies(clients(kc).core);
+  await installMetalLB(kc, families.families, opts.progress);
+  return edge;
 }
 
 /** Writes a standalone kubeconfig for an existing kind cluster. */

@@ -149,7 +149,13 @@ export async function buildAllBinaries(progress: Progress): Promise<LabBinaries>
   );
   const kindnetd = await goBuild({ name: 'kindnetd', module: 'lab/images/kindnetd', packages: ['.'] }, progress);
   const localPath = await goBuild(
-    { name: 'local-path', module: 'lab/images/local-path', packages: ['github.com/rancher/local-path-provisioner'] },
+    {
+      name: 'local-path',
+      module: 'lab/images/local-path',
+      packages: ['github.com/rancher/local-path-provisioner'],
+      // As Rancher's scripts/build stamps it.
+      ldflags: '-X main.VERSION=v0.0.30',
+    },
     progress,
   );
   const pause = await buildPause(progress);

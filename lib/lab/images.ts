@@ -42,7 +42,7 @@ export async function kindImageNames(bin: LabBinaries): Promise<KindImageNames> 
   };
 }
 
-/** Shared by every host-network image that writes iptables rules (kube-proxy, kindnetd). */
+/** kube-proxy's choice of iptables backend (kindnetd makes the same choice in Go). */
 const IPTABLES_WRAPPER = path.join(LAB_SRC, 'images', 'iptables-wrapper', 'iptables-wrapper');
 
 export function recipes(bin: LabBinaries, kindImages: KindImageNames): ImageRecipe[] {
@@ -75,7 +75,7 @@ export function recipes(bin: LabBinaries, kindImages: KindImageNames): ImageReci
       files: { 'bin/pause': path.join(bin.pause, 'pause') },
       inCluster: true,
     },
-    { id: 'kindnetd', tags: [kindImages.kindnetd], recipe: 'kindnetd', usesDebian: true, files: { kindnetd: path.join(bin.kindnetd, 'kindnetd'), 'iptables-wrapper': IPTABLES_WRAPPER }, inCluster: true },
+    { id: 'kindnetd', tags: [kindImages.kindnetd], recipe: 'kindnetd', usesDebian: true, files: { kindnetd: path.join(bin.kindnetd, 'kindnetd') }, inCluster: true },
     {
       id: 'local-path-provisioner',
       tags: [kindImages.storageProvisioner],

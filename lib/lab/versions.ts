@@ -35,3 +35,5 @@ export const IMAGES = {
 /** Labels every container, network and volume the lab creates, for cleanup by label. */
 export const LAB_LABEL = 'io.v6e2e.lab';
 export const HASH_LABEL = 'io.v6e2e.lab.hash';
+/** On containers/networks the lab adds next to a cluster; the value is the cluster name. */
+export const LAB_CLUSTER_LABEL = `${LAB_LABEL}.cluster`;

@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
+import { ApiextensionsV1Api, AppsV1Api } from '@kubernetes/client-node';
+import { applyObjects, parseManifests } from '../k8s/apply.ts';
+import { waitFor } from '../k8s/wait.ts';
+import { moduleDir } from '../lab/paths.ts';
+import { LAB } from '../lab/versions.ts';
+import { carveRange } from '../net/cidr.ts';
+import type { IPFamily } from '../net/family.ts';
+import type { Progress } from '../util/progress.ts';
+import { networkSubnets } from './docker.ts';
+
+export const METALLB_NS = 'metallb-system';
+/** Pool names carry the family so a fault test can remove exactly one. */
+export const poolName = (f: IPFamily) => `v6e2e-${f.toLowerCase()}`;
+
+/** Pools at the top of kind's Docker subnets: far from the addresses Docker hands out to nodes from the bottom. */
+export async function lbRanges(network = 'kind'): Promise<Partial<Record<IPFamily, string>>> {
+  const subnets = await networkSubnets(network);
+  const out: Partial<Record<IPFamily, string>> = {};
+  if (subnets.IPv4) out.IPv4 = carveRange(subnets.IPv4, 16, 32);
+  if (subnets.IPv6) out.IPv6 = carveRange(subnets.IPv6, 16, 32);
+  return out;
+}
+
+export function poolObjects(ranges: Partial<Record<IPFamily, string>>, families: readonly IPFamily[]): KubernetesObject[] {
+  const pools: KubernetesObject[] = families
+    .filter((f) => ranges[f])
+    .map((f) => ({
+      apiVersion: 'metallb.io/v1beta1',
+      kind: 'IPAddressPool',
+      metadata: { name: poolName(f), namespace: METALLB_NS },
+      spec: { addresses: [ranges[f]!] },
+    }) as KubernetesObject);
+  const l2 = {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'L2Advertisement',
+    metadata: { name: 'v6e2e', namespace: METALLB_NS },
+    spec: { ipAddressPools: families.filter((f) => ranges[f]).map(poolName) },
+  } as KubernetesObject;
+  return [...pools, l2];
+}
+
+/**
+ * Installs MetalLB (L2 mode) from the pinned module's own metallb-native.yaml
+ * (read from the module cache; images are the lab's local builds under the
+ * upstream names) and one address pool per cluster family.
+ */
+export async function installMetalLB(kc: KubeConfig, families: readonly IPFamily[], progress: Progress): Promise<Partial<Record<IPFamily, string>>> {
+  const manifest = path.join(await moduleDir('go.universe.tf/metallb', LAB.metallb), 'config', 'manifests', 'metallb-native.yaml');
+  const objects = parseManifests(await readFile(manifest, 'utf8'), manifest);
+  const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
+  await progress.step('MetalLB CRDs', async () => {
+    await applyObjects(kc, crds);
+    const ext = kc.makeApiClient(ApiextensionsV1Api);
+    for (const c of crds) {
+      await waitFor(`CRD ${c.metadata!.name} Established`, async () => {
+        const got = await ext.readCustomResourceDefinition({ name: c.metadata!.name! });
+        return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') || undefined;
+      }, { timeoutMs: 60_000, intervalMs: 500 });
+    }
+  });
+  await progress.step('MetalLB controller and speaker', async () => {
+    await applyObjects(kc, objects.filter((o) => o.kind !== 'CustomResourceDefinition'));
+    const apps = kc.makeApiClient(AppsV1Api);
+    await waitFor('metallb controller available', async () => {
+      const d = await apps.readNamespacedDeployment({ name: 'controller', namespace: METALLB_NS });
+      return (d.status?.availableReplicas ?? 0) >= 1 || undefined;
+    }, { timeoutMs: 180_000, intervalMs: 1000 });
+    await waitFor('metallb speakers ready', async () => {
+      const ds = await apps.readNamespacedDaemonSet({ name: 'speaker', namespace: METALLB_NS });
+      const s = ds.status;
+      return (s && s.desiredNumberScheduled > 0 && s.numberReady === s.desiredNumberScheduled) || undefined;
+    }, { timeoutMs: 180_000, intervalMs: 1000 });
+  });
+  const ranges = await lbRanges();
+  await progress.step(`address pools ${families.map((f) => `${f} ${ranges[f] ?? '-'}`).join(', ')}`, () =>
+    // The validating webhook answers only once its certificate is in place: retry until it accepts.
+    waitFor('MetalLB webhook accepts the pools', async () => {
+      try {
+        await applyObjects(kc, poolObjects(ranges, families));
+        return true;
+      } catch {
+        return undefined;
+      }
+    }, { timeoutMs: 120_000, intervalMs: 2000 }),
+  );
+  return ranges;
+}
