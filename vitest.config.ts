@@ -7,10 +7,12 @@
  * they write junit.xml, allure-results/ and summary.{json,md} there.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
 import { SummaryReporter } from './lib/report/reporter.ts';
 
+const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const reportDir = process.env.V6E2E_REPORT_DIR ? path.resolve(process.env.V6E2E_REPORT_DIR) : undefined;
 
 const junit: [string, Record<string, unknown>][] = reportDir
@@ -25,7 +27,7 @@ export default defineConfig({
       // Always on, so allure.* calls in suites never hit "no test runtime is found";
       // without a report dir the results land in the git-ignored .vitest-reports/.
       new AllureReporter({
-        resultsDir: reportDir ? path.join(reportDir, 'allure-results') : '.vitest-reports/allure-results',
+        resultsDir: path.join(reportDir ?? path.join(ROOT, '.vitest-reports'), 'allure-results'),
         reportMatchers: false, // one step per expect() drowns the steps that matter
       }),
       new SummaryReporter(),
