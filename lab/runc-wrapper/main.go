@@ -3,9 +3,10 @@
 // CAP_SYS_RESOURCE, so every --privileged container fails with "unable to
 // apply caps"). Before handing over to the real runc it removes, from the
 // bundle's config.json (create/run) or the --process file (exec), every
-// capability the bounding set of this process cannot grant. Everything else
-// is passed through untouched, so behaviour equals runc wherever the host
-// could grant the request.
+// capability the bounding set of this process cannot grant, and — when
+// CAP_SYS_RESOURCE is among them — clamps oomScoreAdj and hard rlimits to what
+// this process holds. Everything else is passed through untouched, so
+// behaviour equals runc wherever the host could grant the request.
 package main
 
 import (
@@ -24,7 +25,12 @@ func main() {
 	}
 	if bnd, err := readBoundingSet("/proc/self/status"); err == nil {
 		if target := specFileFor(args); target != "" {
-			if err := stripFile(target, bnd); err != nil {
+			var g *grantable
+			if !bnd["CAP_SYS_RESOURCE"] {
+				cur := currentGrantable()
+				g = &cur
+			}
+			if err := stripFile(target, bnd, g); err != nil {
 				fmt.Fprintln(os.Stderr, "runc-wrapper: adjusting", target+":", err)
 				os.Exit(1)
 			}

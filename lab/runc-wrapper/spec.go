@@ -105,12 +105,12 @@ func flagValue(args []string, long, short string) string {
 }
 
 // stripFile rewrites path in place, dropping capabilities outside bnd.
-func stripFile(path string, bnd map[string]bool) error {
+func stripFile(path string, bnd map[string]bool, g *grantable) error {
 	raw, err := os.ReadFile(path)
 	if err != nil {
 		return err
 	}
-	out, changed, err := stripCaps(raw, bnd)
+	out, changed, err := stripCaps(raw, bnd, g)
 	if err != nil || !changed {
 		return err
 	}
@@ -123,58 +123,67 @@ func stripFile(path string, bnd map[string]bool) error {
 
 // stripCaps handles both a full spec ({"process":{"capabilities":…}}) and an
 // exec process file ({"capabilities":…}).
-func stripCaps(raw []byte, bnd map[string]bool) ([]byte, bool, error) {
+func stripCaps(raw []byte, bnd map[string]bool, g *grantable) ([]byte, bool, error) {
 	var doc map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, false, err
 	}
 	if procRaw, ok := doc["process"]; ok {
-		proc, changed, err := stripProcess(procRaw, bnd)
+		proc, changed, err := stripProcess(procRaw, bnd, g)
 		if err != nil || !changed {
 			return raw, false, err
 		}
 		doc["process"] = proc
 	} else {
-		proc, changed, err := stripProcess(raw, bnd)
+		proc, changed, err := stripProcess(raw, bnd, g)
 		return proc, changed, err
 	}
 	out, err := json.Marshal(doc)
 	return out, true, err
 }
 
-func stripProcess(raw json.RawMessage, bnd map[string]bool) (json.RawMessage, bool, error) {
+func stripProcess(raw json.RawMessage, bnd map[string]bool, g *grantable) (json.RawMessage, bool, error) {
 	var proc map[string]json.RawMessage
 	if err := json.Unmarshal(raw, &proc); err != nil {
 		return nil, false, err
 	}
-	capsRaw, ok := proc["capabilities"]
-	if !ok || string(capsRaw) == "null" {
-		return raw, false, nil
-	}
-	var caps map[string][]string
-	if err := json.Unmarshal(capsRaw, &caps); err != nil {
-		return nil, false, err
-	}
 	changed := false
-	for set, list := range caps {
-		kept := list[:0:0]
-		for _, c := range list {
-			if bnd[c] {
-				kept = append(kept, c)
-			} else {
-				changed = true
-			}
+	if capsRaw, ok := proc["capabilities"]; ok && string(capsRaw) != "null" {
+		var caps map[string][]string
+		if err := json.Unmarshal(capsRaw, &caps); err != nil {
+			return nil, false, err
 		}
-		caps[set] = kept
+		capsChanged := false
+		for set, list := range caps {
+			kept := list[:0:0]
+			for _, c := range list {
+				if bnd[c] {
+					kept = append(kept, c)
+				} else {
+					capsChanged = true
+				}
+			}
+			caps[set] = kept
+		}
+		if capsChanged {
+			b, err := json.Marshal(caps)
+			if err != nil {
+				return nil, false, err
+			}
+			proc["capabilities"] = b
+			changed = true
+		}
+	}
+	if g != nil {
+		c, err := clampProcess(proc, *g)
+		if err != nil {
+			return nil, false, err
+		}
+		changed = changed || c
 	}
 	if !changed {
 		return raw, false, nil
 	}
-	b, err := json.Marshal(caps)
-	if err != nil {
-		return nil, false, err
-	}
-	proc["capabilities"] = b
 	out, err := json.Marshal(proc)
 	return out, true, err
 }

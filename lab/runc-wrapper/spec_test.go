@@ -44,7 +44,7 @@ func TestStripFullSpecAndProcessFile(t *testing.T) {
 	if err := os.WriteFile(p, []byte(spec), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	if err := stripFile(p, bnd); err != nil {
+	if err := stripFile(p, bnd, nil); err != nil {
 		t.Fatal(err)
 	}
 	var got struct {
@@ -69,7 +69,7 @@ func TestStripFullSpecAndProcessFile(t *testing.T) {
 	proc := `{"args":["ls"],"capabilities":{"bounding":["CAP_SYS_RESOURCE","CAP_KILL"]}}`
 	pp := filepath.Join(dir, "process.json")
 	_ = os.WriteFile(pp, []byte(proc), 0o600)
-	if err := stripFile(pp, bnd); err != nil {
+	if err := stripFile(pp, bnd, nil); err != nil {
 		t.Fatal(err)
 	}
 	raw, _ = os.ReadFile(pp)
@@ -83,8 +83,36 @@ func TestStripFullSpecAndProcessFile(t *testing.T) {
 func TestUntouchedWhenAllGrantable(t *testing.T) {
 	bnd := boundingFromMask(0x000001ffffffffff)
 	spec := []byte(`{"process":{"capabilities":{"bounding":["CAP_SYS_RESOURCE"]}}}`)
-	out, changed, err := stripCaps(spec, bnd)
+	out, changed, err := stripCaps(spec, bnd, nil)
 	if err != nil || changed || string(out) != string(spec) {
 		t.Fatalf("expected no change, got %s changed=%v err=%v", out, changed, err)
+	}
+}
+
+func TestClampOomScoreAndRlimits(t *testing.T) {
+	bnd := boundingFromMask(0x000001fffeffffff)
+	g := &grantable{oomScoreAdj: 0, rlimitHard: map[string]uint64{"RLIMIT_NOFILE": 20000}}
+	spec := []byte(`{"process":{"oomScoreAdj":-998,"rlimits":[{"type":"RLIMIT_NOFILE","hard":1048576,"soft":1048576},{"type":"RLIMIT_CORE","hard":5,"soft":5}]}}`)
+	out, changed, err := stripCaps(spec, bnd, g)
+	if err != nil || !changed {
+		t.Fatalf("expected a change, err=%v", err)
+	}
+	var got struct {
+		Process struct {
+			OomScoreAdj int `json:"oomScoreAdj"`
+			Rlimits     []rlimit
+		}
+	}
+	_ = json.Unmarshal(out, &got)
+	if got.Process.OomScoreAdj != 0 {
+		t.Errorf("oomScoreAdj = %d, want 0", got.Process.OomScoreAdj)
+	}
+	if got.Process.Rlimits[0].Hard != 20000 || got.Process.Rlimits[0].Soft != 20000 || got.Process.Rlimits[1].Hard != 5 {
+		t.Errorf("rlimits not clamped: %+v", got.Process.Rlimits)
+	}
+	// A raise of oomScoreAdj is always allowed and left alone.
+	out, changed, _ = stripCaps([]byte(`{"process":{"oomScoreAdj":500}}`), bnd, g)
+	if changed {
+		t.Errorf("oomScoreAdj 500 must be untouched: %s", out)
 	}
 }

@@ -1,12 +1,11 @@
 import { existsSync } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { openSync } from 'node:fs';
 import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { execa } from 'execa';
 import { EnvironmentError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
-import { LAB_SRC } from './paths.ts';
 
 /** Where the runtime wrapper is installed: a system path, so daemon.json survives the checkout. */
 export const WRAPPER_PATH = '/usr/local/libexec/v6e2e/runc-wrapper';
@@ -39,8 +38,11 @@ export function lacksSysResource(mask: bigint): boolean {
  * dockerd is missing, installs the runtime wrapper when the bounding set lacks
  * CAP_SYS_RESOURCE, and starts dockerd in the background with a log file.
  */
-export async function ensureDockerEngine(progress: Progress): Promise<void> {
-  if (await dockerAnswers()) return;
+export async function ensureDockerEngine(progress: Progress, wrapperBinary: string): Promise<void> {
+  if (await dockerAnswers()) {
+    await refreshInstalledWrapper(wrapperBinary);
+    return;
+  }
   const isRoot = process.getuid?.() === 0;
   if (!isRoot) {
     throw new EnvironmentError(
@@ -57,7 +59,7 @@ export async function ensureDockerEngine(progress: Progress): Promise<void> {
   }
   if (lacksSysResource(await boundingSet())) {
     await progress.step('install OCI runtime wrapper (bounding set lacks CAP_SYS_RESOURCE)', async () => {
-      await installWrapper();
+      await installWrapper(wrapperBinary);
       await configureDaemonRuntime();
     });
   }
@@ -69,12 +71,19 @@ async function hasCommand(cmd: string): Promise<boolean> {
   return r.exitCode === 0;
 }
 
-async function installWrapper(): Promise<void> {
+async function installWrapper(wrapperBinary: string): Promise<void> {
   await mkdir(path.dirname(WRAPPER_PATH), { recursive: true });
-  await execa('go', ['build', '-trimpath', '-o', WRAPPER_PATH, '.'], {
-    cwd: path.join(LAB_SRC, 'runc-wrapper'),
-    env: { CGO_ENABLED: '0' },
-  });
+  // Copy to a temporary name and rename: dockerd may be executing the old one.
+  await copyFile(wrapperBinary, `${WRAPPER_PATH}.new`);
+  await chmod(`${WRAPPER_PATH}.new`, 0o755);
+  await rename(`${WRAPPER_PATH}.new`, WRAPPER_PATH);
+}
+
+/** A running engine that already uses our wrapper gets the current build of it (runtimes are exec'd per container). */
+async function refreshInstalledWrapper(wrapperBinary: string): Promise<void> {
+  if (!existsSync(WRAPPER_PATH) || process.getuid?.() !== 0) return;
+  const [installed, built] = await Promise.all([readFile(WRAPPER_PATH), readFile(wrapperBinary)]);
+  if (!installed.equals(built)) await installWrapper(wrapperBinary);
 }
 
 /** Merges the wrapper runtime into daemon.json and makes it the default. */

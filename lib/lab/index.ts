@@ -25,9 +25,10 @@ export interface LabResult {
 export async function labSetup(opts: { progress: Progress }): Promise<LabResult> {
   const { progress } = opts;
   const built: string[] = [];
-  await progress.step('docker engine', () => ensureDockerEngine(progress));
-  const binaries = await progress.step('binaries (Go module proxy)', () => buildAllBinaries(progress));
+  // The runtime wrapper comes first: a fresh engine on a host without CAP_SYS_RESOURCE needs it to run anything.
   const wrapper = await goBuild({ name: 'runc-wrapper', module: 'lab/runc-wrapper', packages: ['.'] }, progress);
+  await progress.step('docker engine', () => ensureDockerEngine(progress, path.join(wrapper, 'runc-wrapper')));
+  const binaries = await progress.step('binaries (Go module proxy)', () => buildAllBinaries(progress));
   await progress.step('images', async () => {
     if (await buildDebianBase(progress)) built.push(IMAGES.debian);
     if (await buildKindBase(path.join(wrapper, 'runc-wrapper'), progress)) built.push(IMAGES.kindBase);
