@@ -61,8 +61,9 @@ export function ipv4onlyArpaZoneFile(nsV6: string): string {
  * unbound as the lab's upstream: authoritative for the lab zones through
  * auth-zone (local-data answers would bypass the dns64 module, see
  * lab-facts), DNS64 only in `upstream` mode, and never a query beyond the
- * lab: the root is forwarded to a closed loopback port so unknown names fail
- * fast instead of reaching the Internet.
+ * lab: every address is on the do-not-query list, so unknown names fail fast
+ * instead of reaching the Internet. (A forward-zone for "." would do that too
+ * but makes the iterator skip the auth zones.)
  */
 export function unboundConf(mode: Dns64Mode, pref64: Pref64): string {
   return [
@@ -80,6 +81,8 @@ export function unboundConf(mode: Dns64Mode, pref64: Pref64): string {
     '  do-not-query-localhost: no',
     '  qname-minimisation: no',
     '  local-zone: "test." nodefault',
+    '  do-not-query-address: 0.0.0.0/0',
+    '  do-not-query-address: ::/0',
     `  module-config: "${mode === 'upstream' ? 'dns64 iterator' : 'iterator'}"`,
     ...(mode === 'upstream' ? [`  dns64-prefix: ${pref64.cidr}`] : []),
     '',
@@ -91,9 +94,5 @@ export function unboundConf(mode: Dns64Mode, pref64: Pref64): string {
       '  for-downstream: no',
       '',
     ]),
-    'forward-zone:',
-    '  name: "."',
-    '  forward-addr: 127.0.0.1@1',
-    '',
   ].join('\n');
 }
