@@ -47,6 +47,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['suites/**/*.test.ts'],
+          exclude: ['suites/lifecycle/**'],
           environment: 'node',
           // Only here, not at the root: a root globalSetup runs once per extending project.
           globalSetup: ['./suites/setup/global-setup.ts'],
@@ -55,6 +56,16 @@ export default defineConfig({
           // All e2e files share one cluster: one file at a time, tests get their own namespaces.
           maxWorkers: 1,
           fileParallelism: false,
+        },
+      },
+      {
+        // Cluster lifecycle (down leaves nothing); owns its cluster, so no globalSetup.
+        extends: true,
+        test: {
+          name: 'lifecycle',
+          include: ['suites/lifecycle/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
         },
       },
     ],

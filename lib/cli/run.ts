@@ -9,7 +9,7 @@ import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { deleteRunNamespaces, RUN_LABEL } from '../k8s/apply.ts';
 import { clients, describeApiError, loadKubeConfig, type KubeTarget } from '../k8s/client.ts';
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
-import { SUITES, type Profile, type Suite } from '../profiles.ts';
+import { isProfile, SUITES, type Profile, type Suite } from '../profiles.ts';
 import { readSummaryJson, renderSummaryMd, SUMMARY_MD, type RunSummary } from '../report/summary.ts';
 import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
@@ -272,10 +272,13 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
     );
     try {
       let handle: { kubeconfigPath: string; context: string };
+      const edge = { name: p.name, progress, pref64: args.nat64Prefix, dns64Mode: args.dns64Mode };
       if (args.reuse && (await kind.clusterExists(p.name))) {
-        handle = await progress.step(`reuse cluster ${p.name}`, () => kind.exportKubeconfig(p.name, progress));
+        const reused = await progress.step(`reuse cluster ${p.name}`, () => kind.exportKubeconfig(p.name, progress));
+        await kind.ensureEdge(reused, edge);
+        handle = reused;
       } else {
-        const up = kind.up({ profile: p.profile, name: p.name, progress });
+        const up = kind.up({ profile: p.profile, ...edge });
         pendingUp = up;
         handle = await up;
         created = true;
@@ -358,11 +361,56 @@ export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<
   const { filter, options } = parsed;
   const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { ...options, passWithNoTests: true }));
   if (unit.failed) return 1;
-  if (!process.env.V6E2E_KUBECONFIG && !process.env.V6E2E_CONTEXT) {
-    deps.progress.info('e2e project skipped: no cluster (set V6E2E_KUBECONFIG/V6E2E_CONTEXT, or use `v6e2e run`)');
-    return 0;
+  if (process.env.V6E2E_KUBECONFIG || process.env.V6E2E_CONTEXT) {
+    const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { ...options, passWithNoTests: true }));
+    return e2e.failed ? 1 : 0;
   }
-  const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { ...options, passWithNoTests: true }));
-  return e2e.failed ? 1 : 0;
+  return labMatrix(deps);
 }
 
+/** Edge variant every IPv6-capable profile is also tested with: DNS64 in the upstream resolver, a network-specific prefix. */
+export const EDGE_VARIANT = { dns64Mode: 'upstream', nat64Prefix: 'fd00:64:ff9b::/96' } as const;
+
+/**
+ * The end-to-end part of `v6e2e test` without a given cluster: for each
+ * profile of V6E2E_TEST_PROFILES (default ipv6,dual) a fresh lab cluster runs
+ * every suite, IPv6-capable profiles run dns64/nat64 again with the edge
+ * variant, and the `lifecycle` project deletes the cluster and checks that
+ * nothing is left. Reports go to reports/test-<timestamp>/<profile>[-variant].
+ */
+async function labMatrix(deps: RunDeps): Promise<number> {
+  const profiles = (process.env.V6E2E_TEST_PROFILES ?? 'ipv6,dual').split(',').map((p) => p.trim()).filter(Boolean);
+  const bad = profiles.filter((p) => !isProfile(p));
+  if (bad.length) throw new UsageError(`V6E2E_TEST_PROFILES: unknown profile ${bad.join(', ')} (ipv4, ipv6, dual, dual-v6)`);
+  const base = ensureWritableDir(path.join('reports', `test-${timestamp()}`));
+  let failed = false;
+  for (const profile of profiles as Profile[]) {
+    const name = `v6e2e-test-${profile}`;
+    const runArgs = (extra: Partial<RunArgs>): RunArgs => ({
+      command: 'run', profiles: [profile], name, reuse: true, keep: true, suites: [], ...extra,
+    });
+    const guard = guardCleanup(async () => {
+      const kind = await import('../cluster/kind.ts');
+      if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
+    });
+    try {
+      const main = await runCommand(runArgs({ reportDir: ensureWritableDir(path.join(base, profile)) }), deps);
+      failed ||= main !== 0;
+      if (profile !== 'ipv4') {
+        const variant = await runCommand(
+          runArgs({ suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: ensureWritableDir(path.join(base, `${profile}-upstream-nsp`)) }),
+          deps,
+        );
+        failed ||= variant !== 0;
+      }
+      const life = await deps.progress.step(`lifecycle: down ${name} leaves nothing`, () =>
+        withEnv({ V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(base, `${profile}-lifecycle`) }, () => runVitest('lifecycle', [])),
+      );
+      failed ||= life.failed;
+    } finally {
+      await finishGuard(guard);
+    }
+  }
+  deps.log(`v6e2e: reports in ${base}`);
+  return failed ? 1 : 0;
+}

@@ -6,7 +6,7 @@ import { labSetup } from '../lab/index.ts';
 import { LAB_DIR, REPO_ROOT } from '../lab/paths.ts';
 import { IMAGES, LAB_CLUSTER_LABEL } from '../lab/versions.ts';
 import { loadKubeConfig } from '../k8s/client.ts';
-import { startEdge, type EdgeInfo } from '../edge/index.ts';
+import { readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
 import type { Dns64Mode } from '../edge/dns.ts';
 import { installMetalLB } from '../edge/metallb.ts';
 import { detectClusterFamilies } from '../k8s/families.ts';
@@ -163,4 +163,61 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
 
 export async function down(opts: { name: string; progress: Progress }): Promise<void> {
   await opts.progress.step(`delete cluster ${opts.name}`, () => deleteCluster(opts.name, opts.progress));
+}
+
+/**
+ * For a reused lab cluster: makes the edge match the requested prefix and
+ * DNS64 mode (rebuilding only the edge), or provisions everything if the
+ * cluster has no edge yet (e.g. made by plain kind from the lab image).
+ */
+export async function ensureEdge(handle: ClusterHandle, opts: Omit<UpOptions, 'profile'>): Promise<EdgeInfo> {
+  const current = await readEdgeInfo(handle.name);
+  const pref64 = opts.pref64 ?? current?.pref64 ?? WELL_KNOWN_PREF64;
+  const dns64Mode = opts.dns64Mode ?? current?.dns64Mode ?? 'coredns';
+  if (!current) return provisionAddons(handle, { ...opts, pref64, dns64Mode });
+  if (current.pref64 === pref64 && current.dns64Mode === dns64Mode) return current;
+  const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
+  return opts.progress.step(`reconfigure edge: ${pref64}, DNS64 in ${dns64Mode}`, () =>
+    startEdge(kc, { cluster: handle.name, pref64, dns64Mode }, opts.progress),
+  );
+}
+
+/** What `down` must leave: nothing of the cluster, nothing the lab added for it. */
+export interface Leftovers {
+  containers: string[];
+  networks: string[];
+  volumes: string[];
+}
+
+/**
+ * Lists everything still on the engine that belongs to cluster `name`:
+ * kind's node containers, the lab's edge containers and networks, and which of
+ * `volumesBefore` (see clusterVolumes) still exist. kind's shared `kind`
+ * network counts too when no kind cluster remains.
+ */
+export async function leftovers(name: string, volumesBefore: readonly string[] = []): Promise<Leftovers> {
+  const lines = async (args: string[]) =>
+    (await execa('docker', args, { reject: false })).stdout.split('\n').filter(Boolean);
+  const containers = [
+    ...(await lines(['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`, '--format', '{{.Names}}'])),
+    ...(await lines(['ps', '-a', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`, '--format', '{{.Names}}'])),
+  ];
+  const networks = await lines(['network', 'ls', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`, '--format', '{{.Name}}']);
+  const anyKind = await lines(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
+  if (anyKind.length === 0) networks.push(...(await lines(['network', 'ls', '--filter', 'name=^kind$', '--format', '{{.Name}}'])));
+  const existing = new Set(await lines(['volume', 'ls', '-q']));
+  const volumes = volumesBefore.filter((v) => existing.has(v));
+  return { containers, networks, volumes };
+}
+
+/** Named and anonymous volumes mounted by the cluster's containers (kind's /var, the edge's). */
+export async function clusterVolumes(name: string): Promise<string[]> {
+  const ids: string[] = [];
+  for (const label of [KIND_CLUSTER_LABEL, LAB_CLUSTER_LABEL]) {
+    const r = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${label}=${name}`], { reject: false });
+    ids.push(...r.stdout.split('\n').filter(Boolean));
+  }
+  if (ids.length === 0) return [];
+  const r = await execa('docker', ['inspect', '--format', '{{range .Mounts}}{{if .Name}}{{.Name}} {{end}}{{end}}', ...ids]);
+  return [...new Set(r.stdout.split(/\s+/).filter(Boolean))];
 }

@@ -1,0 +1,24 @@
+/**
+ * `v6e2e down` leaves nothing behind: no node or edge container, no lab
+ * network, no volume the cluster used. Runs in the `lifecycle` project, last,
+ * against the cluster named by V6E2E_LIFECYCLE_CLUSTER (the test command keeps
+ * its last cluster for this); deleting it is the test.
+ */
+import { describe, expect, test } from 'vitest';
+import { clusterExists, clusterVolumes, down, leftovers } from '../../lib/cluster/kind.ts';
+import { silentProgress } from '../../lib/util/progress.ts';
+
+const name = process.env.V6E2E_LIFECYCLE_CLUSTER;
+
+describe('cluster lifecycle', () => {
+  test.skipIf(!name)('v6e2e down removes every container, network and volume of the cluster and its lab edge', async () => {
+    const cluster = name!;
+    expect(await clusterExists(cluster), `cluster ${cluster} should exist before down`).toBe(true);
+    const before = await leftovers(cluster);
+    expect(before.containers.length, 'the cluster has node and edge containers before down').toBeGreaterThanOrEqual(3);
+    const volumes = await clusterVolumes(cluster);
+    await down({ name: cluster, progress: silentProgress });
+    const after = await leftovers(cluster, volumes);
+    expect(after, `left behind by down of ${cluster}`).toEqual({ containers: [], networks: [], volumes: [] });
+  }, 300_000);
+});
