@@ -124,7 +124,7 @@ export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOption
   const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
   const edge = await startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
   const families = await detectClusterFamilies(clients(kc).core);
-  await installMetalLB(kc, families.families, opts.progress);
+  await installMetalLB(kc, handle.name, families.families, opts.progress);
   return edge;
 }
 

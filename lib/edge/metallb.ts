@@ -15,12 +15,20 @@ export const METALLB_NS = 'metallb-system';
 /** Pool names carry the family so a fault test can remove exactly one. */
 export const poolName = (f: IPFamily) => `v6e2e-${f.toLowerCase()}`;
 
-/** Pools at the top of kind's Docker subnets: far from the addresses Docker hands out to nodes from the bottom. */
-export async function lbRanges(network = 'kind'): Promise<Partial<Record<IPFamily, string>>> {
+/**
+ * Pools near the top of kind's Docker subnets, far from the addresses Docker
+ * hands out from the bottom. Clusters share kind's network, so each cluster
+ * name gets its own slot of 32 addresses: two clusters never announce the same
+ * address.
+ */
+export async function lbRanges(cluster: string, network = 'kind'): Promise<Partial<Record<IPFamily, string>>> {
   const subnets = await networkSubnets(network);
+  let h = 0;
+  for (const c of cluster) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const offsetFromEnd = 16 + (h % 64) * 32;
   const out: Partial<Record<IPFamily, string>> = {};
-  if (subnets.IPv4) out.IPv4 = carveRange(subnets.IPv4, 16, 32);
-  if (subnets.IPv6) out.IPv6 = carveRange(subnets.IPv6, 16, 32);
+  if (subnets.IPv4) out.IPv4 = carveRange(subnets.IPv4, offsetFromEnd, 32);
+  if (subnets.IPv6) out.IPv6 = carveRange(subnets.IPv6, offsetFromEnd, 32);
   return out;
 }
 
@@ -47,7 +55,7 @@ export function poolObjects(ranges: Partial<Record<IPFamily, string>>, families:
  * (read from the module cache; images are the lab's local builds under the
  * upstream names) and one address pool per cluster family.
  */
-export async function installMetalLB(kc: KubeConfig, families: readonly IPFamily[], progress: Progress): Promise<Partial<Record<IPFamily, string>>> {
+export async function installMetalLB(kc: KubeConfig, cluster: string, families: readonly IPFamily[], progress: Progress): Promise<Partial<Record<IPFamily, string>>> {
   const manifest = path.join(await moduleDir('go.universe.tf/metallb', LAB.metallb), 'config', 'manifests', 'metallb-native.yaml');
   const objects = parseManifests(await readFile(manifest, 'utf8'), manifest);
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
@@ -74,7 +82,7 @@ export async function installMetalLB(kc: KubeConfig, families: readonly IPFamily
       return (s && s.desiredNumberScheduled > 0 && s.numberReady === s.desiredNumberScheduled) || undefined;
     }, { timeoutMs: 180_000, intervalMs: 1000 });
   });
-  const ranges = await lbRanges();
+  const ranges = await lbRanges(cluster);
   await progress.step(`address pools ${families.map((f) => `${f} ${ranges[f] ?? '-'}`).join(', ')}`, () =>
     // The validating webhook answers only once its certificate is in place: retry until it accepts.
     waitFor('MetalLB webhook accepts the pools', async () => {
