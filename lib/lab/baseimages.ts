@@ -22,6 +22,7 @@ export async function buildDebianBase(progress: Progress): Promise<boolean> {
   await progress.step(`debian rootfs ${IMAGES.debian} (debootstrap)`, async () => {
     if ((await execa('sh', ['-c', 'command -v debootstrap'], { reject: false })).exitCode !== 0) {
       if (process.getuid?.() !== 0) throw new EnvironmentError('debootstrap is missing: install it (apt-get install debootstrap) or run as root');
+      await execa('apt-get', ['update'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
       await execa('apt-get', ['install', '-y', '--no-install-recommends', 'debootstrap'], { env: { DEBIAN_FRONTEND: 'noninteractive' } });
     }
     const root = path.join(LAB_DIR, 'rootfs', 'debian');
