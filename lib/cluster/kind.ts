@@ -142,9 +142,18 @@ export async function exportKubeconfig(name: string, progress: Progress): Promis
 async function waitReady(name: string): Promise<void> {
   const node = `${name}-control-plane`;
   const kubectl = (...args: string[]) =>
-    execa('docker', ['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], { timeout: 200_000 });
-  await kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=180s');
-  await kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=180s');
+    execa('docker', ['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], { timeout: 320_000 });
+  try {
+    await kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s');
+    await kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s');
+  } catch (err) {
+    // Say what is not ready, not just that a wait timed out.
+    const pods = await execa('docker', ['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf',
+      'get', 'pods', '-A', '-o', 'wide', '--no-headers'], { reject: false });
+    const notRunning = pods.stdout.split('\n').filter((l) => l && !/\sRunning\s/.test(l)).slice(0, 8);
+    const why = (err as { shortMessage?: string }).shortMessage ?? String(err);
+    throw new Error(`${why}\npods not running:\n${notRunning.join('\n') || '(none)'}`);
+  }
 }
 
 /** Deletes the cluster and everything the lab added for it (edge containers, networks). */

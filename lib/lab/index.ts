@@ -6,6 +6,7 @@ import { buildDebianBase, buildKindBase } from './baseimages.ts';
 import { dockerAnswers, ensureDockerEngine } from './docker.ts';
 import { buildImage, imageId, kindImageNames, recipes } from './images.ts';
 import { buildNodeImage } from './nodeimage.ts';
+import { tuneHost } from './host.ts';
 import { IMAGES, LAB } from './versions.ts';
 
 export { IMAGES, LAB } from './versions.ts';
@@ -28,6 +29,7 @@ export async function labSetup(opts: { progress: Progress }): Promise<LabResult>
   // The runtime wrapper comes first: a fresh engine on a host without CAP_SYS_RESOURCE needs it to run anything.
   const wrapper = await goBuild({ name: 'runc-wrapper', module: 'lab/runc-wrapper', packages: ['.'] }, progress);
   await progress.step('docker engine', () => ensureDockerEngine(progress, path.join(wrapper, 'runc-wrapper')));
+  for (const problem of await tuneHost(progress)) progress.info(`warning: ${problem}`);
   const binaries = await progress.step('binaries (Go module proxy)', () => buildAllBinaries(progress));
   await progress.step('images', async () => {
     if (await buildDebianBase(progress)) built.push(IMAGES.debian);
