@@ -1,4 +1,5 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import type { IPFamily } from '../net/family.ts';
 import { runProbe, type ProbeResult } from './exec.ts';
 
 export interface HttpResult extends ProbeResult {
@@ -6,25 +7,78 @@ export interface HttpResult extends ProbeResult {
   body: string;
 }
 
+export interface HttpOptions {
+  /** Connect timeout in seconds; the whole request may take twice that. Default 5. */
+  timeoutS?: number;
+  /** curl --resolve entry (`host:port:addr`). */
+  resolve?: string;
+  /**
+   * Resolve a host name to this family only (curl -4/-6), for "Service by DNS name over
+   * IPv6". Ignored by curl for IP literals, whose family is already fixed.
+   */
+  ipFamily?: IPFamily;
+}
+
 const STATUS_MARK = '\n@@v6e2e-status=';
+
+function familyFlag(f: IPFamily | undefined): string[] {
+  if (!f) return [];
+  return [f === 'IPv4' ? '-4' : '-6'];
+}
 
 /**
  * HTTP GET from inside a pod with curl. `-g` keeps IPv6 literals in brackets
  * from being globbed (the bug class of sonobuoy#542); --max-time bounds it.
  */
-export async function httpGet(kc: KubeConfig, ns: string, pod: string, url: string, opts: { timeoutS?: number; resolve?: string } = {}): Promise<HttpResult> {
+export async function httpGet(kc: KubeConfig, ns: string, pod: string, url: string, opts: HttpOptions = {}): Promise<HttpResult> {
   const t = opts.timeoutS ?? 5;
-  const cmd = ['curl', '-sS', '-g', '--connect-timeout', String(t), '--max-time', String(t * 2), '-w', `${STATUS_MARK}%{http_code}`, url];
+  const cmd = [
+    'curl', '-sS', '-g', ...familyFlag(opts.ipFamily), ...(opts.resolve ? ['--resolve', opts.resolve] : []),
+    '--connect-timeout', String(t), '--max-time', String(t * 2), '-w', `${STATUS_MARK}%{http_code}`, url,
+  ];
   const r = await runProbe(kc, ns, pod, url, cmd, (t * 2 + 10) * 1000);
   const i = r.stdout.lastIndexOf(STATUS_MARK);
   const status = i >= 0 ? Number(r.stdout.slice(i + STATUS_MARK.length).trim()) : undefined;
   const body = i >= 0 ? r.stdout.slice(0, i) : r.stdout;
-  return { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 400, status: status || undefined, body };
+  const result: HttpResult = { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 400, status: status || undefined, body };
+  if (opts.ipFamily && !result.family) result.family = opts.ipFamily;
+  return result;
 }
 
-/** Bytes received for a large body (agnhost netexec /echo?msg=… is small; use a sized endpoint where needed). */
+export interface DownloadResult {
+  result: ProbeResult;
+  status?: number;
+  /** Bytes curl received (of the body). */
+  bytes: number;
+  /** sha256 of the received body, hex; undefined when nothing was received. */
+  sha256?: string;
+}
+
+const DL_MARK = '@@v6e2e-download=';
+
+/**
+ * Downloads a (large) body inside the pod and reports how many bytes arrived and
+ * their sha256, without shipping the body back over the exec stream. The body goes
+ * to a temporary file that is removed afterwards.
+ */
+export async function httpDownload(kc: KubeConfig, ns: string, pod: string, url: string, timeoutS = 20): Promise<DownloadResult> {
+  const script = [
+    'f=$(mktemp)',
+    `code=$(curl -sS -g --connect-timeout 5 --max-time ${timeoutS} -o "$f" -w '%{http_code}' "$0"); rc=$?`,
+    `echo "${DL_MARK}$code $(wc -c < "$f") $(sha256sum < "$f" | cut -d' ' -f1)"`,
+    'rm -f "$f"',
+    'exit $rc',
+  ].join('; ');
+  const r = await runProbe(kc, ns, pod, url, ['sh', '-c', script, url], (timeoutS + 15) * 1000);
+  const line = r.stdout.split('\n').find((l) => l.startsWith(DL_MARK));
+  const [code, size, sum] = line ? line.slice(DL_MARK.length).trim().split(' ') : [];
+  const status = Number(code) || undefined;
+  const bytes = Number(size) || 0;
+  return { result: { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 300 }, status, bytes, sha256: bytes > 0 ? sum : undefined };
+}
+
+/** Bytes received for a large body (kept for callers that need only the size). */
 export async function httpBodySize(kc: KubeConfig, ns: string, pod: string, url: string, timeoutS = 20): Promise<{ result: ProbeResult; bytes: number }> {
-  const cmd = ['sh', '-c', `curl -sS -g --max-time ${timeoutS} "$0" | wc -c`, url];
-  const r = await runProbe(kc, ns, pod, url, cmd, (timeoutS + 10) * 1000);
-  return { result: r, bytes: Number(r.stdout.trim()) || 0 };
+  const d = await httpDownload(kc, ns, pod, url, timeoutS);
+  return { result: d.result, bytes: d.bytes };
 }

@@ -3,29 +3,47 @@
  * server and client. Pods are pinned to nodes with nodeName so that "across
  * nodes" means it, and run in the suite's namespace so cleanup is one delete.
  */
-import type { KubeConfig, V1Pod, V1Container } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1Container, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
+import { familyOf, isIp, type IPFamily } from '../net/family.ts';
 
 /** The agnhost image: the lab's, or another one for clusters with a registry. */
 export const AGNHOST_IMAGE = process.env.V6E2E_AGNHOST_IMAGE ?? IMAGES.agnhost;
+/** The Redis image (redis-server + redis-cli): the lab's, or another one. */
+export const REDIS_IMAGE = process.env.V6E2E_REDIS_IMAGE ?? IMAGES.redis;
 
 export interface ProbePodSpec {
   name: string;
   /** Pin to this node (bypasses the scheduler). */
   node?: string;
   hostNetwork?: boolean;
-  /** agnhost arguments; default `netexec --http-port=8080 --udp-port=8081`. */
+  /** agnhost arguments; default `netexec --http-port=<httpPort> --udp-port=<udpPort>`. */
   args?: string[];
+  /** Replaces the image's entrypoint (e.g. `['sh', '-c', …]` or `['sleep', 'infinity']`). */
+  command?: string[];
+  /** Default AGNHOST_IMAGE. */
+  image?: string;
+  /** netexec ports when `args` is not given (defaults 8080/8081; hostNetwork pods need free node ports). */
+  httpPort?: number;
+  udpPort?: number;
+  /**
+   * Readiness: default netexec's /healthz when neither args nor command are given, none otherwise
+   * (the pod is Ready when its container runs).
+   */
+  readinessProbe?: V1Probe;
   labels?: Record<string, string>;
   env?: V1Container['env'];
+  volumes?: V1Volume[];
+  volumeMounts?: V1Container['volumeMounts'];
 }
 
 export const NETEXEC_HTTP_PORT = 8080;
 export const NETEXEC_UDP_PORT = 8081;
 
 export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
+  const httpPort = s.httpPort ?? NETEXEC_HTTP_PORT;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -39,13 +57,17 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
       containers: [
         {
           name: 'agnhost',
-          image: AGNHOST_IMAGE,
+          image: s.image ?? AGNHOST_IMAGE,
           imagePullPolicy: 'IfNotPresent',
-          args: s.args ?? ['netexec', `--http-port=${NETEXEC_HTTP_PORT}`, `--udp-port=${NETEXEC_UDP_PORT}`],
+          command: s.command,
+          args: s.args ?? (s.command ? undefined : ['netexec', `--http-port=${httpPort}`, `--udp-port=${s.udpPort ?? NETEXEC_UDP_PORT}`]),
           env: s.env,
-          readinessProbe: s.args ? undefined : { httpGet: { path: '/healthz', port: NETEXEC_HTTP_PORT }, periodSeconds: 1 },
+          volumeMounts: s.volumeMounts,
+          readinessProbe:
+            s.readinessProbe ?? (s.args || s.command ? undefined : { httpGet: { path: '/healthz', port: httpPort }, periodSeconds: 1 }),
         },
       ],
+      volumes: s.volumes,
     },
   };
 }
@@ -77,4 +99,38 @@ export async function workerNodes(kc: KubeConfig): Promise<string[]> {
   const isCp = (n: (typeof nodes.items)[number]) => Object.keys(n.metadata?.labels ?? {}).includes('node-role.kubernetes.io/control-plane');
   const workers = nodes.items.filter((n) => !isCp(n)).map((n) => n.metadata!.name!);
   return workers.length ? workers : nodes.items.map((n) => n.metadata!.name!);
+}
+
+/** A pod's IPs (status.podIPs, else status.podIP), as the API reports them. */
+export function podIPs(pod: V1Pod): string[] {
+  const list = pod.status?.podIPs?.length ? pod.status.podIPs.map((p) => p.ip) : pod.status?.podIP ? [pod.status.podIP] : [];
+  return list.filter((ip): ip is string => typeof ip === 'string' && ip !== '');
+}
+
+/** The pod's IP of one family (the first, should there be several), or undefined. */
+export function podIpOf(pod: V1Pod, family: IPFamily): string | undefined {
+  return podIPs(pod).find((ip) => isIp(ip) && familyOf(ip) === family);
+}
+
+/** `pod ns/name on node`: how messages name a probe pod. */
+export function podLabel(pod: V1Pod): string {
+  return `pod ${pod.metadata?.namespace ?? '?'}/${pod.metadata?.name ?? '?'}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}`;
+}
+
+export interface NodePair {
+  from: string;
+  to: string;
+}
+
+/**
+ * Which node pairs to probe: a ring over the first `cap` nodes (n0→n1, n1→n2, …, nk→n0),
+ * so every sampled node is once a client and once a server, in `cap` pairs instead of
+ * N². Two nodes give both directions; one node gives a same-node pair (the only path there is).
+ */
+export function nodePairs(nodes: readonly string[], cap = 3): NodePair[] {
+  const sample = [...new Set(nodes)].slice(0, Math.max(1, cap));
+  if (sample.length === 0) return [];
+  if (sample.length === 1) return [{ from: sample[0]!, to: sample[0]! }];
+  if (sample.length === 2) return [{ from: sample[0]!, to: sample[1]! }, { from: sample[1]!, to: sample[0]! }];
+  return sample.map((from, i) => ({ from, to: sample[(i + 1) % sample.length]! }));
 }

@@ -9,11 +9,13 @@ export interface UdpResult extends ProbeResult {
 /**
  * One datagram to an agnhost netexec UDP port and its reply ("hostname",
  * "echo <text>", "clientip" are its commands), sent with netcat; the address
- * and port travel as separate arguments, so IPv6 literals need no brackets.
+ * and port travel as separate arguments, so IPv6 literals need no brackets. An empty
+ * reply means none came within the timeout, or an ICMP unreachable ended the wait.
  */
 export async function udpExchange(kc: KubeConfig, ns: string, pod: string, ip: string, port: number, message: string, timeoutS = 3): Promise<UdpResult> {
   const target = hostPort(ip, port);
-  const cmd = ['sh', '-c', `printf '%s' "$0" | nc -u -w ${timeoutS} "$1" "$2"`, message, ip, String(port)];
+  // -W 1: exit on the first reply datagram instead of idling out the -w timeout.
+  const cmd = ['sh', '-c', `printf '%s' "$0" | nc -u -W 1 -w ${timeoutS} "$1" "$2"`, message, ip, String(port)];
   const r = await runProbe(kc, ns, pod, ip, cmd, (timeoutS + 10) * 1000);
   const reply = r.stdout.trim();
   return { ...r, target: `udp://${target}`, ok: r.ok && reply.length > 0, reply };

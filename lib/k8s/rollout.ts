@@ -1,0 +1,42 @@
+/**
+ * Waiting for Deployments to roll out, and finding their pods.
+ */
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { waitFor } from './wait.ts';
+
+/** True when the latest spec is observed and every replica is updated, ready and available, with no old ones left. */
+export function deploymentRolledOut(d: V1Deployment): boolean {
+  const want = d.spec?.replicas ?? 1;
+  const s = d.status ?? {};
+  return (
+    (s.observedGeneration ?? 0) >= (d.metadata?.generation ?? 1) &&
+    (s.updatedReplicas ?? 0) === want &&
+    (s.readyReplicas ?? 0) === want &&
+    (s.availableReplicas ?? 0) === want &&
+    (s.replicas ?? 0) === want
+  );
+}
+
+export async function waitForDeployment(kc: KubeConfig, ns: string, name: string, timeoutMs = 180_000): Promise<V1Deployment> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  return waitFor(`Deployment ${ns}/${name} rolled out`, () => apps.readNamespacedDeployment({ name, namespace: ns }), {
+    timeoutMs,
+    intervalMs: 1_000,
+    until: deploymentRolledOut,
+    describe: (d) => {
+      const s = d.status ?? {};
+      return `replicas ${s.replicas ?? 0}, updated ${s.updatedReplicas ?? 0}, ready ${s.readyReplicas ?? 0}, available ${s.availableReplicas ?? 0} of ${d.spec?.replicas ?? 1}`;
+    },
+  });
+}
+
+/** Running, not-terminating pods matching the labels, by name. */
+export async function podsMatching(kc: KubeConfig, ns: string, labels: Record<string, string>): Promise<V1Pod[]> {
+  const selector = Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
+  const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: selector });
+  return list.items
+    .filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)
+    .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
+}

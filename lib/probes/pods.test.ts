@@ -1,0 +1,41 @@
+import { describe, expect, test } from 'vitest';
+import type { V1Pod } from '@kubernetes/client-node';
+import { nodePairs, podIpOf, podIPs, probePodManifest } from './pods.ts';
+
+describe('nodePairs', () => {
+  test('two nodes: both directions', () => {
+    expect(nodePairs(['w1', 'w2'])).toEqual([{ from: 'w1', to: 'w2' }, { from: 'w2', to: 'w1' }]);
+  });
+  test('many nodes: a ring over the first cap, not N²', () => {
+    expect(nodePairs(['a', 'b', 'c', 'd', 'e'], 3)).toEqual([{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }]);
+  });
+  test('one node: same-node pair; none: none', () => {
+    expect(nodePairs(['solo'])).toEqual([{ from: 'solo', to: 'solo' }]);
+    expect(nodePairs([])).toEqual([]);
+  });
+});
+
+describe('pod IPs', () => {
+  const pod: V1Pod = { status: { podIP: '10.244.1.5', podIPs: [{ ip: '10.244.1.5' }, { ip: 'fd00:10:244:1::5' }] } };
+  test('per family', () => {
+    expect(podIPs(pod)).toEqual(['10.244.1.5', 'fd00:10:244:1::5']);
+    expect(podIpOf(pod, 'IPv6')).toBe('fd00:10:244:1::5');
+    expect(podIpOf({ status: { podIP: 'fd00::1' } }, 'IPv4')).toBeUndefined();
+  });
+});
+
+describe('probePodManifest', () => {
+  test('custom netexec ports move the readiness probe too', () => {
+    const m = probePodManifest('ns', { name: 'h', hostNetwork: true, httpPort: 28080, udpPort: 28081 });
+    const c = m.spec!.containers[0]!;
+    expect(c.args).toEqual(['netexec', '--http-port=28080', '--udp-port=28081']);
+    expect(c.readinessProbe?.httpGet?.port).toBe(28080);
+    expect(m.spec!.dnsPolicy).toBe('ClusterFirstWithHostNet');
+  });
+  test('a command replaces the entrypoint and drops the netexec readiness probe', () => {
+    const c = probePodManifest('ns', { name: 'x', command: ['sleep', 'infinity'], image: 'r' }).spec!.containers[0]!;
+    expect(c.args).toBeUndefined();
+    expect(c.readinessProbe).toBeUndefined();
+    expect(c.image).toBe('r');
+  });
+});
