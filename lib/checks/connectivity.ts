@@ -1,0 +1,377 @@
+/**
+ * Connectivity judgements: pod → pod, pod → ClusterIP, Service DNS (A/AAAA/PTR,
+ * headless), UDP and large transfers, one family at a time. Each `…Verdict` function is
+ * pure (probe results in, Verdict out) and unit-tested; each `check…` function runs the
+ * probe and then that judgement, and is what both the suite and its fault tests call.
+ *
+ * Messages follow verdict.ts: `<object> [<family>]: expected <x>, saw <y>`, where the
+ * object names the client pod and its node, and the peer (pod, node or Service).
+ */
+import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
+import { familyOf, isIp, normalizeIp, parseHostPort, type IPFamily } from '../net/family.ts';
+import { answersOf, dig, digPtr, sameDnsName, type DnsResult } from '../probes/dns.ts';
+import { retryProbe } from '../probes/exec.ts';
+import { httpDownload, httpGet, type DownloadResult, type HttpResult } from '../probes/http.ts';
+import { udpExchange, type UdpResult } from '../probes/udp.ts';
+import { verdict, type Verdict } from './verdict.ts';
+
+export type AddressRecord = 'A' | 'AAAA';
+
+export function recordType(family: IPFamily): AddressRecord {
+  return family === 'IPv4' ? 'A' : 'AAAA';
+}
+
+function clip(text: string, max = 120): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max)}…` : one;
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .replace(/\r/g, '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean)
+      .at(-1) ?? ''
+  );
+}
+
+function oneOf(values: readonly string[]): string {
+  return values.length === 1 ? `"${values[0]}"` : `one of [${values.join(', ')}]`;
+}
+
+// ------------------------------------------------------------------ outcomes
+
+/**
+ * What a failed curl means, in words a network engineer expects: connection refused,
+ * timeout, no route… followed by curl's own exit code and last line.
+ */
+export function describeHttpOutcome(r: HttpResult): string {
+  if (r.exitCode === 0) return `HTTP ${r.status ?? '?'}${r.body.trim() ? ` body "${clip(r.body, 240)}"` : ' (empty body)'}`;
+  const said = lastLine(r.stderr || r.stdout);
+  let what: string;
+  switch (r.exitCode) {
+    case -1:
+      return `probe could not run (${clip(said, 200)})`;
+    case 6:
+      what = 'could not resolve host';
+      break;
+    case 7:
+      what = /no route/i.test(said)
+        ? 'no route to host'
+        : /unreachable/i.test(said)
+          ? 'network unreachable'
+          : /address family|not supported/i.test(said)
+            ? 'address family not supported'
+            : 'connection refused';
+      break;
+    case 28:
+      what = 'timeout';
+      break;
+    case 52:
+      what = 'empty reply (connection closed without a response)';
+      break;
+    case 56:
+      what = 'connection reset';
+      break;
+    default:
+      what = 'request failed';
+  }
+  return `${what} (curl exit ${r.exitCode}${said ? `: ${clip(said, 200)}` : ''})`;
+}
+
+// ------------------------------------------------------------------ HTTP / UDP / bulk
+
+export interface PeerCheck {
+  /** Who → whom: `pod ns/a on w1 → pod ns/b on w2 (http://[…]:8080/hostname)`. */
+  object: string;
+  family: IPFamily;
+}
+
+/** A probe aimed at the wrong family is a harness bug; say so instead of passing. */
+function wrongFamily(c: PeerCheck, probeFamily: IPFamily | undefined): Verdict | undefined {
+  if (!probeFamily || probeFamily === c.family) return undefined;
+  return verdict(false, { ...c, expected: `a ${c.family} target`, seen: `the probe dialled ${probeFamily}` });
+}
+
+/** HTTP 2xx, and when `expectBody` is given, a body that is one of those (e.g. the server's hostname). */
+export function httpVerdict(c: PeerCheck & { result: HttpResult; expectBody?: readonly string[] }): Verdict {
+  const wf = wrongFamily(c, c.result.family);
+  if (wf) return wf;
+  const expected = `HTTP 2xx${c.expectBody ? ` with body ${oneOf(c.expectBody)}` : ''}`;
+  if (!c.result.ok) return verdict(false, { ...c, expected, seen: describeHttpOutcome(c.result) });
+  const body = c.result.body.trim();
+  const ok = !c.expectBody || c.expectBody.includes(body);
+  return verdict(ok, { ...c, expected, seen: `HTTP ${c.result.status ?? '?'} body "${clip(body)}"` });
+}
+
+/**
+ * netexec `/clientip` answers the source `ip:port` it saw. Pod → pod traffic must keep the
+ * client's own address of that family (no SNAT/masquerade inside the cluster).
+ */
+export function clientIpVerdict(c: PeerCheck & { result: HttpResult; expectedIp: string }): Verdict {
+  const expected = `source address ${normalizeIp(c.expectedIp)} (the client's ${c.family} pod IP, not NATed)`;
+  if (!c.result.ok) return verdict(false, { ...c, expected, seen: describeHttpOutcome(c.result) });
+  const body = c.result.body.trim();
+  let seenIp: string;
+  try {
+    seenIp = parseHostPort(body).host;
+  } catch {
+    return verdict(false, { ...c, expected, seen: `a /clientip body that is not ip:port: "${clip(body)}"` });
+  }
+  const ok = isIp(seenIp) && normalizeIp(seenIp) === normalizeIp(c.expectedIp);
+  return verdict(ok, { ...c, expected, seen: `source ${body}` });
+}
+
+/** netexec's UDP `echo <text>` returns <text> (lower-cased). */
+export function udpVerdict(c: PeerCheck & { result: UdpResult; expectReply: string }): Verdict {
+  const wf = wrongFamily(c, c.result.family);
+  if (wf) return wf;
+  const expected = `UDP reply "${c.expectReply}"`;
+  if (c.result.reply === c.expectReply) return verdict(true, { ...c, expected, seen: `reply "${c.expectReply}"` });
+  const seen = c.result.reply
+    ? `reply "${clip(c.result.reply)}"`
+    : c.result.exitCode === -1
+      ? `probe could not run (${clip(lastLine(c.result.stderr), 200)})`
+      : `no reply (timeout or ICMP unreachable; nc exit ${c.result.exitCode}${lastLine(c.result.stderr) ? `: ${clip(lastLine(c.result.stderr))}` : ''})`;
+  return verdict(false, { ...c, expected, seen });
+}
+
+export interface ServedBlob {
+  bytes: number;
+  sha256: string;
+}
+
+/** Every byte the server holds arrives, unchanged (MTU/PMTUD and offload trouble shows up as stalls or short bodies). */
+export function downloadVerdict(c: PeerCheck & { download: DownloadResult; served: ServedBlob }): Verdict {
+  const wf = wrongFamily(c, c.download.result.family);
+  if (wf) return wf;
+  const short = (s?: string) => (s ? s.slice(0, 12) : 'none');
+  const expected = `${c.served.bytes} bytes, sha256 ${short(c.served.sha256)}…`;
+  const d = c.download;
+  const got = `${d.bytes} bytes, sha256 ${short(d.sha256)}…`;
+  if (!d.result.ok) {
+    const why = d.status ? `HTTP ${d.status}` : clip(lastLine(d.result.stderr) || `exit ${d.result.exitCode}`, 200);
+    return verdict(false, { ...c, expected, seen: `${got} (${d.result.exitCode === 28 ? 'timeout: ' : ''}${why})` });
+  }
+  const ok = d.bytes === c.served.bytes && d.sha256 === c.served.sha256;
+  return verdict(ok, { ...c, expected, seen: d.bytes === c.served.bytes && !ok ? `${got} (content differs)` : got });
+}
+
+// ------------------------------------------------------------------ DNS
+
+export function serviceName(svc: V1Service): string {
+  return `${svc.metadata?.namespace ?? '?'}/${svc.metadata?.name ?? '?'}`;
+}
+
+/** The Service's ClusterIPs of one family (headless `None` excluded). */
+export function serviceIPsOf(svc: V1Service, family: IPFamily): string[] {
+  const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : [];
+  return ips.filter((ip) => isIp(ip) && familyOf(ip) === family);
+}
+
+export function describeService(svc: V1Service): string {
+  const ips = svc.spec?.clusterIPs?.length ? svc.spec.clusterIPs : svc.spec?.clusterIP ? [svc.spec.clusterIP] : [];
+  return `ipFamilyPolicy ${svc.spec?.ipFamilyPolicy ?? 'unset'}, ipFamilies [${(svc.spec?.ipFamilies ?? []).join(', ')}], clusterIPs [${ips.join(', ')}]`;
+}
+
+function canon(ip: string): string {
+  return isIp(ip) ? normalizeIp(ip) : ip.trim();
+}
+
+function sameSet(a: readonly string[], b: readonly string[]): boolean {
+  const A = new Set(a.map(canon));
+  const B = new Set(b.map(canon));
+  return A.size === B.size && [...A].every((x) => B.has(x));
+}
+
+function showSet(ips: readonly string[]): string {
+  return `{${[...new Set(ips.map(canon))].sort().join(', ')}}`;
+}
+
+function describeDns(r: DnsResult, type: string): string {
+  if (!r.rcode) return `no DNS reply (${clip(lastLine(r.stderr || r.stdout) || `dig exit ${r.exitCode}`, 200)})`;
+  const got = answersOf(r, type as 'A');
+  const ttls = r.answers.filter((a) => a.type === type && a.ttl !== undefined).map((a) => a.ttl!);
+  const ttl = ttls.length ? ` (TTL ${Math.min(...ttls)}s)` : '';
+  return `${r.rcode}${got.length ? `, ${type} ${showSet(got)}${ttl}` : `, no ${type} answers`}`;
+}
+
+/**
+ * The answers of one address type for a name are exactly `expected` (none at all when it
+ * is empty: NOERROR with an empty answer section, the NODATA a name without that family gets).
+ */
+export function dnsAnswersVerdict(c: { object: string; family: IPFamily; name: string; expected: readonly string[]; result: DnsResult; note?: string }): Verdict {
+  const type = recordType(c.family);
+  const got = answersOf(c.result, type);
+  const expected = c.expected.length ? `${type} ${c.name} = ${showSet(c.expected)}` : `no ${type} answers for ${c.name} (NOERROR, empty)`;
+  const ok = c.result.rcode === 'NOERROR' && sameSet(got, c.expected);
+  return verdict(ok, { object: c.object, family: c.family, expected, seen: `${describeDns(c.result, type)}${c.note ? `; ${c.note}` : ''}` });
+}
+
+/**
+ * A ClusterIP Service's name answers exactly its ClusterIPs of the family, and nothing for a
+ * family it was not meant to have. `intended` is what the test asked the Service to be
+ * (a dual-stack Service on a dual-stack cluster: both), so a Service that lost a family
+ * fails here instead of matching its own shrunken clusterIPs.
+ */
+export function serviceDnsVerdict(c: { service: V1Service; fqdn: string; family: IPFamily; intended: readonly IPFamily[]; result: DnsResult }): Verdict {
+  const type = recordType(c.family);
+  const object = `Service ${serviceName(c.service)} ${type} ${c.fqdn}`;
+  const ips = serviceIPsOf(c.service, c.family);
+  const wanted = c.intended.includes(c.family);
+  if (wanted && ips.length === 0) {
+    return verdict(false, {
+      object,
+      family: c.family,
+      expected: `${type} answers = the Service's ${c.family} ClusterIP`,
+      seen: `the Service has no ${c.family} ClusterIP (${describeService(c.service)}); DNS: ${describeDns(c.result, type)}`,
+    });
+  }
+  return dnsAnswersVerdict({ object, family: c.family, name: c.fqdn, expected: wanted ? ips : [], result: c.result, note: wanted ? undefined : `Service: ${describeService(c.service)}` });
+}
+
+export interface EndpointPod {
+  /** `ns/name`. */
+  pod: string;
+  ips: readonly string[];
+}
+
+/** A headless Service's name answers exactly the ready pods' IPs of the family. */
+export function headlessDnsVerdict(c: { service: V1Service; fqdn: string; family: IPFamily; intended: readonly IPFamily[]; pods: readonly EndpointPod[]; result: DnsResult }): Verdict {
+  const type = recordType(c.family);
+  const object = `headless Service ${serviceName(c.service)} ${type} ${c.fqdn} (pods ${c.pods.map((p) => p.pod).join(', ')})`;
+  const wanted = c.intended.includes(c.family);
+  const ips = c.pods.flatMap((p) => p.ips.filter((ip) => isIp(ip) && familyOf(ip) === c.family));
+  if (wanted && ips.length === 0) {
+    return verdict(false, { object, family: c.family, expected: `${type} answers = the pods' ${c.family} IPs`, seen: `no selected pod has a ${c.family} IP; DNS: ${describeDns(c.result, type)}` });
+  }
+  return dnsAnswersVerdict({ object, family: c.family, name: c.fqdn, expected: wanted ? ips : [], result: c.result });
+}
+
+/** The PTR of a ClusterIP names the Service's FQDN, and only that. */
+export function ptrVerdict(c: { service: V1Service; ip: string; fqdn: string; result: DnsResult }): Verdict {
+  const family = familyOf(c.ip);
+  const got = answersOf(c.result, 'PTR');
+  const fqdn = c.fqdn.endsWith('.') ? c.fqdn : `${c.fqdn}.`;
+  const ok = c.result.rcode === 'NOERROR' && got.length > 0 && got.every((n) => sameDnsName(n, fqdn));
+  const seen = !c.result.rcode
+    ? `no DNS reply (${clip(lastLine(c.result.stderr || c.result.stdout) || `dig exit ${c.result.exitCode}`, 200)})`
+    : `${c.result.rcode}${got.length ? `, PTR [${got.join(', ')}]` : ', no PTR answers'}`;
+  return verdict(ok, { object: `Service ${serviceName(c.service)} PTR ${normalizeIp(c.ip)}`, family, expected: `PTR ${fqdn}`, seen });
+}
+
+// ------------------------------------------------------------------ probes + judgement
+
+export interface ProbePoint {
+  kc: KubeConfig;
+  /** The client pod the probe runs in. */
+  client: V1Pod;
+}
+
+function where(p: ProbePoint): { ns: string; pod: string } {
+  return { ns: p.client.metadata!.namespace!, pod: p.client.metadata!.name! };
+}
+
+/**
+ * Re-runs `fn` (probe + judgement) until the verdict is ok, `attempts` times at most.
+ * A pass that needed more than one attempt says so, with what the first attempt saw:
+ * a path that works only on the second try is worth knowing about.
+ */
+export async function retryVerdict(fn: () => Promise<Verdict>, attempts = 3, delayMs = 1_000): Promise<Verdict> {
+  let first: Verdict | undefined;
+  let n = 0;
+  const v = await retryProbe(
+    async () => {
+      n++;
+      const r = await fn();
+      first ??= r;
+      return r;
+    },
+    { attempts, delayMs },
+  );
+  if (!v.ok || n === 1 || !first) return v;
+  return verdict(true, { object: v.object, family: v.family, expected: v.expected, seen: `${v.seen} (on attempt ${n}; attempt 1 saw ${first.seen})` });
+}
+
+export async function checkHttp(
+  p: ProbePoint,
+  url: string,
+  c: PeerCheck & { expectBody?: readonly string[]; byName?: boolean; attempts?: number; timeoutS?: number },
+): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  return retryVerdict(async () => {
+    const result = await httpGet(p.kc, ns, pod, url, { timeoutS: c.timeoutS ?? 3, ipFamily: c.byName ? c.family : undefined });
+    return httpVerdict({ object: c.object, family: c.family, result, expectBody: c.expectBody });
+  }, c.attempts ?? 3);
+}
+
+export async function checkClientIp(p: ProbePoint, url: string, c: PeerCheck & { expectedIp: string; attempts?: number }): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  return retryVerdict(async () => {
+    const result = await httpGet(p.kc, ns, pod, url, { timeoutS: 3 });
+    return clientIpVerdict({ object: c.object, family: c.family, result, expectedIp: c.expectedIp });
+  }, c.attempts ?? 3);
+}
+
+export async function checkUdpEcho(p: ProbePoint, ip: string, port: number, c: PeerCheck & { attempts?: number }): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  // netexec lower-cases what it echoes: keep the token lower-case so "equal" means equal.
+  const token = `v6e2e-${c.family.toLowerCase()}-${Math.random().toString(36).slice(2, 10)}`;
+  return retryVerdict(async () => {
+    const result = await udpExchange(p.kc, ns, pod, ip, port, `echo ${token}`, 2);
+    return udpVerdict({ object: c.object, family: c.family, result, expectReply: token });
+  }, c.attempts ?? 3);
+}
+
+export async function checkDownload(p: ProbePoint, url: string, served: ServedBlob, c: PeerCheck & { attempts?: number }): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  return retryVerdict(async () => {
+    const download = await httpDownload(p.kc, ns, pod, url, 20);
+    return downloadVerdict({ object: c.object, family: c.family, download, served });
+  }, c.attempts ?? 2);
+}
+
+/**
+ * DNS checks poll (CoreDNS learns Services and EndpointSlices through a watch, a second or
+ * so behind the API); `attempts × 1 s` bounds it.
+ */
+export async function checkServiceDns(
+  p: ProbePoint,
+  service: V1Service,
+  fqdn: string,
+  family: IPFamily,
+  intended: readonly IPFamily[],
+  attempts = 10,
+): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  return retryVerdict(async () => {
+    const result = await dig(p.kc, ns, pod, fqdn, recordType(family));
+    return serviceDnsVerdict({ service, fqdn, family, intended, result });
+  }, attempts);
+}
+
+export async function checkHeadlessDns(
+  p: ProbePoint,
+  service: V1Service,
+  fqdn: string,
+  family: IPFamily,
+  intended: readonly IPFamily[],
+  pods: readonly EndpointPod[],
+  attempts = 10,
+): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  return retryVerdict(async () => {
+    const result = await dig(p.kc, ns, pod, fqdn, recordType(family));
+    return headlessDnsVerdict({ service, fqdn, family, intended, pods, result });
+  }, attempts);
+}
+
+export async function checkPtr(p: ProbePoint, service: V1Service, ip: string, fqdn: string, attempts = 10): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  return retryVerdict(async () => {
+    const result = await digPtr(p.kc, ns, pod, ip);
+    return ptrVerdict({ service, ip, fqdn, result });
+  }, attempts);
+}
