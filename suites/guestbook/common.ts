@@ -1,0 +1,87 @@
+/**
+ * Deploys the guestbook fixtures (fixtures/guestbook/*.yaml) into a namespace with
+ * server-side apply, waits for it to be usable, and builds the GuestbookEnv the checks
+ * in lib/checks/guestbook.ts work on.
+ */
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
+import type { TestContext } from 'vitest';
+import type { ComponentName, ComponentState, GuestbookEnv } from '../../lib/checks/guestbook.ts';
+import { missingFamily, type Harness } from '../../lib/harness/context.ts';
+import { applyObjects, parseManifests, RUN_LABEL, labelValue } from '../../lib/k8s/apply.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
+import { podsMatching, waitForDeployment } from '../../lib/k8s/rollout.ts';
+import type { IPFamily } from '../../lib/net/family.ts';
+import { AGNHOST_IMAGE, REDIS_IMAGE, startProbePods } from '../../lib/probes/pods.ts';
+
+export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
+
+const FIXTURES = fileURLToPath(new URL('../../fixtures/guestbook/', import.meta.url));
+const APP_FILES = ['redis-leader.yaml', 'redis-follower.yaml', 'frontend.yaml'];
+const COMPONENT_LABEL = 'app.kubernetes.io/component';
+
+/** Fault variants that replace an object of the same kind and name. */
+export type Variant = 'ipv4-only-leader';
+const VARIANT_FILES: Record<Variant, string> = { 'ipv4-only-leader': 'faults/redis-leader-ipv4-only.yaml' };
+
+const COMPONENTS: { name: ComponentName; replicas: number; servicePort: number; podPort: number }[] = [
+  { name: 'redis-leader', replicas: 1, servicePort: 6379, podPort: 6379 },
+  { name: 'redis-follower', replicas: 2, servicePort: 6379, podPort: 6379 },
+  { name: 'frontend', replicas: 1, servicePort: 80, podPort: 8080 },
+];
+
+export function skipWithoutFamily(ctx: TestContext, h: Harness, family: IPFamily): void {
+  const why = missingFamily(h, family);
+  if (why) ctx.skip(why);
+}
+
+function load(file: string): KubernetesObject[] {
+  return parseManifests(fs.readFileSync(`${FIXTURES}${file}`, 'utf8'), `fixtures/guestbook/${file}`);
+}
+
+/** The fixtures name the lab's images; clusters with a registry set V6E2E_REDIS_IMAGE / V6E2E_AGNHOST_IMAGE. */
+function withImages(o: KubernetesObject): KubernetesObject {
+  if (o.kind !== 'Deployment') return o;
+  const d = structuredClone(o) as V1Deployment;
+  for (const c of d.spec?.template.spec?.containers ?? []) {
+    if (c.image?.startsWith('v6e2e.local/redis:')) c.image = REDIS_IMAGE;
+    if (c.image?.startsWith('v6e2e.local/agnhost:')) c.image = AGNHOST_IMAGE;
+  }
+  return d as KubernetesObject;
+}
+
+export function guestbookObjects(variant?: Variant): KubernetesObject[] {
+  let objs = APP_FILES.flatMap(load);
+  if (variant) {
+    for (const v of load(VARIANT_FILES[variant])) {
+      objs = objs.map((o) => (o.kind === v.kind && o.metadata?.name === v.metadata?.name ? v : o));
+    }
+  }
+  return objs.map(withImages);
+}
+
+/** Applies the app, starts the two probe pods, waits for rollouts and endpoints. */
+export async function deployGuestbook(h: Harness, ns: string, variant?: Variant): Promise<GuestbookEnv> {
+  await applyObjects(h.kc, guestbookObjects(variant), { namespace: ns, labels: { [RUN_LABEL]: labelValue(h.env.runId) } });
+  const [httpClient, redisClient] = await startProbePods(
+    h.kc,
+    ns,
+    [
+      { name: 'http-client' },
+      { name: 'redis-client', image: REDIS_IMAGE, command: ['sleep', 'infinity'] },
+    ],
+    180_000,
+  );
+  for (const c of COMPONENTS) await waitForDeployment(h.kc, ns, c.name, 180_000);
+  for (const c of COMPONENTS) await waitForEndpoints(h.kc, ns, c.name, h.families.families, c.replicas, 60_000);
+  const core = h.kc.makeApiClient(CoreV1Api);
+  const components = {} as Record<ComponentName, ComponentState>;
+  for (const c of COMPONENTS) {
+    const service = await core.readNamespacedService({ name: c.name, namespace: ns });
+    const pods = await podsMatching(h.kc, ns, { 'app.kubernetes.io/name': 'guestbook', [COMPONENT_LABEL]: c.name });
+    components[c.name] = { name: c.name, service, servicePort: c.servicePort, podPort: c.podPort, pods: pods.map((pod) => ({ pod })) };
+  }
+  return { kc: h.kc, ns, httpClient: httpClient!, redisClient: redisClient!, components };
+}

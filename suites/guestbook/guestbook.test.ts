@@ -1,0 +1,41 @@
+/**
+ * Guestbook (Redis leader, two followers replicating by Service name, a frontend that
+ * writes through the leader and reads from a follower), deployed per run from
+ * fixtures/guestbook with ipFamilyPolicy PreferDualStack, checked per family.
+ */
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import { checkComponents, checkReplication, checkWriteRead, type GuestbookEnv } from '../../lib/checks/guestbook.ts';
+import { assertOk } from '../../lib/checks/verdict.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
+import { deployGuestbook, FAMILIES, skipWithoutFamily } from './common.ts';
+
+let h: Harness;
+let ns: TestNamespace;
+let env: GuestbookEnv;
+
+beforeAll(async () => {
+  h = await harness();
+  ns = await createNamespace(h.kc, { suite: 'guestbook', runId: h.env.runId });
+  env = await deployGuestbook(h, ns.name);
+}, 420_000);
+
+afterAll(async () => {
+  await ns?.cleanup();
+});
+
+describe('guestbook', () => {
+  test.for(FAMILIES)('[%s] every component listens for the family and answers on its ClusterIP of that family', async (family, ctx) => {
+    skipWithoutFamily(ctx, h, family);
+    assertOk(await checkComponents(env, family));
+  });
+
+  test.for(FAMILIES)('[%s] entry written via the frontend ClusterIP reads back from the followers ClusterIP and the frontend', async (family, ctx) => {
+    skipWithoutFamily(ctx, h, family);
+    assertOk(await checkWriteRead(env, family));
+  });
+
+  test('followers replicate from redis-leader by Service name (master_link_status:up)', async () => {
+    assertOk(await checkReplication(env));
+  });
+});
