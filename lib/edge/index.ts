@@ -29,7 +29,7 @@ export interface EdgeInfo {
   dns64Mode: Dns64Mode;
   v4Network: string;
   v4Subnet: string;
-  origin: { container: string; ipv4: string; httpPort: number; udpPort: number };
+  origin: { container: string; ipv4: string; httpPort: number; udpPort: number; bulk?: OriginBulk };
   translator: { container: string; kind: NetAddresses; ipv4Leg: string };
   dns: { container: string; kind: NetAddresses };
   zone: LabZone;
@@ -37,6 +37,21 @@ export interface EdgeInfo {
   originSynthesized: string;
   nodes: string[];
 }
+
+/**
+ * A file of random bytes the origin serves on a second port (agnhost test-webserver,
+ * a static file server), for transfers through the translator: netexec has no
+ * endpoint with a large body. Absent in edge files written before it existed.
+ */
+export interface OriginBulk {
+  port: number;
+  /** URL path of the file. */
+  path: string;
+  bytes: number;
+  sha256: string;
+}
+
+const BULK = { port: 8000, dir: '/srv/bulk', file: '2MiB.bin', bytes: 2 * 1024 * 1024 };
 
 export function edgeFile(cluster: string): string {
   return path.join(LAB_DIR, 'edge', `${cluster}.json`);
@@ -94,14 +109,24 @@ async function removeEdgeContainers(cluster: string): Promise<void> {
 export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Progress): Promise<EdgeInfo> {
   const pref64: Pref64 = parsePref64(opts.pref64);
   const n = names(opts.cluster);
+  const previous = await readEdgeInfo(opts.cluster);
   await removeEdgeContainers(opts.cluster);
   const v4Subnet = await progress.step('IPv4-only network', () => createV4Network(opts.cluster));
   const originV4 = addressAt(v4Subnet, 10);
   const translatorV4 = addressAt(v4Subnet, 2);
 
-  await progress.step('origin (IPv4-only HTTP/UDP server)', async () => {
+  const bulk = await progress.step('origin (IPv4-only HTTP/UDP server, 2 MiB file on :8000)', async () => {
+    // netexec is the main process; test-webserver serves the generated file beside it.
+    const file = `${BULK.dir}/${BULK.file}`;
+    const script = [
+      `mkdir -p ${BULK.dir}`,
+      `head -c ${BULK.bytes} /dev/urandom > ${file}.tmp && mv ${file}.tmp ${file}`,
+      `/agnhost test-webserver --port=${BULK.port} &`,
+      'exec /agnhost netexec --http-port=80 --udp-port=8081',
+    ].join('\n');
     await execa('docker', ['run', '-d', '--name', n.origin, '--network', n.v4Network, '--ip', originV4, ...labels(opts.cluster, 'origin'),
-      IMAGES.agnhost, 'netexec', '--http-port=80', '--udp-port=8081']);
+      '--entrypoint', 'sh', IMAGES.agnhost, '-c', script]);
+    return originBulk(n.origin, file);
   });
 
   const translator = await progress.step('NAT64 translator (tayga)', async () => {
@@ -134,7 +159,11 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
 
   const nodes = await kindNodes(opts.cluster);
   await progress.step(`routes to ${pref64.cidr} and ${v4Subnet} on ${nodes.length} nodes`, async () => {
-    for (const node of nodes) await routeEdge(node, pref64.cidr, v4Subnet, translator);
+    for (const node of nodes) {
+      // Re-provisioning with another prefix: the old one would still point at the translator.
+      if (previous && previous.pref64 !== pref64.cidr) await execa('docker', ['exec', node, 'ip', '-6', 'route', 'del', previous.pref64], { reject: false });
+      await routeEdge(node, pref64.cidr, v4Subnet, translator);
+    }
   });
 
   await progress.step(`CoreDNS → ${dnsAddr.IPv6} (DNS64 in ${opts.dns64Mode})`, () =>
@@ -147,7 +176,7 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
     dns64Mode: opts.dns64Mode,
     v4Network: n.v4Network,
     v4Subnet,
-    origin: { container: n.origin, ipv4: originV4, httpPort: 80, udpPort: 8081 },
+    origin: { container: n.origin, ipv4: originV4, httpPort: 80, udpPort: 8081, bulk },
     translator: { container: n.translator, kind: translator, ipv4Leg: translatorV4 },
     dns: { container: n.dns, kind: dnsAddr },
     zone: ZONE_NAMES,
@@ -163,6 +192,40 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
 export async function routeEdge(node: string, pref64: string, v4Subnet: string, translator: NetAddresses): Promise<void> {
   await dockerExec(node, ['ip', '-6', 'route', 'replace', pref64, 'via', translator.IPv6!]);
   if (translator.IPv4) await dockerExec(node, ['ip', '-4', 'route', 'replace', v4Subnet, 'via', translator.IPv4]);
+}
+
+/**
+ * Starts the translator container again (after a fault test stopped it) and waits for
+ * tayga. Docker may hand it another address on kind's network: then the node routes
+ * are re-pointed and the edge file rewritten. Returns the edge as it now is.
+ */
+export async function restartTranslator(info: EdgeInfo): Promise<EdgeInfo> {
+  const c = info.translator.container;
+  await execa('docker', ['start', c]);
+  for (let i = 0; ; i++) {
+    const r = await execa('docker', ['exec', c, 'sh', '-c', 'ip link show nat64 | grep -q ",UP" && grep -qx tayga /proc/1/comm'], { reject: false });
+    if (r.exitCode === 0) break;
+    if (i >= 100) throw new Error(`translator ${c} restarted but tayga is not running (nat64 link up, PID 1 tayga)`);
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  const kind = await containerAddresses(c, KIND_NETWORK);
+  if (kind.IPv6 === info.translator.kind.IPv6 && kind.IPv4 === info.translator.kind.IPv4) return info;
+  if (!kind.IPv6) throw new Error(`translator ${c} came back without an IPv6 address on ${KIND_NETWORK}`);
+  for (const node of info.nodes) await routeEdge(node, info.pref64, info.v4Subnet, kind);
+  const updated: EdgeInfo = { ...info, translator: { ...info.translator, kind } };
+  await writeFile(edgeFile(info.cluster), `${JSON.stringify(updated, null, 2)}\n`);
+  return updated;
+}
+
+/** Waits for the origin's bulk file and records its size and digest (the transfer check compares both). */
+async function originBulk(container: string, file: string): Promise<OriginBulk> {
+  for (let i = 0; i < 50; i++) {
+    const r = await execa('docker', ['exec', container, 'sh', '-c', `test -f ${file} && wc -c < ${file} && sha256sum < ${file}`], { reject: false });
+    const [size, sum] = r.stdout.split('\n');
+    if (r.exitCode === 0 && Number(size) === BULK.bytes && sum) return { port: BULK.port, path: file, bytes: BULK.bytes, sha256: sum.split(' ')[0]! };
+    await new Promise((res) => setTimeout(res, 200));
+  }
+  throw new Error(`origin ${container} did not write ${file} (${BULK.bytes} bytes)`);
 }
 
 async function waitUnbound(container: string): Promise<void> {

@@ -1,0 +1,209 @@
+/**
+ * NAT64 judgements: an IPv6 client reaching an IPv4-only origin through the
+ * translator (HTTP by name and by the synthesized literal, UDP, a large transfer),
+ * and a dual-stack client reaching it natively over IPv4 without the translator.
+ *
+ * Each `…Verdict` is pure (probe results in, Verdict out) and unit-tested; each
+ * `check…` runs the probe from a pod and then that judgement, and is what both the
+ * suite and its fault tests call. Objects read `pod ns/name on node → target`, so a
+ * failure names the pod, its node (per-node route faults) and what was dialled.
+ *
+ * Evidence of the path: curl's remote address inside Pref64::/n (the connection went
+ * to a synthesized address, i.e. through NAT64) or equal to the origin's IPv4 (native);
+ * netexec's clientip equal to the translator's IPv4 leg (the origin saw the translator).
+ */
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { familyOf, isIp, normalizeIp, parseHostPort, type IPFamily } from '../net/family.ts';
+import { isInPref64, type Pref64 } from '../net/rfc6052.ts';
+import { httpGetPath, type PathResult, type PathOptions } from '../probes/http-path.ts';
+import { udpExchange, type UdpResult } from '../probes/udp.ts';
+import { verdict, type Verdict } from './verdict.ts';
+
+/** The smallest transfer the bulk check accepts as "large" (the lab serves 2 MiB). */
+export const MIN_BULK_BYTES = 1024 * 1024;
+
+function clip(text: string, max = 160): string {
+  const one = text.replace(/\s+/g, ' ').trim();
+  return one.length > max ? `${one.slice(0, max)}…` : one;
+}
+
+function lastLine(text: string): string {
+  return (
+    text
+      .replace(/\r/g, '')
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l && !l.startsWith('@@v6e2e-'))
+      .at(-1) ?? ''
+  );
+}
+
+function prefixName(p: Pref64 | string): string {
+  return typeof p === 'string' ? p : p.cidr;
+}
+
+/** A failed curl in words: timeout, refused, unreachable… plus curl's exit code and last line. */
+export function describeCurl(r: PathResult): string {
+  if (r.exitCode === 0) return `HTTP ${r.status ?? '?'}`;
+  const said = clip(lastLine(r.stderr || r.stdout), 200);
+  if (r.exitCode === -1) return `probe could not run (${said})`;
+  const what: Record<number, string> = {
+    6: 'could not resolve host',
+    7: /no route/i.test(said) ? 'no route to host' : /unreachable/i.test(said) ? 'network unreachable' : 'connection refused',
+    28: 'timeout',
+    52: 'empty reply',
+    56: 'connection reset',
+  };
+  return `${what[r.exitCode] ?? 'request failed'} (curl exit ${r.exitCode}${said ? `: ${said}` : ''})`;
+}
+
+function via(r: PathResult): string {
+  return r.remoteIp ? ` via ${r.remoteIp}${r.localIp ? ` from ${r.localIp}` : ''}` : '';
+}
+
+/** The host part of netexec's `ip:port` clientip answer, normalized; undefined when it is not one. */
+export function clientHost(body: string): string | undefined {
+  try {
+    const h = parseHostPort(body.trim()).host;
+    return isIp(h) ? normalizeIp(h) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// ------------------------------------------------------------------ verdicts
+
+/**
+ * HTTP /clientip through NAT64: an IPv6 connection to an address inside Pref64::/n, and
+ * the origin saw the translator's IPv4 leg as the client (stateful NAT64 in effect).
+ */
+export function nat64HttpVerdict(c: { object: string; result: PathResult; pref64: Pref64 | string; translatorV4: string }): Verdict {
+  const expected = `HTTP 2xx over IPv6 to an address in ${prefixName(c.pref64)}, /clientip = ${c.translatorV4} (the translator's IPv4 leg)`;
+  const r = c.result;
+  if (!r.ok) return verdict(false, { object: c.object, family: 'IPv6', expected, seen: `${describeCurl(r)}${via(r)}` });
+  const inPrefix = !!r.remoteIp && familyOf(r.remoteIp) === 'IPv6' && isInPref64(c.pref64, r.remoteIp);
+  const client = clientHost(r.body);
+  const seen = `HTTP ${r.status}${via(r)}, /clientip "${clip(r.body, 80)}"${inPrefix ? '' : ` (${r.remoteIp ?? 'no remote address'} is not in ${prefixName(c.pref64)}: NAT64 not used)`}`;
+  return verdict(inPrefix && client === normalizeIp(c.translatorV4), { object: c.object, family: 'IPv6', expected, seen });
+}
+
+/** netexec's UDP `clientip` through the translator answers the translator's IPv4 leg. */
+export function nat64UdpVerdict(c: { object: string; result: UdpResult; translatorV4: string }): Verdict {
+  const expected = `UDP clientip reply = ${c.translatorV4}:<port> (the translator's IPv4 leg)`;
+  const r = c.result;
+  if (!r.reply) {
+    const why = r.exitCode === -1 ? `probe could not run (${clip(lastLine(r.stderr), 200)})` : `no reply within the timeout (nc exit ${r.exitCode}${lastLine(r.stderr) ? `: ${clip(lastLine(r.stderr))}` : ''})`;
+    return verdict(false, { object: c.object, family: 'IPv6', expected, seen: why });
+  }
+  return verdict(clientHost(r.reply) === normalizeIp(c.translatorV4), { object: c.object, family: 'IPv6', expected, seen: `reply "${clip(r.reply, 80)}"` });
+}
+
+export interface BulkExpectation {
+  bytes: number;
+  sha256?: string;
+}
+
+/**
+ * A large body through the translator arrives whole: at least MIN_BULK_BYTES, exactly the
+ * size served and, where known, the same digest (MTU/fragmentation trouble shows as a
+ * stall, a short body or a timeout).
+ */
+export function nat64BulkVerdict(c: { object: string; result: PathResult; pref64: Pref64 | string; served: BulkExpectation }): Verdict {
+  const short = (s?: string) => (s ? `${s.slice(0, 12)}…` : 'none');
+  const expected = `${c.served.bytes} bytes${c.served.sha256 ? `, sha256 ${short(c.served.sha256)}` : ''} over IPv6 via ${prefixName(c.pref64)} (≥ ${MIN_BULK_BYTES} bytes)`;
+  const r = c.result;
+  const got = `${r.bytes} bytes, sha256 ${short(r.sha256)}`;
+  if (c.served.bytes < MIN_BULK_BYTES) {
+    return verdict(false, { object: c.object, family: 'IPv6', expected, seen: `the origin serves only ${c.served.bytes} bytes: not a large transfer` });
+  }
+  if (!r.ok) return verdict(false, { object: c.object, family: 'IPv6', expected, seen: `${got}: ${describeCurl(r)}${via(r)}` });
+  const inPrefix = !!r.remoteIp && familyOf(r.remoteIp) === 'IPv6' && isInPref64(c.pref64, r.remoteIp);
+  const same = r.bytes === c.served.bytes && (!c.served.sha256 || r.sha256 === c.served.sha256);
+  const note = !inPrefix ? ` (${r.remoteIp ?? 'no remote address'} is not in ${prefixName(c.pref64)})` : r.bytes === c.served.bytes && !same ? ' (content differs)' : '';
+  return verdict(inPrefix && same, { object: c.object, family: 'IPv6', expected, seen: `${got}${via(r)}${note}` });
+}
+
+/**
+ * A dual-stack pod reaches the origin natively: it dialled the IPv4 literal, the
+ * connection is IPv4 end to end (local address the pod's IPv4, remote the origin's), so
+ * no IPv6 and no translation were involved.
+ */
+export function nativeIPv4Verdict(c: { object: string; result: PathResult; originV4: string; podV4?: string }): Verdict {
+  const expected = `HTTP 2xx over IPv4 from ${c.podV4 ?? "the pod's IPv4"} to ${c.originV4} (native, no NAT64)`;
+  const r = c.result;
+  if (r.family !== 'IPv4') {
+    return verdict(false, { object: c.object, family: 'IPv4', expected, seen: `the probe dialled ${r.family ?? 'a name'} (${r.target}), not the IPv4 literal` });
+  }
+  if (!r.ok) return verdict(false, { object: c.object, family: 'IPv4', expected, seen: `${describeCurl(r)}${via(r)}` });
+  const localOk = !!r.localIp && familyOf(r.localIp) === 'IPv4' && (!c.podV4 || r.localIp === normalizeIp(c.podV4));
+  const remoteOk = r.remoteIp === normalizeIp(c.originV4);
+  return verdict(localOk && remoteOk, { object: c.object, family: 'IPv4', expected, seen: `HTTP ${r.status}${via(r)}, /clientip "${clip(r.body, 80)}"` });
+}
+
+/**
+ * An existing cluster's NAT64 target (`--nat64-target`) answers through the prefix: any
+ * HTTP response counts (the target need not be netexec), a transport failure does not.
+ */
+export function nat64ReachVerdict(c: { object: string; result: PathResult; pref64: Pref64 | string }): Verdict {
+  const expected = `an HTTP response over IPv6 via ${prefixName(c.pref64)}`;
+  const r = c.result;
+  if (r.exitCode !== 0 || !r.status) return verdict(false, { object: c.object, family: 'IPv6', expected, seen: `${describeCurl(r)}${via(r)}` });
+  const inPrefix = !!r.remoteIp && isInPref64(c.pref64, r.remoteIp);
+  return verdict(inPrefix, { object: c.object, family: 'IPv6', expected, seen: `HTTP ${r.status}${via(r)}${inPrefix ? '' : ` (not in ${prefixName(c.pref64)})`}` });
+}
+
+// ------------------------------------------------------------------ probes + judgement
+
+export interface Client {
+  kc: KubeConfig;
+  pod: V1Pod;
+}
+
+/** `pod ns/name on node → <target>`. */
+export function clientObject(c: Client, target: string): string {
+  const p = c.pod;
+  return `pod ${p.metadata?.namespace ?? '?'}/${p.metadata?.name ?? '?'}${p.spec?.nodeName ? ` on ${p.spec.nodeName}` : ''} → ${target}`;
+}
+
+function at(c: Client): [string, string] {
+  return [c.pod.metadata!.namespace!, c.pod.metadata!.name!];
+}
+
+async function retry(fn: () => Promise<Verdict>, attempts: number): Promise<Verdict> {
+  let v = await fn();
+  for (let i = 1; i < attempts && !v.ok; i++) {
+    await new Promise((res) => setTimeout(res, 1_000));
+    v = await fn();
+  }
+  return v;
+}
+
+/** HTTP GET `url` (a name resolved to IPv6 only, or a literal) and judge it as NAT64 /clientip. */
+export async function checkNat64Http(c: Client, url: string, e: { pref64: Pref64 | string; translatorV4: string; attempts?: number; timeoutS?: number }): Promise<Verdict> {
+  const opts: PathOptions = { ipFamily: 'IPv6', timeoutS: e.timeoutS ?? 3 };
+  return retry(async () => nat64HttpVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, opts), pref64: e.pref64, translatorV4: e.translatorV4 }), e.attempts ?? 2);
+}
+
+export async function checkNat64Udp(c: Client, ip: string, port: number, e: { translatorV4: string; attempts?: number }): Promise<Verdict> {
+  const object = clientObject(c, `udp://[${normalizeIp(ip)}]:${port} clientip`);
+  return retry(async () => nat64UdpVerdict({ object, result: await udpExchange(c.kc, ...at(c), ip, port, 'clientip', 2), translatorV4: e.translatorV4 }), e.attempts ?? 3);
+}
+
+export async function checkNat64Bulk(c: Client, url: string, e: { pref64: Pref64 | string; served: BulkExpectation; attempts?: number }): Promise<Verdict> {
+  return retry(
+    async () =>
+      nat64BulkVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 3, maxTimeS: 30 }), pref64: e.pref64, served: e.served }),
+    e.attempts ?? 2,
+  );
+}
+
+export async function checkNativeIPv4(c: Client, url: string, e: { originV4: string; podV4?: string; attempts?: number }): Promise<Verdict> {
+  return retry(async () => nativeIPv4Verdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { timeoutS: 3 }), originV4: e.originV4, podV4: e.podV4 }), e.attempts ?? 2);
+}
+
+export async function checkNat64Reach(c: Client, url: string, e: { pref64: Pref64 | string; attempts?: number }): Promise<Verdict> {
+  return retry(async () => nat64ReachVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 5 }), pref64: e.pref64 }), e.attempts ?? 2);
+}
+
+/** The family the check is about, for test names. */
+export const NAT64_FAMILY: IPFamily = 'IPv6';

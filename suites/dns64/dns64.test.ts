@@ -1,0 +1,172 @@
+/**
+ * DNS64, asked from a pod: Pref64::/n discovery (RFC 7050) and its agreement with the
+ * translator's prefix, AAAA synthesis for IPv4-only names (RFC 6052 extraction = the A
+ * record), no synthesis where a real AAAA exists, CNAME chains, cluster names never
+ * synthesized, and which query transport gets synthesized answers.
+ *
+ * Synthesis is asked of CoreDNS over IPv6 (`dig @<IPv6 resolver>`): on a dual-stack
+ * cluster whose kube-dns is IPv4 the pods' own resolver would leave every AAAA
+ * unsynthesized in `coredns` mode, which is what the transport test documents.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, test } from 'vitest';
+import {
+  checkClusterName,
+  checkCnameSynthesis,
+  checkPref64Agreement,
+  checkPref64Discovery,
+  checkRealAaaa,
+  checkSynthesis,
+  checkTransport,
+  IPV4ONLY_ARPA,
+  type Resolver,
+} from '../../lib/checks/dns64.ts';
+import { assertOk } from '../../lib/checks/verdict.ts';
+import { DOC_AAAA } from '../../lib/edge/dns.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { familyOf, isIp, type IPFamily } from '../../lib/net/family.ts';
+import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { configuredPrefix, dns64Setup, ipv4OnlyName, resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace, type Dns64Setup } from './common.ts';
+
+let h: Harness;
+let ns: TestNamespace;
+let client: V1Pod;
+let setup: Dns64Setup;
+let resolvers: Partial<Record<IPFamily, Resolver>>;
+/** The prefix the checks judge against: the translator's, else the discovered one. */
+let pref64: string | undefined;
+
+beforeAll(async () => {
+  h = await harness();
+  ns = await suiteNamespace(h, 'dns64');
+  const [node] = await workerNodes(h.kc);
+  [client] = (await startProbePods(h.kc, ns.name, [{ name: 'client', node }], 180_000)) as [V1Pod];
+  setup = await dns64Setup(h);
+  const addrs = await resolverAddresses(h);
+  resolvers = Object.fromEntries(Object.entries(addrs).map(([f, a]) => [f, resolverFor(h, client, a)]));
+  pref64 = configuredPrefix(h)?.cidr;
+  if (!pref64 && resolvers.IPv6) pref64 = (await checkPref64Discovery(resolvers.IPv6, 1)).prefixes[0];
+}, 300_000);
+
+afterAll(async () => {
+  await ns?.cleanup();
+});
+
+function v6(ctx: Parameters<typeof skipWithoutFamily>[0]): Resolver {
+  skipWithoutFamily(ctx, h, 'IPv6');
+  if (!resolvers.IPv6) ctx.skip('no IPv6 address of CoreDNS (kube-dns ClusterIP or pod) to query');
+  return resolvers.IPv6!;
+}
+
+function prefixOrSkip(ctx: Parameters<typeof skipWithoutFamily>[0]): string {
+  if (!pref64) ctx.skip('no Pref64: not configured (--nat64-prefix / EdgeInfo) and none discovered via ipv4only.arpa');
+  return pref64!;
+}
+
+function labOnly(ctx: Parameters<typeof skipWithoutFamily>[0]): NonNullable<Harness['edge']> {
+  if (!h.edge) ctx.skip('existing cluster: the lab zone lab.test is served only by the lab edge');
+  return h.edge!;
+}
+
+describe('dns64', () => {
+  test('[IPv6] Pref64::/n discovered through ipv4only.arpa AAAA (RFC 7050)', async (ctx) => {
+    const r = v6(ctx);
+    const { verdict, prefixes } = await checkPref64Discovery(r);
+    await ctx.annotate(`${verdict.message} (discovered: ${prefixes.join(', ') || 'none'})`, 'verdict');
+    assertOk(verdict);
+  });
+
+  test('[IPv6] discovered Pref64 agrees with the translator prefix', async (ctx) => {
+    const r = v6(ctx);
+    const conf = configuredPrefix(h);
+    if (!conf) ctx.skip('existing cluster without --nat64-prefix: no translator prefix to compare with');
+    const v = await checkPref64Agreement(r, conf!.cidr, conf!.from);
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  test('[IPv6] ipv4only.arpa AAAA = 192.0.0.170/171 embedded in Pref64 (RFC 6052 extraction = A)', async (ctx) => {
+    const r = v6(ctx);
+    const v = await checkSynthesis(r, IPV4ONLY_ARPA, prefixOrSkip(ctx));
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  test('[IPv6] IPv4-only name (origin.lab.test): AAAA synthesized, embedded IPv4 = its A record', async (ctx) => {
+    const r = v6(ctx);
+    const edge = labOnly(ctx);
+    const v = await checkSynthesis(r, edge.zone.v4only, prefixOrSkip(ctx));
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  test('[IPv6] no synthesis where a real AAAA exists: dual.lab.test answers only 2001:db8:64::10', async (ctx) => {
+    const r = v6(ctx);
+    const edge = labOnly(ctx);
+    const v = await checkRealAaaa(r, edge.zone.dual, [DOC_AAAA.dual], prefixOrSkip(ctx));
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  test('[IPv6] CNAME chain: alias.lab.test → origin.lab.test with the synthesized AAAA', async (ctx) => {
+    const r = v6(ctx);
+    const edge = labOnly(ctx);
+    const v = await checkCnameSynthesis(r, edge.zone.alias, edge.zone.v4only, prefixOrSkip(ctx));
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  test('[IPv6] cluster names never synthesized: the kubernetes Service AAAA is its real ClusterIP, not in Pref64', async (ctx) => {
+    const r = v6(ctx);
+    const prefix = prefixOrSkip(ctx);
+    const svc = await h.api.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
+    const ips = (svc.spec?.clusterIPs ?? []).filter((ip) => isIp(ip) && familyOf(ip) === 'IPv6');
+    if (ips.length === 0) ctx.skip(`default/kubernetes has no IPv6 ClusterIP on this ${h.families.stack} cluster (covered by the IPv4-only Service test)`);
+    const v = await checkClusterName(r, `kubernetes.default.svc.${setup.clusterDomain}`, ips, prefix);
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  test('[dual] cluster names never synthesized: a SingleStack IPv4 Service gets no AAAA, even asked over IPv6', async (ctx) => {
+    if (h.families.families.length < 2) ctx.skip(`cluster is ${h.families.stack}: a SingleStack IPv4 Service exists only on dual-stack clusters`);
+    const r = v6(ctx);
+    const prefix = prefixOrSkip(ctx);
+    const name = 'v4only-svc';
+    const svc = await h.api.core.createNamespacedService({
+      namespace: ns.name,
+      body: {
+        metadata: { name },
+        spec: { ipFamilyPolicy: 'SingleStack', ipFamilies: ['IPv4'], selector: { 'v6e2e.io/role': 'nobody' }, ports: [{ port: 80, protocol: 'TCP' }] },
+      },
+    });
+    const v4 = svc.spec?.clusterIPs ?? [];
+    const v = await checkClusterName(r, `${name}.${ns.name}.svc.${setup.clusterDomain}`, [], prefix);
+    await ctx.annotate(`${v.message} (Service ClusterIPs [${v4.join(', ')}])`, 'verdict');
+    assertOk(v);
+  });
+
+  /*
+   * Query transport. CoreDNS's dns64 plugin synthesizes only for queries that reach it
+   * over IPv6 unless `allow_ipv4` is set; unbound (upstream mode) synthesizes for both.
+   * Seen on the lab's dual-stack cluster in coredns mode: AAAA origin.lab.test asked of
+   * CoreDNS over IPv4 → NOERROR with no AAAA; over IPv6 → the synthesized AAAA. So on a
+   * dual-stack cluster with an IPv4 kube-dns, pods get no synthesized AAAA at all and
+   * reach IPv4-only names natively over IPv4; in upstream mode they get both.
+   */
+  test.for(['IPv6', 'IPv4'] as const)(
+    '[%s] query transport: AAAA of the IPv4-only name asked of CoreDNS over this family (coredns mode: synthesized over IPv6 only; upstream mode: both)',
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      if (family === 'IPv4' && h.families.families.length < 2) ctx.skip(`cluster is ${h.families.stack}: IPv4 transport matters in dual-stack profiles only`);
+      const addr = resolvers[family];
+      if (!addr) ctx.skip(`no ${family} address of CoreDNS to query`);
+      if (!setup.mode) ctx.skip(`DNS64 mode ${setup.modeFrom}: pass --dns64-mode`);
+      const prefix = prefixOrSkip(ctx);
+      const name = ipv4OnlyName(h);
+      const v = await checkTransport(addr!, { transport: family, name, pref64: prefix, mode: setup.mode!, allowIPv4: setup.allowIPv4 });
+      await ctx.annotate(`${v.message} (mode ${setup.mode} from ${setup.modeFrom})`, 'verdict');
+      assertOk(v);
+    },
+  );
+});

@@ -1,0 +1,121 @@
+/**
+ * DNS64 fault tests: seed a real fault in CoreDNS' Corefile, run the very check the
+ * suite relies on, require it to fail with a message naming the resolver, the family
+ * and what was missing or different, and put the original Corefile back in `finally`.
+ *
+ * Both faults are CoreDNS faults, so they apply to `coredns` mode; in `upstream` mode
+ * unbound synthesizes and CoreDNS' dns64 block is not the thing under test.
+ */
+import type { V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
+import { checkPref64Agreement, checkSynthesis, discoverPref64, type Resolver } from '../../lib/checks/dns64.ts';
+import { applyCorefile, readCorefile, renderCorefile } from '../../lib/edge/coredns.ts';
+import type { EdgeInfo } from '../../lib/edge/index.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { waitFor } from '../../lib/k8s/wait.ts';
+import { parsePref64 } from '../../lib/net/rfc6052.ts';
+import { answersOf, dig } from '../../lib/probes/dns.ts';
+import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { configuredPrefix, dns64Setup, resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace } from './common.ts';
+
+let h: Harness;
+let ns: TestNamespace;
+let client: V1Pod;
+
+beforeAll(async () => {
+  h = await harness();
+  ns = await suiteNamespace(h, 'dns64-faults');
+  const [node] = await workerNodes(h.kc);
+  [client] = (await startProbePods(h.kc, ns.name, [{ name: 'client', node }], 180_000)) as [V1Pod];
+}, 300_000);
+
+afterAll(async () => {
+  await ns?.cleanup();
+});
+
+/** Faults need the lab edge (its upstream address renders a Corefile) and CoreDNS doing DNS64. */
+async function corednsLab(ctx: TestContext): Promise<EdgeInfo> {
+  skipWithoutFamily(ctx, h, 'IPv6');
+  if (!h.edge) ctx.skip('existing cluster: Corefile faults need the lab edge (upstream address)');
+  if ((await dns64Setup(h)).mode !== 'coredns') ctx.skip('upstream mode: unbound synthesizes, a CoreDNS dns64 fault tests nothing');
+  if (!(await resolverAddresses(h)).IPv6) ctx.skip('no IPv6 address of CoreDNS to query');
+  return h.edge!;
+}
+
+/**
+ * CoreDNS over IPv6 as it is now: where kube-dns has no IPv6 ClusterIP the resolver is a
+ * CoreDNS pod, and every Corefile change rolls those pods (new addresses).
+ */
+async function currentResolver(): Promise<Resolver> {
+  const v6 = (await resolverAddresses(h)).IPv6;
+  if (!v6) throw new Error('CoreDNS has no IPv6 address to query');
+  return resolverFor(h, client, v6);
+}
+
+/** Applies `corefile`, runs `body`, and always puts the original back and waits until synthesis is as before. */
+async function withCorefile(edge: EdgeInfo, corefile: string, body: () => Promise<void>): Promise<void> {
+  const original = await readCorefile(h.kc);
+  try {
+    await applyCorefile(h.kc, corefile);
+    await body();
+  } finally {
+    await applyCorefile(h.kc, original);
+    await waitFor(
+      `AAAA ${edge.zone.v4only} synthesized in ${edge.pref64} again`,
+      async () => (await checkSynthesis(await currentResolver(), edge.zone.v4only, edge.pref64, 1)).ok,
+      { timeoutMs: 60_000, intervalMs: 1_000 },
+    );
+  }
+}
+
+/** Polls the raw AAAA answers until they show the fault (CoreDNS' rollout and its 5 s cache lag behind the API); returns the resolver that showed it. */
+async function waitAaaa(name: string, what: string, until: (aaaa: string[]) => boolean): Promise<Resolver> {
+  return waitFor(
+    what,
+    async () => {
+      const r = await currentResolver();
+      const aaaa = answersOf(await dig(h.kc, r.client.metadata!.namespace!, r.client.metadata!.name!, name, 'AAAA', { server: r.server }), 'AAAA');
+      return until(aaaa) ? r : undefined;
+    },
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  ) as Promise<Resolver>;
+}
+
+describe('dns64 faults', () => {
+  test('fault: [IPv6] dns64 removed from CoreDNS: the synthesis check fails naming the resolver and the missing AAAA', async (ctx) => {
+    const edge = await corednsLab(ctx);
+    // mode 'upstream' renders the same Corefile without the dns64 block (and unbound of
+    // this lab runs without dns64 in coredns mode): nobody synthesizes any more.
+    const without = renderCorefile({ upstream: edge.dns.kind.IPv6!, mode: 'upstream', pref64: parsePref64(edge.pref64) });
+    expect(without).not.toMatch(/dns64/);
+    await withCorefile(edge, without, async () => {
+      const r = await waitAaaa(edge.zone.v4only, `AAAA ${edge.zone.v4only} unsynthesized`, (aaaa) => aaaa.length === 0);
+      const v = await checkSynthesis(r, edge.zone.v4only, edge.pref64, 1);
+      await ctx.annotate(v.message, 'fault message');
+      expect(v.ok).toBe(false);
+      expect(v.message).toContain(`resolver ${r.label}`);
+      expect(v.message).toContain('[IPv6]');
+      expect(v.message).toContain(`expected AAAA ${edge.zone.v4only} synthesized in ${edge.pref64} = {${edge.originSynthesized}}`);
+      expect(v.message).toContain('saw NOERROR, no AAAA answers: the synthesized AAAA is missing');
+    });
+  });
+
+  test('fault: [IPv6] DNS64 prefix differs from the translator prefix: the agreement check names both prefixes', async (ctx) => {
+    const edge = await corednsLab(ctx);
+    const conf = configuredPrefix(h)!;
+    // A documentation-range /96 no translator of the lab uses.
+    const wrong = ['2001:db8:64ff::/96', '2001:db8:64fe::/96'].find((p) => parsePref64(p).cidr !== parsePref64(conf.cidr).cidr)!;
+    const corefile = renderCorefile({ upstream: edge.dns.kind.IPv6!, mode: 'coredns', pref64: parsePref64(wrong) });
+    await withCorefile(edge, corefile, async () => {
+      const r = await waitAaaa('ipv4only.arpa', `ipv4only.arpa synthesized in ${wrong}`, (aaaa) => discoverPref64(aaaa).some((c) => c.cidr === wrong));
+      const v = await checkPref64Agreement(r, conf.cidr, conf.from, 1);
+      await ctx.annotate(v.message, 'fault message');
+      expect(v.ok).toBe(false);
+      expect(v.message).toContain(`resolver ${r.label}`);
+      expect(v.message).toContain('[IPv6]');
+      expect(v.message).toContain(`the translator's ${parsePref64(conf.cidr).cidr}`);
+      expect(v.message).toContain(`DNS64 synthesizes with ${wrong}`);
+    });
+  });
+});
