@@ -13,7 +13,7 @@
  * netexec's clientip equal to the translator's IPv4 leg (the origin saw the translator).
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { familyOf, isIp, normalizeIp, parseHostPort, type IPFamily } from '../net/family.ts';
+import { familyOf, isIp, normalizeIp, parseHostPort } from '../net/family.ts';
 import { isInPref64, type Pref64 } from '../net/rfc6052.ts';
 import { httpGetPath, type PathResult, type PathOptions } from '../probes/http-path.ts';
 import { udpExchange, type UdpResult } from '../probes/udp.ts';
@@ -205,5 +205,3 @@ export async function checkNat64Reach(c: Client, url: string, e: { pref64: Pref6
   return retry(async () => nat64ReachVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 5 }), pref64: e.pref64 }), e.attempts ?? 2);
 }
 
-/** The family the check is about, for test names. */
-export const NAT64_FAMILY: IPFamily = 'IPv6';
