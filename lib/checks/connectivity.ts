@@ -14,27 +14,12 @@ import { retryProbe } from '../probes/exec.ts';
 import { httpDownload, httpGet, type DownloadResult, type HttpResult } from '../probes/http.ts';
 import { udpExchange, type UdpResult } from '../probes/udp.ts';
 import { verdict, type Verdict } from './verdict.ts';
+import { clip, lastLine } from './text.ts';
 
 export type AddressRecord = 'A' | 'AAAA';
 
 export function recordType(family: IPFamily): AddressRecord {
   return family === 'IPv4' ? 'A' : 'AAAA';
-}
-
-function clip(text: string, max = 120): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max)}…` : one;
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .replace(/\r/g, '')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .at(-1) ?? ''
-  );
 }
 
 function oneOf(values: readonly string[]): string {

@@ -16,6 +16,7 @@ import { normalizeIp, type IPFamily } from '../net/family.ts';
 import { embedIPv4, extractIPv4, isInPref64, parsePref64, PREF64_LENGTHS, type Pref64 } from '../net/rfc6052.ts';
 import { answersOf, dig, type DnsResult, type RecordType } from '../probes/dns.ts';
 import { verdict, type Verdict } from './verdict.ts';
+import { lastLine, retryVerdict } from './text.ts';
 
 export const IPV4ONLY_ARPA = 'ipv4only.arpa';
 
@@ -37,17 +38,6 @@ function sameSet(a: readonly string[], b: readonly string[]): boolean {
   const A = new Set(a.map(canon));
   const B = new Set(b.map(canon));
   return A.size === B.size && [...A].every((x) => B.has(x));
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .replace(/\r/g, '')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter(Boolean)
-      .at(-1) ?? ''
-  );
 }
 
 /** `NOERROR, AAAA {…}` / `NOERROR, no AAAA answers` / `no DNS reply (…)`. */
@@ -298,18 +288,9 @@ function digFrom(r: Resolver, name: string, type: RecordType): Promise<DnsResult
   return dig(r.kc, r.client.metadata!.namespace!, r.client.metadata!.name!, name, type, { server: r.server });
 }
 
-async function retry(fn: () => Promise<Verdict>, attempts: number): Promise<Verdict> {
-  let v = await fn();
-  for (let i = 1; i < attempts && !v.ok; i++) {
-    await new Promise((res) => setTimeout(res, 1_000));
-    v = await fn();
-  }
-  return v;
-}
-
 export async function checkPref64Discovery(r: Resolver, attempts = 3): Promise<{ verdict: Verdict; prefixes: string[] }> {
   let prefixes: string[] = [];
-  const verdict = await retry(async () => {
+  const verdict = await retryVerdict(async () => {
     const out = pref64DiscoveryVerdict({ object: resolverObject(r, `AAAA ${IPV4ONLY_ARPA}`), result: await digFrom(r, IPV4ONLY_ARPA, 'AAAA') });
     prefixes = out.prefixes;
     return out.verdict;
@@ -319,32 +300,32 @@ export async function checkPref64Discovery(r: Resolver, attempts = 3): Promise<{
 
 /** Discovers Pref64::/n through the resolver and compares it with the translator's prefix. */
 export async function checkPref64Agreement(r: Resolver, configured: string, configuredFrom: string, attempts = 3): Promise<Verdict> {
-  return retry(async () => {
+  return retryVerdict(async () => {
     const { prefixes } = await checkPref64Discovery(r, 1);
     return pref64AgreementVerdict({ object: resolverObject(r, `Pref64 via ${IPV4ONLY_ARPA} vs the NAT64 translator`), discovered: prefixes, configured, configuredFrom });
   }, attempts);
 }
 
 export async function checkSynthesis(r: Resolver, name: string, pref64: Pref64 | string, attempts = 3): Promise<Verdict> {
-  return retry(async () => {
+  return retryVerdict(async () => {
     const [a, aaaa] = [await digFrom(r, name, 'A'), await digFrom(r, name, 'AAAA')];
     return synthesisVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, a, aaaa });
   }, attempts);
 }
 
 export async function checkRealAaaa(r: Resolver, name: string, expected: readonly string[], pref64: Pref64 | string, attempts = 3): Promise<Verdict> {
-  return retry(async () => realAaaaVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, expected, aaaa: await digFrom(r, name, 'AAAA') }), attempts);
+  return retryVerdict(async () => realAaaaVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, expected, aaaa: await digFrom(r, name, 'AAAA') }), attempts);
 }
 
 export async function checkCnameSynthesis(r: Resolver, alias: string, target: string, pref64: Pref64 | string, attempts = 3): Promise<Verdict> {
-  return retry(async () => {
+  return retryVerdict(async () => {
     const [a, aaaa] = [await digFrom(r, target, 'A'), await digFrom(r, alias, 'AAAA')];
     return cnameSynthesisVerdict({ object: resolverObject(r, `AAAA ${alias}`), alias, target, pref64, a, aaaa });
   }, attempts);
 }
 
 export async function checkClusterName(r: Resolver, name: string, clusterIPs: readonly string[], pref64: Pref64 | string, attempts = 5): Promise<Verdict> {
-  return retry(async () => clusterNameVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, clusterIPs, aaaa: await digFrom(r, name, 'AAAA') }), attempts);
+  return retryVerdict(async () => clusterNameVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, clusterIPs, aaaa: await digFrom(r, name, 'AAAA') }), attempts);
 }
 
 export async function checkTransport(
@@ -352,7 +333,7 @@ export async function checkTransport(
   c: { transport: IPFamily; name: string; pref64: Pref64 | string; mode: Dns64Mode; allowIPv4?: boolean },
   attempts = 3,
 ): Promise<Verdict> {
-  return retry(async () => {
+  return retryVerdict(async () => {
     const [a, aaaa] = [await digFrom(r, c.name, 'A'), await digFrom(r, c.name, 'AAAA')];
     return transportVerdict({ object: resolverObject(r, `AAAA ${c.name} over ${c.transport}`), ...c, a, aaaa });
   }, attempts);

@@ -18,25 +18,14 @@ import { isInPref64, type Pref64 } from '../net/rfc6052.ts';
 import { httpGetPath, type PathResult, type PathOptions } from '../probes/http-path.ts';
 import { udpExchange, type UdpResult } from '../probes/udp.ts';
 import { verdict, type Verdict } from './verdict.ts';
+import { clip as clipText, lastLine as lastTextLine, retryVerdict } from './text.ts';
+
+/** nat64 messages carry longer probe output, and skip curl's status marker lines. */
+const clip = (text: string, max = 160) => clipText(text, max);
+const lastLine = (text: string) => lastTextLine(text, (l) => l.startsWith('@@v6e2e-'));
 
 /** The smallest transfer the bulk check accepts as "large" (the lab serves 2 MiB). */
 export const MIN_BULK_BYTES = 1024 * 1024;
-
-function clip(text: string, max = 160): string {
-  const one = text.replace(/\s+/g, ' ').trim();
-  return one.length > max ? `${one.slice(0, max)}…` : one;
-}
-
-function lastLine(text: string): string {
-  return (
-    text
-      .replace(/\r/g, '')
-      .split('\n')
-      .map((l) => l.trim())
-      .filter((l) => l && !l.startsWith('@@v6e2e-'))
-      .at(-1) ?? ''
-  );
-}
 
 function prefixName(p: Pref64 | string): string {
   return typeof p === 'string' ? p : p.cidr;
@@ -169,28 +158,19 @@ function at(c: Client): [string, string] {
   return [c.pod.metadata!.namespace!, c.pod.metadata!.name!];
 }
 
-async function retry(fn: () => Promise<Verdict>, attempts: number): Promise<Verdict> {
-  let v = await fn();
-  for (let i = 1; i < attempts && !v.ok; i++) {
-    await new Promise((res) => setTimeout(res, 1_000));
-    v = await fn();
-  }
-  return v;
-}
-
 /** HTTP GET `url` (a name resolved to IPv6 only, or a literal) and judge it as NAT64 /clientip. */
 export async function checkNat64Http(c: Client, url: string, e: { pref64: Pref64 | string; translatorV4: string; attempts?: number; timeoutS?: number }): Promise<Verdict> {
   const opts: PathOptions = { ipFamily: 'IPv6', timeoutS: e.timeoutS ?? 3 };
-  return retry(async () => nat64HttpVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, opts), pref64: e.pref64, translatorV4: e.translatorV4 }), e.attempts ?? 2);
+  return retryVerdict(async () => nat64HttpVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, opts), pref64: e.pref64, translatorV4: e.translatorV4 }), e.attempts ?? 2);
 }
 
 export async function checkNat64Udp(c: Client, ip: string, port: number, e: { translatorV4: string; attempts?: number }): Promise<Verdict> {
   const object = clientObject(c, `udp://[${normalizeIp(ip)}]:${port} clientip`);
-  return retry(async () => nat64UdpVerdict({ object, result: await udpExchange(c.kc, ...at(c), ip, port, 'clientip', 2), translatorV4: e.translatorV4 }), e.attempts ?? 3);
+  return retryVerdict(async () => nat64UdpVerdict({ object, result: await udpExchange(c.kc, ...at(c), ip, port, 'clientip', 2), translatorV4: e.translatorV4 }), e.attempts ?? 3);
 }
 
 export async function checkNat64Bulk(c: Client, url: string, e: { pref64: Pref64 | string; served: BulkExpectation; attempts?: number }): Promise<Verdict> {
-  return retry(
+  return retryVerdict(
     async () =>
       nat64BulkVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 3, maxTimeS: 30 }), pref64: e.pref64, served: e.served }),
     e.attempts ?? 2,
@@ -198,10 +178,10 @@ export async function checkNat64Bulk(c: Client, url: string, e: { pref64: Pref64
 }
 
 export async function checkNativeIPv4(c: Client, url: string, e: { originV4: string; podV4?: string; attempts?: number }): Promise<Verdict> {
-  return retry(async () => nativeIPv4Verdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { timeoutS: 3 }), originV4: e.originV4, podV4: e.podV4 }), e.attempts ?? 2);
+  return retryVerdict(async () => nativeIPv4Verdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { timeoutS: 3 }), originV4: e.originV4, podV4: e.podV4 }), e.attempts ?? 2);
 }
 
 export async function checkNat64Reach(c: Client, url: string, e: { pref64: Pref64 | string; attempts?: number }): Promise<Verdict> {
-  return retry(async () => nat64ReachVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 5 }), pref64: e.pref64 }), e.attempts ?? 2);
+  return retryVerdict(async () => nat64ReachVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 5 }), pref64: e.pref64 }), e.attempts ?? 2);
 }
 
