@@ -1,0 +1,171 @@
+/**
+ * Shared set-up of the nodeport and loadbalancer suites: namespaces, Services of type
+ * NodePort/LoadBalancer built for the cluster's families, kube-proxy's NodePort
+ * configuration, endpoint waits, the outside client, and report attachments.
+ */
+import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
+import * as allure from 'allure-js-commons';
+import type { TestContext } from 'vitest';
+import { parseKubeProxyConfig, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
+import { poolInfo, type FamilyPolicy, type PoolInfo } from '../../lib/checks/loadbalancer.ts';
+import { METALLB_NS } from '../../lib/edge/metallb.ts';
+import { missingFamily, type Harness } from '../../lib/harness/context.ts';
+import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
+import { describeApiError } from '../../lib/k8s/client.ts';
+import { waitFor } from '../../lib/k8s/wait.ts';
+import { familyOfAny, type IPFamily } from '../../lib/net/family.ts';
+import { startOutsideClient, type OutsideClient } from '../../lib/probes/outside.ts';
+import { NETEXEC_HTTP_PORT } from '../../lib/probes/pods.ts';
+
+/** Both families are always declared; tests for a family the cluster lacks are skipped. */
+export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
+export const ROLE_LABEL = 'v6e2e.io/role';
+
+export function skipWithoutFamily(ctx: TestContext, h: Harness, family: IPFamily): void {
+  const why = missingFamily(h, family);
+  if (why) ctx.skip(why);
+}
+
+export function suiteNamespace(h: Harness, suite: string): Promise<TestNamespace> {
+  return createNamespace(h.kc, { suite, runId: h.env.runId });
+}
+
+/** The random tail of `v6e2e-<suite>-<hex>`: makes pod names (netexec /hostname) unique across clusters and runs. */
+export function tailOf(ns: TestNamespace): string {
+  return ns.name.split('-').at(-1) ?? 'x';
+}
+
+export function podLabel(p: V1Pod): string {
+  return `pod ${p.metadata?.namespace ?? '?'}/${p.metadata?.name ?? '?'}${p.spec?.nodeName ? ` on ${p.spec.nodeName}` : ''}`;
+}
+
+export interface ServiceShape {
+  name: string;
+  selector: Record<string, string>;
+  type: 'NodePort' | 'LoadBalancer';
+  families: readonly IPFamily[];
+  /** Default: RequireDualStack for two families, SingleStack for one. */
+  policy?: FamilyPolicy;
+  externalTrafficPolicy?: 'Cluster' | 'Local';
+  loadBalancerSourceRanges?: string[];
+}
+
+export function serviceManifest(ns: string, s: ServiceShape): V1Service {
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: { name: s.name, namespace: ns },
+    spec: {
+      type: s.type,
+      selector: s.selector,
+      ipFamilyPolicy: s.policy ?? (s.families.length > 1 ? 'RequireDualStack' : 'SingleStack'),
+      ipFamilies: [...s.families],
+      ...(s.externalTrafficPolicy ? { externalTrafficPolicy: s.externalTrafficPolicy } : {}),
+      ...(s.loadBalancerSourceRanges ? { loadBalancerSourceRanges: s.loadBalancerSourceRanges } : {}),
+      ports: [{ name: 'http', port: NETEXEC_HTTP_PORT, targetPort: NETEXEC_HTTP_PORT, protocol: 'TCP' }],
+    },
+  };
+}
+
+export async function createService(kc: KubeConfig, ns: string, s: ServiceShape): Promise<V1Service> {
+  try {
+    return await kc.makeApiClient(CoreV1Api).createNamespacedService({ namespace: ns, body: serviceManifest(ns, s) });
+  } catch (err) {
+    throw new Error(`creating ${s.type} Service ${ns}/${s.name} (${s.policy ?? ''} ${s.families.join(', ')}) failed: ${describeApiError(err)}`, { cause: err });
+  }
+}
+
+export function nodePortOf(svc: V1Service): number {
+  const p = svc.spec?.ports?.[0]?.nodePort;
+  if (!p) throw new Error(`Service ${svc.metadata?.namespace}/${svc.metadata?.name} has no nodePort`);
+  return p;
+}
+
+/** Waits until the Service's EndpointSlices hold `count` ready endpoints of every family. */
+export async function waitReadyEndpoints(h: Harness, ns: string, name: string, families: readonly IPFamily[], count: number, timeoutMs = 60_000): Promise<void> {
+  await waitFor(
+    `Service ${ns}/${name}: ${count} ready endpoint(s) per family ${families.join(', ')}`,
+    async () => {
+      const slices = await h.api.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` });
+      const ready = new Map<string, number>();
+      for (const s of slices.items) {
+        const n = s.endpoints.filter((e) => e.conditions?.ready !== false).reduce((acc, e) => acc + e.addresses.length, 0);
+        ready.set(s.addressType, (ready.get(s.addressType) ?? 0) + n);
+      }
+      return families.map((f) => `${f}=${ready.get(f) ?? 0}`).join(' ');
+    },
+    { timeoutMs, intervalMs: 500, until: (s) => families.every((f) => s.includes(`${f}=${count}`)) },
+  );
+}
+
+/** kube-proxy's nodePortAddresses and mode, from the kubeadm ConfigMap. */
+export async function readKubeProxy(h: Harness): Promise<KubeProxyNodePorts> {
+  try {
+    const cm = await h.api.core.readNamespacedConfigMap({ name: 'kube-proxy', namespace: 'kube-system' });
+    return parseKubeProxyConfig(cm.data?.['config.conf']);
+  } catch (err) {
+    return parseKubeProxyConfig(undefined, `ConfigMap kube-system/kube-proxy (${describeApiError(err)})`);
+  }
+}
+
+/** The outside client for a lab cluster, or the reason there cannot be one. */
+export async function outsideClient(h: Harness): Promise<OutsideClient | string> {
+  if (!h.kindCluster) return `context ${h.kc.getCurrentContext()} is not a kind cluster: no Docker network to put an outside client on`;
+  return startOutsideClient({ cluster: h.kindCluster, labels: { 'v6e2e.io/run': h.env.runId.slice(0, 63) } });
+}
+
+export function requireOutside(ctx: TestContext, c: OutsideClient | string | undefined, family?: IPFamily): OutsideClient {
+  if (c === undefined) ctx.skip('outside client not started');
+  if (typeof c === 'string') ctx.skip(c);
+  const client = c as OutsideClient;
+  if (family && !client.addressOf(family)) ctx.skip(`outside container ${client.name} has no ${family} address on the ${client.network} network`);
+  return client;
+}
+
+/**
+ * What a test wants in the reports: a vitest annotation (JUnit, terminal), an Allure step
+ * with the same line, and the details as a JSON attachment.
+ */
+export async function report(ctx: TestContext, title: string, line: string, data?: unknown): Promise<void> {
+  await ctx.annotate(line, title);
+  await allure.logStep(`${title}: ${line}`);
+  if (data !== undefined) await allure.attachment(title, JSON.stringify(data, null, 2), 'application/json');
+}
+
+/** Bounded retries for a probe expected to succeed (kube-proxy needs a sync period after a change). */
+export async function untilOk<T extends { ok: boolean }>(fn: () => Promise<T>, attempts = 4, delayMs = 1_000): Promise<T> {
+  let last = await fn();
+  for (let i = 1; i < attempts && !last.ok; i++) {
+    await new Promise((r) => setTimeout(r, delayMs));
+    last = await fn();
+  }
+  return last;
+}
+
+// ---------------------------------------------------------------- MetalLB pools
+
+export const METALLB_GROUP = 'metallb.io';
+export const METALLB_VERSION = 'v1beta1';
+
+export async function listPools(kc: KubeConfig): Promise<PoolInfo[]> {
+  try {
+    const list = (await kc.makeApiClient(CustomObjectsApi).listNamespacedCustomObject({
+      group: METALLB_GROUP,
+      version: METALLB_VERSION,
+      namespace: METALLB_NS,
+      plural: 'ipaddresspools',
+    })) as { items?: { metadata?: { name?: string }; spec?: { addresses?: string[] } }[] };
+    return (list.items ?? []).map(poolInfo);
+  } catch {
+    return [];
+  }
+}
+
+/** Is the string a CIDR of the family (for loadBalancerSourceRanges filtering)? */
+export function cidrOfFamily(cidr: string, family: IPFamily): boolean {
+  try {
+    return familyOfAny(cidr) === family;
+  } catch {
+    return false;
+  }
+}

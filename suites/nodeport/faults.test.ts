@@ -1,0 +1,159 @@
+/**
+ * Fault tests for the NodePort checks: seed the fault, run the very check the suite
+ * relies on, require it to fail with a message naming the node and the family, and
+ * restore in finally.
+ *
+ * - IPv6 NodePort traffic dropped on one node: an ip6tables rule in the node's raw
+ *   PREROUTING chain (before kube-proxy's DNAT in nat PREROUTING, so it matches the
+ *   NodePort itself; INPUT would never see DNATed traffic to a pod). Its packet counter
+ *   proves it really dropped the probe.
+ * - A node whose InternalIPs are ranked the other way round: kubelet owns Node status
+ *   and rewrites it on its next status update, so the lab does not reorder a live Node;
+ *   the fault is seeded on a deep copy of the live Node (said in the test name).
+ */
+import type { V1Node, V1Service } from '@kubernetes/client-node';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import {
+  checkAddressProbes,
+  checkNodeAddressPreference,
+  expectedNodePortReachability,
+  probeRecord,
+  rankedAddresses,
+  type AddressProbe,
+  type KubeProxyNodePorts,
+} from '../../lib/checks/nodeport.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { otherFamily, urlFor } from '../../lib/net/family.ts';
+import type { OutsideClient } from '../../lib/probes/outside.ts';
+import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import {
+  createService,
+  nodePortOf,
+  outsideClient,
+  readKubeProxy,
+  report,
+  requireOutside,
+  ROLE_LABEL,
+  skipWithoutFamily,
+  suiteNamespace,
+  tailOf,
+  untilOk,
+  waitReadyEndpoints,
+} from './common.ts';
+
+let h: Harness;
+let ns: TestNamespace;
+let nodes: V1Node[] = [];
+let proxy: KubeProxyNodePorts;
+let outside: OutsideClient | string | undefined;
+let np: V1Service;
+let backends: string[] = [];
+let workers: string[] = [];
+
+const SERVER = { [ROLE_LABEL]: 'server' };
+
+beforeAll(async () => {
+  h = await harness();
+  ns = await suiteNamespace(h, 'nodeport-faults');
+  [outside, proxy, nodes] = await Promise.all([outsideClient(h), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
+  workers = await workerNodes(h.kc);
+  const tail = tailOf(ns);
+  const pods = await startProbePods(h.kc, ns.name, [{ name: `server-0-${tail}`, node: workers[0], labels: SERVER }], 180_000);
+  backends = pods.map((p) => p.metadata!.name!);
+  np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families: h.families.families });
+  await waitReadyEndpoints(h, ns.name, 'np', h.families.families, 1);
+}, 300_000);
+
+afterAll(async () => {
+  if (outside && typeof outside !== 'string') await outside.stop();
+  await ns?.cleanup();
+});
+
+async function ip6tables(node: string, args: string[]) {
+  return execa('docker', ['exec', node, 'ip6tables', '-w', '5', ...args], { reject: false, timeout: 30_000 });
+}
+
+/** Packets counted by the rule carrying `comment` in raw PREROUTING, or undefined when absent. */
+async function dropCounter(node: string, comment: string): Promise<number | undefined> {
+  const r = await ip6tables(node, ['-t', 'raw', '-L', 'PREROUTING', '-v', '-n', '-x']);
+  const line = r.stdout.split('\n').find((l) => l.includes(comment));
+  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
+}
+
+describe('NodePort faults', () => {
+  test('fault: [IPv6] NodePort traffic dropped on one node (ip6tables raw PREROUTING DROP): the check names that node and IPv6', async (ctx) => {
+    skipWithoutFamily(ctx, h, 'IPv6');
+    if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
+    const c = requireOutside(ctx, outside, 'IPv6');
+    const port = nodePortOf(np);
+    const targets = nodes.flatMap(rankedAddresses).filter((a) => a.family === 'IPv6');
+    // A worker without the backend: the fault is on the node's NodePort, not on the endpoint.
+    const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
+    const service = `Service ${ns.name}/np NodePort ${port}`;
+    const probeAll = async (attempts: number): Promise<AddressProbe[]> =>
+      Promise.all(
+        targets.map(async (target) => {
+          const url = urlFor(target.address, port, '/hostname');
+          const get = () => c.httpGet(url, { timeoutS: 3 });
+          return { target, client: `outside container ${c.name}`, url, expect: expectedNodePortReachability(proxy, target), result: await untilOk(get, attempts), expectBody: backends };
+        }),
+      );
+
+    const before = checkAddressProbes(service, 'IPv6', await probeAll(4));
+    expect(before.ok, `baseline: ${before.message}`).toBe(true);
+
+    const comment = `v6e2e-fault-${ns.name}`;
+    const rule = ['PREROUTING', '-p', 'tcp', '--dport', String(port), '-m', 'comment', '--comment', comment, '-j', 'DROP'];
+    const ins = await ip6tables(victim.node, ['-t', 'raw', '-I', ...rule]);
+    expect(ins.exitCode, `ip6tables -t raw -I on ${victim.node}: ${ins.stderr}`).toBe(0);
+    try {
+      const probes = await probeAll(1);
+      const v = checkAddressProbes(service, 'IPv6', probes);
+      const dropped = await dropCounter(victim.node, comment);
+      await report(ctx, 'fault message', v.message, { victim: victim.node, droppedPackets: dropped, probes: probes.map(probeRecord) });
+      // The rule really dropped the probe (not some other failure).
+      expect(dropped, `DROP rule on ${victim.node} counted no packets`).toBeGreaterThan(0);
+      expect(v.ok).toBe(false);
+      expect(v.message).toContain(`on node ${victim.node} InternalIP ${victim.address}`);
+      expect(v.message).toContain('[IPv6]: expected HTTP 2xx');
+      expect(v.message).toContain('saw timeout');
+      // Only the victim is named.
+      for (const other of targets.filter((t) => t.node !== victim.node)) expect(v.message).not.toContain(`on node ${other.node} `);
+    } finally {
+      const del = await ip6tables(victim.node, ['-t', 'raw', '-D', ...rule]);
+      expect(del.exitCode, `restoring ${victim.node}: ip6tables -D failed: ${del.stderr}`).toBe(0);
+    }
+    expect(await dropCounter(victim.node, comment)).toBeUndefined();
+    const after = checkAddressProbes(service, 'IPv6', await probeAll(4));
+    expect(after.ok, `after restoring: ${after.message}`).toBe(true);
+  });
+
+  test("fault: [dual] node whose InternalIP order is swapped (seeded on a deep copy of the live Node; kubelet owns live Node status): the check names the node and the primary family", async (ctx) => {
+    const primary = h.families.primary;
+    const live = nodes[0]!;
+    const copy = structuredClone(live);
+    const addrs = copy.status!.addresses!;
+    const internal = addrs.filter((a) => a.type === 'InternalIP');
+    const other = internal.find((a) => rankedAddresses(live).some((r) => r.address === a.address && r.family !== primary));
+    let how: string;
+    if (other) {
+      // Dual-stack node: rank the other family's InternalIP first.
+      copy.status!.addresses = [other, ...addrs.filter((a) => a !== other)];
+      how = `moved ${other.address} in front`;
+    } else {
+      // Single-family node: an InternalIP of the other family (documentation range) ranked first, as on k/k#120720.
+      const fake = otherFamily(primary) === 'IPv4' ? '192.0.2.10' : '2001:db8::10';
+      copy.status!.addresses = [{ type: 'InternalIP', address: fake }, ...addrs];
+      how = `prepended ${otherFamily(primary)} InternalIP ${fake}`;
+    }
+    expect(checkNodeAddressPreference(live, primary).ok).toBe(true);
+    const v = checkNodeAddressPreference(copy, primary);
+    await report(ctx, 'fault message', `${how}: ${v.message}`);
+    expect(v.ok).toBe(false);
+    expect(v.message).toContain(`Node ${live.metadata!.name} [${primary}]`);
+    expect(v.message).toContain(`expected first InternalIP of the cluster's primary family ${primary}`);
+    expect(v.message).toContain(`(${otherFamily(primary)})`);
+  });
+});
