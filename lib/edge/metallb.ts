@@ -12,8 +12,12 @@ import type { Progress } from '../util/progress.ts';
 import { networkSubnets } from './docker.ts';
 
 export const METALLB_NS = 'metallb-system';
-/** Pool names carry the family so a fault test can remove exactly one. */
-export const poolName = (f: IPFamily) => `v6e2e-${f.toLowerCase()}`;
+/**
+ * The lab's single address pool. MetalLB takes all of a Service's addresses
+ * from one IPAddressPool, so a dual-stack LoadBalancer needs one pool holding a
+ * range of each family; single-stack Services get their family from it too.
+ */
+export const POOL_NAME = 'v6e2e';
 
 /**
  * Pools near the top of kind's Docker subnets, far from the addresses Docker
@@ -33,21 +37,20 @@ export async function lbRanges(cluster: string, network = 'kind'): Promise<Parti
 }
 
 export function poolObjects(ranges: Partial<Record<IPFamily, string>>, families: readonly IPFamily[]): KubernetesObject[] {
-  const pools: KubernetesObject[] = families
-    .filter((f) => ranges[f])
-    .map((f) => ({
-      apiVersion: 'metallb.io/v1beta1',
-      kind: 'IPAddressPool',
-      metadata: { name: poolName(f), namespace: METALLB_NS },
-      spec: { addresses: [ranges[f]!] },
-    }) as KubernetesObject);
+  const addresses = families.filter((f) => ranges[f]).map((f) => ranges[f]!);
+  const pool = {
+    apiVersion: 'metallb.io/v1beta1',
+    kind: 'IPAddressPool',
+    metadata: { name: POOL_NAME, namespace: METALLB_NS },
+    spec: { addresses },
+  } as KubernetesObject;
   const l2 = {
     apiVersion: 'metallb.io/v1beta1',
     kind: 'L2Advertisement',
     metadata: { name: 'v6e2e', namespace: METALLB_NS },
-    spec: { ipAddressPools: families.filter((f) => ranges[f]).map(poolName) },
+    spec: { ipAddressPools: [POOL_NAME] },
   } as KubernetesObject;
-  return [...pools, l2];
+  return [pool, l2];
 }
 
 /**

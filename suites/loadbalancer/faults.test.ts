@@ -1,18 +1,19 @@
 /**
- * Fault test for the LoadBalancer allocation check: the lab's MetalLB pool for IPv6
- * (`v6e2e-ipv6`) is deleted, a LoadBalancer over the cluster's families
- * (RequireDualStack on a dual-stack cluster, SingleStack IPv6 on an IPv6-only one) is
- * created, and the check must report IPv6 as pending, saying so. The pool is re-created
- * in finally from lib/edge/metallb.ts poolObjects (the lab's own definition), and a
- * fresh IPv6 LoadBalancer must get an address again afterwards.
+ * Fault test for the LoadBalancer allocation check: the lab's MetalLB pool loses its
+ * IPv6 range (or, on IPv6-only clusters where that is its only range, is deleted), a
+ * LoadBalancer over the cluster's families (RequireDualStack on a dual-stack cluster,
+ * SingleStack IPv6 on an IPv6-only one) is created, and the check must report IPv6 as
+ * pending, saying so. The pool is restored in finally from lib/edge/metallb.ts
+ * poolObjects (the lab's own definition), and a fresh IPv6 LoadBalancer must get an
+ * address again afterwards.
  *
  * The pool is shared by everything on the cluster: the window is kept short, and the
- * Service holding an address from it is deleted before the pool is.
+ * Service holding an IPv6 address from it is deleted before the range is removed.
  */
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { checkIngressFamilies, ingressOf, poolHint, watchIngress, type IngressTimeline } from '../../lib/checks/loadbalancer.ts';
-import { lbRanges, METALLB_NS, poolName, poolObjects } from '../../lib/edge/metallb.ts';
+import { lbRanges, METALLB_NS, POOL_NAME, poolObjects } from '../../lib/edge/metallb.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { isNotFound } from '../../lib/k8s/client.ts';
@@ -63,66 +64,66 @@ async function ipv6LoadBalancersOfOthers(): Promise<string[]> {
 }
 
 describe('LoadBalancer faults', () => {
-  test("fault: [IPv6] MetalLB pool v6e2e-ipv6 removed: a LoadBalancer over the cluster's families stays pending for IPv6 and the message says so", async (ctx) => {
+  test("fault: [IPv6] the IPv6 range removed from the lab's MetalLB pool: a LoadBalancer over the cluster's families stays pending for IPv6 and the message says so", async (ctx) => {
     skipWithoutFamily(ctx, h, 'IPv6');
-    const pool = poolName('IPv6');
+    const pool = POOL_NAME;
     const before = await listPools(h.kc);
     if (!before.some((p) => p.name === pool)) ctx.skip(`no MetalLB IPAddressPool ${METALLB_NS}/${pool}: not a lab cluster (pools: ${before.map((p) => p.name).join(', ') || 'none'})`);
     const others = before.filter((p) => p.name !== pool && p.families.includes('IPv6'));
-    if (others.length) ctx.skip(`other pools also hold IPv6 (${others.map((p) => p.name).join(', ')}): deleting ${pool} would not remove the family`);
-    // The pool is shared: removing it would strip the addresses of everyone else's LoadBalancers (another run's suites included).
+    if (others.length) ctx.skip(`other pools also hold IPv6 (${others.map((p) => p.name).join(', ')}): narrowing ${pool} would not remove the family`);
+    // The pool is shared: narrowing it would strip the addresses of everyone else's IPv6 LoadBalancers.
     const users = await ipv6LoadBalancersOfOthers();
-    if (users.length) ctx.skip(`${pool} is in use by ${users.length} LoadBalancer Service(s) outside this test (${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''}): deleting it would disrupt them`);
-    const lab = poolObjects(await lbRanges(h.kindCluster ?? ''), h.families.families).find((o) => o.kind === 'IPAddressPool' && o.metadata?.name === pool) as
-      | (KubernetesObject & { spec: { addresses: string[] } })
-      | undefined;
-    expect(lab, `lib/edge/metallb.ts poolObjects has no ${pool}`).toBeDefined();
-    const definition = lab!;
+    if (users.length) ctx.skip(`${pool} serves IPv6 to ${users.length} LoadBalancer Service(s) outside this test (${users.slice(0, 3).join(', ')}${users.length > 3 ? ', …' : ''}): narrowing it would disrupt them`);
+    const definition = poolObjects(await lbRanges(h.kindCluster ?? ''), h.families.families).find(
+      (o) => o.kind === 'IPAddressPool' && o.metadata?.name === pool,
+    ) as (KubernetesObject & { spec: { addresses: string[] } }) | undefined;
+    expect(definition, `lib/edge/metallb.ts poolObjects has no ${pool}`).toBeDefined();
+    const lab = definition!;
     const live = before.find((p) => p.name === pool)!;
-    if (live.addresses.join(',') !== definition.spec.addresses.join(',')) {
-      // A cluster created before the lab moved its ranges: restored to the lab's current definition, as `v6e2e up` would.
-      await ctx.annotate(`live ${pool} addresses [${live.addresses.join(', ')}] differ from the lab's current [${definition.spec.addresses.join(', ')}]: restoring the lab's`, 'note');
+    if (live.addresses.join(',') !== lab.spec.addresses.join(',')) {
+      await ctx.annotate(`live ${pool} addresses [${live.addresses.join(', ')}] differ from the lab's current [${lab.spec.addresses.join(', ')}]: restoring the lab's`, 'note');
     }
 
     // Baseline: the pool serves IPv6 now.
     const baseline = await lbTimeline({ name: 'lb-baseline', type: 'LoadBalancer', selector: SERVER, families: ['IPv6'] }, 30_000);
     const base = checkIngressFamilies(baseline);
     expect(base.ok, `baseline: ${base.message}`).toBe(true);
-    // Nothing of ours may hold an address of the pool while it is removed.
     await deleteService('lb-baseline');
 
-    const custom = h.kc.makeApiClient(CustomObjectsApi);
-    const ref = { group: METALLB_GROUP, version: METALLB_VERSION, namespace: METALLB_NS, plural: 'ipaddresspools', name: pool };
+    // The fault: the same pool without its IPv6 range (kept non-empty: MetalLB rejects a pool without addresses).
+    const narrowed = structuredClone(lab);
+    narrowed.spec.addresses = lab.spec.addresses.filter((range) => !range.includes(':'));
     const families = h.families.families;
     const shape: ServiceShape = { name: 'lb-pending', type: 'LoadBalancer', selector: SERVER, families };
-    await custom.deleteNamespacedCustomObject(ref);
+    const custom = h.kc.makeApiClient(CustomObjectsApi);
+    const ref = { group: METALLB_GROUP, version: METALLB_VERSION, namespace: METALLB_NS, plural: 'ipaddresspools', name: pool };
     try {
-      await waitFor(`IPAddressPool ${pool} gone`, async () => {
-        try {
-          await custom.getNamespacedCustomObject(ref);
-          return false;
-        } catch (err) {
-          return isNotFound(err);
-        }
-      }, { timeoutMs: 30_000, intervalMs: 250 });
+      if (narrowed.spec.addresses.length) await applyObjects(h.kc, [narrowed]);
+      else await custom.deleteNamespacedCustomObject(ref);
+      await waitFor(`IPAddressPool ${pool} without IPv6`, async () => !(await listPools(h.kc)).some((p) => p.name === pool && p.families.includes('IPv6')), {
+        timeoutMs: 30_000,
+        intervalMs: 250,
+      });
       // Give the MetalLB controller a moment to reload its pools before the Service appears.
       await new Promise((r) => setTimeout(r, 3_000));
       const t = await lbTimeline(shape, 20_000);
-      // The lab is shared: someone's `v6e2e up` may re-create the pool inside the window. Say so rather than blame the check.
-      const again = (await listPools(h.kc)).find((p) => p.name === pool);
-      if (again) throw new Error(`fault not held: IPAddressPool ${pool} was re-created by someone else during the fault window (addresses ${again.addresses.join(', ')}); re-run`);
+      // The lab is shared: someone's `v6e2e up` may restore the pool inside the window. Say so rather than blame the check.
+      if ((await listPools(h.kc)).some((p) => p.families.includes('IPv6'))) {
+        throw new Error(`fault not held: an IPAddressPool with IPv6 reappeared during the fault window; re-run`);
+      }
       const v = checkIngressFamilies(t, poolHint(await listPools(h.kc), families));
       await report(ctx, 'fault message', v.message, { firstIngressMs: t.firstSeenMs, waitedMs: t.waitedMs, ingress: t.service.status?.loadBalancer?.ingress ?? [] });
       expect(ingressOf(t.service, 'IPv6')).toEqual([]);
       expect(v.ok).toBe(false);
       expect(v.message).toContain(`Service ${ns.name}/lb-pending type LoadBalancer`);
-      expect(v.message).toMatch(/(IPv4, )?IPv6 pending after \d+\.\d s \(no ingress IP of that family\)/);
+      expect(v.message).toMatch(/IPv6 pending after \d+\.\d s \(no ingress IP of that family\)/);
       expect(v.message).toContain('MetalLB has no IPAddressPool with IPv6 addresses');
     } finally {
+      await deleteService('lb-pending').catch(() => undefined);
       // The lab's own pool definition, applied until the MetalLB webhook accepts it.
-      await waitFor(`IPAddressPool ${pool} re-created`, async () => {
+      await waitFor(`IPAddressPool ${pool} restored`, async () => {
         try {
-          await applyObjects(h.kc, [definition]);
+          await applyObjects(h.kc, [lab]);
           return true;
         } catch {
           return false;
@@ -132,6 +133,6 @@ describe('LoadBalancer faults', () => {
     expect((await listPools(h.kc)).some((p) => p.name === pool && p.families.includes('IPv6'))).toBe(true);
     const after = await lbTimeline({ name: 'lb-after', type: 'LoadBalancer', selector: SERVER, families: ['IPv6'] }, 30_000);
     const v = checkIngressFamilies(after);
-    expect(v.ok, `after re-creating ${pool}: ${v.message}`).toBe(true);
+    expect(v.ok, `after restoring ${pool}: ${v.message}`).toBe(true);
   });
 });
