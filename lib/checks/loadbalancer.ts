@@ -15,7 +15,8 @@ import type { HttpResult } from '../probes/http.ts';
 import { answeredByBackend, clientIpOf, describeHttpOutcome, noAnswer } from './nodeport.ts';
 import { all, verdict, type CheckFamily, type Verdict } from './verdict.ts';
 
-export type FamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
+export type { FamilyPolicy } from '../k8s/services.ts';
+import type { FamilyPolicy } from '../k8s/services.ts';
 
 export function serviceRef(s: V1Service): string {
   return `Service ${s.metadata?.namespace ?? '?'}/${s.metadata?.name ?? '?'}`;

@@ -3,14 +3,14 @@
  * node pairs), Services built for the cluster's families, and small helpers that turn
  * "this pod has no IPv6 address" into a failed Verdict instead of a TypeError.
  */
-import { CoreV1Api, type KubeConfig, type V1Pod, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
+import type { V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
 import { all, assertOk, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
 import { missingFamily, type Harness } from '../../lib/harness/context.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
-import { describeApiError } from '../../lib/k8s/client.ts';
 import { type IPFamily } from '../../lib/net/family.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podIpOf, podLabel } from '../../lib/probes/pods.ts';
+import { podIPs, podIpOf, podLabel } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 
 export const SUITE = 'connectivity';
 
@@ -52,42 +52,8 @@ export function ipOr(pod: V1Pod, family: IPFamily, object: string): string | Ver
   return verdict(false, { object, family, expected: `${podLabel(pod)} to have a ${family} address`, seen: `podIPs [${podIPs(pod).join(', ')}]` });
 }
 
-export const NETEXEC_PORTS: V1ServicePort[] = [
-  { name: 'http', port: NETEXEC_HTTP_PORT, targetPort: NETEXEC_HTTP_PORT, protocol: 'TCP' },
-  { name: 'udp', port: NETEXEC_UDP_PORT, targetPort: NETEXEC_UDP_PORT, protocol: 'UDP' },
-];
-
-export interface ServiceShape {
-  name: string;
-  selector: Record<string, string>;
-  families: readonly IPFamily[];
-  headless?: boolean;
-  ports?: V1ServicePort[];
-}
-
-/** RequireDualStack with the cluster's order when two families are asked for, SingleStack otherwise. */
-export function serviceManifest(ns: string, s: ServiceShape): V1Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: s.name, namespace: ns },
-    spec: {
-      selector: s.selector,
-      ipFamilyPolicy: s.families.length > 1 ? 'RequireDualStack' : 'SingleStack',
-      ipFamilies: [...s.families],
-      ...(s.headless ? { clusterIP: 'None' } : {}),
-      ports: s.ports ?? NETEXEC_PORTS,
-    },
-  };
-}
-
-export async function createService(kc: KubeConfig, ns: string, s: ServiceShape): Promise<V1Service> {
-  try {
-    return await kc.makeApiClient(CoreV1Api).createNamespacedService({ namespace: ns, body: serviceManifest(ns, s) });
-  } catch (err) {
-    throw new Error(`creating Service ${ns}/${s.name} (${s.families.join(', ')}) failed: ${describeApiError(err)}`, { cause: err });
-  }
-}
+export const NETEXEC_PORTS: V1ServicePort[] = [NETEXEC_HTTP, NETEXEC_UDP];
+export { createService, serviceManifest, type ServiceShape } from '../../lib/k8s/services.ts';
 
 export function fqdnOf(svc: V1Service, domain: string): string {
   return `${svc.metadata!.name!}.${svc.metadata!.namespace!}.svc.${domain}`;

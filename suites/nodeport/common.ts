@@ -3,11 +3,11 @@
  * NodePort/LoadBalancer built for the cluster's families, kube-proxy's NodePort
  * configuration, endpoint waits, the outside client, and report attachments.
  */
-import { CoreV1Api, CustomObjectsApi, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
+import { CustomObjectsApi, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import * as allure from 'allure-js-commons';
 import type { TestContext } from 'vitest';
 import { parseKubeProxyConfig, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
-import { poolInfo, type FamilyPolicy, type PoolInfo } from '../../lib/checks/loadbalancer.ts';
+import { poolInfo, type PoolInfo } from '../../lib/checks/loadbalancer.ts';
 import { METALLB_NS } from '../../lib/edge/metallb.ts';
 import { missingFamily, type Harness } from '../../lib/harness/context.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
@@ -15,7 +15,12 @@ import { describeApiError } from '../../lib/k8s/client.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { familyOfAny, type IPFamily } from '../../lib/net/family.ts';
 import { startOutsideClient, type OutsideClient } from '../../lib/probes/outside.ts';
-import { NETEXEC_HTTP_PORT } from '../../lib/probes/pods.ts';
+import {
+  createService as sharedCreate,
+  NETEXEC_HTTP,
+  serviceManifest as sharedManifest,
+  type ServiceShape as SharedShape,
+} from '../../lib/k8s/services.ts';
 
 /** Both families are always declared; tests for a family the cluster lacks are skipped. */
 export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
@@ -39,40 +44,15 @@ export function podLabel(p: V1Pod): string {
   return `pod ${p.metadata?.namespace ?? '?'}/${p.metadata?.name ?? '?'}${p.spec?.nodeName ? ` on ${p.spec.nodeName}` : ''}`;
 }
 
-export interface ServiceShape {
-  name: string;
-  selector: Record<string, string>;
-  type: 'NodePort' | 'LoadBalancer';
-  families: readonly IPFamily[];
-  /** Default: RequireDualStack for two families, SingleStack for one. */
-  policy?: FamilyPolicy;
-  externalTrafficPolicy?: 'Cluster' | 'Local';
-  loadBalancerSourceRanges?: string[];
-}
+/** NodePort/LoadBalancer Services of these suites serve netexec's HTTP port only. */
+export type ServiceShape = Omit<SharedShape, 'type'> & { type: 'NodePort' | 'LoadBalancer' };
 
 export function serviceManifest(ns: string, s: ServiceShape): V1Service {
-  return {
-    apiVersion: 'v1',
-    kind: 'Service',
-    metadata: { name: s.name, namespace: ns },
-    spec: {
-      type: s.type,
-      selector: s.selector,
-      ipFamilyPolicy: s.policy ?? (s.families.length > 1 ? 'RequireDualStack' : 'SingleStack'),
-      ipFamilies: [...s.families],
-      ...(s.externalTrafficPolicy ? { externalTrafficPolicy: s.externalTrafficPolicy } : {}),
-      ...(s.loadBalancerSourceRanges ? { loadBalancerSourceRanges: s.loadBalancerSourceRanges } : {}),
-      ports: [{ name: 'http', port: NETEXEC_HTTP_PORT, targetPort: NETEXEC_HTTP_PORT, protocol: 'TCP' }],
-    },
-  };
+  return sharedManifest(ns, { ...s, ports: s.ports ?? [NETEXEC_HTTP] });
 }
 
-export async function createService(kc: KubeConfig, ns: string, s: ServiceShape): Promise<V1Service> {
-  try {
-    return await kc.makeApiClient(CoreV1Api).createNamespacedService({ namespace: ns, body: serviceManifest(ns, s) });
-  } catch (err) {
-    throw new Error(`creating ${s.type} Service ${ns}/${s.name} (${s.policy ?? ''} ${s.families.join(', ')}) failed: ${describeApiError(err)}`, { cause: err });
-  }
+export function createService(kc: KubeConfig, ns: string, s: ServiceShape): Promise<V1Service> {
+  return sharedCreate(kc, ns, { ...s, ports: s.ports ?? [NETEXEC_HTTP] });
 }
 
 export function nodePortOf(svc: V1Service): number {
