@@ -1,34 +1,46 @@
 /**
- * Two projects:
- *   unit: lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
- *   e2e:  suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), one file at a time.
+ * Projects:
+ *   unit:      lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
+ *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), one file at a time.
+ *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
+ *   report:    acceptance/**\/*.test.ts — the HTML report of a real run, in headless Chromium.
  *
  * Reporters are root-only in vitest 4. With V6E2E_REPORT_DIR set (the `run` command sets it)
- * they write junit.xml, allure-results/ and summary.{json,md} there.
+ * they write allure-results/ and summary.{json,md} + junit.xml (SummaryReporter; it
+ * replaces vitest's junit reporter so flaky/gating show and names are stable) there.
+ *
+ * Retries: none, except for checks tagged `timing` (lib/report/timing.ts
+ * timingDependent(reason)); lib/report/timing.test.ts keeps it that way.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
+import { environmentInfo } from './lib/report/environment.ts';
 import { SummaryReporter } from './lib/report/reporter.ts';
+import { TIMING_RETRY, TIMING_TAG } from './lib/report/timing.ts';
 
 const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const reportDir = process.env.V6E2E_REPORT_DIR ? path.resolve(process.env.V6E2E_REPORT_DIR) : undefined;
 
-const junit: [string, Record<string, unknown>][] = reportDir
-  ? [['junit', { outputFile: path.join(reportDir, 'junit.xml'), suiteName: 'v6e2e', addFileAttribute: true }]]
-  : [];
-
 export default defineConfig({
   test: {
+    tags: [
+      {
+        name: TIMING_TAG,
+        description: 'timing-dependent check (waits on the cluster converging): may retry, reported flaky when a retry was needed',
+        retry: { ...TIMING_RETRY },
+      },
+    ],
     reporters: [
       'default',
-      ...junit,
       // Always on, so allure.* calls in suites never hit "no test runtime is found";
       // without a report dir the results land in the git-ignored .vitest-reports/.
       new AllureReporter({
         resultsDir: path.join(reportDir ?? path.join(ROOT, '.vitest-reports'), 'allure-results'),
         reportMatchers: false, // one step per expect() drowns the steps that matter
+        // → environment.properties: profile, Kubernetes, kind, CNI, kube-proxy mode, NAT64/DNS64
+        environmentInfo: environmentInfo(),
       }),
       new SummaryReporter(),
     ],
@@ -51,6 +63,8 @@ export default defineConfig({
           environment: 'node',
           // Only here, not at the root: a root globalSetup runs once per extending project.
           globalSetup: ['./suites/setup/global-setup.ts'],
+          // Allure labels (profile › suite › family) and, for failed checks, evidence attachments.
+          setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
           // All e2e files share one cluster: one file at a time, tests get their own namespaces.
@@ -66,6 +80,18 @@ export default defineConfig({
           include: ['suites/lifecycle/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
+        },
+      },
+      {
+        // Acceptance of the HTML report: generates it from a real run's report dir
+        // (V6E2E_HTML_FIXTURE) and looks at it in headless Chromium.
+        extends: true,
+        test: {
+          name: 'report',
+          include: ['acceptance/**/*.test.ts'],
+          environment: 'node',
+          testTimeout: 300_000,
+          hookTimeout: 300_000,
         },
       },
     ],

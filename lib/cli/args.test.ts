@@ -16,14 +16,14 @@ function usage(argv: string[]): string {
 
 describe('run', () => {
   test('defaults', () => {
-    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [] });
+    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [], html: true });
   });
   test('every option', () => {
     expect(
       parseArgs([
         'run', '--profile', 'dual-v6', '--name', 'ci-1', '--reuse', '--keep', '--suite', 'dns64', '--suite=nat64,nodeport',
         '--report-dir', 'out', '--dns64-mode', 'upstream', '--nat64-prefix', '64:FF9B:0::/96', '--nat64-target', '[2001:db8::0010]:8080',
-        '--gate', 'gate.yaml',
+        '--gate', 'gate.yaml', '--history', 'reports/prev', '--no-html',
       ]),
     ).toEqual({
       command: 'run',
@@ -37,6 +37,8 @@ describe('run', () => {
       nat64Prefix: '64:ff9b::/96',
       nat64Target: '[2001:db8::10]:8080',
       gate: 'gate.yaml',
+      history: 'reports/prev',
+      html: false,
     });
   });
   test('--profile all expands; --suite takes several words', () => {
@@ -64,10 +66,10 @@ describe('bad input → one-line UsageError listing the choices', () => {
     expect(usage(['run', '--profiel', 'ipv6'])).toMatch(/^unknown flag --profiel for "run"; valid flags: --profile, --name, --reuse, --keep, --kubeconfig, --context, --suite, --report-dir, --dns64-mode, --nat64-prefix, --nat64-target, --gate/);
     expect(usage(['down', '--keep'])).toMatch(/^unknown flag --keep for "down"; valid flags: --name, --profile/);
     expect(usage(['lab', '--force', 'setup'])).toMatch(/^unknown flag --force for "lab"; it takes no flags/);
-    expect(usage(['--verbose'])).toBe('unknown flag --verbose; use one of: run, up, down, lab, test, report (see v6e2e --help)');
+    expect(usage(['--verbose'])).toBe('unknown flag --verbose; use one of: run, up, down, lab, test, report, list-checks (see v6e2e --help)');
   });
   test('unknown command', () => {
-    expect(usage(['rnu'])).toBe('unknown command "rnu"; use one of: run, up, down, lab, test, report (see v6e2e --help)');
+    expect(usage(['rnu'])).toBe('unknown command "rnu"; use one of: run, up, down, lab, test, report, list-checks (see v6e2e --help)');
     expect(usage(['help', 'nope'])).toMatch(/^unknown command "nope"/);
   });
   test('missing values', () => {
@@ -112,7 +114,18 @@ describe('other commands', () => {
     expect(parseArgs(['down'])).toEqual({ command: 'down' });
     expect(parseArgs(['down', '--profile', 'dual'])).toEqual({ command: 'down', profile: 'dual' });
     expect(parseArgs(['lab', 'status'])).toEqual({ command: 'lab', action: 'status' });
-    expect(parseArgs(['report', 'a', 'b'])).toEqual({ command: 'report', dirs: ['a', 'b'] });
+    expect(parseArgs(['report', 'a', 'b'])).toEqual({ command: 'report', dirs: ['a', 'b'], html: false });
+    expect(parseArgs(['report', 'a', 'b', '--out', 'm', '--gate', 'g.txt', '--html', '--history', 'prev'])).toEqual({
+      command: 'report',
+      dirs: ['a', 'b'],
+      out: 'm',
+      gate: 'g.txt',
+      html: true,
+      history: 'prev',
+    });
+    expect(() => parseArgs(['report', 'a', '--html'])).toThrow(/add --out d/);
+    expect(parseArgs(['list-checks', '--suite', 'dns64'])).toEqual({ command: 'list-checks', suites: ['dns64'] });
+    expect(() => parseArgs(['list-checks', 'x'])).toThrow(/unexpected argument "x" for "list-checks"/);
   });
   test('test passes everything through, even flags that look like ours', () => {
     expect(parseArgs(['test', '-t', 'rfc6052', '--profile', 'x'])).toEqual({ command: 'test', vitestArgs: ['-t', 'rfc6052', '--profile', 'x'] });

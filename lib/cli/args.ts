@@ -10,7 +10,7 @@ import { UsageError } from '../util/errors.ts';
 export type { Profile, Suite } from '../profiles.ts';
 export { PROFILES, SUITES } from '../profiles.ts';
 
-export const COMMANDS = ['run', 'up', 'down', 'lab', 'test', 'report'] as const;
+export const COMMANDS = ['run', 'up', 'down', 'lab', 'test', 'report', 'list-checks'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export type Dns64Mode = 'coredns' | 'upstream';
@@ -34,6 +34,10 @@ export interface RunArgs {
   /** Normalized `host:port` (`[v6]:port`). */
   nat64Target?: string;
   gate?: string;
+  /** Previous report dir whose Allure history the HTML report continues. */
+  history?: string;
+  /** Generate `<report-dir>/html/` at the end (default true; `--no-html`). */
+  html: boolean;
 }
 
 export interface UpArgs {
@@ -62,6 +66,20 @@ export interface TestArgs {
 export interface ReportArgs {
   command: 'report';
   dirs: string[];
+  /** Write merged summary.json/md, junit.xml, allure-results/ here; without it print summary.md. */
+  out?: string;
+  gate?: string;
+  /** With --out: also generate `<out>/html/`. */
+  html: boolean;
+  history?: string;
+}
+
+export interface ListChecksArgs {
+  command: 'list-checks';
+  suites: Suite[];
+  /** Suites that read the cluster while loading need one (as V6E2E_KUBECONFIG/V6E2E_CONTEXT do). */
+  kubeconfig?: string;
+  context?: string;
 }
 
 export interface HelpArgs {
@@ -69,7 +87,7 @@ export interface HelpArgs {
   topic?: CommandName;
 }
 
-export type ParsedArgs = RunArgs | UpArgs | DownArgs | LabArgs | TestArgs | ReportArgs | HelpArgs;
+export type ParsedArgs = RunArgs | UpArgs | DownArgs | LabArgs | TestArgs | ReportArgs | ListChecksArgs | HelpArgs;
 
 /** Default cluster name: one per profile, so profiles never collide. */
 export function defaultClusterName(profile: Profile): string {
@@ -99,7 +117,20 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   '--dns64-mode': { value: true, hint: `one of: ${list(DNS64_MODES)}` },
   '--nat64-prefix': { value: true, hint: 'an RFC 6052 prefix such as 64:ff9b::/96' },
   '--nat64-target': { value: true, hint: 'host:port, IPv6 as [addr]:port' },
-  '--gate': { value: true, hint: 'a file' },
+  '--gate': { value: true, hint: 'a gate file: one check id or glob per line' },
+  '--history': { value: true, hint: 'a previous report directory' },
+  '--no-html': { value: false },
+};
+const REPORT_FLAGS: Record<string, FlagSpec> = {
+  '--out': { value: true, hint: 'a directory for the merged report' },
+  '--gate': { value: true, hint: 'a gate file: one check id or glob per line' },
+  '--html': { value: false },
+  '--history': { value: true, hint: 'a previous report directory' },
+};
+const LIST_FLAGS: Record<string, FlagSpec> = {
+  '--suite': { value: true, hint: `one or more of: ${list(SUITES)}` },
+  '--kubeconfig': { value: true, hint: 'a kubeconfig file' },
+  '--context': { value: true, hint: 'a kubeconfig context' },
 };
 const UP_FLAGS: Record<string, FlagSpec> = {
   '--profile': { value: true, hint: `one of: ${list(PROFILES)}` },
@@ -213,6 +244,7 @@ function parseRun(argv: string[]): RunArgs {
     reuse: tokens.some((t) => t.flag === '--reuse'),
     keep: tokens.some((t) => t.flag === '--keep'),
     suites: parseSuites(tokens),
+    html: !tokens.some((t) => t.flag === '--no-html'),
   };
   const name = checkName(once(tokens, '--name'));
   if (name !== undefined) args.name = name;
@@ -224,6 +256,8 @@ function parseRun(argv: string[]): RunArgs {
   if (reportDir !== undefined) args.reportDir = reportDir;
   const gate = once(tokens, '--gate');
   if (gate !== undefined) args.gate = gate;
+  const history = once(tokens, '--history');
+  if (history !== undefined) args.history = history;
 
   const dns64 = once(tokens, '--dns64-mode');
   if (dns64 !== undefined) {
@@ -300,9 +334,30 @@ function parseLab(argv: string[]): LabArgs {
 }
 
 function parseReport(argv: string[]): ReportArgs {
-  const { positionals } = tokenize('report', argv, {});
+  const { tokens, positionals } = tokenize('report', argv, REPORT_FLAGS);
   if (positionals.length === 0) throw new UsageError('report needs at least one report directory (written by v6e2e run)');
-  return { command: 'report', dirs: positionals };
+  const args: ReportArgs = { command: 'report', dirs: positionals, html: tokens.some((t) => t.flag === '--html') };
+  const out = once(tokens, '--out');
+  if (out !== undefined) args.out = out;
+  const gate = once(tokens, '--gate');
+  if (gate !== undefined) args.gate = gate;
+  const history = once(tokens, '--history');
+  if (history !== undefined) args.history = history;
+  if ((args.html || args.history !== undefined) && args.out === undefined) {
+    throw new UsageError('--html and --history write an HTML report into the --out directory; add --out d');
+  }
+  return args;
+}
+
+function parseListChecks(argv: string[]): ListChecksArgs {
+  const { tokens, positionals } = tokenize('list-checks', argv, LIST_FLAGS);
+  noPositionals('list-checks', positionals);
+  const args: ListChecksArgs = { command: 'list-checks', suites: parseSuites(tokens) };
+  const kubeconfig = once(tokens, '--kubeconfig');
+  if (kubeconfig !== undefined) args.kubeconfig = kubeconfig;
+  const context = once(tokens, '--context');
+  if (context !== undefined) args.context = context;
+  return args;
 }
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -336,6 +391,8 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
       return parseLab(rest);
     case 'report':
       return parseReport(rest);
+    case 'list-checks':
+      return parseListChecks(rest);
   }
 }
 
@@ -348,13 +405,15 @@ Usage:
   v6e2e down   [--name n | --profile p]
   v6e2e lab    setup|status
   v6e2e test   [vitest args]
-  v6e2e report <report-dir> ...
+  v6e2e report <report-dir> ... [--out d [--html] [--history prev]] [--gate f]
+  v6e2e list-checks [--suite s ...] [--kubeconfig f] [--context c]
 
 Profiles: ${list(PROFILES)} (all = each in turn)
 Suites:   ${list(SUITES)}
 
-Exit codes: 0 all checks passed, 1 a check failed, 2 bad usage or environment,
-            3 the run itself broke (e.g. cluster creation), 130 interrupted.
+Exit codes: 0 all gating checks passed, 1 a gating check failed (every check gates
+            unless --gate lists some), 2 bad usage or environment, 3 the run itself
+            broke (e.g. cluster creation), 130 interrupted.
 Run "v6e2e <command> --help" for a command's options. V6E2E_DEBUG=1 shows stack traces.
 `,
   run: `Usage: v6e2e run [options]
@@ -375,7 +434,11 @@ Selection:
 Reports:
   --report-dir d       default: reports/<timestamp>-<profile>/ (junit.xml, allure-results/,
                        summary.json, summary.md)
-  --gate f             gate file, passed to the suites as V6E2E_GATE
+  --gate f             gate file: the check ids/globs that must pass (one per line, # comments,
+                       or YAML "gate: [...]"); failures of other checks only warn. A pattern
+                       matching no check is an error (exit 2). See v6e2e list-checks.
+  --history d          a previous report dir: the HTML report continues its history (trends)
+  --no-html            skip <report-dir>/html/ (Allure 3, offline, one index.html)
 Edge:
   --dns64-mode m       coredns (CoreDNS dns64 plugin) or upstream (an external DNS64 resolver)
   --nat64-prefix p     NAT64 prefix, one of RFC 6052's lengths (e.g. 64:ff9b::/96)
@@ -401,10 +464,23 @@ status  shows what is built and what is missing
 Runs the unit project, then (when V6E2E_KUBECONFIG or V6E2E_CONTEXT names a cluster) the
 e2e project. Arguments go to vitest as given, e.g. v6e2e test -t rfc6052.
 `,
-  report: `Usage: v6e2e report <report-dir> ...
+  report: `Usage: v6e2e report <report-dir> ... [--out d] [--gate f] [--html] [--history prev]
 
-Renders the summary.json of one or more runs as one markdown summary on stdout
-(for $GITHUB_STEP_SUMMARY).
+Merges the reports of several runs or shards (each a --report-dir of v6e2e run).
+Without --out: prints the merged summary.md on stdout (for $GITHUB_STEP_SUMMARY).
+  --out d        write merged summary.json, summary.md, junit.xml and allure-results/ to d
+  --gate f       re-gate the merged checks with this gate file (default: each run's gating)
+  --html         with --out: also generate d/html/index.html
+  --history p    with --html: continue the Allure history of report dir p
+
+Exit codes: 0 no gating check failed, 1 a gating check failed, 2 bad input.
+`,
+  'list-checks': `Usage: v6e2e list-checks [--suite s ...] [--kubeconfig f] [--context c]
+
+Prints the id of every e2e check (one per line), as summary.json and gate files
+name them. Collects the suites without running any test; suites that read the
+cluster while loading need one (--kubeconfig/--context, or V6E2E_KUBECONFIG and
+V6E2E_CONTEXT). Exit 3 when a suite did not load (its checks are missing).
 `,
 };
 

@@ -81,6 +81,59 @@ describe('bad input through main → exit 2, one line, no stack', () => {
   });
 });
 
+describe('gating and merging through main', () => {
+  const summary = (profile: string, checks: object[]) =>
+    JSON.stringify({ profile, kubernetesVersion: 'v1.34.4', startedAt: '2026-11-22T10:00:00.000Z', durationMs: 1000, checks });
+  const mk = (name: string, text: string) => {
+    const d = path.join(dir, name);
+    fs.mkdirSync(path.join(d, 'allure-results'), { recursive: true });
+    fs.writeFileSync(path.join(d, 'summary.json'), text);
+    fs.writeFileSync(path.join(d, 'allure-results', `${name}-result.json`), '{}');
+    return d;
+  };
+  const green = mk('green', summary('ipv6', [{ id: 'af/a', suite: 'af', family: 'IPv6', status: 'passed', durationMs: 5, retries: 0 }]));
+  const red = mk('red', summary('ipv6', [{ id: 'cn/x', suite: 'cn', family: 'IPv6', status: 'failed', durationMs: 5, retries: 0, message: 'x broke' }]));
+  const gateFile = (name: string, text: string) => {
+    const f = path.join(dir, name);
+    fs.writeFileSync(f, text);
+    return f;
+  };
+
+  test('report: exit 0 when every gating check passed, 1 when one failed (stdout summary)', async () => {
+    expect((await cli('report', green)).code).toBe(0);
+    const r = await cli('report', green, red);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^## ❌ v6e2e: checks failed \(1 of 2\)/);
+  });
+  test('report --gate: an unlisted failure only warns (exit 0, under Warnings)', async () => {
+    const r = await cli('report', green, red, '--gate', gateFile('g-af.txt', 'af/*\n'));
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('### Warnings');
+  });
+  test('report --out writes the merged files; exit code follows the gating checks', async () => {
+    const out = path.join(dir, 'merged');
+    const r = await cli('report', green, red, '--out', out);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    expect(r.stderr).toMatch(/merged 2 report dir\(s\), 1 profile\(s\), 2 Allure file\(s\) into /);
+    for (const f of ['summary.json', 'summary.md', 'junit.xml', 'allure-results']) expect(fs.existsSync(path.join(out, f)), f).toBe(true);
+  });
+  test('report: bad input → exit 2, one line', async () => {
+    expectUsage(await cli('report', path.join(dir, 'absent')), /report dir .*absent does not exist \(ENOENT\)/);
+    expectUsage(await cli('report', dir), /cannot read .*summary\.json \(ENOENT\)/);
+    const blocker = path.join(dir, 'out-blocker');
+    fs.writeFileSync(blocker, '');
+    expectUsage(await cli('report', green, '--out', path.join(blocker, 'x')), /--out .*out-blocker\/x is not writable \(ENOTDIR\); pass a writable directory/);
+    expectUsage(await cli('report', green, '--gate', gateFile('g-typo.txt', 'af/*\nconectivity/**\n')), /gate file .*g-typo\.txt:2: "conectivity\/\*\*" matches no check id among 1 known/);
+    expectUsage(await cli('report', green, '--html'), /add --out d/);
+  });
+  test('run: a broken gate file or a missing --history dir is refused before any cluster (exit 2)', async () => {
+    expectUsage(await cli('run', '--gate', gateFile('g-bad.yaml', 'gates:\n  - a\n')), /gate file .*g-bad\.yaml: unknown key "gates"/);
+    expectUsage(await cli('run', '--gate', gateFile('g-empty.txt', '# nothing\n')), /lists no checks/);
+    expectUsage(await cli('run', '--history', path.join(dir, 'no-history')), /--history .*no-history does not exist/);
+  });
+});
+
 describe('normal paths', () => {
   test('help goes to stdout, exit 0', async () => {
     const r = await cli('--help');
@@ -112,7 +165,7 @@ describe('normal paths', () => {
 describe('unexpected errors', () => {
   test('exit 3, message without stack unless V6E2E_DEBUG=1', async () => {
     const summary = await import('../report/summary.ts');
-    const spy = vi.spyOn(summary, 'readSummaryJson').mockImplementation(() => {
+    const spy = vi.spyOn(summary, 'readSummaries').mockImplementation(() => {
       throw new TypeError("Cannot read properties of undefined (reading 'x')");
     });
     try {

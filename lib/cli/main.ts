@@ -4,7 +4,7 @@
  * broken run (exit 3). V6E2E_DEBUG=1 adds stacks.
  */
 import { PROFILES } from '../profiles.ts';
-import { readSummaryJson, renderSummaryMd } from '../report/summary.ts';
+import { renderSummaryMd } from '../report/summary.ts';
 import { V6e2eError } from '../util/errors.ts';
 import { stderrProgress, type Progress } from '../util/progress.ts';
 import { defaultClusterName, helpText, parseArgs, type ParsedArgs } from './args.ts';
@@ -69,9 +69,37 @@ async function dispatch(args: ParsedArgs, io: MainIO, progress: Progress): Promi
       return 0;
     }
     case 'report': {
-      const summaries = args.dirs.map((d) => readSummaryJson(d));
-      io.stdout(renderSummaryMd(summaries));
-      return 0;
+      const { assertGateMatches, readGate } = await import('../report/gate.ts');
+      const { ensureOutDir, mergeReportDirs, writeMerged } = await import('../report/merge.ts');
+      const gate = args.gate !== undefined ? readGate(args.gate) : undefined;
+      const merged = mergeReportDirs({ dirs: args.dirs, gate });
+      if (gate) assertGateMatches(gate, merged.summaries.flatMap((s) => s.checks.map((c) => c.id)), `the merged summaries`);
+      const out = args.out !== undefined ? ensureOutDir(args.out) : undefined;
+      if (out === undefined) {
+        io.stdout(renderSummaryMd(merged.summaries));
+        return merged.exitCode;
+      }
+      const { allure } = writeMerged(merged, args.dirs, out);
+      log(`v6e2e: merged ${args.dirs.length} report dir(s), ${merged.summaries.length} profile(s), ${allure.files} Allure file(s) into ${out}`);
+      if (args.html) {
+        const { environmentFromSummaries, generateHtml } = await import('../report/html.ts');
+        const html = await progress.step(`HTML report in ${out}/html`, () =>
+          generateHtml({ reportDir: out, historyFrom: args.history, environment: environmentFromSummaries(merged.summaries), log }),
+        );
+        log(html.ok ? `v6e2e: HTML report ${html.index}` : `v6e2e: warning: no HTML report: ${html.reason}`);
+      }
+      return merged.exitCode;
+    }
+    case 'list-checks': {
+      const { collectCheckIds } = await import('./list-checks.ts');
+      const { REPO_ROOT, VITEST_CONFIG, ensureReadableFile, resolveSuites } = await import('./run.ts');
+      const filters = args.suites.length > 0 ? resolveSuites(args.suites).map((s) => `suites/${s}/`) : [];
+      if (args.kubeconfig !== undefined) process.env.V6E2E_KUBECONFIG = ensureReadableFile(args.kubeconfig, '--kubeconfig');
+      if (args.context !== undefined) process.env.V6E2E_CONTEXT = args.context;
+      const { ids, errors } = await collectCheckIds(REPO_ROOT, VITEST_CONFIG, filters);
+      for (const e of errors) log(`v6e2e: warning: ${e}`);
+      io.stdout(ids.map((id) => `${id}\n`).join(''));
+      return errors.length > 0 ? 3 : 0;
     }
   }
 }

@@ -10,14 +10,20 @@ import { deleteRunNamespaces, RUN_LABEL } from '../k8s/apply.ts';
 import { clients, describeApiError, loadKubeConfig, type KubeTarget } from '../k8s/client.ts';
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
 import { isProfile, SUITES, type Profile, type Suite } from '../profiles.ts';
-import { readSummaryJson, renderSummaryMd, SUMMARY_MD, type RunSummary } from '../report/summary.ts';
+import { detectClusterEnvironment } from '../report/cluster-environment.ts';
+import { environmentInfo } from '../report/environment.ts';
+import { assertGateMatches, readGate, type Gate } from '../report/gate.ts';
+import { environmentFromSummaries, generateHtml, HTML_DIR, ALLURE_RESULTS } from '../report/html.ts';
+import { JUNIT_XML } from '../report/junit.ts';
+import { decideRunExit, type ProfileOutcome } from '../report/outcome.ts';
+import { readSummaryJson, SUMMARY_JSON, SUMMARY_MD, writeSummariesJson, writeSummaryMd, type RunSummary } from '../report/summary.ts';
 import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import { defaultClusterName, type RunArgs } from './args.ts';
 import { guardCleanup, type CleanupGuard } from './cleanup.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
-const VITEST_CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
+export const VITEST_CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
 
 // ---------------------------------------------------------------- checks
 
@@ -124,6 +130,9 @@ export interface E2EEnvVars {
   V6E2E_NAT64_PREFIX?: string;
   V6E2E_NAT64_TARGET?: string;
   V6E2E_GATE?: string;
+  /** Existing clusters: detected CNI and kube-proxy mode, for the report's environment. */
+  V6E2E_CNI?: string;
+  V6E2E_KUBE_PROXY_MODE?: string;
 }
 
 /** Sets env for the duration of `fn` (vitest config, globalSetup and workers read it). */
@@ -190,7 +199,11 @@ interface ProfileRun {
 export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> {
   const { progress } = deps;
   const runId = `${timestamp()}-${randomBytes(3).toString('hex')}`;
-  const gate = args.gate !== undefined ? ensureReadableFile(args.gate, '--gate') : undefined;
+  const gateFile = args.gate !== undefined ? ensureReadableFile(args.gate, '--gate') : undefined;
+  const gate = gateFile !== undefined ? readGate(gateFile) : undefined;
+  if (args.history !== undefined && !fs.existsSync(args.history)) {
+    throw new UsageError(`--history ${path.resolve(args.history)} does not exist; pass a previous report directory (or drop --history)`);
+  }
   const existing = args.kubeconfig !== undefined || args.context !== undefined;
   const target: KubeTarget = {};
   if (args.kubeconfig !== undefined) target.kubeconfig = args.kubeconfig;
@@ -200,13 +213,28 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
   const explicitReportDir = args.reportDir !== undefined ? ensureWritableDir(args.reportDir) : undefined;
   const suites = resolveSuites(args.suites);
   const filters = args.suites.length > 0 ? suites.map((s) => `suites/${s}/`) : [];
+  // Gate patterns are checked against the collected check ids once the cluster is known
+  // (suites read it while loading), before the suites run; again after the run.
+  let collectedIds: string[] | undefined;
+  let gateChecked = false;
+  const checkGate = async (env: Partial<Record<string, string>>) => {
+    if (!gate || gateChecked) return;
+    gateChecked = true;
+    collectedIds = await withEnv(env, () => validateGate(gate, deps));
+  };
 
   const common = {
     V6E2E_RUN_ID: runId,
     V6E2E_DNS64_MODE: args.dns64Mode,
     V6E2E_NAT64_PREFIX: args.nat64Prefix,
     V6E2E_NAT64_TARGET: args.nat64Target,
-    V6E2E_GATE: gate,
+    V6E2E_GATE: gateFile,
+  };
+  const finish = (outcomes: ProfileOutcome[]) => {
+    // Without the collected list, a pattern for a suite this run did not select is not a typo.
+    const verdict = decideRunExit(outcomes, { gate, collectedIds, unmatchedIsWarning: collectedIds === undefined && filters.length > 0 });
+    for (const line of verdict.lines) deps.log(line);
+    return verdict.code;
   };
 
   if (existingKc) {
@@ -226,22 +254,25 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
         progress.info(`warning: --profile ${args.profiles[0]} but the cluster looks ${families.stack} (${families.evidence.at(-1) ?? ''})`);
       }
       progress.info(`cluster: ${families.stack}, Kubernetes ${version}`);
+      const clusterEnv = await detectClusterEnvironment(kc);
       const reportDir = explicitReportDir ?? ensureWritableDir(path.join('reports', `${timestamp()}-${profile}`));
-      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${profile}`, () =>
-        withEnv(
-          {
-            ...common,
-            V6E2E_KUBECONFIG: target.kubeconfig ? path.resolve(target.kubeconfig) : undefined,
-            V6E2E_CONTEXT: kc.getCurrentContext(),
-            V6E2E_PROFILE: profile,
-            V6E2E_REPORT_DIR: reportDir,
-            V6E2E_KUBERNETES_VERSION: version,
-          },
-          () => runVitest('e2e', filters),
-        ),
-      );
+      clearReportOutputs(reportDir);
+      const env = {
+        ...common,
+        V6E2E_KUBECONFIG: target.kubeconfig ? path.resolve(target.kubeconfig) : undefined,
+        V6E2E_CONTEXT: kc.getCurrentContext(),
+        V6E2E_PROFILE: profile,
+        V6E2E_REPORT_DIR: reportDir,
+        V6E2E_KUBERNETES_VERSION: version,
+        V6E2E_CNI: clusterEnv.cni,
+        V6E2E_KUBE_PROXY_MODE: clusterEnv.kubeProxyMode,
+      };
+      await checkGate(env);
+      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${profile}`, () => withEnv(env, () => runVitest('e2e', filters)));
+      const result = profileOutcome(profile, reportDir, outcome);
+      if (args.html) await htmlReport(reportDir, env, args.history, result.summary, deps);
       deps.log(`v6e2e: report in ${reportDir}`);
-      return outcome.failed ? 1 : 0;
+      return finish([result]);
     } finally {
       await finishGuard(guard);
     }
@@ -257,7 +288,7 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
   }));
 
   const kind = await import('../cluster/kind.ts');
-  let anyFailed = false;
+  const outcomes: ProfileOutcome[] = [];
   for (const p of plan) {
     let created = false;
     let pendingUp: Promise<unknown> | undefined;
@@ -295,27 +326,85 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
         if (!created) throw new UsageError(`${msg}; delete it (v6e2e down --name ${p.name}) or pick another --name`);
         progress.info(`warning: ${msg} (${families.evidence.at(-1) ?? ''})`);
       }
-      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.profile}`, () =>
-        withEnv(
-          {
-            ...common,
-            V6E2E_KUBECONFIG: handle.kubeconfigPath,
-            V6E2E_CONTEXT: handle.context,
-            V6E2E_PROFILE: p.profile,
-            V6E2E_REPORT_DIR: p.reportDir,
-            V6E2E_KUBERNETES_VERSION: version,
-          },
-          () => runVitest('e2e', filters),
-        ),
-      );
-      anyFailed ||= outcome.failed;
+      clearReportOutputs(p.reportDir);
+      const env = {
+        ...common,
+        V6E2E_KUBECONFIG: handle.kubeconfigPath,
+        V6E2E_CONTEXT: handle.context,
+        V6E2E_PROFILE: p.profile,
+        V6E2E_REPORT_DIR: p.reportDir,
+        V6E2E_KUBERNETES_VERSION: version,
+      };
+      await checkGate(env);
+      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.profile}`, () => withEnv(env, () => runVitest('e2e', filters)));
+      const result = profileOutcome(p.profile, p.reportDir, outcome);
+      outcomes.push(result);
+      if (args.html) {
+        const history = args.history !== undefined && multi && fs.existsSync(path.join(args.history, p.profile)) ? path.join(args.history, p.profile) : args.history;
+        await htmlReport(p.reportDir, env, history, result.summary, deps);
+      }
     } finally {
       await finishGuard(guard);
     }
   }
-  if (multi) writeCombinedSummary(base, plan);
+  if (multi) writeCombinedSummary(base, outcomes);
   deps.log(`v6e2e: report in ${base}`);
-  return anyFailed ? 1 : 0;
+  return finish(outcomes);
+}
+
+/**
+ * Refuses (exit 2) a gate pattern that matches no check before the suites run,
+ * from the ids vitest collects (no test runs). When collection fails the check
+ * happens after the run, against summary.json.
+ */
+async function validateGate(gate: Gate, deps: RunDeps): Promise<string[] | undefined> {
+  const { collectCheckIds } = await import('./list-checks.ts');
+  let collected: { ids: string[]; errors: string[] };
+  try {
+    // Every suite, not only the selected ones: one release gate serves runs of any --suite subset.
+    collected = await deps.progress.step('check the gate file against the suites', () => collectCheckIds(REPO_ROOT, VITEST_CONFIG, []));
+  } catch (err) {
+    deps.log(`v6e2e: warning: could not list the checks (${err instanceof Error ? err.message : String(err)}); the gate file is checked after the run`);
+    return undefined;
+  }
+  if (collected.errors.length > 0) {
+    deps.log(`v6e2e: warning: some suites did not load while listing checks; the gate file is checked after the run`);
+    return undefined;
+  }
+  assertGateMatches(gate, collected.ids, 'the suites');
+  return collected.ids;
+}
+
+/** Files a run writes into its report dir: a stale summary.json must never stand in for a run that broke. */
+export function clearReportOutputs(reportDir: string): void {
+  for (const f of [SUMMARY_JSON, SUMMARY_MD, JUNIT_XML, ALLURE_RESULTS, HTML_DIR]) {
+    fs.rmSync(path.join(reportDir, f), { recursive: true, force: true });
+  }
+}
+
+function profileOutcome(profile: string, reportDir: string, outcome: VitestOutcome): ProfileOutcome {
+  let summary: RunSummary | undefined;
+  try {
+    summary = readSummaryJson(reportDir);
+  } catch {
+    summary = undefined; // decideRunExit says the run broke
+  }
+  return { profile, reportDir, vitestFailed: outcome.failed, ...(summary ? { summary } : {}) };
+}
+
+/** The HTML report; a rendering failure warns, it never changes the verdict. */
+async function htmlReport(
+  reportDir: string,
+  env: Partial<Record<string, string>>,
+  history: string | undefined,
+  summary: RunSummary | undefined,
+  deps: RunDeps,
+): Promise<void> {
+  const environment = { ...environmentInfo({ ...process.env, ...env }), ...(summary ? environmentFromSummaries([summary]) : {}) };
+  const r = await deps.progress.step(`HTML report in ${path.join(reportDir, HTML_DIR)}`, () =>
+    generateHtml({ reportDir, historyFrom: history, environment, name: `v6e2e ${summary?.profile ?? ''}`.trim(), log: deps.log }),
+  );
+  if (!r.ok) deps.log(`v6e2e: warning: no HTML report: ${r.reason}`);
 }
 
 async function finishGuard(guard: CleanupGuard): Promise<void> {
@@ -336,16 +425,13 @@ async function sweepNamespaces(kc: KubeConfig, runId: string, deps: RunDeps): Pr
   }
 }
 
-function writeCombinedSummary(base: string, plan: readonly ProfileRun[]): void {
-  const summaries: RunSummary[] = [];
-  for (const p of plan) {
-    try {
-      summaries.push(readSummaryJson(p.reportDir));
-    } catch {
-      // that profile produced no summary (vitest broke); its junit/log say why
-    }
-  }
-  if (summaries.length > 0) fs.writeFileSync(path.join(base, SUMMARY_MD), renderSummaryMd(summaries));
+/** `--profile all`: summary.json (`{runs}`) and summary.md for every profile at the top of the report dir. */
+function writeCombinedSummary(base: string, outcomes: readonly ProfileOutcome[]): void {
+  // A profile without a summary broke; its log says why, and the exit code is 3.
+  const summaries = outcomes.flatMap((o) => (o.summary ? [o.summary] : []));
+  if (summaries.length === 0) return;
+  writeSummariesJson(base, summaries);
+  writeSummaryMd(base, summaries);
 }
 
 // ---------------------------------------------------------------- test
@@ -387,7 +473,7 @@ async function labMatrix(deps: RunDeps): Promise<number> {
   for (const profile of profiles as Profile[]) {
     const name = `v6e2e-test-${profile}`;
     const runArgs = (extra: Partial<RunArgs>): RunArgs => ({
-      command: 'run', profiles: [profile], name, reuse: true, keep: true, suites: [], ...extra,
+      command: 'run', profiles: [profile], name, reuse: true, keep: true, suites: [], html: false, ...extra,
     });
     const guard = guardCleanup(async () => {
       const kind = await import('../cluster/kind.ts');

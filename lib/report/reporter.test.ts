@@ -69,6 +69,7 @@ describe('toCheckResult', () => {
       status: 'passed',
       durationMs: 1235,
       retries: 0,
+      name: 'pod to pod › [IPv6] reaches every node',
     });
   });
   test('failed keeps every distinct error', () => {

@@ -16,13 +16,20 @@
  *   the same test run per family gets one id per family. Renaming a test changes its id.
  * - Skips: `ctx.skip('why')` becomes a skipped check with that reason as message;
  *   say why in every dynamic skip ("cluster has no IPv4"), it ends up in the job summary.
- * - Flaky: a test that passed only after retries (`retry: n`) is `flaky`, not `passed`.
+ * - Flaky: a test that passed only after retries is `flaky`, not `passed`. Only checks
+ *   marked `timingDependent(reason)` (lib/report/timing.ts) are ever retried.
+ * - Gating: with V6E2E_GATE naming a gate file (lib/report/gate.ts), checks it does not
+ *   list get `gating: false`; their failures are warnings.
+ * - Files: summary.json, summary.md and junit.xml (lib/report/junit.ts) in the report dir.
  * - Hooks: a failing beforeAll/afterAll or a module that fails to import becomes its own
  *   failed check (`…/(setup)`, `…/(module)`), since vitest reports its tests as skipped.
  */
 import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
-import { tally, writeSummaryJson, writeSummaryMd, type CheckFamily, type CheckResult, type RunSummary } from './summary.ts';
+import { isGating, readGate } from './gate.ts';
+import { writeJunit } from './junit.ts';
+import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckFamily, type CheckResult, type RunSummary } from './summary.ts';
+import './timing.ts'; // TaskMeta.timingReason
 
 /** What the reporter needs from a vitest TestCase, as plain data (so it can be unit-tested). */
 export interface ExtractedCase {
@@ -41,6 +48,8 @@ export interface ExtractedCase {
   flaky: boolean;
   /** Set when the test was skipped because a hook of an enclosing suite failed. */
   setupFailed?: boolean;
+  /** timingDependent(reason): the only checks that may retry. */
+  timingReason?: string;
 }
 
 const TAG_RE = /\[(ipv4|ipv6|dual)\]/gi;
@@ -94,6 +103,8 @@ export function toCheckResult(c: ExtractedCase): CheckResult {
     family: familyFromNames(c.describePath, c.name),
     durationMs: Math.round(c.durationMs),
     retries: c.retryCount,
+    name: [...c.describePath, c.name].join(' › '),
+    ...(c.timingReason ? { timing: c.timingReason } : {}),
   };
   const errorText = joinErrors(c.errors);
   switch (c.state) {
@@ -226,6 +237,7 @@ export function extractCase(t: TestCase, root: string): ExtractedCase {
     retryCount: d?.retryCount ?? 0,
     flaky: d?.flaky ?? false,
     ...(r.state === 'skipped' && hasFailedHook(t) ? { setupFailed: true } : {}),
+    ...(typeof t.meta().timingReason === 'string' ? { timingReason: t.meta().timingReason } : {}),
   };
 }
 
@@ -234,6 +246,8 @@ export interface SummaryReporterOptions {
   projects?: string[];
   /** Default: $V6E2E_REPORT_DIR. No directory, no files. */
   reportDir?: string;
+  /** Gate file; default $V6E2E_GATE. None: every check gates. */
+  gateFile?: string;
 }
 
 export class SummaryReporter implements Reporter {
@@ -241,12 +255,26 @@ export class SummaryReporter implements Reporter {
   private startedAt = new Date();
   private readonly projects: string[];
   private readonly reportDir: string | undefined;
+  private readonly gateFile: string | undefined;
   /** The last summary built, for programmatic callers. */
   lastSummary: RunSummary | undefined;
 
   constructor(opts: SummaryReporterOptions = {}) {
     this.projects = opts.projects ?? ['e2e'];
     this.reportDir = opts.reportDir ?? process.env.V6E2E_REPORT_DIR;
+    this.gateFile = opts.gateFile ?? (process.env.V6E2E_GATE || undefined);
+  }
+
+  /** The CLI validated the gate file before the run; here a broken one only costs the flags. */
+  private gate(summary: RunSummary): RunSummary {
+    if (!this.gateFile) return summary;
+    try {
+      const gate = readGate(this.gateFile);
+      return applyGate(summary, { source: gate.source, isGating: (id) => isGating(gate, id) });
+    } catch (err) {
+      process.stderr.write(`v6e2e: gate file ignored: ${err instanceof Error ? err.message : String(err)}\n`);
+      return summary;
+    }
   }
 
   onInit(vitest: Vitest): void {
@@ -275,7 +303,7 @@ export class SummaryReporter implements Reporter {
       }
       for (const t of m.children.allTests()) cases.push(extractCase(t, this.root));
     }
-    const summary = buildSummary({
+    const summary = this.gate(buildSummary({
       profile: process.env.V6E2E_PROFILE || 'unknown',
       kubernetesVersion: process.env.V6E2E_KUBERNETES_VERSION || 'unknown',
       startedAt: this.startedAt,
@@ -284,11 +312,12 @@ export class SummaryReporter implements Reporter {
       containerErrors,
       unhandledErrors: unhandledErrors.map(errorText),
       reason,
-    });
+    }));
     this.lastSummary = summary;
     if (this.reportDir) {
       writeSummaryJson(this.reportDir, summary);
       writeSummaryMd(this.reportDir, summary);
+      writeJunit(this.reportDir, summary);
     }
   }
 }

@@ -3,7 +3,23 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { UsageError } from '../util/errors.ts';
-import { parseSummary, readSummaryJson, renderSummaryMd, tally, verdictOf, writeSummaryJson, writeSummaryMd, type CheckResult, type RunSummary } from './summary.ts';
+import {
+  applyGate,
+  gatingFailures,
+  mergeSummaries,
+  nonGatingFailures,
+  parseSummary,
+  readSummaries,
+  readSummaryJson,
+  renderSummaryMd,
+  tally,
+  verdictOf,
+  writeSummariesJson,
+  writeSummaryJson,
+  writeSummaryMd,
+  type CheckResult,
+  type RunSummary,
+} from './summary.ts';
 
 function check(over: Partial<CheckResult> & Pick<CheckResult, 'id' | 'status'>): CheckResult {
   return { suite: over.id.split('/')[0] ?? 'x', family: 'IPv6', durationMs: 10, retries: 0, ...over };
@@ -120,5 +136,111 @@ describe('summary.json round trip', () => {
     const lying = { ...ipv6Run, totals: { passed: 99, failed: 0, skipped: 0, flaky: 0 } };
     expect(parseSummary(lying, 'x').totals).toEqual(ipv6Run.totals);
     expect(() => parseSummary({ ...ipv6Run, checks: [{ ...ipv6Run.checks[0], status: 'meh' }] }, 'x')).toThrow(/status "meh"/);
+  });
+});
+
+describe('gating in the summary', () => {
+  const gatedRun = run('ipv6', [
+    check({ id: 'af/a', status: 'passed' }),
+    check({ id: 'af/b', status: 'failed', message: 'gating broke' }),
+    check({ id: 'cn/x', status: 'failed', message: 'non-gating broke', gating: false }),
+  ]);
+  test('verdict: only gating failures fail; non-gating ones are warnings', () => {
+    expect(verdictOf([gatedRun])).toBe('failed');
+    const onlyWarnings = run('ipv6', [check({ id: 'af/a', status: 'passed' }), check({ id: 'cn/x', status: 'failed', gating: false })]);
+    expect(verdictOf([onlyWarnings])).toBe('warnings');
+    expect(renderSummaryMd(onlyWarnings).split('\n')[0]).toBe('## ✅ v6e2e: all gating checks passed (1 warning)');
+  });
+  test('failing gating checks and Warnings are separate sections; the matrix bolds only gating failures', () => {
+    const md = renderSummaryMd({ ...gatedRun, gate: '/ci/release-gate.txt' });
+    expect(md.split('\n')[0]).toBe('## ❌ v6e2e: checks failed (1 of 3)');
+    expect(md).toContain('- gate: `release-gate.txt` (checks it does not list only warn)');
+    expect(md).toContain('1 of the failed checks do not gate (see Warnings).');
+    const failing = md.indexOf('### Failing checks');
+    const warnings = md.indexOf('### Warnings');
+    expect(failing).toBeGreaterThan(0);
+    expect(warnings).toBeGreaterThan(failing);
+    expect(md.slice(failing, warnings)).toContain('gating broke');
+    expect(md.slice(failing, warnings)).not.toContain('non-gating broke');
+    expect(md.slice(warnings)).toContain('- **cn/x** · ipv6 · IPv6\n\n```\nnon-gating broke\n```');
+    expect(md).toContain('| ipv6 | af | IPv6 | 1 | **1** | 0 | 0 |');
+    expect(md).toContain('| ipv6 | cn | IPv6 | 0 | 1 | 0 | 0 |');
+  });
+  test('applyGate marks unlisted checks, keeps (run) errors gating, and can be undone', () => {
+    const withRunError = { ...gatedRun, checks: [...gatedRun.checks, check({ id: '(run)/unhandled-error-1', suite: '(run)', status: 'failed' })] };
+    const g = applyGate(withRunError, { source: 'g.txt', isGating: (id) => id.startsWith('af/') });
+    expect(g.gate).toBe('g.txt');
+    expect(g.checks.map((c) => c.gating)).toEqual([undefined, undefined, false, undefined]);
+    expect(gatingFailures([g]).map((c) => c.id)).toEqual(['af/b', '(run)/unhandled-error-1']);
+    expect(nonGatingFailures([g]).map((c) => c.id)).toEqual(['cn/x']);
+    const ungated = applyGate(g, undefined);
+    expect(ungated.gate).toBeUndefined();
+    expect(ungated.checks.every((c) => c.gating === undefined)).toBe(true);
+  });
+  test('flaky checks name their timing reason', () => {
+    const md = renderSummaryMd(run('ipv6', [check({ id: 'np/x', status: 'flaky', retries: 1, timing: 'kube-proxy sync', message: 'passed after 1 retries' })]));
+    expect(md).toContain('- np/x · ipv6 · 1 retries · timing-dependent: kube-proxy sync · passed after 1 retries');
+    expect(md.split('\n')[0]).toBe('## ✅ v6e2e: all checks passed');
+  });
+  test('the job summary stays far below GitHub’s 1 MiB even with thousands of long failures', () => {
+    const many = run(
+      'ipv6',
+      Array.from({ length: 3000 }, (_, i) => check({ id: `cn/check-${i}`, status: 'failed', message: 'x'.repeat(2900) })),
+    );
+    const md = renderSummaryMd(many);
+    expect(Buffer.byteLength(md)).toBeLessThan(1024 * 1024);
+    expect(md).toMatch(/<details><summary>\d+ more \(messages in junit\.xml \/ the Allure report\)<\/summary>/);
+    expect(md).toContain('- cn/check-2999 · ipv6 · IPv6');
+  });
+});
+
+describe('merging runs and shards', () => {
+  const shard1 = run('dual', [check({ id: 'af/a', status: 'passed' }), check({ id: 'af/b', status: 'failed', message: 'b broke' })], {
+    startedAt: '2026-11-22T10:00:00.000Z',
+    durationMs: 60_000,
+    reason: 'failed',
+  });
+  const shard2 = run('dual', [check({ id: 'cn/x', status: 'passed' })], { startedAt: '2026-11-22T10:00:30.000Z', durationMs: 60_000, reason: 'passed' });
+  const other = run('ipv6', [check({ id: 'af/a', status: 'passed' })]);
+  test('one summary per profile, in order of first appearance; wall time spans the shards', () => {
+    const merged = mergeSummaries([shard1, other, shard2]);
+    expect(merged.map((s) => s.profile)).toEqual(['dual', 'ipv6']);
+    const [dual] = merged;
+    expect(dual?.checks.map((c) => c.id)).toEqual(['af/a', 'af/b', 'cn/x']);
+    expect(dual?.totals).toEqual({ passed: 2, failed: 1, skipped: 0, flaky: 0 });
+    expect(dual?.startedAt).toBe('2026-11-22T10:00:00.000Z');
+    expect(dual?.durationMs).toBe(90_000);
+    expect(dual?.reason).toBe('failed');
+  });
+  test('a check seen twice for one profile keeps the worse outcome and says so', () => {
+    const rerun = run('dual', [check({ id: 'af/b', status: 'passed' }), check({ id: 'af/a', status: 'flaky', retries: 1, message: 'slow' })]);
+    const [dual] = mergeSummaries([shard1, rerun]);
+    expect(dual?.checks.find((c) => c.id === 'af/b')).toMatchObject({ status: 'failed', message: 'b broke (seen in 2 of the merged runs; the worst outcome is kept)' });
+    expect(dual?.checks.find((c) => c.id === 'af/a')).toMatchObject({ status: 'flaky', retries: 1 });
+  });
+  test('a duplicate gates when any input gated it', () => {
+    const a = run('dual', [check({ id: 'af/b', status: 'failed', gating: false })]);
+    const b = run('dual', [check({ id: 'af/b', status: 'failed' })]);
+    expect(mergeSummaries([a, b])[0]?.checks[0]?.gating).toBeUndefined();
+    expect(mergeSummaries([a, a])[0]?.checks[0]?.gating).toBe(false);
+  });
+  test('summary.json of several runs round-trips through readSummaries; a single run stays a plain summary', () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-summaries-'));
+    try {
+      writeSummariesJson(dir, [shard1, other]);
+      expect(JSON.parse(fs.readFileSync(path.join(dir, 'summary.json'), 'utf8'))).toHaveProperty('runs');
+      expect(readSummaries(dir)).toEqual([shard1, other]);
+      writeSummariesJson(dir, [other]);
+      expect(readSummaryJson(dir)).toEqual(other);
+      expect(readSummaries(dir)).toEqual([other]);
+      fs.writeFileSync(path.join(dir, 'summary.json'), '{"runs": []}');
+      expect(() => readSummaries(dir)).toThrow(/lists no runs/);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+  test('name, gating and timing survive parseSummary', () => {
+    const r = run('ipv6', [check({ id: 'a/b', status: 'failed', name: 'b › [IPv6] x', gating: false, timing: 'why' })]);
+    expect(parseSummary(JSON.parse(JSON.stringify(r)), 'x').checks[0]).toMatchObject({ name: 'b › [IPv6] x', gating: false, timing: 'why' });
   });
 });

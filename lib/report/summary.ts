@@ -21,6 +21,12 @@ export interface CheckResult {
   message?: string;
   /** Retries used (0 when it passed or failed at the first attempt). */
   retries: number;
+  /** Human title: describe path and test name joined by ` › ` (JUnit testcase name). */
+  name?: string;
+  /** False when a gate file was given and does not list this check: its failure only warns. Absent: gating. */
+  gating?: boolean;
+  /** Why the check may be retried (`timingDependent(reason)`); absent for ordinary checks. */
+  timing?: string;
 }
 
 export interface Totals {
@@ -42,6 +48,8 @@ export interface RunSummary {
   checks: CheckResult[];
   /** Why vitest ended the run; `interrupted` means the numbers are partial. */
   reason?: 'passed' | 'failed' | 'interrupted';
+  /** The gate file the `gating` flags came from; absent: every check gates. */
+  gate?: string;
 }
 
 export const SUMMARY_JSON = 'summary.json';
@@ -84,7 +92,7 @@ export function parseSummary(data: unknown, source: string): RunSummary {
   if (!Array.isArray(checks)) throw bad('no checks array');
   const parsed: CheckResult[] = checks.map((c, i) => {
     if (!isRecord(c)) throw bad(`checks[${i}] is not an object`);
-    const { id, suite, family, status, message, retries } = c;
+    const { id, suite, family, status, message, retries, name, gating, timing } = c;
     if (typeof id !== 'string' || typeof suite !== 'string') throw bad(`checks[${i}] has no id/suite`);
     if (!STATUSES.includes(status as CheckStatus)) throw bad(`checks[${i}].status ${JSON.stringify(status)}`);
     if (!FAMILIES.includes(family as CheckFamily)) throw bad(`checks[${i}].family ${JSON.stringify(family)}`);
@@ -96,6 +104,9 @@ export function parseSummary(data: unknown, source: string): RunSummary {
       durationMs: typeof c.durationMs === 'number' ? c.durationMs : 0,
       retries: typeof retries === 'number' ? retries : 0,
       ...(typeof message === 'string' ? { message } : {}),
+      ...(typeof name === 'string' ? { name } : {}),
+      ...(gating === false ? { gating: false } : {}),
+      ...(typeof timing === 'string' ? { timing } : {}),
     };
   });
   return {
@@ -107,11 +118,34 @@ export function parseSummary(data: unknown, source: string): RunSummary {
     totals: tally(parsed),
     checks: parsed,
     ...(reason === 'passed' || reason === 'failed' || reason === 'interrupted' ? { reason } : {}),
+    ...(typeof data.gate === 'string' ? { gate: data.gate } : {}),
   };
 }
 
-/** Reads `<dir>/summary.json` (or a summary.json path directly). */
-export function readSummaryJson(dirOrFile: string): RunSummary {
+/**
+ * Reads every run in `<dir>/summary.json` (or a summary.json path): one run's
+ * summary, or the `{ runs: [...] }` that `v6e2e report --out` and
+ * `run --profile all` write for several profiles.
+ */
+export function readSummaries(dirOrFile: string): RunSummary[] {
+  const { file, data } = readJson(dirOrFile);
+  if (isRecord(data) && Array.isArray(data.runs) && !('checks' in data)) {
+    if (data.runs.length === 0) throw new UsageError(`${file} lists no runs; pass a report directory written by \`v6e2e run\``);
+    return data.runs.map((r, i) => parseSummary(r, `${file} (runs[${i}])`));
+  }
+  return [parseSummary(data, file)];
+}
+
+/** Writes one run as a plain summary, several as `{ runs: [...] }`. */
+export function writeSummariesJson(dir: string, summaries: readonly RunSummary[]): string {
+  if (summaries.length === 1) return writeSummaryJson(dir, summaries[0] as RunSummary);
+  fs.mkdirSync(dir, { recursive: true });
+  const file = path.join(dir, SUMMARY_JSON);
+  fs.writeFileSync(file, `${JSON.stringify({ runs: summaries, totals: tally(summaries.flatMap((s) => s.checks)) }, null, 2)}\n`);
+  return file;
+}
+
+function readJson(dirOrFile: string): { file: string; data: unknown } {
   const file = dirOrFile.endsWith('.json') ? dirOrFile : path.join(dirOrFile, SUMMARY_JSON);
   let text: string;
   try {
@@ -120,24 +154,130 @@ export function readSummaryJson(dirOrFile: string): RunSummary {
     const code = (err as NodeJS.ErrnoException).code ?? 'unreadable';
     throw new UsageError(`cannot read ${file} (${code}); pass a report directory written by \`v6e2e run\``);
   }
-  let data: unknown;
   try {
-    data = JSON.parse(text);
+    return { file, data: JSON.parse(text) };
   } catch {
     throw new UsageError(`${file} is not valid JSON; pass a report directory written by \`v6e2e run\``);
   }
+}
+
+/** Reads `<dir>/summary.json` (or a summary.json path directly). */
+export function readSummaryJson(dirOrFile: string): RunSummary {
+  const { file, data } = readJson(dirOrFile);
   return parseSummary(data, file);
+}
+
+// ---------------------------------------------------------------- gating and merging
+
+/** A failed check that gates (no gate file, or listed in it). */
+export function isGatingFailure(c: CheckResult): boolean {
+  return c.status === 'failed' && c.gating !== false;
+}
+
+export function gatingFailures(summaries: readonly RunSummary[]): CheckResult[] {
+  return summaries.flatMap((s) => s.checks.filter(isGatingFailure));
+}
+
+/** Failed checks a gate file leaves out: reported as warnings, never fail the run. */
+export function nonGatingFailures(summaries: readonly RunSummary[]): CheckResult[] {
+  return summaries.flatMap((s) => s.checks.filter((c) => c.status === 'failed' && c.gating === false));
+}
+
+/**
+ * Marks every check gating or not. `isGating` undefined: every check gates
+ * (and earlier flags are cleared).
+ */
+export function applyGate(summary: RunSummary, gate: { source: string; isGating: (id: string) => boolean } | undefined): RunSummary {
+  const checks = summary.checks.map((c) => {
+    const { gating: _drop, ...rest } = c;
+    // Errors outside any test (`(run)/…`) cannot be attributed to a listed check: they always gate.
+    return gate && c.suite !== '(run)' && !gate.isGating(c.id) ? { ...rest, gating: false } : rest;
+  });
+  const { gate: _old, ...rest } = summary;
+  return { ...rest, checks, ...(gate ? { gate: gate.source } : {}) };
+}
+
+const STATUS_RANK: Record<CheckStatus, number> = { failed: 3, flaky: 2, passed: 1, skipped: 0 };
+
+/**
+ * Several runs/shards into one summary per profile, in order of first appearance.
+ * Shards split files, so ids normally do not repeat; when a check appears twice
+ * for one profile (a re-run), the worse outcome wins (failed > flaky > passed > skipped)
+ * and the message says it was seen more than once.
+ */
+export function mergeSummaries(summaries: readonly RunSummary[]): RunSummary[] {
+  const groups = new Map<string, RunSummary[]>();
+  for (const s of summaries) {
+    const g = groups.get(s.profile);
+    if (g) g.push(s);
+    else groups.set(s.profile, [s]);
+  }
+  return [...groups.values()].map((group) => {
+    if (group.length === 1) return group[0] as RunSummary;
+    const byId = new Map<string, CheckResult>();
+    const seen = new Map<string, number>();
+    for (const s of group) {
+      for (const c of s.checks) {
+        seen.set(c.id, (seen.get(c.id) ?? 0) + 1);
+        const prev = byId.get(c.id);
+        if (!prev) {
+          byId.set(c.id, c);
+          continue;
+        }
+        const worse = STATUS_RANK[c.status] > STATUS_RANK[prev.status] ? c : prev;
+        byId.set(c.id, {
+          ...worse,
+          retries: Math.max(prev.retries, c.retries),
+          // gating if any input said so
+          ...(prev.gating === false && c.gating === false ? { gating: false } : { gating: undefined }),
+        });
+      }
+    }
+    const checks = [...byId.values()].map((c) => {
+      const { gating, ...rest } = c;
+      const n = seen.get(c.id) ?? 1;
+      const out: CheckResult = gating === false ? { ...rest, gating } : rest;
+      if (n > 1 && c.status !== 'passed' && c.status !== 'skipped') {
+        out.message = `${c.message ?? c.status} (seen in ${n} of the merged runs; the worst outcome is kept)`;
+      }
+      return out;
+    });
+    const starts = group.map((s) => Date.parse(s.startedAt)).filter(Number.isFinite);
+    const ends = group.map((s) => Date.parse(s.startedAt) + s.durationMs).filter(Number.isFinite);
+    const start = starts.length > 0 ? Math.min(...starts) : Date.now();
+    const versions = [...new Set(group.map((s) => s.kubernetesVersion).filter((v) => v !== 'unknown'))];
+    const gates = [...new Set(group.map((s) => s.gate).filter((g): g is string => g !== undefined))];
+    const reason = group.some((s) => s.reason === 'interrupted')
+      ? 'interrupted'
+      : group.some((s) => s.reason === 'failed')
+        ? 'failed'
+        : group.every((s) => s.reason === 'passed')
+          ? 'passed'
+          : undefined;
+    const merged: RunSummary = {
+      profile: group[0]?.profile ?? 'unknown',
+      kubernetesVersion: versions.length > 0 ? versions.join(', ') : 'unknown',
+      startedAt: new Date(start).toISOString(),
+      durationMs: ends.length > 0 ? Math.max(0, Math.max(...ends) - start) : 0,
+      totals: tally(checks),
+      checks,
+      ...(reason ? { reason } : {}),
+      ...(gates.length > 0 ? { gate: gates.join(', ') } : {}),
+    };
+    return merged;
+  });
 }
 
 // ---------------------------------------------------------------- markdown
 
-export type Verdict = 'passed' | 'failed' | 'empty' | 'interrupted';
+export type Verdict = 'passed' | 'warnings' | 'failed' | 'empty' | 'interrupted';
 
 export function verdictOf(summaries: readonly RunSummary[]): Verdict {
   const t = sumTotals(summaries);
-  if (t.failed > 0) return 'failed';
+  if (gatingFailures(summaries).length > 0) return 'failed';
   if (summaries.some((s) => s.reason === 'interrupted')) return 'interrupted';
-  if (t.passed + t.flaky === 0) return 'empty';
+  if (t.passed + t.flaky + t.failed === 0) return 'empty';
+  if (t.failed > 0) return 'warnings';
   return 'passed';
 }
 
@@ -167,6 +307,12 @@ function fenced(text: string): string {
 
 const MAX_MESSAGE_LINES = 30;
 const MAX_MESSAGE_CHARS = 3000;
+/**
+ * GitHub Actions refuses a job summary over 1 MiB (per step). Messages stop
+ * being quoted once the detail sections reach this many characters; the rest
+ * are listed by id only.
+ */
+export const DETAIL_BUDGET_CHARS = 400_000;
 
 function clip(message: string): string {
   let lines = message.split(/\r?\n/);
@@ -185,6 +331,7 @@ function clip(message: string): string {
 
 const HEADLINE: Record<Verdict, string> = {
   passed: '✅ v6e2e: all checks passed',
+  warnings: '✅ v6e2e: all gating checks passed',
   failed: '❌ v6e2e: checks failed',
   empty: '⚠️ v6e2e: no checks ran',
   interrupted: '⚠️ v6e2e: run interrupted, results are partial',
@@ -192,18 +339,23 @@ const HEADLINE: Record<Verdict, string> = {
 
 /**
  * Markdown for `$GITHUB_STEP_SUMMARY`: verdict, totals, a profile × suite × family
- * count table, then every failing check with its message. Accepts several runs
- * (one per profile) so `v6e2e report a/ b/` renders a matrix.
+ * count table, then every failing gating check with its message, the non-gating
+ * failures under "Warnings", flaky and skipped checks. Accepts several runs (one
+ * per profile) so `v6e2e report a/ b/` renders a matrix. Stays well under
+ * GitHub's 1 MiB job-summary limit.
  */
 export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): string {
   const summaries: readonly RunSummary[] = Array.isArray(input) ? input : [input as RunSummary];
   const totals = sumTotals(summaries);
   const verdict = verdictOf(summaries);
+  const gating = summaries.flatMap((s) => s.checks.filter(isGatingFailure).map((c) => ({ s, c })));
+  const warnings = summaries.flatMap((s) => s.checks.filter((c) => c.status === 'failed' && c.gating === false).map((c) => ({ s, c })));
   const out: string[] = [];
 
-  const failedCount = totals.failed;
   const all = totals.passed + totals.failed + totals.skipped + totals.flaky;
-  out.push(`## ${HEADLINE[verdict]}${verdict === 'failed' ? ` (${failedCount} of ${all})` : ''}`, '');
+  const suffix =
+    verdict === 'failed' ? ` (${gating.length} of ${all})` : verdict === 'warnings' ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : '';
+  out.push(`## ${HEADLINE[verdict]}${suffix}`, '');
 
   for (const s of summaries) {
     out.push(
@@ -211,22 +363,26 @@ export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): stri
         (s.reason === 'interrupted' ? ' · **interrupted**' : ''),
     );
   }
+  const gates = [...new Set(summaries.map((s) => s.gate).filter((g): g is string => g !== undefined))];
+  if (gates.length > 0) out.push(`- gate: ${gates.map((g) => `\`${cell(path.basename(g))}\``).join(', ')} (checks it does not list only warn)`);
   out.push('');
 
   out.push('| passed | failed | skipped | flaky |', '|---:|---:|---:|---:|');
   out.push(`| ${totals.passed} | ${totals.failed} | ${totals.skipped} | ${totals.flaky} |`, '');
+  if (warnings.length > 0) out.push(`${warnings.length} of the failed checks do not gate (see Warnings).`, '');
 
   // profile × suite × family
-  const rows = new Map<string, { profile: string; suite: string; family: CheckFamily; t: Totals }>();
+  const rows = new Map<string, { profile: string; suite: string; family: CheckFamily; t: Totals; gatingFailed: number }>();
   for (const s of summaries) {
     for (const c of s.checks) {
       const key = JSON.stringify([s.profile, c.suite, c.family]);
       let row = rows.get(key);
       if (!row) {
-        row = { profile: s.profile, suite: c.suite, family: c.family, t: { passed: 0, failed: 0, skipped: 0, flaky: 0 } };
+        row = { profile: s.profile, suite: c.suite, family: c.family, t: { passed: 0, failed: 0, skipped: 0, flaky: 0 }, gatingFailed: 0 };
         rows.set(key, row);
       }
       row.t[c.status]++;
+      if (isGatingFailure(c)) row.gatingFailed++;
     }
   }
   if (rows.size > 0) {
@@ -240,26 +396,42 @@ export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): stri
     out.push('### By profile, suite and family', '');
     out.push('| profile | suite | family | passed | failed | skipped | flaky |', '|---|---|---|---:|---:|---:|---:|');
     for (const r of sorted) {
-      const failed = r.t.failed > 0 ? `**${r.t.failed}**` : '0';
+      // bold: gating failures; plain: failures that only warn
+      const failed = r.gatingFailed > 0 ? `**${r.t.failed}**` : String(r.t.failed);
       out.push(`| ${cell(r.profile)} | ${cell(r.suite)} | ${r.family} | ${r.t.passed} | ${failed} | ${r.t.skipped} | ${r.t.flaky} |`);
     }
     out.push('');
   }
 
-  const failing = summaries.flatMap((s) => s.checks.filter((c) => c.status === 'failed').map((c) => ({ s, c })));
-  if (failing.length > 0) {
-    out.push('### Failing checks', '');
-    for (const { s, c } of failing) {
-      out.push(`- **${cell(c.id)}** · ${cell(s.profile)} · ${c.family}${c.retries > 0 ? ` · ${c.retries} retries` : ''}`, '');
-      out.push(fenced(clip(c.message ?? '(no message)')), '');
+  let budget = DETAIL_BUDGET_CHARS;
+  const details = (title: string, list: { s: RunSummary; c: CheckResult }[]) => {
+    if (list.length === 0) return;
+    out.push(title, '');
+    const idOnly: string[] = [];
+    for (const { s, c } of list) {
+      const head = `- **${cell(c.id)}** · ${cell(s.profile)} · ${c.family}${c.retries > 0 ? ` · ${c.retries} retries` : ''}`;
+      const body = fenced(clip(c.message ?? '(no message)'));
+      if (budget - head.length - body.length < 0) {
+        idOnly.push(`- ${cell(c.id)} · ${cell(s.profile)} · ${c.family}`);
+        continue;
+      }
+      budget -= head.length + body.length;
+      out.push(head, '', body, '');
     }
-  }
+    if (idOnly.length > 0) {
+      out.push(`<details><summary>${idOnly.length} more (messages in junit.xml / the Allure report)</summary>`, '', ...idOnly, '', '</details>', '');
+    }
+  };
+  details('### Failing checks', gating);
+  details('### Warnings', warnings);
 
   const flaky = summaries.flatMap((s) => s.checks.filter((c) => c.status === 'flaky').map((c) => ({ s, c })));
   if (flaky.length > 0) {
     out.push('### Flaky checks (passed after retries)', '');
     for (const { s, c } of flaky) {
-      out.push(`- ${cell(c.id)} · ${cell(s.profile)} · ${c.retries} retries${c.message ? ` · ${cell(firstLine(c.message))}` : ''}`);
+      out.push(
+        `- ${cell(c.id)} · ${cell(s.profile)} · ${c.retries} retries${c.timing ? ` · timing-dependent: ${cell(c.timing)}` : ''}${c.message ? ` · ${cell(firstLine(c.message)).slice(0, 500)}` : ''}`,
+      );
     }
     out.push('');
   }
@@ -268,7 +440,7 @@ export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): stri
   const skipped = new Map<string, number>();
   for (const s of summaries) {
     for (const c of s.checks.filter((x) => x.status === 'skipped')) {
-      const key = `${s.profile} · ${c.suite}: ${firstLine(c.message ?? 'skipped')}`;
+      const key = `${s.profile} · ${c.suite}: ${firstLine(c.message ?? 'skipped').slice(0, 300)}`;
       skipped.set(key, (skipped.get(key) ?? 0) + 1);
     }
   }

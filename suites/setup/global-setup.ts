@@ -5,7 +5,9 @@
  * one place.
  *
  * Idempotent: vitest may run a globalSetup once per project that inherits it; the
- * values are computed once per process and providing them again is harmless.
+ * values are computed once per set of V6E2E_* variables and providing them again is
+ * harmless. Keyed on the variables because one process may start vitest several
+ * times with different ones (`run --gate` lists the checks, then runs them).
  */
 import type { TestProject } from 'vitest/node';
 import { isProfile, type Profile } from '../../lib/profiles.ts';
@@ -30,7 +32,13 @@ declare module 'vitest' {
 }
 
 const CACHE = Symbol.for('v6e2e.global-setup.env');
-type WithCache = typeof globalThis & { [CACHE]?: E2EEnv };
+type WithCache = typeof globalThis & { [CACHE]?: { key: string; env: E2EEnv } };
+
+function cacheKey(env: NodeJS.ProcessEnv): string {
+  // The version is filled in below (fillKubernetesVersion); it must not change the key.
+  const keys = Object.keys(env).filter((k) => k.startsWith('V6E2E_') && k !== 'V6E2E_KUBERNETES_VERSION');
+  return JSON.stringify(keys.sort().map((k) => [k, env[k]]));
+}
 
 function nonEmpty(v: string | undefined): string | null {
   return v && v.trim() !== '' ? v : null;
@@ -58,8 +66,34 @@ export function readE2EEnv(env: NodeJS.ProcessEnv = process.env): E2EEnv {
   };
 }
 
-export default function setup(project: TestProject): void {
+/**
+ * Runs without the CLI (plain `vitest run --project e2e`) do not know the
+ * cluster's version; ask it (bounded), so summary.json and the HTML report's
+ * environment say it. globalSetup runs in the main process, where the reporters
+ * read the variable. Never fails the run.
+ */
+async function fillKubernetesVersion(env: E2EEnv): Promise<void> {
+  if (process.env.V6E2E_KUBERNETES_VERSION || !env.kubeconfig) return;
+  try {
+    const { VersionApi } = await import('@kubernetes/client-node');
+    const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
+    const kc = loadKubeConfig({ kubeconfig: env.kubeconfig, context: env.context ?? undefined });
+    let timer: NodeJS.Timeout | undefined;
+    const version = await Promise.race([
+      kc.makeApiClient(VersionApi).getCode().then((v) => v.gitVersion),
+      new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), 5_000))),
+    ]).finally(() => clearTimeout(timer));
+    if (version) process.env.V6E2E_KUBERNETES_VERSION = version;
+  } catch {
+    // unknown stays unknown; the suites report an unreachable cluster themselves
+  }
+}
+
+export default async function setup(project: TestProject): Promise<void> {
   const g = globalThis as WithCache;
-  g[CACHE] ??= readE2EEnv();
-  project.provide('v6e2e', g[CACHE]);
+  const key = cacheKey(process.env);
+  if (g[CACHE]?.key !== key) g[CACHE] = { key, env: readE2EEnv() };
+  const env = g[CACHE].env;
+  await fillKubernetesVersion(env);
+  project.provide('v6e2e', env);
 }
