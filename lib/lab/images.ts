@@ -128,7 +128,10 @@ export async function recipeHash(r: ImageRecipe, debianId: string | undefined): 
     .add('tags', r.tags.join(' '))
     .add('args', JSON.stringify(r.buildArgs ?? {}))
     .add('dockerfile', r.dockerfile ?? 'Dockerfile');
-  await h.addTree('recipe', recipeDir(r.recipe), (rel) => rel.endsWith('.go') || rel.startsWith('go.') || rel.endsWith('_test.go'));
+  // Go sources are hashed through the binaries they build; files the context
+  // receives from the build (a stray local binary of the same name) never count.
+  const fromBuild = new Set(Object.keys(r.files));
+  await h.addTree('recipe', recipeDir(r.recipe), (rel) => rel.endsWith('.go') || rel.startsWith('go.') || fromBuild.has(rel));
   for (const [dst, src] of Object.entries(r.files).sort()) h.add(`file:${dst}`, path.relative(LAB_DIR, src));
   if (r.usesDebian) h.add('debian', debianId ?? 'missing');
   return h.digest();

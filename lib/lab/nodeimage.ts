@@ -6,7 +6,7 @@ import type { Progress } from '../util/progress.ts';
 import type { LabBinaries } from './artefacts.ts';
 import { ContentHash } from './hash.ts';
 import { imageId, isCurrent, type ImageRecipe } from './images.ts';
-import { moduleDir } from './paths.ts';
+import { LAB_DIR, moduleDir } from './paths.ts';
 import { HASH_LABEL, IMAGES, LAB, LAB_LABEL } from './versions.ts';
 
 /**
@@ -31,7 +31,7 @@ export async function buildNodeImage(
   const cni = (await execa(kindconst, [nodeimageDir, 'defaultCNIManifest'])).stdout;
   const storage = (await execa(kindconst, [nodeimageDir, 'defaultStorageManifest'])).stdout;
 
-  const h = new ContentHash().add('base', baseId).add('k8s', LAB.kubernetes).add('bin', bin.kubernetes);
+  const h = new ContentHash().add('base', baseId).add('k8s', LAB.kubernetes).add('bin', path.relative(LAB_DIR, bin.kubernetes));
   h.add('cni', cni).add('storage', storage);
   const preload: string[][] = [];
   for (const r of inCluster) {
