@@ -156,6 +156,14 @@ async function withEnv<T>(vars: Partial<Record<string, string>>, fn: () => Promi
 export interface VitestOutcome {
   failed: boolean;
   modules: number;
+  /** Test cases by final state (pending counts as skipped). */
+  counts: Tally;
+}
+
+export interface Tally {
+  passed: number;
+  failed: number;
+  skipped: number;
 }
 
 /** startVitest in run mode; it closes itself. Keeps vitest's process.exitCode out of ours. */
@@ -174,7 +182,16 @@ async function runVitest(project: string, filters: string[], extra: Record<strin
     const modules = vitest.state.getTestModules();
     const failed =
       vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0 || modules.some((m) => !m.ok());
-    return { failed, modules: modules.length };
+    const counts: Tally = { passed: 0, failed: 0, skipped: 0 };
+    for (const m of modules) {
+      for (const t of m.children.allTests()) {
+        const state = t.result().state;
+        if (state === 'passed') counts.passed++;
+        else if (state === 'failed') counts.failed++;
+        else counts.skipped++;
+      }
+    }
+    return { failed, modules: modules.length, counts };
   } catch (err) {
     if (err instanceof UsageError) throw err;
     throw new RunBrokenError(`vitest (${project}) did not run: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
@@ -445,13 +462,37 @@ export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<
     throw new UsageError(`bad vitest arguments: ${err instanceof Error ? err.message : String(err)}`);
   }
   const { filter, options } = parsed;
+  const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+  // The plain closing line CI systems read, whatever happened before it.
+  const close = (code: number) => {
+    deps.log(`checks: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
+    return code;
+  };
   const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { ...options, passWithNoTests: true }));
-  if (unit.failed) return 1;
+  addTally(tally, unit.counts);
+  if (unit.failed) return close(1);
   if (process.env.V6E2E_KUBECONFIG || process.env.V6E2E_CONTEXT) {
     const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { ...options, passWithNoTests: true }));
-    return e2e.failed ? 1 : 0;
+    addTally(tally, e2e.counts);
+    return close(e2e.failed ? 1 : 0);
   }
-  return labMatrix(deps);
+  return close(await labMatrix(deps, tally));
+}
+
+function addTally(into: Tally, more: Tally): void {
+  into.passed += more.passed;
+  into.failed += more.failed;
+  into.skipped += more.skipped;
+}
+
+/** Adds a finished run's checks (flaky ones count as passed here; summary.md says they were flaky). */
+function addRunTally(into: Tally, reportDir: string): void {
+  try {
+    const t = readSummaryJson(reportDir).totals;
+    addTally(into, { passed: t.passed + t.flaky, failed: t.failed, skipped: t.skipped });
+  } catch {
+    into.failed++; // no summary: the run broke before reporting, which is a failure to count
+  }
 }
 
 /** Edge variant every IPv6-capable profile is also tested with: DNS64 in the upstream resolver, a network-specific prefix. */
@@ -464,7 +505,7 @@ export const EDGE_VARIANT = { dns64Mode: 'upstream', nat64Prefix: 'fd00:64:ff9b:
  * variant, and the `lifecycle` project deletes the cluster and checks that
  * nothing is left. Reports go to reports/test-<timestamp>/<profile>[-variant].
  */
-async function labMatrix(deps: RunDeps): Promise<number> {
+async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   const profiles = (process.env.V6E2E_TEST_PROFILES ?? 'ipv6,dual').split(',').map((p) => p.trim()).filter(Boolean);
   const bad = profiles.filter((p) => !isProfile(p));
   if (bad.length) throw new UsageError(`V6E2E_TEST_PROFILES: unknown profile ${bad.join(', ')} (ipv4, ipv6, dual, dual-v6)`);
@@ -480,18 +521,20 @@ async function labMatrix(deps: RunDeps): Promise<number> {
       if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
     });
     try {
-      const main = await runCommand(runArgs({ reportDir: ensureWritableDir(path.join(base, profile)) }), deps);
+      const mainDir = ensureWritableDir(path.join(base, profile));
+      const main = await runCommand(runArgs({ reportDir: mainDir }), deps);
+      addRunTally(tally, mainDir);
       failed ||= main !== 0;
       if (profile !== 'ipv4') {
-        const variant = await runCommand(
-          runArgs({ suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: ensureWritableDir(path.join(base, `${profile}-upstream-nsp`)) }),
-          deps,
-        );
+        const variantDir = ensureWritableDir(path.join(base, `${profile}-upstream-nsp`));
+        const variant = await runCommand(runArgs({ suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir }), deps);
+        addRunTally(tally, variantDir);
         failed ||= variant !== 0;
       }
       const life = await deps.progress.step(`lifecycle: down ${name} leaves nothing`, () =>
         withEnv({ V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(base, `${profile}-lifecycle`) }, () => runVitest('lifecycle', [])),
       );
+      addTally(tally, life.counts);
       failed ||= life.failed;
     } finally {
       await finishGuard(guard);
