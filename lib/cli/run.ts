@@ -18,6 +18,7 @@ import { JUNIT_XML } from '../report/junit.ts';
 import { decideRunExit, type ProfileOutcome } from '../report/outcome.ts';
 import { readSummaryJson, SUMMARY_JSON, SUMMARY_MD, writeSummariesJson, writeSummaryMd, type RunSummary } from '../report/summary.ts';
 import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
+import { ensureWritable } from '../util/fs.ts';
 import type { Progress } from '../util/progress.ts';
 import { defaultClusterName, type RunArgs } from './args.ts';
 import { guardCleanup, type CleanupGuard } from './cleanup.ts';
@@ -31,18 +32,8 @@ function errCode(err: unknown): string {
   return (err as NodeJS.ErrnoException).code ?? (err instanceof Error ? err.message : String(err));
 }
 
-/** Creates `dir` if needed and proves we can write into it (root ignores mode bits, so we try). */
 export function ensureWritableDir(dir: string): string {
-  const abs = path.resolve(dir);
-  const probe = path.join(abs, `.v6e2e-write-test-${process.pid}`);
-  try {
-    fs.mkdirSync(abs, { recursive: true });
-    fs.writeFileSync(probe, '');
-    fs.unlinkSync(probe);
-  } catch (err) {
-    throw new UsageError(`report dir ${abs} is not writable (${errCode(err)}); pass --report-dir with a writable directory`);
-  }
-  return abs;
+  return ensureWritable(dir, 'report dir', 'pass --report-dir with a writable directory');
 }
 
 export function ensureReadableFile(file: string, flag: string): string {

@@ -14,6 +14,7 @@ import { isGating, type Gate } from './gate.ts';
 import { ENVIRONMENT_FILE } from './html.ts';
 import { parseProperties, renderProperties, type EnvironmentInfo } from './environment.ts';
 import { writeJunit } from './junit.ts';
+import { ensureWritable } from '../util/fs.ts';
 import {
   applyGate,
   gatingFailures,
@@ -61,16 +62,7 @@ export function mergeReportDirs(opts: MergeOptions): Merged {
 
 /** Creates `dir` and proves it is writable; a one-line usage error otherwise. */
 export function ensureOutDir(dir: string): string {
-  const abs = path.resolve(dir);
-  const probe = path.join(abs, `.v6e2e-write-test-${process.pid}`);
-  try {
-    fs.mkdirSync(abs, { recursive: true });
-    fs.writeFileSync(probe, '');
-    fs.unlinkSync(probe);
-  } catch (err) {
-    throw new UsageError(`--out ${abs} is not writable (${(err as NodeJS.ErrnoException).code ?? String(err)}); pass a writable directory`);
-  }
-  return abs;
+  return ensureWritable(dir, '--out', 'pass a writable directory');
 }
 
 export interface CopyStats {
