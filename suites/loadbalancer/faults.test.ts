@@ -116,7 +116,8 @@ describe('LoadBalancer faults', () => {
       expect(ingressOf(t.service, 'IPv6')).toEqual([]);
       expect(v.ok).toBe(false);
       expect(v.message).toContain(`Service ${ns.name}/lb-pending type LoadBalancer`);
-      expect(v.message).toMatch(/IPv6 pending after \d+\.\d s \(no ingress IP of that family\)/);
+      // Pending families are listed in the Service's ipFamilies order (IPv4 first on dual, IPv6 first on dual-v6).
+      expect(v.message).toMatch(/(IPv4, )?IPv6(, IPv4)? pending after \d+\.\d s \(no ingress IP of that family\)/);
       expect(v.message).toContain('MetalLB has no IPAddressPool with IPv6 addresses');
     } finally {
       await deleteService('lb-pending').catch(() => undefined);

@@ -34,7 +34,7 @@ import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { httpGet } from '../../lib/probes/http.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { NETEXEC_HTTP_PORT, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT } from '../../lib/probes/pods.ts';
 import {
   createService,
   FAMILIES,
@@ -43,11 +43,12 @@ import {
   podLabel,
   report,
   requireOutside,
-  ROLE_LABEL,
+  LOCAL,
+  SERVER,
   serviceManifest,
   skipWithoutFamily,
+  startReachabilityPods,
   suiteNamespace,
-  tailOf,
   untilOk,
   waitReadyEndpoints,
   type ServiceShape,
@@ -69,8 +70,6 @@ const lbLocal = new Map<IPFamily, IngressTimeline>();
 let ranges: { shape: ServiceShape; timeline: IngressTimeline } | undefined;
 let front: IngressTimeline | undefined;
 
-const SERVER = { [ROLE_LABEL]: 'server' };
-const LOCAL = { [ROLE_LABEL]: 'local' };
 
 async function createLb(shape: ServiceShape): Promise<IngressTimeline> {
   const startedAt = Date.now();
@@ -82,22 +81,7 @@ beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'loadbalancer');
   [outside, pools] = await Promise.all([outsideClient(h), listPools(h.kc)]);
-  const workers = await workerNodes(h.kc);
-  const tail = tailOf(ns);
-  const w0 = workers[0]!;
-  const w1 = workers[1] ?? w0;
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: `client-${tail}`, node: w0 },
-      { name: `server-0-${tail}`, node: w0, labels: SERVER },
-      { name: `server-1-${tail}`, node: w1, labels: SERVER },
-      { name: `local-${tail}`, node: w1, labels: LOCAL },
-    ],
-    180_000,
-  );
-  [client, servers] = [pods[0]!, pods.slice(1, 3)];
+  ({ client, servers } = await startReachabilityPods(h, ns));
   const families = h.families.families;
   const jobs: Promise<unknown>[] = [];
   for (const f of families) {

@@ -21,6 +21,7 @@ import {
   serviceManifest as sharedManifest,
   type ServiceShape as SharedShape,
 } from '../../lib/k8s/services.ts';
+import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 
 /** Both families are always declared; tests for a family the cluster lacks are skipped. */
 export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
@@ -148,4 +149,35 @@ export function cidrOfFamily(cidr: string, family: IPFamily): boolean {
   } catch {
     return false;
   }
+}
+
+export const SERVER = { [ROLE_LABEL]: 'server' };
+export const LOCAL = { [ROLE_LABEL]: 'local' };
+
+export interface ReachabilityPods {
+  client: V1Pod;
+  /** One server on each of the first two workers. */
+  servers: V1Pod[];
+  /** The only endpoint of the externalTrafficPolicy Local Services: one node has it, the others must not answer. */
+  local: V1Pod;
+}
+
+/** The pod layout both reachability suites (NodePort, LoadBalancer) probe. */
+export async function startReachabilityPods(h: Harness, ns: TestNamespace): Promise<ReachabilityPods> {
+  const workers = await workerNodes(h.kc);
+  const tail = tailOf(ns);
+  const w0 = workers[0]!;
+  const w1 = workers[1] ?? w0;
+  const pods = await startProbePods(
+    h.kc,
+    ns.name,
+    [
+      { name: `client-${tail}`, node: w0 },
+      { name: `server-0-${tail}`, node: w0, labels: SERVER },
+      { name: `server-1-${tail}`, node: w1, labels: SERVER },
+      { name: `local-${tail}`, node: w1, labels: LOCAL },
+    ],
+    180_000,
+  );
+  return { client: pods[0]!, servers: pods.slice(1, 3), local: pods[3]! };
 }

@@ -29,7 +29,6 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { httpGet } from '../../lib/probes/http.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import {
   createService,
   FAMILIES,
@@ -39,10 +38,11 @@ import {
   readKubeProxy,
   report,
   requireOutside,
-  ROLE_LABEL,
+  LOCAL,
+  SERVER,
   skipWithoutFamily,
+  startReachabilityPods,
   suiteNamespace,
-  tailOf,
   untilOk,
   waitReadyEndpoints,
 } from './common.ts';
@@ -58,30 +58,11 @@ let local: V1Pod;
 let np: V1Service;
 let npLocal: V1Service;
 
-const SERVER = { [ROLE_LABEL]: 'server' };
-const LOCAL = { [ROLE_LABEL]: 'local' };
-
 beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'nodeport');
   [outside, proxy, nodes] = await Promise.all([outsideClient(h), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
-  const workers = await workerNodes(h.kc);
-  const tail = tailOf(ns);
-  const w0 = workers[0]!;
-  const w1 = workers[1] ?? w0;
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: `client-${tail}`, node: w0 },
-      { name: `server-0-${tail}`, node: w0, labels: SERVER },
-      { name: `server-1-${tail}`, node: w1, labels: SERVER },
-      // The only endpoint of the Local Service: one node has it, the others must not answer.
-      { name: `local-${tail}`, node: w1, labels: LOCAL },
-    ],
-    180_000,
-  );
-  [client, servers, local] = [pods[0]!, pods.slice(1, 3), pods[3]!];
+  ({ client, servers, local } = await startReachabilityPods(h, ns));
   const families = h.families.families;
   np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families });
   npLocal = await createService(h.kc, ns.name, { name: 'np-local', type: 'NodePort', selector: LOCAL, families, externalTrafficPolicy: 'Local' });
