@@ -20,11 +20,21 @@ import { isNotFound } from '../../lib/k8s/client.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createService, listPools, METALLB_GROUP, METALLB_VERSION, report, ROLE_LABEL, skipWithoutFamily, suiteNamespace, tailOf, type ServiceShape } from '../nodeport/common.ts';
+import {
+  createService,
+  listPools,
+  METALLB_GROUP,
+  METALLB_VERSION,
+  report,
+  SERVER,
+  type ServiceShape,
+  skipWithoutFamily,
+  suiteNamespace,
+  tailOf,
+} from '../nodeport/common.ts';
 
 let h: Harness;
 let ns: TestNamespace;
-const SERVER = { [ROLE_LABEL]: 'server' };
 
 beforeAll(async () => {
   h = await harness();

@@ -27,7 +27,7 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createService, listPools, report, ROLE_LABEL, suiteNamespace, tailOf } from '../nodeport/common.ts';
+import { createService, listPools, report, SERVER, suiteNamespace, tailOf } from '../nodeport/common.ts';
 
 /** How long a family may stay pending before the check calls it. MetalLB normally allocates in about a second. */
 const INGRESS_TIMEOUT_MS = 20_000;
@@ -37,7 +37,6 @@ let ns: TestNamespace;
 let servers: V1Pod[] = [];
 let pools: PoolInfo[] = [];
 
-const SERVER = { [ROLE_LABEL]: 'server' };
 
 beforeAll(async () => {
   h = await harness();

@@ -22,7 +22,17 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
 import { parseCurlResult } from '../../lib/probes/outside.ts';
 import { startProbePods } from '../../lib/probes/pods.ts';
-import { createService, nodePortOf, podLabel, report, ROLE_LABEL, suiteNamespace, tailOf, untilOk, waitReadyEndpoints } from './common.ts';
+import {
+  createService,
+  nodePortOf,
+  podLabel,
+  report,
+  SERVER,
+  suiteNamespace,
+  tailOf,
+  untilOk,
+  waitReadyEndpoints,
+} from './common.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -31,7 +41,6 @@ let echo: V1Pod[] = [];
 let hostnet: V1Pod[] = [];
 let np: V1Service;
 
-const SERVER = { [ROLE_LABEL]: 'server' };
 
 beforeAll(async () => {
   h = await harness();

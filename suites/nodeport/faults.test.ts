@@ -35,7 +35,7 @@ import {
   readKubeProxy,
   report,
   requireOutside,
-  ROLE_LABEL,
+  SERVER,
   skipWithoutFamily,
   suiteNamespace,
   tailOf,
@@ -52,7 +52,6 @@ let np: V1Service;
 let backends: string[] = [];
 let workers: string[] = [];
 
-const SERVER = { [ROLE_LABEL]: 'server' };
 
 beforeAll(async () => {
   h = await harness();
