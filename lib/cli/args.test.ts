@@ -16,7 +16,7 @@ function usage(argv: string[]): string {
 
 describe('run', () => {
   test('defaults', () => {
-    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [], html: true });
+    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [], html: true, parallel: 1 });
   });
   test('every option', () => {
     expect(
@@ -39,11 +39,16 @@ describe('run', () => {
       gate: 'gate.yaml',
       history: 'reports/prev',
       html: false,
+      parallel: 1,
     });
   });
   test('--profile all expands; --suite takes several words', () => {
     const r = parseArgs(['run', '--profile=all', '--suite', 'connectivity', 'guestbook', '--keep']);
     expect(r).toMatchObject({ profiles: [...PROFILES], suites: ['connectivity', 'guestbook'], keep: true });
+  });
+  test('--parallel N with --profile all', () => {
+    expect(parseArgs(['run', '--profile', 'all', '--parallel', '2'])).toMatchObject({ profiles: [...PROFILES], parallel: 2 });
+    expect(parseArgs(['run', '--profile', 'all', '--parallel=1'])).toMatchObject({ parallel: 1 });
   });
   test('existing cluster', () => {
     expect(parseArgs(['run', '--kubeconfig', '/k', '--context', 'c'])).toMatchObject({ kubeconfig: '/k', context: 'c', profiles: [] });
@@ -101,6 +106,14 @@ describe('bad input → one-line UsageError listing the choices', () => {
     expect(usage(['run', '--reuse', '--context', 'c'])).toMatch(/--reuse picks up a kind cluster/);
     expect(usage(['run', '--name', 'x', '--kubeconfig', 'k'])).toMatch(/--name names a kind cluster/);
     expect(usage(['down', '--name', 'x', '--profile', 'ipv6'])).toBe('give --name or --profile to down, not both');
+  });
+  test('--parallel: a whole number, only with several profiles', () => {
+    for (const bad of ['0', '-1', '1.5', 'two', '2x']) {
+      expect(usage(['run', '--profile', 'all', `--parallel=${bad}`])).toBe(`--parallel needs a whole number of profiles to run at once, 1 or more (got "${bad}")`);
+    }
+    expect(usage(['run', '--profile', 'all', '--parallel'])).toBe('--parallel needs a value (how many profiles run at once, e.g. 2)');
+    expect(usage(['run', '--profile', 'ipv6', '--parallel', '2'])).toBe('--parallel runs several profiles at once; give it with --profile all (this run has only ipv6)');
+    expect(usage(['run', '--parallel', '2'])).toMatch(/this run has no --profile/);
   });
   test('cluster names', () => {
     expect(usage(['up', '--profile', 'ipv6', '--name', 'My_Cluster'])).toMatch(/^cluster name "My_Cluster" is not valid/);

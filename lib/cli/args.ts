@@ -38,6 +38,8 @@ export interface RunArgs {
   history?: string;
   /** Generate `<report-dir>/html/` at the end (default true; `--no-html`). */
   html: boolean;
+  /** With several profiles: how many run at once, each in its own process (default 1). */
+  parallel: number;
 }
 
 export interface UpArgs {
@@ -120,6 +122,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   '--gate': { value: true, hint: 'a gate file: one check id or glob per line' },
   '--history': { value: true, hint: 'a previous report directory' },
   '--no-html': { value: false },
+  '--parallel': { value: true, hint: 'how many profiles run at once, e.g. 2' },
 };
 const REPORT_FLAGS: Record<string, FlagSpec> = {
   '--out': { value: true, hint: 'a directory for the merged report' },
@@ -245,7 +248,16 @@ function parseRun(argv: string[]): RunArgs {
     keep: tokens.some((t) => t.flag === '--keep'),
     suites: parseSuites(tokens),
     html: !tokens.some((t) => t.flag === '--no-html'),
+    parallel: 1,
   };
+  const parallel = once(tokens, '--parallel');
+  if (parallel !== undefined) {
+    const n = Number(parallel);
+    if (!/^[0-9]+$/.test(parallel) || !Number.isSafeInteger(n) || n < 1) {
+      throw new UsageError(`--parallel needs a whole number of profiles to run at once, 1 or more (got "${parallel}")`);
+    }
+    args.parallel = n;
+  }
   const name = checkName(once(tokens, '--name'));
   if (name !== undefined) args.name = name;
   const kubeconfig = once(tokens, '--kubeconfig');
@@ -287,6 +299,9 @@ function parseRun(argv: string[]): RunArgs {
   const existing = args.kubeconfig !== undefined || args.context !== undefined;
   if (existing && profiles.length > 1) {
     throw new UsageError('--profile all creates clusters; it cannot be combined with --kubeconfig/--context (give one profile, or none to detect it)');
+  }
+  if (args.parallel > 1 && profiles.length < 2) {
+    throw new UsageError(`--parallel runs several profiles at once; give it with --profile all (this run has ${profiles.length === 0 ? 'no --profile' : `only ${profiles[0]}`})`);
   }
   if (existing && args.reuse) {
     throw new UsageError('--reuse picks up a kind cluster by --name; do not combine it with --kubeconfig/--context');
@@ -408,7 +423,7 @@ Usage:
   v6e2e report <report-dir> ... [--out d [--html] [--history prev]] [--gate f]
   v6e2e list-checks [--suite s ...] [--kubeconfig f] [--context c]
 
-Profiles: ${list(PROFILES)} (all = each in turn)
+Profiles: ${list(PROFILES)} (all = each in turn, or --parallel N at once)
 Suites:   ${list(SUITES)}
 
 Exit codes: 0 all gating checks passed, 1 a gating check failed (every check gates
@@ -427,6 +442,8 @@ Cluster:
   --name n             kind cluster name (default: v6e2e-<profile>; with all: <n>-<profile>)
   --reuse              use the kind cluster <name> if it exists (it is never deleted)
   --keep               keep clusters this run created
+  --parallel N         with --profile all: run N profiles at once, each in its own process
+                       with its own cluster (default 1: one after another)
   --kubeconfig f       test an existing cluster from this kubeconfig (never deleted)
   --context c          kubeconfig context to use
 Selection:

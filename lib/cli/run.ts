@@ -295,8 +295,37 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
     reportDir: multi ? ensureWritableDir(path.join(base, profile)) : base,
   }));
 
+  const outcomes: ParallelOutcome[] =
+    multi && args.parallel > 1
+      ? await runProfilesInParallel(plan, args, deps)
+      : await runProfilesInTurn(plan, args, deps, { common, checkGate, runId, suites, filters });
+  if (multi) {
+    const exit2 = outcomes.filter((o) => o.exitCode === 2);
+    if (exit2.length > 0) {
+      deps.log(`v6e2e: ${exit2.map((o) => o.profile).join(', ')}: bad input or unusable environment (exit 2; the lines above say why)`);
+      return 2;
+    }
+    await combineProfiles(base, outcomes, args, { ...common, V6E2E_REPORT_DIR: base }, deps);
+  }
+  deps.log(`v6e2e: report in ${base}`);
+  return finish(outcomes);
+}
+
+interface InTurnContext {
+  common: Partial<Record<string, string>>;
+  checkGate: (env: Partial<Record<string, string>>) => Promise<void>;
+  runId: string;
+  suites: readonly Suite[];
+  filters: string[];
+}
+
+/** Profiles one after another, in this process (vitest in-process). */
+async function runProfilesInTurn(plan: readonly ProfileRun[], args: RunArgs, deps: RunDeps, ctx: InTurnContext): Promise<ParallelOutcome[]> {
+  const { progress } = deps;
+  const { common, checkGate, runId, suites, filters } = ctx;
+  const multi = plan.length > 1;
   const kind = await import('../cluster/kind.ts');
-  const outcomes: ProfileOutcome[] = [];
+  const outcomes: ParallelOutcome[] = [];
   for (const p of plan) {
     let created = false;
     let pendingUp: Promise<unknown> | undefined;
@@ -347,17 +376,12 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
       const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.profile}`, () => withEnv(env, () => runVitest('e2e', filters)));
       const result = profileOutcome(p.profile, p.reportDir, outcome);
       outcomes.push(result);
-      if (args.html) {
-        const history = args.history !== undefined && multi && fs.existsSync(path.join(args.history, p.profile)) ? path.join(args.history, p.profile) : args.history;
-        await htmlReport(p.reportDir, env, history, result.summary, deps);
-      }
+      if (args.html && !multi) await htmlReport(p.reportDir, env, args.history, result.summary, deps);
     } finally {
       await finishGuard(guard);
     }
   }
-  if (multi) writeCombinedSummary(base, outcomes);
-  deps.log(`v6e2e: report in ${base}`);
-  return finish(outcomes);
+  return outcomes;
 }
 
 /**
@@ -433,13 +457,112 @@ async function sweepNamespaces(kc: KubeConfig, runId: string, deps: RunDeps): Pr
   }
 }
 
-/** `--profile all`: summary.json (`{runs}`) and summary.md for every profile at the top of the report dir. */
-function writeCombinedSummary(base: string, outcomes: readonly ProfileOutcome[]): void {
+/** A profile's outcome, with the exit code of its process when it ran in one (--parallel). */
+type ParallelOutcome = ProfileOutcome & { exitCode?: number | null };
+
+/**
+ * `--profile all --parallel N`: one `v6e2e run` process per profile, at most N
+ * at a time (lib/cli/parallel.ts). The lab is set up once here first, so the
+ * children find it up to date instead of building it side by side.
+ */
+async function runProfilesInParallel(plan: readonly ProfileRun[], args: RunArgs, deps: RunDeps): Promise<ParallelOutcome[]> {
+  const { progress } = deps;
+  const { labSetup } = await import('../lab/index.ts');
+  await progress.step('lab', () => labSetup({ progress }));
+  const { runPool } = await import('./parallel.ts');
+  const parallel = Math.min(args.parallel, plan.length);
+  const jobs = plan.map((p) => ({
+    label: p.profile,
+    command: process.execPath,
+    args: [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), ...childRunArgv(args, p)],
+    cwd: process.cwd(),
+  }));
+  return progress.step(`${plan.length} profiles, ${parallel} at a time (${plan.map((p) => p.name).join(', ')})`, async () => {
+    const pool = runPool(jobs, {
+      parallel,
+      line: (l) => deps.log(l),
+      onStart: (j) => progress.info(`${j.label}: started`),
+      onEnd: (r) => progress.info(`${r.label}: exit ${r.exitCode ?? r.signal ?? '?'} after ${Math.round(r.seconds)}s`),
+    });
+    // Ctrl-C / SIGTERM: pass it on once and wait while every child deletes its cluster.
+    const guard = guardCleanup(() => pool.stop('SIGINT'), {
+      abandoned: () => `clusters may be left: ${plan.map((p) => p.name).join(', ')} (v6e2e down --name <n>)`,
+    });
+    try {
+      const results = await pool.done;
+      return plan.map((p, i): ParallelOutcome => {
+        const r = results[i];
+        const code = r?.exitCode ?? null;
+        let summary: RunSummary | undefined;
+        try {
+          summary = readSummaryJson(p.reportDir);
+        } catch {
+          summary = undefined;
+        }
+        const broken =
+          code === 3
+            ? 'its run exited 3 (the run itself broke; see its lines above)'
+            : code === null || code > 3
+              ? `its process ${r?.error ?? (r?.notStarted ? 'never started' : `ended by ${r?.signal ?? `exit ${code}`}`)}`
+              : undefined;
+        return {
+          profile: p.profile,
+          reportDir: p.reportDir,
+          vitestFailed: code !== 0,
+          exitCode: code,
+          ...(summary ? { summary } : {}),
+          ...(broken !== undefined && code !== 2 ? { broken } : {}),
+        };
+      });
+    } finally {
+      guard.dispose();
+    }
+  });
+}
+
+/** The `v6e2e run` command line of one profile of a parallel run: same selection, its own cluster and report dir, no HTML. */
+export function childRunArgv(args: RunArgs, p: ProfileRun): string[] {
+  const argv = ['run', '--profile', p.profile, '--name', p.name, '--report-dir', p.reportDir, '--no-html'];
+  if (args.reuse) argv.push('--reuse');
+  if (args.keep) argv.push('--keep');
+  if (args.suites.length > 0) argv.push('--suite', args.suites.join(','));
+  if (args.dns64Mode !== undefined) argv.push('--dns64-mode', args.dns64Mode);
+  if (args.nat64Prefix !== undefined) argv.push('--nat64-prefix', args.nat64Prefix);
+  if (args.nat64Target !== undefined) argv.push('--nat64-target', args.nat64Target);
+  if (args.gate !== undefined) argv.push('--gate', path.resolve(args.gate));
+  return argv;
+}
+
+/**
+ * `--profile all`: one report at the top of the report dir, next to each
+ * profile's own (<dir>/<profile>/junit.xml stays one JUnit file per profile):
+ * summary.json (`{runs}`), summary.md, every profile's allure-results/ and one
+ * HTML report over all of them.
+ */
+async function combineProfiles(
+  base: string,
+  outcomes: readonly ProfileOutcome[],
+  args: RunArgs,
+  env: Partial<Record<string, string>>,
+  deps: RunDeps,
+): Promise<void> {
   // A profile without a summary broke; its log says why, and the exit code is 3.
   const summaries = outcomes.flatMap((o) => (o.summary ? [o.summary] : []));
   if (summaries.length === 0) return;
   writeSummariesJson(base, summaries);
   writeSummaryMd(base, summaries);
+  const { concatAllureResults } = await import('../report/merge.ts');
+  fs.rmSync(path.join(base, ALLURE_RESULTS), { recursive: true, force: true });
+  concatAllureResults(
+    outcomes.map((o) => o.reportDir),
+    base,
+  );
+  if (!args.html) return;
+  const environment = { ...environmentInfo({ ...process.env, ...env }), ...environmentFromSummaries(summaries) };
+  const r = await deps.progress.step(`HTML report of ${summaries.length} profiles in ${path.join(base, HTML_DIR)}`, () =>
+    generateHtml({ reportDir: base, historyFrom: args.history, environment, name: `v6e2e ${summaries.map((s) => s.profile).join(', ')}`, log: deps.log }),
+  );
+  if (!r.ok) deps.log(`v6e2e: warning: no HTML report: ${r.reason}`);
 }
 
 // ---------------------------------------------------------------- test
@@ -505,7 +628,7 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   for (const profile of profiles as Profile[]) {
     const name = `v6e2e-test-${profile}`;
     const runArgs = (extra: Partial<RunArgs>): RunArgs => ({
-      command: 'run', profiles: [profile], name, reuse: true, keep: true, suites: [], html: false, ...extra,
+      command: 'run', profiles: [profile], name, reuse: true, keep: true, suites: [], html: false, parallel: 1, ...extra,
     });
     const guard = guardCleanup(async () => {
       const kind = await import('../cluster/kind.ts');

@@ -94,6 +94,10 @@ describe('run exit codes', () => {
     const { gate, summary: s } = gated(red, 'nope\n');
     expect(decideRunExit([outcome(s, true), outcome(undefined)], { gate }).code).toBe(3);
   });
+  test('3: a profile that broke (e.g. its process exited 3) even though it wrote a summary with failures', () => {
+    const v = decideRunExit([outcome(green), { ...outcome(red, true), profile: 'dual', broken: 'its run exited 3' }]);
+    expect(v).toEqual({ code: 3, lines: ['v6e2e: the run itself broke: dual: its run exited 3'] });
+  });
   test('3: nothing ran at all', () => {
     expect(decideRunExit([]).code).toBe(3);
   });

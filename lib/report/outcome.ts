@@ -21,6 +21,8 @@ export interface ProfileOutcome {
   summary?: RunSummary;
   /** vitest's own verdict: some test, hook, module or unhandled error failed. */
   vitestFailed: boolean;
+  /** Why the profile's run broke even if it wrote a summary (e.g. its process exited 3 or was killed). */
+  broken?: string;
 }
 
 export interface RunVerdict {
@@ -47,6 +49,10 @@ export function decideRunExit(outcomes: readonly ProfileOutcome[], opts: DecideO
   const lines: string[] = [];
   const broken: string[] = [];
   for (const o of outcomes) {
+    if (o.broken !== undefined) {
+      broken.push(`${o.profile}: ${o.broken}`);
+      continue;
+    }
     if (!o.summary) {
       broken.push(`${o.profile}: no summary.json in ${o.reportDir} (vitest did not finish; see the log above)`);
       continue;
