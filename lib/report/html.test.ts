@@ -106,13 +106,16 @@ describe('preparing allure-results', () => {
 });
 
 describe('generateHtml (allure 3, offline)', () => {
-  test('one index.html, no analytics, history carried forward with --history', async () => {
+  test('overview index.html + one-file Allure report, no analytics, history carried forward with --history', async () => {
     const first = resultsDir('gen1');
     const r1 = await generateHtml({ reportDir: first, environment: { profile: 'dual' } });
     expect(r1).toMatchObject({ ok: true, results: 2 });
     const index = path.join(first, 'html', 'index.html');
-    expect(fs.existsSync(index)).toBe(true);
-    expect(fs.readFileSync(index, 'utf8')).not.toMatch(/googletagmanager/);
+    const allure = path.join(first, 'html', 'allure', 'index.html');
+    expect(r1).toMatchObject({ index, allureIndex: allure });
+    expect(fs.readFileSync(allure, 'utf8')).not.toMatch(/googletagmanager/);
+    // no summary.json here: the overview still links to the Allure report
+    expect(fs.readFileSync(index, 'utf8')).toContain('href="allure/index.html"');
     const h1 = fs.readFileSync(path.join(first, 'history.jsonl'), 'utf8').trim().split('\n');
     expect(h1).toHaveLength(1);
 

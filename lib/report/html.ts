@@ -20,9 +20,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseProperties, renderProperties, type EnvironmentInfo } from './environment.ts';
-import type { RunSummary } from './summary.ts';
+import { buildOverview, readHistory, renderOverview } from './overview.ts';
+import { readSummaries, type RunSummary } from './summary.ts';
 
 export const HTML_DIR = 'html';
+/** The full Allure report, under html/; html/index.html is the overview (lib/report/overview.ts). */
+export const ALLURE_HTML_DIR = 'allure';
 export const ALLURE_RESULTS = 'allure-results';
 export const HISTORY_FILE = 'history.jsonl';
 export const ENVIRONMENT_FILE = 'environment.properties';
@@ -44,7 +47,21 @@ export interface HtmlOptions {
   log?: (line: string) => void;
 }
 
-export type HtmlResult = { ok: true; index: string; results: number } | { ok: false; reason: string };
+export type HtmlResult =
+  | {
+      ok: true;
+      /** html/index.html: the overview (matrix, failed checks with evidence, trend, environment). */
+      index: string;
+      /** html/allure/index.html: the full Allure report. */
+      allureIndex: string;
+      results: number;
+    }
+  | { ok: false; reason: string };
+
+/** Link from the overview to a check in the Allure report (Awesome routes test results by id in the hash). */
+export function allureCheckHref(id: string): string {
+  return `${ALLURE_HTML_DIR}/index.html#${encodeURIComponent(id)}`;
+}
 
 function allureCli(): string {
   const entry = fileURLToPath(import.meta.resolve('allure'));
@@ -158,6 +175,35 @@ export function stripAnalytics(html: string): string {
     .replace(/<script>(?:(?!<\/script>)[\s\S])*?\bgtag\((?:(?!<\/script>)[\s\S])*?<\/script>\s*/g, '');
 }
 
+/**
+ * html/index.html from summary.json, allure-results/ and the history (which
+ * Allure has just extended with this run). Without a summary (a bare
+ * allure-results dir) the overview only points at the Allure report.
+ */
+function writeOverview(reportDir: string, index: string, title: string): void {
+  let summaries: RunSummary[] = [];
+  try {
+    summaries = readSummaries(reportDir);
+  } catch {
+    summaries = [];
+  }
+  let environment: EnvironmentInfo = {};
+  try {
+    environment = parseProperties(fs.readFileSync(path.join(reportDir, ALLURE_RESULTS, ENVIRONMENT_FILE), 'utf8'));
+  } catch {
+    // none
+  }
+  const overview = buildOverview({
+    summaries,
+    resultsDir: path.join(reportDir, ALLURE_RESULTS),
+    history: readHistory(path.join(reportDir, HISTORY_FILE)),
+    environment,
+    title,
+    allureHref: allureCheckHref,
+  });
+  fs.writeFileSync(index, renderOverview(overview, { allure: `${ALLURE_HTML_DIR}/index.html` }));
+}
+
 export async function generateHtml(opts: HtmlOptions): Promise<HtmlResult> {
   const reportDir = path.resolve(opts.reportDir);
   const resultsDir = path.join(reportDir, ALLURE_RESULTS);
@@ -184,7 +230,7 @@ export async function generateHtml(opts: HtmlOptions): Promise<HtmlResult> {
 
   const config = {
     name: opts.name ?? 'v6e2e',
-    output: outDir,
+    output: path.join(outDir, ALLURE_HTML_DIR),
     historyPath,
     plugins: {
       awesome: {
@@ -203,18 +249,21 @@ export async function generateHtml(opts: HtmlOptions): Promise<HtmlResult> {
     const configFile = path.join(tmp, 'allurerc.json');
     fs.writeFileSync(configFile, JSON.stringify(config, null, 2));
     fs.rmSync(outDir, { recursive: true, force: true });
-    const r = await run(process.execPath, [allureCli(), 'generate', resultsDir, '--config', configFile, '--output', outDir], {
+    const allureDir = path.join(outDir, ALLURE_HTML_DIR);
+    const r = await run(process.execPath, [allureCli(), 'generate', resultsDir, '--config', configFile, '--output', allureDir], {
       cwd: tmp,
       timeoutMs: opts.timeoutMs ?? 300_000,
     });
-    const index = path.join(outDir, 'index.html');
+    const allureIndex = path.join(allureDir, 'index.html');
     if (r.timedOut) return { ok: false, reason: `allure generate timed out after ${Math.round((opts.timeoutMs ?? 300_000) / 1000)}s` };
-    if (r.code !== 0 || !fs.existsSync(index)) {
+    if (r.code !== 0 || !fs.existsSync(allureIndex)) {
       const tail = r.output.trim().split('\n').slice(-3).join(' / ');
       return { ok: false, reason: `allure generate exited ${r.code ?? 'abnormally'}${tail ? `: ${tail}` : ''}` };
     }
-    fs.writeFileSync(index, stripAnalytics(fs.readFileSync(index, 'utf8')));
-    return { ok: true, index, results };
+    fs.writeFileSync(allureIndex, stripAnalytics(fs.readFileSync(allureIndex, 'utf8')));
+    const index = path.join(outDir, 'index.html');
+    writeOverview(reportDir, index, opts.name ?? 'v6e2e');
+    return { ok: true, index, allureIndex, results };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });
   }

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/errors.ts';
+import { matrixCells } from './matrix.ts';
 
 export type CheckFamily = 'IPv4' | 'IPv6' | 'dual' | 'none';
 export type CheckStatus = 'passed' | 'failed' | 'skipped' | 'flaky';
@@ -76,7 +77,8 @@ export function writeSummaryMd(dir: string, summaries: RunSummary | readonly Run
 }
 
 const STATUSES: readonly CheckStatus[] = ['passed', 'failed', 'skipped', 'flaky'];
-const FAMILIES: readonly CheckFamily[] = ['IPv4', 'IPv6', 'dual', 'none'];
+/** Families in the order reports list them. */
+export const FAMILIES: readonly CheckFamily[] = ['IPv4', 'IPv6', 'dual', 'none'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -329,7 +331,7 @@ function clip(message: string): string {
   return clipped ? `${text}\n… (truncated; see junit.xml / the Allure report)` : text;
 }
 
-const HEADLINE: Record<Verdict, string> = {
+export const HEADLINE: Readonly<Record<Verdict, string>> = {
   passed: '✅ v6e2e: all checks passed',
   warnings: '✅ v6e2e: all gating checks passed',
   failed: '❌ v6e2e: checks failed',
@@ -372,33 +374,14 @@ export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): stri
   if (warnings.length > 0) out.push(`${warnings.length} of the failed checks do not gate (see Warnings).`, '');
 
   // profile × suite × family
-  const rows = new Map<string, { profile: string; suite: string; family: CheckFamily; t: Totals; gatingFailed: number }>();
-  for (const s of summaries) {
-    for (const c of s.checks) {
-      const key = JSON.stringify([s.profile, c.suite, c.family]);
-      let row = rows.get(key);
-      if (!row) {
-        row = { profile: s.profile, suite: c.suite, family: c.family, t: { passed: 0, failed: 0, skipped: 0, flaky: 0 }, gatingFailed: 0 };
-        rows.set(key, row);
-      }
-      row.t[c.status]++;
-      if (isGatingFailure(c)) row.gatingFailed++;
-    }
-  }
-  if (rows.size > 0) {
-    const famOrder = (f: CheckFamily) => FAMILIES.indexOf(f);
-    const sorted = [...rows.values()].sort(
-      (a, b) =>
-        summaries.findIndex((s) => s.profile === a.profile) - summaries.findIndex((s) => s.profile === b.profile) ||
-        a.suite.localeCompare(b.suite) ||
-        famOrder(a.family) - famOrder(b.family),
-    );
+  const cells = matrixCells(summaries);
+  if (cells.length > 0) {
     out.push('### By profile, suite and family', '');
     out.push('| profile | suite | family | passed | failed | skipped | flaky |', '|---|---|---|---:|---:|---:|---:|');
-    for (const r of sorted) {
+    for (const r of cells) {
       // bold: gating failures; plain: failures that only warn
-      const failed = r.gatingFailed > 0 ? `**${r.t.failed}**` : String(r.t.failed);
-      out.push(`| ${cell(r.profile)} | ${cell(r.suite)} | ${r.family} | ${r.t.passed} | ${failed} | ${r.t.skipped} | ${r.t.flaky} |`);
+      const failed = r.gatingFailed > 0 ? `**${r.totals.failed}**` : String(r.totals.failed);
+      out.push(`| ${cell(r.profile)} | ${cell(r.suite)} | ${r.family} | ${r.totals.passed} | ${failed} | ${r.totals.skipped} | ${r.totals.flaky} |`);
     }
     out.push('');
   }

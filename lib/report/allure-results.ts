@@ -1,0 +1,97 @@
+/**
+ * Reading allure-results/ back: the result of a summary's check, and its
+ * attachments (evidence written by suites/setup/evidence.ts), so the HTML
+ * overview can show a failing check's evidence next to its message.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { CheckResult } from './summary.ts';
+
+export interface AllureAttachmentRef {
+  name: string;
+  /** File name inside allure-results/. */
+  source: string;
+  type?: string;
+}
+
+interface AllureStep {
+  name?: string;
+  attachments?: AllureAttachmentRef[];
+  steps?: AllureStep[];
+}
+
+export interface AllureResult {
+  uuid: string;
+  name: string;
+  fullName?: string;
+  historyId?: string;
+  status?: string;
+  start?: number;
+  stop?: number;
+  labels: { name: string; value: string }[];
+  attachments?: AllureAttachmentRef[];
+  steps?: AllureStep[];
+}
+
+function isResult(x: unknown): x is AllureResult {
+  if (x === null || typeof x !== 'object') return false;
+  const r = x as Record<string, unknown>;
+  return typeof r.uuid === 'string' && typeof r.name === 'string' && Array.isArray(r.labels);
+}
+
+/** Every `*-result.json` of a results dir that parses; unreadable ones are skipped (Allure skips them too). */
+export function readAllureResults(resultsDir: string): AllureResult[] {
+  let names: string[];
+  try {
+    names = fs.readdirSync(resultsDir);
+  } catch {
+    return [];
+  }
+  const out: AllureResult[] = [];
+  for (const n of names) {
+    if (!n.endsWith('-result.json')) continue;
+    try {
+      const data = JSON.parse(fs.readFileSync(path.join(resultsDir, n), 'utf8')) as unknown;
+      if (isResult(data)) out.push(data);
+    } catch {
+      // skip
+    }
+  }
+  return out;
+}
+
+export function label(r: AllureResult, name: string): string | undefined {
+  return [...r.labels].reverse().find((l) => l.name === name)?.value;
+}
+
+/** The result's attachments and those of its steps, in order. */
+export function attachmentsOf(r: AllureResult): AllureAttachmentRef[] {
+  const out = [...(r.attachments ?? [])];
+  const walk = (steps: AllureStep[] | undefined) => {
+    for (const s of steps ?? []) {
+      out.push(...(s.attachments ?? []));
+      walk(s.steps);
+    }
+  };
+  walk(r.steps);
+  return out;
+}
+
+/**
+ * The Allure result of a summary check: same profile (the `parentSuite` label),
+ * same suite folder, and the same describe path + title (summary names join it
+ * with ` › `, Allure's fullName with spaces after `#`). With retries there are
+ * several: the last one is the verdict.
+ */
+export function resultForCheck(results: readonly AllureResult[], profile: string, check: Pick<CheckResult, 'suite' | 'name'>): AllureResult | undefined {
+  if (check.name === undefined) return undefined;
+  const title = check.name.split(' › ').join(' ');
+  const matches = results.filter((r) => {
+    if (label(r, 'parentSuite') !== profile) return false;
+    const full = r.fullName ?? '';
+    const hash = full.indexOf('#');
+    if (hash < 0 || full.slice(hash + 1) !== title) return false;
+    return full.slice(0, hash).includes(`suites/${check.suite}/`);
+  });
+  return matches.sort((a, b) => (a.stop ?? 0) - (b.stop ?? 0)).at(-1);
+}
