@@ -46,6 +46,10 @@ describe('run', () => {
     const r = parseArgs(['run', '--profile=all', '--suite', 'connectivity', 'guestbook', '--keep']);
     expect(r).toMatchObject({ profiles: [...PROFILES], suites: ['connectivity', 'guestbook'], keep: true });
   });
+  test('--profile takes a comma list, in the order given, without repeats', () => {
+    expect(parseArgs(['run', '--profile', 'dual,ipv6,dual'])).toMatchObject({ profiles: ['dual', 'ipv6'] });
+    expect(parseArgs(['run', '--profile', 'ipv4,all'])).toMatchObject({ profiles: ['ipv4', 'ipv6', 'dual-v6', 'dual'] });
+  });
   test('--parallel N with --profile all', () => {
     expect(parseArgs(['run', '--profile', 'all', '--parallel', '2'])).toMatchObject({ profiles: [...PROFILES], parallel: 2 });
     expect(parseArgs(['run', '--profile', 'all', '--parallel=1'])).toMatchObject({ parallel: 1 });
@@ -61,7 +65,9 @@ describe('run', () => {
 
 describe('bad input → one-line UsageError listing the choices', () => {
   test('unknown profile', () => {
-    expect(usage(['run', '--profile', 'ipv5'])).toBe('unknown profile "ipv5"; use one of: ipv6, dual-v6, dual, ipv4, all');
+    expect(usage(['run', '--profile', 'ipv5'])).toBe('unknown profile "ipv5"; use one of: ipv6, dual-v6, dual, ipv4, all (or a comma list)');
+    expect(usage(['run', '--profile', 'ipv6,dula'])).toBe('unknown profile "dula"; use one of: ipv6, dual-v6, dual, ipv4, all (or a comma list)');
+    expect(usage(['run', '--profile', ','])).toBe('--profile needs a value (one of: ipv6, dual-v6, dual, ipv4, all)');
     expect(usage(['up', '--profile', 'all'])).toBe('unknown profile "all"; use one of: ipv6, dual-v6, dual, ipv4');
   });
   test('unknown suite', () => {
@@ -102,7 +108,8 @@ describe('bad input → one-line UsageError listing the choices', () => {
     expect(usage(['lab', 'build'])).toBe('unknown lab action "build"; use one of: setup, status');
   });
   test('conflicting combinations', () => {
-    expect(usage(['run', '--profile', 'all', '--kubeconfig', 'k'])).toMatch(/--profile all creates clusters/);
+    expect(usage(['run', '--profile', 'all', '--kubeconfig', 'k'])).toMatch(/^several profiles create clusters/);
+    expect(usage(['run', '--profile', 'ipv6,dual', '--context', 'c'])).toMatch(/^several profiles create clusters/);
     expect(usage(['run', '--reuse', '--context', 'c'])).toMatch(/--reuse picks up a kind cluster/);
     expect(usage(['run', '--name', 'x', '--kubeconfig', 'k'])).toMatch(/--name names a kind cluster/);
     expect(usage(['down', '--name', 'x', '--profile', 'ipv6'])).toBe('give --name or --profile to down, not both');
@@ -112,7 +119,7 @@ describe('bad input → one-line UsageError listing the choices', () => {
       expect(usage(['run', '--profile', 'all', `--parallel=${bad}`])).toBe(`--parallel needs a whole number of profiles to run at once, 1 or more (got "${bad}")`);
     }
     expect(usage(['run', '--profile', 'all', '--parallel'])).toBe('--parallel needs a value (how many profiles run at once, e.g. 2)');
-    expect(usage(['run', '--profile', 'ipv6', '--parallel', '2'])).toBe('--parallel runs several profiles at once; give it with --profile all (this run has only ipv6)');
+    expect(usage(['run', '--profile', 'ipv6', '--parallel', '2'])).toBe('--parallel runs several profiles at once; give it with --profile all or a list such as ipv6,dual (this run has only ipv6)');
     expect(usage(['run', '--parallel', '2'])).toMatch(/this run has no --profile/);
   });
   test('cluster names', () => {

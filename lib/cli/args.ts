@@ -205,9 +205,17 @@ function once(tokens: Token[], flag: string): string | undefined {
 }
 
 function parseProfile(value: string, allowAll: boolean): Profile[] {
-  if (allowAll && value === 'all') return [...PROFILES];
-  if (isProfile(value)) return [value];
-  throw new UsageError(`unknown profile "${value}"; use one of: ${list(allowAll ? [...PROFILES, 'all'] : PROFILES)}`);
+  const choices = allowAll ? [...PROFILES, 'all'] : PROFILES;
+  // run takes several: `all`, or a comma list such as `ipv6,dual` (in that order)
+  const words = allowAll ? value.split(',').map((w) => w.trim()).filter((w) => w !== '') : [value];
+  const out: Profile[] = [];
+  for (const w of words) {
+    const add = allowAll && w === 'all' ? [...PROFILES] : isProfile(w) ? [w] : undefined;
+    if (!add) throw new UsageError(`unknown profile "${w}"; use one of: ${list(choices)}${allowAll ? ' (or a comma list)' : ''}`);
+    for (const p of add) if (!out.includes(p)) out.push(p);
+  }
+  if (out.length === 0) throw new UsageError(`--profile needs a value (one of: ${list(choices)})`);
+  return out;
 }
 
 function parseSuites(tokens: Token[]): Suite[] {
@@ -298,10 +306,10 @@ function parseRun(argv: string[]): RunArgs {
 
   const existing = args.kubeconfig !== undefined || args.context !== undefined;
   if (existing && profiles.length > 1) {
-    throw new UsageError('--profile all creates clusters; it cannot be combined with --kubeconfig/--context (give one profile, or none to detect it)');
+    throw new UsageError('several profiles create clusters; they cannot be combined with --kubeconfig/--context (give one profile, or none to detect it)');
   }
   if (args.parallel > 1 && profiles.length < 2) {
-    throw new UsageError(`--parallel runs several profiles at once; give it with --profile all (this run has ${profiles.length === 0 ? 'no --profile' : `only ${profiles[0]}`})`);
+    throw new UsageError(`--parallel runs several profiles at once; give it with --profile all or a list such as ipv6,dual (this run has ${profiles.length === 0 ? 'no --profile' : `only ${profiles[0]}`})`);
   }
   if (existing && args.reuse) {
     throw new UsageError('--reuse picks up a kind cluster by --name; do not combine it with --kubeconfig/--context');
@@ -437,12 +445,12 @@ Creates a kind cluster per profile (or uses an existing one), runs the e2e suite
 against it, writes reports, and deletes the clusters it created.
 
 Cluster:
-  --profile p          ${list(PROFILES)} or all (default: ipv6; with --kubeconfig/--context:
-                       detected from the cluster)
-  --name n             kind cluster name (default: v6e2e-<profile>; with all: <n>-<profile>)
+  --profile p          ${list(PROFILES)}, all, or a comma list such as ipv6,dual (default:
+                       ipv6; with --kubeconfig/--context: detected from the cluster)
+  --name n             kind cluster name (default: v6e2e-<profile>; several profiles: <n>-<profile>)
   --reuse              use the kind cluster <name> if it exists (it is never deleted)
   --keep               keep clusters this run created
-  --parallel N         with --profile all: run N profiles at once, each in its own process
+  --parallel N         with several profiles: run N at once, each in its own process
                        with its own cluster (default 1: one after another)
   --kubeconfig f       test an existing cluster from this kubeconfig (never deleted)
   --context c          kubeconfig context to use
