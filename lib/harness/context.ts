@@ -4,8 +4,9 @@
  * pay for detection once.
  */
 import type { KubeConfig } from '@kubernetes/client-node';
-import { inject } from 'vitest';
+import { inject, type TestContext } from 'vitest';
 import { readEdgeInfo, type EdgeInfo } from '../edge/index.ts';
+import { createNamespace, type TestNamespace } from '../k8s/apply.ts';
 import { clients, loadKubeConfig, type Clients } from '../k8s/client.ts';
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
 import type { IPFamily } from '../net/family.ts';
@@ -46,4 +47,15 @@ async function load(): Promise<Harness> {
 /** Reason string for checks skipped because the cluster lacks a family. */
 export function missingFamily(h: Harness, family: IPFamily): string | undefined {
   return h.has(family) ? undefined : `cluster is ${h.families.stack}: no ${family}`;
+}
+
+/** Skips the running check, with the reason, when the cluster lacks `family`. */
+export function skipWithoutFamily(ctx: TestContext, h: Harness, family: IPFamily): void {
+  const why = missingFamily(h, family);
+  if (why) ctx.skip(why);
+}
+
+/** A namespace of this run for one suite (labelled with the run id, swept after the run). */
+export function suiteNamespace(h: Harness, suite: string): Promise<TestNamespace> {
+  return createNamespace(h.kc, { suite, runId: h.env.runId });
 }

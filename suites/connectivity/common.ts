@@ -6,8 +6,9 @@
 import type { V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
 import { all, assertOk, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
-import { missingFamily, type Harness } from '../../lib/harness/context.ts';
-import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
+import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
+export { skipWithoutFamily } from '../../lib/harness/context.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { type IPFamily } from '../../lib/net/family.ts';
 import { podIPs, podIpOf, podLabel } from '../../lib/probes/pods.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
@@ -36,13 +37,8 @@ export async function expectAllOk(ctx: TestContext, verdicts: Verdict | Verdict[
   assertOk(list.length === 1 && !object ? list[0]! : all(list, object ?? 'checks', family ?? list[0]?.family ?? 'none'));
 }
 
-export function skipWithoutFamily(ctx: TestContext, h: Harness, family: IPFamily): void {
-  const why = missingFamily(h, family);
-  if (why) ctx.skip(why);
-}
-
-export async function suiteNamespace(h: Harness, suite = SUITE): Promise<TestNamespace> {
-  return createNamespace(h.kc, { suite, runId: h.env.runId });
+export function suiteNamespace(h: Harness, suite: string = SUITE): Promise<TestNamespace> {
+  return namespaceFor(h, suite);
 }
 
 /** The pod's IP of `family`, or a failed Verdict saying the pod has none. */

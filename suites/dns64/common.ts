@@ -4,11 +4,10 @@
  * resolver addresses of each family, and the names to query.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import type { TestContext } from 'vitest';
 import { IPV4ONLY_ARPA, type Dns64Mode, type Resolver } from '../../lib/checks/dns64.ts';
 import { readCorefile } from '../../lib/edge/coredns.ts';
-import { missingFamily, type Harness } from '../../lib/harness/context.ts';
-import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
+import { type Harness } from '../../lib/harness/context.ts';
+export { skipWithoutFamily, suiteNamespace } from '../../lib/harness/context.ts';
 import { familyOf, isIp, type IPFamily } from '../../lib/net/family.ts';
 
 export interface PrefixSource {
@@ -80,15 +79,6 @@ export async function resolverAddresses(h: Harness): Promise<Partial<Record<IPFa
 
 export function resolverFor(h: Harness, client: V1Pod, addr: { server: string; label: string }): Resolver {
   return { kc: h.kc, client, server: addr.server, label: addr.label };
-}
-
-export function skipWithoutFamily(ctx: TestContext, h: Harness, family: IPFamily): void {
-  const why = missingFamily(h, family);
-  if (why) ctx.skip(why);
-}
-
-export async function suiteNamespace(h: Harness, suite: string): Promise<TestNamespace> {
-  return createNamespace(h.kc, { suite, runId: h.env.runId });
 }
 
 /** The family of the pods' own resolver (the first nameserver: kube-dns' primary ClusterIP). */

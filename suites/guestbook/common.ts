@@ -7,9 +7,9 @@ import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { KubernetesObject, V1Deployment } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
-import type { TestContext } from 'vitest';
 import type { ComponentName, ComponentState, GuestbookEnv } from '../../lib/checks/guestbook.ts';
-import { missingFamily, type Harness } from '../../lib/harness/context.ts';
+import { type Harness } from '../../lib/harness/context.ts';
+export { skipWithoutFamily } from '../../lib/harness/context.ts';
 import { applyObjects, parseManifests, RUN_LABEL, labelValue } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { podsMatching, waitForDeployment } from '../../lib/k8s/rollout.ts';
@@ -31,11 +31,6 @@ const COMPONENTS: { name: ComponentName; replicas: number; servicePort: number; 
   { name: 'redis-follower', replicas: 2, servicePort: 6379, podPort: 6379 },
   { name: 'frontend', replicas: 1, servicePort: 80, podPort: 8080 },
 ];
-
-export function skipWithoutFamily(ctx: TestContext, h: Harness, family: IPFamily): void {
-  const why = missingFamily(h, family);
-  if (why) ctx.skip(why);
-}
 
 function load(file: string): KubernetesObject[] {
   return parseManifests(fs.readFileSync(`${FIXTURES}${file}`, 'utf8'), `fixtures/guestbook/${file}`);

@@ -9,8 +9,9 @@ import type { TestContext } from 'vitest';
 import { parseKubeProxyConfig, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
 import { poolInfo, type PoolInfo } from '../../lib/checks/loadbalancer.ts';
 import { METALLB_NS } from '../../lib/edge/metallb.ts';
-import { missingFamily, type Harness } from '../../lib/harness/context.ts';
-import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
+import { type Harness } from '../../lib/harness/context.ts';
+export { skipWithoutFamily, suiteNamespace } from '../../lib/harness/context.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { describeApiError } from '../../lib/k8s/client.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { familyOfAny, type IPFamily } from '../../lib/net/family.ts';
@@ -26,15 +27,6 @@ import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 /** Both families are always declared; tests for a family the cluster lacks are skipped. */
 export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
 export const ROLE_LABEL = 'v6e2e.io/role';
-
-export function skipWithoutFamily(ctx: TestContext, h: Harness, family: IPFamily): void {
-  const why = missingFamily(h, family);
-  if (why) ctx.skip(why);
-}
-
-export function suiteNamespace(h: Harness, suite: string): Promise<TestNamespace> {
-  return createNamespace(h.kc, { suite, runId: h.env.runId });
-}
 
 /** The random tail of `v6e2e-<suite>-<hex>`: makes pod names (netexec /hostname) unique across clusters and runs. */
 export function tailOf(ns: TestNamespace): string {
