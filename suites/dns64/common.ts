@@ -63,7 +63,8 @@ export async function resolverAddresses(h: Harness): Promise<Partial<Record<IPFa
   const missing = (['IPv6', 'IPv4'] as const).filter((f) => !out[f] && h.has(f));
   if (missing.length) {
     const pods = await h.api.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'k8s-app=kube-dns' });
-    const ready = pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
+    // Ready and not on its way out: a terminating pod can still read Ready for a moment after a rollout.
+    const ready = pods.items.filter((p) => !p.metadata?.deletionTimestamp && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
     for (const f of missing) {
       for (const p of ready) {
         const ip = (p.status?.podIPs ?? []).map((x) => x.ip).find((x): x is string => !!x && isIp(x) && familyOf(x) === f);

@@ -69,14 +69,19 @@ async function withCorefile(edge: EdgeInfo, corefile: string, body: () => Promis
   }
 }
 
-/** Polls the raw AAAA answers until they show the fault (CoreDNS' rollout and its 5 s cache lag behind the API); returns the resolver that showed it. */
+/**
+ * Polls the raw AAAA answers until they show the fault (CoreDNS' rollout and its 5 s cache
+ * lag behind the API); returns the resolver that showed it. Only a resolver that replied
+ * NOERROR counts: during the rollout a terminating CoreDNS pod gives no reply at all,
+ * which has no AAAA either but says nothing about the fault.
+ */
 async function waitAaaa(name: string, what: string, until: (aaaa: string[]) => boolean): Promise<Resolver> {
   return waitFor(
     what,
     async () => {
       const r = await currentResolver();
-      const aaaa = answersOf(await dig(h.kc, r.client.metadata!.namespace!, r.client.metadata!.name!, name, 'AAAA', { server: r.server }), 'AAAA');
-      return until(aaaa) ? r : undefined;
+      const reply = await dig(h.kc, r.client.metadata!.namespace!, r.client.metadata!.name!, name, 'AAAA', { server: r.server });
+      return reply.rcode === 'NOERROR' && until(answersOf(reply, 'AAAA')) ? r : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 1_000 },
   ) as Promise<Resolver>;
