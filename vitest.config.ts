@@ -83,15 +83,15 @@ export default defineConfig({
         },
       },
       {
-        // Acceptance of the HTML report: generates it from a real run's report dir
-        // (V6E2E_HTML_FIXTURE) and looks at it in headless Chromium.
+        // Acceptance of the report: a real --profile run over kept clusters with a seeded
+        // fault, its HTML report looked at in headless Chromium (acceptance/html-report.test.ts).
         extends: true,
         test: {
           name: 'report',
           include: ['acceptance/**/*.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
-          hookTimeout: 300_000,
+          hookTimeout: 40 * 60_000,
         },
       },
     ],

@@ -1,168 +1,188 @@
 /**
- * Acceptance of the HTML report (vitest project `report`): generates it from a
- * real run's report dir, opens it in Debian's headless Chromium, screenshots the
- * overview (profile › suite › family tree, environment) and a failing check's
- * view, and checks that view lists the check's evidence attachments.
+ * Acceptance of the report (vitest project `report`), end to end on real clusters:
  *
- *   apt-get install -y chromium          # once; playwright-core drives it, downloads nothing
- *   V6E2E_HTML_FIXTURE=<report dir with at least one failed check> npx vitest run --project report
+ *   1. seeds a real fault on the first IPv6-capable profile's cluster: IPv6
+ *      NodePort traffic dropped on its first worker (ip6tables raw PREROUTING),
+ *   2. runs `v6e2e run --profile <all profiles> --suite nodeport --parallel 2 --reuse`
+ *      over the kept clusters, which must exit 1 with failures in that one
+ *      profile × suite × family only, and produce one HTML report,
+ *   3. opens that report in Debian's headless Chromium: screenshots the matrix,
+ *      the failing check on the overview with its evidence, and the same check
+ *      in the Allure report with its attachments,
+ *   4. removes the fault, whatever happened.
  *
- * The report dir comes from a real run (`v6e2e run`, or `vitest run --project e2e`
- * with V6E2E_REPORT_DIR; several merged with `v6e2e report a b --out d`). The input
- * is copied, never changed. Screenshots: reports/screenshots/html-overview.png and
- * html-failed-check.png. Without V6E2E_HTML_FIXTURE the tests are skipped, saying why.
+ *   V6E2E_ACCEPTANCE_NAME=v6e2e-test V6E2E_ACCEPTANCE_PROFILES=all npx vitest run --project report
+ *
+ * Clusters `<name>-<profile>` must exist (v6e2e run --profile all --name <name> --keep);
+ * `v6e2e test` runs this after its own profile run. Screenshots go to
+ * reports/screenshots/ (V6E2E_SCREENSHOTS to change). Skipped, saying why, without
+ * the variables or without Chromium (apt-get install -y chromium).
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { execa } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { generateHtml, HTML_DIR } from '../lib/report/html.ts';
+import { parseArgs } from '../lib/cli/args.ts';
+import { attachmentsOf, readAllureResults, resultForCheck } from '../lib/report/allure-results.ts';
+import { ALLURE_HTML_DIR, HTML_DIR } from '../lib/report/html.ts';
 import { readSummaries, type CheckResult, type RunSummary } from '../lib/report/summary.ts';
+import type { Profile } from '../lib/profiles.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
-const FIXTURE = process.env.V6E2E_HTML_FIXTURE;
+const NAME = process.env.V6E2E_ACCEPTANCE_NAME;
+const PROFILES_TEXT = process.env.V6E2E_ACCEPTANCE_PROFILES ?? 'all';
 const CHROMIUM = process.env.V6E2E_CHROMIUM ?? '/usr/bin/chromium';
-const SHOTS = path.join(REPO_ROOT, 'reports', 'screenshots');
-const CHROMIUM_FLAGS = [
-  '--headless',
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-];
+const SHOTS = path.resolve(process.env.V6E2E_SCREENSHOTS ?? path.join(REPO_ROOT, 'reports', 'screenshots'));
+const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** The seeded fault: every NodePort over IPv6 into one node, dropped before conntrack/kube-proxy see it. */
+const FAULT_RULE = ['-p', 'tcp', '--dport', '30000:32767', '-m', 'comment', '--comment', 'v6e2e-acceptance-seeded-fault', '-j', 'DROP'];
 
-interface AllureResult {
-  name: string;
-  status: string;
-  labels: { name: string; value: string }[];
-  attachments?: { name: string }[];
-  steps?: AllureStep[];
-}
-interface AllureStep {
-  name: string;
-  attachments?: { name: string }[];
-  steps?: AllureStep[];
+function profilesOf(text: string): Profile[] {
+  const parsed = parseArgs(['run', '--profile', text]);
+  return parsed.command === 'run' ? parsed.profiles : [];
 }
 
-function attachmentNames(r: AllureResult): string[] {
-  const out = (r.attachments ?? []).map((a) => a.name);
-  const walk = (steps: AllureStep[] | undefined) => {
-    for (const s of steps ?? []) {
-      out.push(...(s.attachments ?? []).map((a) => a.name));
-      walk(s.steps);
-    }
-  };
-  walk(r.steps);
-  return out;
-}
+const profiles = profilesOf(PROFILES_TEXT);
+const faulted = profiles.find((p) => p !== 'ipv4');
+const skipReason = !NAME
+  ? 'set V6E2E_ACCEPTANCE_NAME to the cluster name prefix of a kept --profile run'
+  : !faulted
+    ? `V6E2E_ACCEPTANCE_PROFILES=${PROFILES_TEXT} has no IPv6-capable profile to seed the fault in`
+    : !fs.existsSync(CHROMIUM)
+      ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set V6E2E_CHROMIUM)`
+      : undefined;
 
-const skipReason = !FIXTURE
-  ? 'set V6E2E_HTML_FIXTURE to a report dir of a real run with a failed check'
-  : !fs.existsSync(CHROMIUM)
-    ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set V6E2E_CHROMIUM)`
-    : undefined;
+const ip6tables = (node: string, op: '-I' | '-D', rule: string[]) =>
+  execa('docker', ['exec', node, 'ip6tables', '-w', '5', '-t', 'raw', op, 'PREROUTING', ...rule], { reject: false });
 
-describe.skipIf(skipReason !== undefined)(`HTML report of a real run${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES_TEXT} run with a seeded fault${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
+  const clusterOf = (p: Profile) => `${NAME}-${p}`;
+  const faultNode = `${clusterOf(faulted as Profile)}-worker`;
   let work: string;
-  let index: string;
+  let run: { exitCode: number | undefined; output: string; seconds: number };
   let summaries: RunSummary[];
-  let failed: CheckResult;
-  let failedResult: AllureResult;
+  let failed: { profile: string; check: CheckResult }[];
   let ctx: BrowserContext;
   let page: Page;
+  /** The overview's anchor of the failing IPv6 check the matrix links to. */
+  let anchor = '';
   const external: string[] = [];
 
   beforeAll(async () => {
-    const src = path.resolve(FIXTURE as string);
-    work = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-html-acceptance-'));
-    for (const f of ['summary.json', 'allure-results']) fs.cpSync(path.join(src, f), path.join(work, f), { recursive: true });
+    for (const p of profiles) {
+      const r = await execa('docker', ['inspect', `${clusterOf(p)}-control-plane`], { reject: false });
+      if (r.exitCode !== 0) throw new Error(`cluster ${clusterOf(p)} does not exist; run v6e2e run --profile ${PROFILES_TEXT} --name ${NAME} --keep first`);
+    }
+    work = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-report-acceptance-'));
+    const seeded = await ip6tables(faultNode, '-I', FAULT_RULE);
+    if (seeded.exitCode !== 0) throw new Error(`could not seed the fault on ${faultNode}: ${seeded.stderr}`);
+    const started = Date.now();
+    try {
+      const r = await execa(
+        process.execPath,
+        [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), 'run', '--profile', profiles.join(','), '--name', NAME as string, '--reuse', '--keep', '--suite', 'nodeport', '--parallel', '2', '--report-dir', work],
+        { reject: false, all: true, cwd: REPO_ROOT, timeout: 30 * 60_000 },
+      );
+      run = { exitCode: r.exitCode, output: r.all ?? '', seconds: (Date.now() - started) / 1000 };
+    } finally {
+      const removed = await ip6tables(faultNode, '-D', FAULT_RULE);
+      if (removed.exitCode !== 0) process.stderr.write(`warning: could not remove the seeded fault on ${faultNode}: ${removed.stderr}\n`);
+    }
+    process.stderr.write(`seeded-fault run: exit ${run.exitCode} after ${run.seconds.toFixed(0)}s\n${run.output.split('\n').slice(-6).join('\n')}\n`);
     summaries = readSummaries(work);
-    const f = summaries.flatMap((s) => s.checks).find((c) => c.status === 'failed');
-    if (!f) throw new Error(`${src} has no failed check; the failing check's view cannot be tested`);
-    failed = f;
-
-    const html = await generateHtml({ reportDir: work, environment: { profile: summaries.map((s) => s.profile).join(', ') } });
-    if (!html.ok) throw new Error(`HTML generation failed: ${html.reason}`);
-    index = html.index;
-
-    const results = fs
-      .readdirSync(path.join(work, 'allure-results'))
-      .filter((n) => n.endsWith('-result.json'))
-      .map((n) => JSON.parse(fs.readFileSync(path.join(work, 'allure-results', n), 'utf8')) as AllureResult);
-    const title = failed.name?.split(' › ').at(-1) ?? '';
-    const r = results.find((x) => x.status === 'failed' && x.name === title);
-    if (!r) throw new Error(`no failed Allure result named "${title}"`);
-    failedResult = r;
+    failed = summaries.flatMap((s) => s.checks.filter((c) => c.status === 'failed').map((check) => ({ profile: s.profile, check })));
 
     const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-chromium-'));
-    ctx = await chromium.launchPersistentContext(userDataDir, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: CHROMIUM_FLAGS,
-      viewport: { width: 1400, height: 1000 },
-    });
+    ctx = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1800, height: 1000 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('request', (req) => {
       const u = req.url();
       if (!u.startsWith('file:') && !u.startsWith('data:') && !u.startsWith('blob:')) external.push(u);
     });
     fs.mkdirSync(SHOTS, { recursive: true });
-  });
+  }, 40 * 60_000);
 
   afterAll(async () => {
     await ctx?.close();
     if (work) fs.rmSync(work, { recursive: true, force: true });
   });
 
-  test('one self-contained index.html', () => {
-    expect(path.basename(path.dirname(index))).toBe(HTML_DIR);
-    expect(fs.readdirSync(path.dirname(index))).toContain('index.html');
-    const html = fs.readFileSync(index, 'utf8');
-    expect(html).not.toMatch(/googletagmanager|gtag\(/);
-    expect(html.length).toBeGreaterThan(100_000); // data and app inlined
+  // The fault drops IPv6 NodePort traffic: the IPv6 checks fail, and so may the [dual]
+  // address-preference checks, which probe the node's primary family (IPv6 on ipv6).
+  const seededCell = (c: string) => c === `${faulted}/nodeport/IPv6` || c === `${faulted}/nodeport/dual`;
+
+  test('the run exits 1, and only the seeded profile × nodeport fails, naming the node', () => {
+    expect(run.exitCode, run.output.slice(-3000)).toBe(1);
+    expect(summaries.map((s) => s.profile)).toEqual(profiles);
+    expect(failed.some((f) => f.check.family === 'IPv6'), 'an IPv6 check failed').toBe(true);
+    for (const { profile, check } of failed) {
+      expect(seededCell(`${profile}/${check.suite}/${check.family}`), `${profile}/${check.id}`).toBe(true);
+      expect(check.message, check.id).toContain(faultNode);
+    }
+    for (const s of summaries.filter((x) => x.profile !== faulted)) expect(s.totals.failed, s.profile).toBe(0);
   });
 
-  test('overview: environment and the profile › suite › family tree', async () => {
-    await page.goto(`file://${index}`);
-    const profile = summaries[0]?.profile as string;
-    await page.getByText(profile, { exact: true }).first().waitFor({ timeout: 30_000 });
-    const env = fs.readFileSync(path.join(work, 'allure-results', 'environment.properties'), 'utf8');
-    const text = await page.evaluate(() => document.body.innerText);
-    for (const key of ['kubernetes.version', 'cni', 'kube-proxy.mode', 'nat64.prefix', 'dns64.mode']) {
-      if (env.includes(`${key}=`)) expect(text, `environment shows ${key}`).toContain(key);
-    }
-    // Every (profile, suite) of the run is a group of the tree; the failing check's family under its suite.
-    for (const s of summaries) {
-      expect(text).toContain(s.profile);
-      for (const suite of new Set(s.checks.map((c) => c.suite))) expect(text).toContain(suite);
-    }
-    await page.screenshot({ path: path.join(SHOTS, 'html-overview.png') });
+  test('one HTML report for every profile: the overview and the Allure report, no analytics', () => {
+    const html = path.join(work, HTML_DIR);
+    expect(fs.readdirSync(html).sort()).toEqual([ALLURE_HTML_DIR, 'index.html']);
+    const allure = fs.readFileSync(path.join(html, ALLURE_HTML_DIR, 'index.html'), 'utf8');
+    expect(allure).not.toMatch(/googletagmanager|gtag\(/);
+    expect(allure.length).toBeGreaterThan(100_000); // data and app inlined
   });
 
-  test("a failing check's view shows its evidence attachments", async () => {
-    const title = failedResult.name;
-    const item = page.getByText(title, { exact: true }).first();
-    if (!(await item.isVisible())) {
-      // expand profile › suite › family
-      for (const g of [summaries[0]?.profile, failed.suite, failed.family]) await page.getByText(g as string, { exact: true }).first().click();
-    }
-    await item.click();
+  test('overview: the matrix shows the seeded failure in its cell and nowhere else', async () => {
+    await page.goto(`file://${path.join(work, HTML_DIR, 'index.html')}`);
+    await expect.poll(() => page.locator('#verdict').innerText()).toContain('checks failed');
+    const cells = await page.locator('td[data-cell]').evaluateAll((tds) => tds.map((td) => [td.getAttribute('data-cell'), td.className]));
+    const state = new Map(cells.map(([k, v]) => [k as string, (v as string).replace('cell ', '')]));
+    expect(state.get(`${faulted}/nodeport/IPv6`)).toBe('failed');
+    for (const [cell, s] of state) if (!seededCell(cell)) expect(s, cell).not.toBe('failed');
+    for (const p of profiles.filter((x) => x !== 'ipv4' && x !== faulted)) expect(state.get(`${p}/nodeport/IPv6`), p).toBe('passed');
+    const text = await page.locator('#environment').innerText();
+    for (const key of ['kubernetes.version', 'cni', 'kube-proxy.mode', 'nat64.prefix', 'dns64.mode']) expect(text).toContain(key);
+    await page.locator('#matrix').screenshot({ path: path.join(SHOTS, 'report-matrix.png') });
+  });
+
+  test("overview: the failing check's view has its message and evidence (objects, events, Corefile, probe)", async () => {
+    const link = page.locator(`td[data-cell="${faulted}/nodeport/IPv6"] a`);
+    anchor = ((await link.getAttribute('href')) ?? '').replace(/^#/, '');
+    expect(anchor).toMatch(/^fail-[0-9]+$/);
+    await link.click();
+    const first = page.locator(`#${anchor}`);
+    await expect.poll(() => first.innerText()).toContain(faultNode);
+    const summaries = await first.locator('.attachment summary').allInnerTexts();
+    const names = summaries.map((s) => s.split(' ')[0] ?? '');
+    expect(summaries.join('\n')).toMatch(/failure\.txt/);
+    expect(summaries.join('\n')).toMatch(/objects\.yaml/);
+    expect(summaries.join('\n')).toMatch(/events\.txt/);
+    expect(summaries.join('\n')).toMatch(/CoreDNS Corefile/);
+    expect(names.length).toBeGreaterThanOrEqual(4);
+    const objects = first.locator('.attachment', { hasText: 'objects.yaml' }).first();
+    await objects.locator('summary').click();
+    await expect.poll(() => objects.innerText()).toMatch(/kind: (Pod|Service)/);
+    await first.screenshot({ path: path.join(SHOTS, 'report-failed-check.png') });
+  });
+
+  test('Allure: the same check, opened from the overview, lists every attachment', async () => {
+    const article = page.locator(`#${anchor}`);
+    const id = await article.locator('.meta code').first().innerText();
+    const f = failed.find((x) => x.profile === faulted && x.check.id === id);
+    expect(f, `the overview's check ${id} is a failed check of ${faulted}`).toBeDefined();
+    const result = resultForCheck(readAllureResults(path.join(work, 'allure-results')), f!.profile, f!.check);
+    expect(result, 'the failed check has an Allure result').toBeDefined();
+    const names = attachmentsOf(result!).map((a) => a.name);
+    const href = await article.locator('a', { hasText: 'open in the Allure report' }).getAttribute('href');
+    expect(href).toMatch(/^allure\/index\.html#[0-9a-f]+$/);
+    // navigate within the overview's window the way a reader's click would
+    await page.goto(`file://${path.join(work, HTML_DIR, href as string)}`);
     await page.getByText('Test body').first().waitFor({ timeout: 30_000 });
     const text = await page.evaluate(() => document.body.innerText);
-    expect(text).toContain(title);
-    expect(text).toContain('Failed');
-    const names = attachmentNames(failedResult);
-    expect(names, 'the failed check has evidence attachments in allure-results').toEqual(
-      expect.arrayContaining(['failure.txt', 'CoreDNS Corefile', expect.stringMatching(/: objects\.yaml$/), expect.stringMatching(/: events\.txt$/)]),
-    );
+    expect(text).toContain(result!.name);
+    expect(text).toMatch(/failed/i);
     for (const n of names) expect(text, `attachment "${n}" listed`).toContain(n);
-    // open the objects and check real YAML is there
-    await page.getByText(names.find((n) => n.endsWith('objects.yaml')) as string).first().click();
-    await page.getByText('kind: Pod').first().waitFor({ timeout: 15_000 });
-    await page.screenshot({ path: path.join(SHOTS, 'html-failed-check.png'), fullPage: true });
+    await page.screenshot({ path: path.join(SHOTS, 'report-allure-check.png'), fullPage: true });
   });
 
   test('the report made no request off the machine', () => {

@@ -9,18 +9,18 @@ import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import { deleteRunNamespaces, RUN_LABEL } from '../k8s/apply.ts';
 import { clients, describeApiError, loadKubeConfig, type KubeTarget } from '../k8s/client.ts';
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
-import { isProfile, SUITES, type Profile, type Suite } from '../profiles.ts';
+import { SUITES, type Profile, type Suite } from '../profiles.ts';
 import { detectClusterEnvironment } from '../report/cluster-environment.ts';
 import { environmentInfo } from '../report/environment.ts';
 import { assertGateMatches, readGate, type Gate } from '../report/gate.ts';
 import { environmentFromSummaries, generateHtml, HTML_DIR, ALLURE_RESULTS } from '../report/html.ts';
 import { JUNIT_XML } from '../report/junit.ts';
 import { decideRunExit, type ProfileOutcome } from '../report/outcome.ts';
-import { readSummaryJson, SUMMARY_JSON, SUMMARY_MD, writeSummariesJson, writeSummaryMd, type RunSummary } from '../report/summary.ts';
+import { readSummaries, readSummaryJson, SUMMARY_JSON, SUMMARY_MD, writeSummariesJson, writeSummaryMd, type RunSummary } from '../report/summary.ts';
 import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
 import { ensureWritable } from '../util/fs.ts';
 import type { Progress } from '../util/progress.ts';
-import { defaultClusterName, type RunArgs } from './args.ts';
+import { defaultClusterName, parseArgs, type RunArgs } from './args.ts';
 import { guardCleanup, type CleanupGuard } from './cleanup.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -599,11 +599,13 @@ function addTally(into: Tally, more: Tally): void {
   into.skipped += more.skipped;
 }
 
-/** Adds a finished run's checks (flaky ones count as passed here; summary.md says they were flaky). */
+/** Adds a finished run's checks, one profile or several (flaky ones count as passed here; summary.md says they were flaky). */
 function addRunTally(into: Tally, reportDir: string): void {
   try {
-    const t = readSummaryJson(reportDir).totals;
-    addTally(into, { passed: t.passed + t.flaky, failed: t.failed, skipped: t.skipped });
+    for (const s of readSummaries(reportDir)) {
+      const t = s.totals;
+      addTally(into, { passed: t.passed + t.flaky, failed: t.failed, skipped: t.skipped });
+    }
   } catch {
     into.failed++; // no summary: the run broke before reporting, which is a failure to count
   }
@@ -612,48 +614,79 @@ function addRunTally(into: Tally, reportDir: string): void {
 /** Edge variant every IPv6-capable profile is also tested with: DNS64 in the upstream resolver, a network-specific prefix. */
 export const EDGE_VARIANT = { dns64Mode: 'upstream', nat64Prefix: 'fd00:64:ff9b::/96' } as const;
 
+/** Cluster name prefix of `v6e2e test`'s lab clusters: `v6e2e-test-<profile>`. */
+export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
+
 /**
- * The end-to-end part of `v6e2e test` without a given cluster: for each
- * profile of V6E2E_TEST_PROFILES (default ipv6,dual) a fresh lab cluster runs
- * every suite, IPv6-capable profiles run dns64/nat64 again with the edge
- * variant, and the `lifecycle` project deletes the cluster and checks that
- * nothing is left. Reports go to reports/test-<timestamp>/<profile>[-variant].
+ * The end-to-end part of `v6e2e test` without a given cluster, over the
+ * profiles of V6E2E_TEST_PROFILES (default all), V6E2E_TEST_PARALLEL at a time
+ * (default 2):
+ *
+ *   1. `run --profile <all> --parallel N`: every suite on a fresh lab cluster per
+ *      profile, one report (reports/test-<timestamp>/all, with HTML);
+ *   2. the report acceptance (vitest project `report`): a second --profile run
+ *      over those clusters with a seeded fault, its HTML report checked in
+ *      headless Chromium;
+ *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
+ *   4. the `lifecycle` project deletes each cluster and checks nothing is left.
  */
 async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
-  const profiles = (process.env.V6E2E_TEST_PROFILES ?? 'ipv6,dual').split(',').map((p) => p.trim()).filter(Boolean);
-  const bad = profiles.filter((p) => !isProfile(p));
-  if (bad.length) throw new UsageError(`V6E2E_TEST_PROFILES: unknown profile ${bad.join(', ')} (ipv4, ipv6, dual, dual-v6)`);
+  const profilesText = process.env.V6E2E_TEST_PROFILES ?? 'all';
+  let profiles: Profile[];
+  try {
+    const parsed = parseArgs(['run', '--profile', profilesText]);
+    profiles = parsed.command === 'run' ? parsed.profiles : [];
+  } catch (err) {
+    throw new UsageError(`V6E2E_TEST_PROFILES: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parallelText = process.env.V6E2E_TEST_PARALLEL ?? '2';
+  const parallel = Number(parallelText);
+  if (!/^[0-9]+$/.test(parallelText) || parallel < 1) throw new UsageError(`V6E2E_TEST_PARALLEL: "${parallelText}" is not a whole number of 1 or more`);
   const base = ensureWritableDir(path.join('reports', `test-${timestamp()}`));
+  const names = profiles.map((p) => `${TEST_CLUSTER_PREFIX}-${p}`);
+  const guard = guardCleanup(async () => {
+    const kind = await import('../cluster/kind.ts');
+    for (const name of names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
+  });
   let failed = false;
-  for (const profile of profiles as Profile[]) {
-    const name = `v6e2e-test-${profile}`;
-    const runArgs = (extra: Partial<RunArgs>): RunArgs => ({
-      command: 'run', profiles: [profile], name, reuse: true, keep: true, suites: [], html: false, parallel: 1, ...extra,
-    });
-    const guard = guardCleanup(async () => {
-      const kind = await import('../cluster/kind.ts');
-      if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
-    });
-    try {
-      const mainDir = ensureWritableDir(path.join(base, profile));
-      const main = await runCommand(runArgs({ reportDir: mainDir }), deps);
-      addRunTally(tally, mainDir);
-      failed ||= main !== 0;
-      if (profile !== 'ipv4') {
-        const variantDir = ensureWritableDir(path.join(base, `${profile}-upstream-nsp`));
-        const variant = await runCommand(runArgs({ suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir }), deps);
-        addRunTally(tally, variantDir);
-        failed ||= variant !== 0;
-      }
+  try {
+    const common: RunArgs = {
+      command: 'run', profiles, name: TEST_CLUSTER_PREFIX, reuse: true, keep: true, suites: [], html: true, parallel: profiles.length > 1 ? parallel : 1,
+    };
+    const mainDir = ensureWritableDir(path.join(base, 'all'));
+    const main = await runCommand({ ...common, reportDir: mainDir }, deps);
+    addRunTally(tally, mainDir);
+    failed ||= main !== 0;
+
+    const acceptance = await deps.progress.step('report acceptance: seeded-fault run, its HTML report in headless Chromium', () =>
+      withEnv(
+        { V6E2E_ACCEPTANCE_NAME: TEST_CLUSTER_PREFIX, V6E2E_ACCEPTANCE_PROFILES: profiles.join(','), V6E2E_REPORT_DIR: path.join(base, 'report-acceptance') },
+        () => runVitest('report', []),
+      ),
+    );
+    addTally(tally, acceptance.counts);
+    failed ||= acceptance.failed;
+
+    for (const profile of profiles.filter((p) => p !== 'ipv4')) {
+      const variantDir = ensureWritableDir(path.join(base, `${profile}-upstream-nsp`));
+      const variant = await runCommand(
+        { ...common, profiles: [profile], name: `${TEST_CLUSTER_PREFIX}-${profile}`, parallel: 1, html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir },
+        deps,
+      );
+      addRunTally(tally, variantDir);
+      failed ||= variant !== 0;
+    }
+
+    for (const name of names) {
       const life = await deps.progress.step(`lifecycle: down ${name} leaves nothing`, () =>
-        withEnv({ V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(base, `${profile}-lifecycle`) }, () => runVitest('lifecycle', [])),
+        withEnv({ V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(base, `${name}-lifecycle`) }, () => runVitest('lifecycle', [])),
       );
       addTally(tally, life.counts);
       failed ||= life.failed;
-    } finally {
-      await finishGuard(guard);
     }
+  } finally {
+    await finishGuard(guard);
   }
-  deps.log(`v6e2e: reports in ${base}`);
+  deps.log(`v6e2e: reports in ${base} (HTML: ${path.join(base, 'all', HTML_DIR, 'index.html')})`);
   return failed ? 1 : 0;
 }

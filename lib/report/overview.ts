@@ -232,8 +232,8 @@ function cellText(c: MatrixCell): string {
   if (t.failed) parts.push(`${t.failed} ✗`);
   if (t.flaky) parts.push(`${t.flaky} ~`);
   if (t.passed) parts.push(`${t.passed} ✓`);
-  if (t.skipped) parts.push(`${t.skipped} skipped`);
-  return parts.join(' · ');
+  if (t.skipped) parts.push(`${t.skipped} ⊘`);
+  return parts.join(' ');
 }
 
 function formatDuration(ms: number): string {
@@ -312,7 +312,7 @@ h3{font-size:14px;margin:0 0 4px}h4{font-size:13px;margin:10px 0 4px}
 .verdict.failed{background:#fde8e8;color:#9b1c1c}.verdict.passed,.verdict.warnings{background:#e6f6ec;color:#14532d}.verdict.empty,.verdict.interrupted{background:#fff4d6;color:#7a4b00}
 .muted{color:#6b7580}code{background:#f1f3f5;padding:0 3px;border-radius:3px}
 table{border-collapse:collapse}th,td{border:1px solid #dde2e8;padding:4px 8px;text-align:left}
-.matrix td.cell{text-align:center;white-space:nowrap;min-width:70px}.matrix th.profile{text-align:center;background:#f5f7f9}.matrix th.family{font-weight:500;background:#fafbfc;text-align:center}
+.matrix td.cell{text-align:center;white-space:nowrap;min-width:44px;padding:4px 5px;font-size:13px}.matrix th.profile{text-align:center;background:#f5f7f9}.matrix th.family{font-weight:500;background:#fafbfc;text-align:center}
 .cell.passed{background:#d9f2e1}.cell.failed{background:#f8c9c9;font-weight:600}.cell.warning{background:#fde3c4}.cell.flaky{background:#fff1b8}.cell.skipped{background:#eef0f2;color:#6b7580}.cell.none{color:#c0c6cc}
 .cell a{color:inherit}
 .totals span{margin-right:14px}
@@ -347,7 +347,7 @@ export function renderOverview(o: Overview, links: { allure?: string } = {}): st
 <p class="totals"><span><b>${t.passed}</b> passed</span><span><b>${t.failed}</b> failed</span><span><b>${t.flaky}</b> flaky</span><span><b>${t.skipped}</b> skipped</span>${links.allure ? `<a href="${esc(links.allure)}">Full report (Allure): every check, steps and attachments</a>` : ''}</p>
 <ul>${profiles}</ul></header>
 <section id="matrix"><h2>Profile × suite × family</h2>
-<p class="muted">Each cell counts the checks of one suite on one profile for one address family; its colour is the worst result in it. A failed cell links to its first failing check.</p>
+<p class="muted">Each cell counts the checks of one suite on one profile for one address family (✗ failed, ~ flaky, ✓ passed, ⊘ skipped; hover for details); its colour is the worst result in it. A failed cell links to its first failing check.</p>
 ${renderMatrix(o)}</section>
 <section id="failures"><h2>Failed checks (${o.failures.length})</h2>
 ${o.failures.length > 0 ? o.failures.map(renderFailure).join('\n') : '<p>None.</p>'}</section>
