@@ -158,10 +158,15 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
     expect(summaries.join('\n')).toMatch(/objects\.yaml/);
     expect(summaries.join('\n')).toMatch(/events\.txt/);
     expect(summaries.join('\n')).toMatch(/CoreDNS Corefile/);
+    expect(summaries.join('\n')).toMatch(/probes\.txt/);
     expect(names.length).toBeGreaterThanOrEqual(4);
     const objects = first.locator('.attachment', { hasText: 'objects.yaml' }).first();
     await objects.locator('summary').click();
     await expect.poll(() => objects.innerText()).toMatch(/kind: (Pod|Service)/);
+    // the probe's command and what came back, for the node the fault is on
+    const probes = first.locator('.attachment', { hasText: 'probes.txt' }).first();
+    await probes.locator('summary').click();
+    await expect.poll(() => probes.innerText()).toMatch(/\$ curl .*\]:3[0-9]{4}\//);
     await first.screenshot({ path: path.join(SHOTS, 'report-failed-check.png') });
   });
 

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { podExec } from '../k8s/exec.ts';
+import { recordProbe } from './journal.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
 
 /** What every probe reports: enough to write a failure message that names peer, family, expected and seen. */
@@ -28,13 +29,17 @@ export async function runProbe(
   container?: string,
 ): Promise<ProbeResult> {
   const family = familyOfTarget(target);
+  const started = performance.now();
+  let result: ProbeResult;
   try {
     const r = await podExec(kc, ns, pod, command, { timeoutMs, container });
-    return { ok: r.code === 0, from: `${ns}/${pod}`, target, family, command, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+    result = { ok: r.code === 0, from: `${ns}/${pod}`, target, family, command, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     const msg = err instanceof Error ? err.message : String(err);
-    return { ok: false, from: `${ns}/${pod}`, target, family, command, exitCode: -1, stdout: '', stderr: msg };
+    result = { ok: false, from: `${ns}/${pod}`, target, family, command, exitCode: -1, stdout: '', stderr: msg };
   }
+  recordProbe(result, performance.now() - started);
+  return result;
 }
 
 function familyOfTarget(target: string): IPFamily | undefined {

@@ -15,6 +15,7 @@ import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
 import type { ProbeResult } from './exec.ts';
 import type { HttpResult } from './http.ts';
+import { recordProbe } from './journal.ts';
 import { AGNHOST_IMAGE } from './pods.ts';
 
 export const KIND_NETWORK = 'kind';
@@ -115,12 +116,16 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideC
 
   const exec = async (target: string, command: string[]): Promise<ProbeResult> => {
     const family = familyOfUrl(target);
+    const t = performance.now();
+    let result: ProbeResult;
     try {
       const r = await started.exec(command);
-      return { ok: r.exitCode === 0, from, target, family, command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
+      result = { ok: r.exitCode === 0, from, target, family, command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
-      return { ok: false, from, target, family, command, exitCode: -1, stdout: '', stderr: err instanceof Error ? err.message : String(err) };
+      result = { ok: false, from, target, family, command, exitCode: -1, stdout: '', stderr: err instanceof Error ? err.message : String(err) };
     }
+    recordProbe(result, performance.now() - t);
+    return result;
   };
 
   return {

@@ -8,6 +8,8 @@
  *   <ns>: events.txt            its events, oldest first
  *   <ns>: logs <pod>.txt        last 100 lines of each container (bounded)
  *   CoreDNS Corefile            kube-system/coredns
+ *   probes.txt                  every probe command the check ran, exit code and output
+ *                               (lib/probes/journal.ts)
  *
  * Namespaces: those of this run (label `v6e2e.io/run=<run id>`) that are still
  * active, preferring the ones whose `v6e2e.io/suite` label starts with the
@@ -20,9 +22,10 @@
  */
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import * as allure from 'allure-js-commons';
-import { afterEach, inject, type TestContext } from 'vitest';
+import { afterEach, beforeAll, inject, type TestContext } from 'vitest';
 import { labelValue, RUN_LABEL, SUITE_LABEL } from '../../lib/k8s/apply.ts';
 import { loadKubeConfig } from '../../lib/k8s/client.ts';
+import { journalMark, probesSince, renderProbes } from '../../lib/probes/journal.ts';
 import { capText, failureText, toYaml } from '../../lib/report/evidence.ts';
 import { suiteFromFile } from '../../lib/report/reporter.ts';
 
@@ -148,6 +151,7 @@ async function corefile(kc: KubeConfig, b: Budget): Promise<void> {
 export async function collectEvidence(ctx: Pick<TestContext, 'task'>): Promise<void> {
   try {
     await attach('failure.txt', failureText(ctx.task.result?.errors));
+    await attach('probes.txt', renderProbes(probesSince(mark)));
     const env = inject('v6e2e');
     if (!env.kubeconfig) return;
     const b = new Budget(LIMITS.deadlineMs);
@@ -169,7 +173,16 @@ export async function collectEvidence(ctx: Pick<TestContext, 'task'>): Promise<v
   }
 }
 
+/** Journal position where the current check's probes begin: the end of the previous check (or of the file's start). */
+let mark = journalMark();
+beforeAll(() => {
+  mark = journalMark();
+});
+
 afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  await collectEvidence(ctx);
+  try {
+    if (ctx.task.result?.state === 'fail') await collectEvidence(ctx);
+  } finally {
+    mark = journalMark();
+  }
 }, LIMITS.deadlineMs + 15_000);

@@ -1,0 +1,89 @@
+/**
+ * The probe journal: every probe command a check ran (in a pod or in the
+ * outside container), with its exit code and output, so a failed check's
+ * evidence shows exactly what was run and what came back (`probes.txt`,
+ * suites/setup/evidence.ts). One journal per vitest worker; e2e files run one
+ * at a time, so "since the previous check ended" is this check's own probes
+ * (plus its file's beforeAll, for the first check).
+ */
+import type { ProbeResult } from './exec.ts';
+
+export interface ProbeRecord {
+  /** Date.now() when the probe ended. */
+  at: number;
+  ms: number;
+  from: string;
+  target: string;
+  family?: string;
+  command: string[];
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Kept at most; older ones drop out first. */
+export const JOURNAL_SIZE = 200;
+/** Output shown per stream and probe in probes.txt. */
+export const OUTPUT_CHARS = 2_000;
+
+let entries: ProbeRecord[] = [];
+/** Total ever recorded, so marks survive the ring buffer dropping old entries. */
+let recorded = 0;
+
+export function recordProbe(r: ProbeResult, ms: number): void {
+  entries.push({
+    at: Date.now(),
+    ms: Math.round(ms),
+    from: r.from,
+    target: r.target,
+    ...(r.family ? { family: r.family } : {}),
+    command: [...r.command],
+    exitCode: r.exitCode,
+    stdout: r.stdout,
+    stderr: r.stderr,
+  });
+  recorded++;
+  if (entries.length > JOURNAL_SIZE) entries = entries.slice(-JOURNAL_SIZE);
+}
+
+/** A position in the journal: pass it to probesSince() later. */
+export function journalMark(): number {
+  return recorded;
+}
+
+/** Probes recorded after `mark` (as many as the ring buffer still holds). */
+export function probesSince(mark: number): ProbeRecord[] {
+  const n = recorded - mark;
+  return n <= 0 ? [] : entries.slice(-Math.min(n, entries.length));
+}
+
+/** A command as a shell line (arguments quoted where a shell would need it). */
+export function shellLine(command: readonly string[]): string {
+  return command.map((a) => (/^[A-Za-z0-9_@%+=:,./\-[\]]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+}
+
+function clip(text: string): string {
+  const t = text.trimEnd();
+  return t.length > OUTPUT_CHARS ? `${t.slice(0, OUTPUT_CHARS)}\n… (${t.length - OUTPUT_CHARS} more characters)` : t;
+}
+
+/** probes.txt: one block per probe, oldest first. */
+export function renderProbes(records: readonly ProbeRecord[]): string {
+  if (records.length === 0) return '(no probe ran during this check)\n';
+  return records
+    .map((r, i) => {
+      const head = `#${i + 1} ${new Date(r.at).toISOString()} ${r.from} → ${r.target}${r.family ? ` [${r.family}]` : ''}: exit ${r.exitCode} after ${r.ms} ms`;
+      const out = [`$ ${shellLine(r.command)}`];
+      if (r.stdout.trim()) out.push(`--- stdout\n${clip(r.stdout)}`);
+      if (r.stderr.trim()) out.push(`--- stderr\n${clip(r.stderr)}`);
+      return `${head}\n${out.join('\n')}`;
+    })
+    .join('\n\n')
+    .concat('\n');
+}
+
+/** For tests. */
+export function resetJournal(): void {
+  entries = [];
+  recorded = 0;
+}
