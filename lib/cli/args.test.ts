@@ -54,6 +54,10 @@ describe('run', () => {
     expect(parseArgs(['run', '--profile', 'all', '--parallel', '2'])).toMatchObject({ profiles: [...PROFILES], parallel: 2 });
     expect(parseArgs(['run', '--profile', 'all', '--parallel=1'])).toMatchObject({ parallel: 1 });
   });
+  test('--shard i/n', () => {
+    expect(parseArgs(['run', '--shard', '2/3'])).toMatchObject({ shard: '2/3' });
+    expect(parseArgs(['run', '--shard=01/3'])).toMatchObject({ shard: '1/3' });
+  });
   test('existing cluster', () => {
     expect(parseArgs(['run', '--kubeconfig', '/k', '--context', 'c'])).toMatchObject({ kubeconfig: '/k', context: 'c', profiles: [] });
     expect(parseArgs(['run', '--kubeconfig', '/k', '--profile', 'ipv6'])).toMatchObject({ profiles: ['ipv6'] });
@@ -121,6 +125,11 @@ describe('bad input → one-line UsageError listing the choices', () => {
     expect(usage(['run', '--profile', 'all', '--parallel'])).toBe('--parallel needs a value (how many profiles run at once, e.g. 2)');
     expect(usage(['run', '--profile', 'ipv6', '--parallel', '2'])).toBe('--parallel runs several profiles at once; give it with --profile all or a list such as ipv6,dual (this run has only ipv6)');
     expect(usage(['run', '--parallel', '2'])).toMatch(/this run has no --profile/);
+  });
+  test('--shard: i/n with 1 ≤ i ≤ n', () => {
+    for (const bad of ['0/3', '4/3', '1/0', '1', '1/3/4', 'a/b', '-1/2']) {
+      expect(usage(['run', `--shard=${bad}`])).toBe(`--shard needs i/n with 1 ≤ i ≤ n, e.g. 1/3 (got "${bad}")`);
+    }
   });
   test('cluster names', () => {
     expect(usage(['up', '--profile', 'ipv6', '--name', 'My_Cluster'])).toMatch(/^cluster name "My_Cluster" is not valid/);

@@ -40,6 +40,8 @@ export interface RunArgs {
   html: boolean;
   /** With several profiles: how many run at once, each in its own process (default 1). */
   parallel: number;
+  /** `i/n`: run only the i-th of n parts of the suites' files (vitest --shard); merge with `v6e2e report`. */
+  shard?: string;
 }
 
 export interface UpArgs {
@@ -123,6 +125,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   '--history': { value: true, hint: 'a previous report directory' },
   '--no-html': { value: false },
   '--parallel': { value: true, hint: 'how many profiles run at once, e.g. 2' },
+  '--shard': { value: true, hint: 'i/n, e.g. 1/3' },
 };
 const REPORT_FLAGS: Record<string, FlagSpec> = {
   '--out': { value: true, hint: 'a directory for the merged report' },
@@ -265,6 +268,13 @@ function parseRun(argv: string[]): RunArgs {
       throw new UsageError(`--parallel needs a whole number of profiles to run at once, 1 or more (got "${parallel}")`);
     }
     args.parallel = n;
+  }
+  const shard = once(tokens, '--shard');
+  if (shard !== undefined) {
+    const m = /^([0-9]+)\/([0-9]+)$/.exec(shard);
+    const [i, n] = [Number(m?.[1]), Number(m?.[2])];
+    if (!m || n < 1 || i < 1 || i > n) throw new UsageError(`--shard needs i/n with 1 ≤ i ≤ n, e.g. 1/3 (got "${shard}")`);
+    args.shard = `${i}/${n}`;
   }
   const name = checkName(once(tokens, '--name'));
   if (name !== undefined) args.name = name;
@@ -456,6 +466,8 @@ Cluster:
   --context c          kubeconfig context to use
 Selection:
   --suite s ...        ${list(SUITES)} (repeat, comma-separate, or list; default: all)
+  --shard i/n          only the i-th of n parts of the test files (vitest --shard), e.g. one
+                       CI job each; merge their report dirs with v6e2e report
 Reports:
   --report-dir d       default: reports/<timestamp>-<profile>/ (junit.xml, allure-results/,
                        summary.json, summary.md)

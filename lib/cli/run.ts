@@ -276,7 +276,9 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
         V6E2E_KUBE_PROXY_MODE: clusterEnv.kubeProxyMode,
       };
       await checkGate(env);
-      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${profile}`, () => withEnv(env, () => runVitest('e2e', filters)));
+      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${profile}${shardNote(args)}`, () =>
+        withEnv(env, () => runVitest('e2e', filters, shardOption(args))),
+      );
       const result = profileOutcome(profile, reportDir, outcome);
       if (args.html) await htmlReport(reportDir, env, args.history, result.summary, deps);
       deps.log(`v6e2e: report in ${reportDir}`);
@@ -373,7 +375,9 @@ async function runProfilesInTurn(plan: readonly ProfileRun[], args: RunArgs, dep
         V6E2E_KUBERNETES_VERSION: version,
       };
       await checkGate(env);
-      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.profile}`, () => withEnv(env, () => runVitest('e2e', filters)));
+      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.profile}${shardNote(args)}`, () =>
+        withEnv(env, () => runVitest('e2e', filters, shardOption(args))),
+      );
       const result = profileOutcome(p.profile, p.reportDir, outcome);
       outcomes.push(result);
       if (args.html && !multi) await htmlReport(p.reportDir, env, args.history, result.summary, deps);
@@ -530,7 +534,17 @@ export function childRunArgv(args: RunArgs, p: ProfileRun): string[] {
   if (args.nat64Prefix !== undefined) argv.push('--nat64-prefix', args.nat64Prefix);
   if (args.nat64Target !== undefined) argv.push('--nat64-target', args.nat64Target);
   if (args.gate !== undefined) argv.push('--gate', path.resolve(args.gate));
+  if (args.shard !== undefined) argv.push('--shard', args.shard);
   return argv;
+}
+
+/** vitest's own sharding: it splits the selected test files, each shard writes a normal report dir. */
+function shardOption(args: RunArgs): Record<string, unknown> {
+  return args.shard !== undefined ? { shard: args.shard } : {};
+}
+
+function shardNote(args: RunArgs): string {
+  return args.shard !== undefined ? `, shard ${args.shard}` : '';
 }
 
 /**
