@@ -11,7 +11,7 @@ import { describe, expect, test } from 'vitest';
 import YAML from 'yaml';
 import { readGate } from '../report/gate.ts';
 import { parseArgs, type RunArgs } from './args.ts';
-import { REPO_ROOT } from './run.ts';
+import { REPO_ROOT } from './vitest-run.ts';
 import { ciExamples, shellWords, v6e2eCommands } from './ci-examples.ts';
 
 const examples = ciExamples(fs.readFileSync(path.join(REPO_ROOT, 'README.md'), 'utf8'));

@@ -42,7 +42,7 @@ async function dispatch(args: ParsedArgs, io: MainIO, progress: Progress): Promi
       return runCommand(args, { progress, log });
     }
     case 'test': {
-      const { testCommand } = await import('./run.ts');
+      const { testCommand } = await import('./test-command.ts');
       return testCommand(args.vitestArgs, { progress, log });
     }
     case 'up': {

@@ -1,0 +1,138 @@
+/**
+ * `v6e2e test`: the unit project, then either the e2e project against a given
+ * cluster (V6E2E_KUBECONFIG / V6E2E_CONTEXT) or the lab matrix below. Ends with
+ * one line CI systems read: `checks: N passed, N failed, N skipped`.
+ */
+import path from 'node:path';
+import type { Profile } from '../profiles.ts';
+import { HTML_DIR } from '../report/html.ts';
+import { readSummaries } from '../report/summary.ts';
+import { UsageError } from '../util/errors.ts';
+import { parseArgs, type RunArgs } from './args.ts';
+import { guardCleanup } from './cleanup.ts';
+import { ensureWritableDir, finishGuard, runCommand, timestamp, type RunDeps } from './run.ts';
+import { runVitest, withEnv, type Tally } from './vitest-run.ts';
+
+export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<number> {
+  const { parseCLI } = await import('vitest/node');
+  let parsed: ReturnType<typeof parseCLI>;
+  try {
+    parsed = parseCLI(['vitest', ...vitestArgs]);
+  } catch (err) {
+    throw new UsageError(`bad vitest arguments: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const { filter, options } = parsed;
+  const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
+  // The plain closing line CI systems read, whatever happened before it.
+  const close = (code: number) => {
+    deps.log(`checks: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
+    return code;
+  };
+  const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { ...options, passWithNoTests: true }));
+  addTally(tally, unit.counts);
+  if (unit.failed) return close(1);
+  if (process.env.V6E2E_KUBECONFIG || process.env.V6E2E_CONTEXT) {
+    const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { ...options, passWithNoTests: true }));
+    addTally(tally, e2e.counts);
+    return close(e2e.failed ? 1 : 0);
+  }
+  return close(await labMatrix(deps, tally));
+}
+
+function addTally(into: Tally, more: Tally): void {
+  into.passed += more.passed;
+  into.failed += more.failed;
+  into.skipped += more.skipped;
+}
+
+/** Adds a finished run's checks, one profile or several (flaky ones count as passed here; summary.md says they were flaky). */
+function addRunTally(into: Tally, reportDir: string): void {
+  try {
+    for (const s of readSummaries(reportDir)) {
+      const t = s.totals;
+      addTally(into, { passed: t.passed + t.flaky, failed: t.failed, skipped: t.skipped });
+    }
+  } catch {
+    into.failed++; // no summary: the run broke before reporting, which is a failure to count
+  }
+}
+
+/** Edge variant every IPv6-capable profile is also tested with: DNS64 in the upstream resolver, a network-specific prefix. */
+export const EDGE_VARIANT = { dns64Mode: 'upstream', nat64Prefix: 'fd00:64:ff9b::/96' } as const;
+
+/** Cluster name prefix of `v6e2e test`'s lab clusters: `v6e2e-test-<profile>`. */
+export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
+
+/**
+ * The end-to-end part of `v6e2e test` without a given cluster, over the
+ * profiles of V6E2E_TEST_PROFILES (default all), V6E2E_TEST_PARALLEL at a time
+ * (default 2):
+ *
+ *   1. `run --profile <all> --parallel N`: every suite on a fresh lab cluster per
+ *      profile, one report (reports/test-<timestamp>/all, with HTML);
+ *   2. the report acceptance (vitest project `report`): a second --profile run
+ *      over those clusters with a seeded fault, its HTML report checked in
+ *      headless Chromium;
+ *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
+ *   4. the `lifecycle` project deletes each cluster and checks nothing is left.
+ */
+async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
+  const profilesText = process.env.V6E2E_TEST_PROFILES ?? 'all';
+  let profiles: Profile[];
+  try {
+    const parsed = parseArgs(['run', '--profile', profilesText]);
+    profiles = parsed.command === 'run' ? parsed.profiles : [];
+  } catch (err) {
+    throw new UsageError(`V6E2E_TEST_PROFILES: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const parallelText = process.env.V6E2E_TEST_PARALLEL ?? '2';
+  const parallel = Number(parallelText);
+  if (!/^[0-9]+$/.test(parallelText) || parallel < 1) throw new UsageError(`V6E2E_TEST_PARALLEL: "${parallelText}" is not a whole number of 1 or more`);
+  const base = ensureWritableDir(path.join('reports', `test-${timestamp()}`));
+  const names = profiles.map((p) => `${TEST_CLUSTER_PREFIX}-${p}`);
+  const guard = guardCleanup(async () => {
+    const kind = await import('../cluster/kind.ts');
+    for (const name of names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
+  });
+  let failed = false;
+  try {
+    const common: RunArgs = {
+      command: 'run', profiles, name: TEST_CLUSTER_PREFIX, reuse: true, keep: true, suites: [], html: true, parallel: profiles.length > 1 ? parallel : 1,
+    };
+    const mainDir = ensureWritableDir(path.join(base, 'all'));
+    const main = await runCommand({ ...common, reportDir: mainDir }, deps);
+    addRunTally(tally, mainDir);
+    failed ||= main !== 0;
+
+    const acceptance = await deps.progress.step('report acceptance: seeded-fault run, its HTML report in headless Chromium', () =>
+      withEnv(
+        { V6E2E_ACCEPTANCE_NAME: TEST_CLUSTER_PREFIX, V6E2E_ACCEPTANCE_PROFILES: profiles.join(','), V6E2E_REPORT_DIR: path.join(base, 'report-acceptance') },
+        () => runVitest('report', []),
+      ),
+    );
+    addTally(tally, acceptance.counts);
+    failed ||= acceptance.failed;
+
+    for (const profile of profiles.filter((p) => p !== 'ipv4')) {
+      const variantDir = ensureWritableDir(path.join(base, `${profile}-upstream-nsp`));
+      const variant = await runCommand(
+        { ...common, profiles: [profile], name: `${TEST_CLUSTER_PREFIX}-${profile}`, parallel: 1, html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir },
+        deps,
+      );
+      addRunTally(tally, variantDir);
+      failed ||= variant !== 0;
+    }
+
+    for (const name of names) {
+      const life = await deps.progress.step(`lifecycle: down ${name} leaves nothing`, () =>
+        withEnv({ V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(base, `${name}-lifecycle`) }, () => runVitest('lifecycle', [])),
+      );
+      addTally(tally, life.counts);
+      failed ||= life.failed;
+    }
+  } finally {
+    await finishGuard(guard);
+  }
+  deps.log(`v6e2e: reports in ${base} (HTML: ${path.join(base, 'all', HTML_DIR, 'index.html')})`);
+  return failed ? 1 : 0;
+}
