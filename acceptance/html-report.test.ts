@@ -14,7 +14,8 @@
  *   V6E2E_ACCEPTANCE_NAME=v6e2e-test V6E2E_ACCEPTANCE_PROFILES=all npx vitest run --project report
  *
  * Clusters `<name>-<profile>` must exist (v6e2e run --profile all --name <name> --keep);
- * `v6e2e test` runs this after its own profile run. Screenshots go to
+ * `v6e2e test` runs this after its own profile run, passing that run's report dir as
+ * V6E2E_ACCEPTANCE_MAIN_REPORT so its matrix is looked at too. Screenshots go to
  * reports/screenshots/ (V6E2E_SCREENSHOTS to change). Skipped, saying why, without
  * the variables or without Chromium (apt-get install -y chromium).
  */
@@ -33,6 +34,8 @@ import type { Profile } from '../lib/profiles.ts';
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const NAME = process.env.V6E2E_ACCEPTANCE_NAME;
 const PROFILES_TEXT = process.env.V6E2E_ACCEPTANCE_PROFILES ?? 'all';
+/** Optional: the report dir of the full run over the same clusters (every suite); its matrix is checked and screenshotted too. */
+const MAIN_REPORT = process.env.V6E2E_ACCEPTANCE_MAIN_REPORT;
 const CHROMIUM = process.env.V6E2E_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(process.env.V6E2E_SCREENSHOTS ?? path.join(REPO_ROOT, 'reports', 'screenshots'));
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
@@ -188,6 +191,19 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
     expect(text).toMatch(/failed/i);
     for (const n of names) expect(text, `attachment "${n}" listed`).toContain(n);
     await page.screenshot({ path: path.join(SHOTS, 'report-allure-check.png'), fullPage: true });
+  });
+
+  test.skipIf(!MAIN_REPORT)("the full run's report: one matrix cell per profile × suite × family that ran, every suite present", async () => {
+    const dir = path.resolve(MAIN_REPORT as string);
+    const full = readSummaries(dir);
+    expect(full.map((s) => s.profile)).toEqual(profiles);
+    await page.goto(`file://${path.join(dir, HTML_DIR, 'index.html')}`);
+    await page.locator('#matrix-table').waitFor({ timeout: 30_000 });
+    const cells = new Set(await page.locator('td[data-cell]').evaluateAll((tds) => tds.map((td) => td.getAttribute('data-cell') ?? '')));
+    for (const s of full) for (const c of s.checks) expect(cells.has(`${s.profile}/${c.suite}/${c.family}`), `${s.profile}/${c.id}`).toBe(true);
+    const suites = await page.locator('#matrix-table th.suite').allInnerTexts();
+    expect(new Set(suites)).toEqual(new Set(full.flatMap((s) => s.checks.map((c) => c.suite))));
+    await page.locator('#matrix').screenshot({ path: path.join(SHOTS, 'report-matrix-full-run.png') });
   });
 
   test('the report made no request off the machine', () => {

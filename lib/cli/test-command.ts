@@ -106,7 +106,12 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
 
     const acceptance = await deps.progress.step('report acceptance: seeded-fault run, its HTML report in headless Chromium', () =>
       withEnv(
-        { V6E2E_ACCEPTANCE_NAME: TEST_CLUSTER_PREFIX, V6E2E_ACCEPTANCE_PROFILES: profiles.join(','), V6E2E_REPORT_DIR: path.join(base, 'report-acceptance') },
+        {
+          V6E2E_ACCEPTANCE_NAME: TEST_CLUSTER_PREFIX,
+          V6E2E_ACCEPTANCE_PROFILES: profiles.join(','),
+          V6E2E_ACCEPTANCE_MAIN_REPORT: mainDir,
+          V6E2E_REPORT_DIR: path.join(base, 'report-acceptance'),
+        },
         () => runVitest('report', []),
       ),
     );
