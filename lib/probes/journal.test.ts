@@ -47,5 +47,7 @@ describe('probe journal', () => {
   test('shell quoting', () => {
     expect(shellLine(['dig', '@fd00::10', 'AAAA', 'origin.lab.test'])).toBe('dig @fd00::10 AAAA origin.lab.test');
     expect(shellLine(['sh', '-c', "echo 'hi' && true"])).toBe(`sh -c 'echo '\\''hi'\\'' && true'`);
+    // curl's -w with a newline stays on one line, as bash reads it back
+    expect(shellLine(['curl', '-w', "\n@@s=%{http_code}\t'x'\\", 'u'])).toBe(`curl -w $'\\n@@s=%{http_code}\\t\\'x\\'\\\\' u`);
   });
 });

@@ -57,9 +57,21 @@ export function probesSince(mark: number): ProbeRecord[] {
   return n <= 0 ? [] : entries.slice(-Math.min(n, entries.length));
 }
 
-/** A command as a shell line (arguments quoted where a shell would need it). */
+/**
+ * A command as one shell line to copy: arguments quoted where a shell would need
+ * it, control characters (curl's `-w '\n…'`) in bash's $'…' form so the line stays one line.
+ */
 export function shellLine(command: readonly string[]): string {
-  return command.map((a) => (/^[A-Za-z0-9_@%+=:,./\-[\]]+$/.test(a) ? a : `'${a.replace(/'/g, `'\\''`)}'`)).join(' ');
+  return command
+    .map((a) => {
+      if (/^[A-Za-z0-9_@%+=:,./\-[\]]+$/.test(a)) return a;
+      if (/[\x00-\x1f]/.test(a)) {
+        const esc = a.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
+        return `$'${esc.replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
+      }
+      return `'${a.replace(/'/g, `'\\''`)}'`;
+    })
+    .join(' ');
 }
 
 function clip(text: string): string {
