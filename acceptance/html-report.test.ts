@@ -85,7 +85,7 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
     try {
       const r = await execa(
         process.execPath,
-        [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), 'run', '--profile', profiles.join(','), '--name', NAME as string, '--reuse', '--keep', '--suite', 'nodeport', ...(profiles.length > 1 ? ['--parallel', '2'] : []), '--report-dir', work],
+        [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), 'run', '--profile', profiles.join(','), '--name', profiles.length > 1 ? (NAME as string) : clusterOf(faulted as Profile), '--reuse', '--keep', '--suite', 'nodeport', ...(profiles.length > 1 ? ['--parallel', '2'] : []), '--report-dir', work],
         { reject: false, all: true, cwd: REPO_ROOT, timeout: 30 * 60_000 },
       );
       run = { exitCode: r.exitCode, output: r.all ?? '', seconds: (Date.now() - started) / 1000 };

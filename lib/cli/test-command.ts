@@ -97,7 +97,8 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   let failed = false;
   try {
     const common: RunArgs = {
-      command: 'run', profiles, name: TEST_CLUSTER_PREFIX, reuse: true, keep: true, suites: [], html: true, parallel: profiles.length > 1 ? parallel : 1,
+      // --name is a prefix only for several profiles; one profile's cluster is named as given
+      command: 'run', profiles, name: profiles.length > 1 ? TEST_CLUSTER_PREFIX : (names[0] as string), reuse: true, keep: true, suites: [], html: true, parallel: profiles.length > 1 ? parallel : 1,
     };
     const mainDir = ensureWritableDir(path.join(base, 'all'));
     const main = await runCommand({ ...common, reportDir: mainDir }, deps);
