@@ -18,7 +18,6 @@ export interface Job {
   label: string;
   command: string;
   args: string[];
-  env?: NodeJS.ProcessEnv;
   cwd?: string;
 }
 
@@ -99,7 +98,6 @@ export function runPool(jobs: readonly Job[], opts: PoolOptions): Pool {
       opts.onStart?.(job);
       const child = spawn(job.command, job.args, {
         cwd: job.cwd,
-        env: job.env ?? process.env,
         stdio: ['ignore', 'pipe', 'pipe'],
         detached: true,
       });
@@ -124,8 +122,7 @@ export function runPool(jobs: readonly Job[], opts: PoolOptions): Pool {
           running.delete(index);
           opts.onEnd?.(result);
           resolve();
-          startNext();
-          finishIfIdle();
+          startNext(); // ends with finishIfIdle()
         });
       });
       running.set(index, { child, ended });

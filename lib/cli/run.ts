@@ -21,7 +21,7 @@ import { readSummaryJson, SUMMARY_JSON, SUMMARY_MD, writeSummariesJson, writeSum
 import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
 import { ensureWritable } from '../util/fs.ts';
 import type { Progress } from '../util/progress.ts';
-import { defaultClusterName, type RunArgs } from './args.ts';
+import { runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup, type CleanupGuard } from './cleanup.ts';
 import { REPO_ROOT, runVitest, VITEST_CONFIG, withEnv, type VitestOutcome } from './vitest-run.ts';
 
@@ -198,7 +198,7 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
         withEnv(env, () => runVitest('e2e', filters, shardOption(args))),
       );
       const result = profileOutcome(profile, reportDir, outcome);
-      if (args.html) await htmlReport(reportDir, env, args.history, result.summary, deps);
+      if (args.html) await htmlReport(reportDir, env, args.history, result.summary ? [result.summary] : [], deps);
       deps.log(`v6e2e: report in ${reportDir}`);
       return finish([result]);
     } finally {
@@ -211,7 +211,7 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
   const base = explicitReportDir ?? ensureWritableDir(path.join('reports', `${timestamp()}-${multi ? 'all' : profiles[0]}`));
   const plan: ProfileRun[] = profiles.map((profile) => ({
     profile,
-    name: args.name === undefined ? defaultClusterName(profile) : multi ? `${args.name}-${profile}` : args.name,
+    name: runClusterName(args.name, profile, profiles.length),
     reportDir: multi ? ensureWritableDir(path.join(base, profile)) : base,
   }));
 
@@ -298,7 +298,7 @@ async function runProfilesInTurn(plan: readonly ProfileRun[], args: RunArgs, dep
       );
       const result = profileOutcome(p.profile, p.reportDir, outcome);
       outcomes.push(result);
-      if (args.html && !multi) await htmlReport(p.reportDir, env, args.history, result.summary, deps);
+      if (args.html && !multi) await htmlReport(p.reportDir, env, args.history, result.summary ? [result.summary] : [], deps);
     } finally {
       await finishGuard(guard);
     }
@@ -336,27 +336,32 @@ export function clearReportOutputs(reportDir: string): void {
   }
 }
 
-function profileOutcome(profile: string, reportDir: string, outcome: VitestOutcome): ProfileOutcome {
-  let summary: RunSummary | undefined;
+/** The summary.json a run wrote, or undefined when it wrote none (decideRunExit then says the run broke). */
+function tryReadSummary(reportDir: string): RunSummary | undefined {
   try {
-    summary = readSummaryJson(reportDir);
+    return readSummaryJson(reportDir);
   } catch {
-    summary = undefined; // decideRunExit says the run broke
+    return undefined;
   }
+}
+
+function profileOutcome(profile: string, reportDir: string, outcome: VitestOutcome): ProfileOutcome {
+  const summary = tryReadSummary(reportDir);
   return { profile, reportDir, vitestFailed: outcome.failed, ...(summary ? { summary } : {}) };
 }
 
-/** The HTML report; a rendering failure warns, it never changes the verdict. */
+/** The HTML report of one profile's run or of several; a rendering failure warns, it never changes the verdict. */
 async function htmlReport(
   reportDir: string,
   env: Partial<Record<string, string>>,
   history: string | undefined,
-  summary: RunSummary | undefined,
+  summaries: readonly RunSummary[],
   deps: RunDeps,
 ): Promise<void> {
-  const environment = { ...environmentInfo({ ...process.env, ...env }), ...(summary ? environmentFromSummaries([summary]) : {}) };
-  const r = await deps.progress.step(`HTML report in ${path.join(reportDir, HTML_DIR)}`, () =>
-    generateHtml({ reportDir, historyFrom: history, environment, name: `v6e2e ${summary?.profile ?? ''}`.trim(), log: deps.log }),
+  const environment = { ...environmentInfo({ ...process.env, ...env }), ...environmentFromSummaries(summaries) };
+  const of = summaries.length > 1 ? ` of ${summaries.length} profiles` : '';
+  const r = await deps.progress.step(`HTML report${of} in ${path.join(reportDir, HTML_DIR)}`, () =>
+    generateHtml({ reportDir, historyFrom: history, environment, name: `v6e2e ${summaries.map((s) => s.profile).join(', ')}`.trim(), log: deps.log }),
   );
   if (!r.ok) deps.log(`v6e2e: warning: no HTML report: ${r.reason}`);
 }
@@ -415,12 +420,7 @@ async function runProfilesInParallel(plan: readonly ProfileRun[], args: RunArgs,
       return plan.map((p, i): ParallelOutcome => {
         const r = results[i];
         const code = r?.exitCode ?? null;
-        let summary: RunSummary | undefined;
-        try {
-          summary = readSummaryJson(p.reportDir);
-        } catch {
-          summary = undefined;
-        }
+        const summary = tryReadSummary(p.reportDir);
         const broken =
           code === 3
             ? 'its run exited 3 (the run itself broke; see its lines above)'
@@ -489,11 +489,6 @@ async function combineProfiles(
     outcomes.map((o) => o.reportDir),
     base,
   );
-  if (!args.html) return;
-  const environment = { ...environmentInfo({ ...process.env, ...env }), ...environmentFromSummaries(summaries) };
-  const r = await deps.progress.step(`HTML report of ${summaries.length} profiles in ${path.join(base, HTML_DIR)}`, () =>
-    generateHtml({ reportDir: base, historyFrom: args.history, environment, name: `v6e2e ${summaries.map((s) => s.profile).join(', ')}`, log: deps.log }),
-  );
-  if (!r.ok) deps.log(`v6e2e: warning: no HTML report: ${r.reason}`);
+  if (args.html) await htmlReport(base, env, args.history, summaries, deps);
 }
 
