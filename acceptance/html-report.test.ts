@@ -25,7 +25,8 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseArgs } from '../lib/cli/args.ts';
+import { nameForPrefix, parseProfiles, runClusterName } from '../lib/cli/args.ts';
+import { ip6tablesIn } from '../lib/edge/docker.ts';
 import { attachmentsOf, readAllureResults, resultForCheck } from '../lib/report/allure-results.ts';
 import { ALLURE_HTML_DIR, HTML_DIR } from '../lib/report/html.ts';
 import { readSummaries, type CheckResult, type RunSummary } from '../lib/report/summary.ts';
@@ -42,12 +43,7 @@ const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disabl
 /** The seeded fault: every NodePort over IPv6 into one node, dropped before conntrack/kube-proxy see it. */
 const FAULT_RULE = ['-p', 'tcp', '--dport', '30000:32767', '-m', 'comment', '--comment', 'v6e2e-acceptance-seeded-fault', '-j', 'DROP'];
 
-function profilesOf(text: string): Profile[] {
-  const parsed = parseArgs(['run', '--profile', text]);
-  return parsed.command === 'run' ? parsed.profiles : [];
-}
-
-const profiles = profilesOf(PROFILES_TEXT);
+const profiles = parseProfiles(PROFILES_TEXT);
 const faulted = profiles.find((p) => p !== 'ipv4');
 const skipReason = !NAME
   ? 'set V6E2E_ACCEPTANCE_NAME to the cluster name prefix of a kept --profile run'
@@ -57,11 +53,10 @@ const skipReason = !NAME
       ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set V6E2E_CHROMIUM)`
       : undefined;
 
-const ip6tables = (node: string, op: '-I' | '-D', rule: string[]) =>
-  execa('docker', ['exec', node, 'ip6tables', '-w', '5', '-t', 'raw', op, 'PREROUTING', ...rule], { reject: false });
+const ip6tables = (node: string, op: '-I' | '-D', rule: string[]) => ip6tablesIn(node, ['-t', 'raw', op, 'PREROUTING', ...rule]);
 
 describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES_TEXT} run with a seeded fault${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
-  const clusterOf = (p: Profile) => `${NAME}-${p}`;
+  const clusterOf = (p: Profile) => runClusterName(nameForPrefix(NAME as string, profiles), p, profiles.length);
   const faultNode = `${clusterOf(faulted as Profile)}-worker`;
   let work: string;
   let run: { exitCode: number | undefined; output: string; seconds: number };
@@ -85,7 +80,7 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
     try {
       const r = await execa(
         process.execPath,
-        [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), 'run', '--profile', profiles.join(','), '--name', profiles.length > 1 ? (NAME as string) : clusterOf(faulted as Profile), '--reuse', '--keep', '--suite', 'nodeport', ...(profiles.length > 1 ? ['--parallel', '2'] : []), '--report-dir', work],
+        [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), 'run', '--profile', profiles.join(','), '--name', nameForPrefix(NAME as string, profiles), '--reuse', '--keep', '--suite', 'nodeport', ...(profiles.length > 1 ? ['--parallel', '2'] : []), '--report-dir', work],
         { reject: false, all: true, cwd: REPO_ROOT, timeout: 30 * 60_000 },
       );
       run = { exitCode: r.exitCode, output: r.all ?? '', seconds: (Date.now() - started) / 1000 };

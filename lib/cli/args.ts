@@ -98,6 +98,17 @@ export function defaultClusterName(profile: Profile): string {
   return `v6e2e-${profile}`;
 }
 
+/** The cluster `run --name <name>` uses for `profile`: with several profiles the name is a prefix, with one it is the name. */
+export function runClusterName(name: string | undefined, profile: Profile, profileCount: number): string {
+  if (name === undefined) return defaultClusterName(profile);
+  return profileCount > 1 ? `${name}-${profile}` : name;
+}
+
+/** The `--name` that makes `run --profile <profiles>` use clusters `<prefix>-<profile>` (the inverse of runClusterName). */
+export function nameForPrefix(prefix: string, profiles: readonly Profile[]): string {
+  return profiles.length === 1 ? `${prefix}-${profiles[0]}` : prefix;
+}
+
 const HELP_FLAGS = new Set(['--help', '-h']);
 
 const list = (xs: readonly string[]) => xs.join(', ');
@@ -207,6 +218,20 @@ function once(tokens: Token[], flag: string): string | undefined {
   return found[0]?.value;
 }
 
+/** `run --profile` text: one profile, `all`, or a comma list (in the order given, without repeats). */
+export function parseProfiles(value: string): Profile[] {
+  return parseProfile(value, true);
+}
+
+/** `--parallel` text: a whole number of profiles to run at once, 1 or more. */
+export function parseParallel(value: string): number {
+  const n = Number(value);
+  if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
+    throw new UsageError(`--parallel needs a whole number of profiles to run at once, 1 or more (got "${value}")`);
+  }
+  return n;
+}
+
 function parseProfile(value: string, allowAll: boolean): Profile[] {
   const choices = allowAll ? [...PROFILES, 'all'] : PROFILES;
   // run takes several: `all`, or a comma list such as `ipv6,dual` (in that order)
@@ -251,7 +276,7 @@ function parseRun(argv: string[]): RunArgs {
   const { tokens, positionals } = tokenize('run', argv, RUN_FLAGS);
   noPositionals('run', positionals);
   const profileText = once(tokens, '--profile');
-  const profiles = profileText === undefined ? [] : parseProfile(profileText, true);
+  const profiles = profileText === undefined ? [] : parseProfiles(profileText);
   const args: RunArgs = {
     command: 'run',
     profiles,
@@ -262,13 +287,7 @@ function parseRun(argv: string[]): RunArgs {
     parallel: 1,
   };
   const parallel = once(tokens, '--parallel');
-  if (parallel !== undefined) {
-    const n = Number(parallel);
-    if (!/^[0-9]+$/.test(parallel) || !Number.isSafeInteger(n) || n < 1) {
-      throw new UsageError(`--parallel needs a whole number of profiles to run at once, 1 or more (got "${parallel}")`);
-    }
-    args.parallel = n;
-  }
+  if (parallel !== undefined) args.parallel = parseParallel(parallel);
   const shard = once(tokens, '--shard');
   if (shard !== undefined) {
     const m = /^([0-9]+)\/([0-9]+)$/.exec(shard);

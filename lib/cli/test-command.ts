@@ -4,11 +4,10 @@
  * one line CI systems read: `checks: N passed, N failed, N skipped`.
  */
 import path from 'node:path';
-import type { Profile } from '../profiles.ts';
 import { HTML_DIR } from '../report/html.ts';
 import { readSummaries } from '../report/summary.ts';
 import { UsageError } from '../util/errors.ts';
-import { parseArgs, type RunArgs } from './args.ts';
+import { nameForPrefix, parseParallel, parseProfiles, runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup } from './cleanup.ts';
 import { ensureWritableDir, finishGuard, runCommand, timestamp, type RunDeps } from './run.ts';
 import { runVitest, withEnv, type Tally } from './vitest-run.ts';
@@ -76,20 +75,21 @@ export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
  *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
  *   4. the `lifecycle` project deletes each cluster and checks nothing is left.
  */
+/** A V6E2E_* variable parsed like its flag; a bad value is a usage error naming the variable. */
+function fromEnv<T>(variable: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError(`${variable}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
 async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   const profilesText = process.env.V6E2E_TEST_PROFILES ?? 'all';
-  let profiles: Profile[];
-  try {
-    const parsed = parseArgs(['run', '--profile', profilesText]);
-    profiles = parsed.command === 'run' ? parsed.profiles : [];
-  } catch (err) {
-    throw new UsageError(`V6E2E_TEST_PROFILES: ${err instanceof Error ? err.message : String(err)}`);
-  }
-  const parallelText = process.env.V6E2E_TEST_PARALLEL ?? '2';
-  const parallel = Number(parallelText);
-  if (!/^[0-9]+$/.test(parallelText) || parallel < 1) throw new UsageError(`V6E2E_TEST_PARALLEL: "${parallelText}" is not a whole number of 1 or more`);
+  const profiles = fromEnv('V6E2E_TEST_PROFILES', () => parseProfiles(profilesText));
+  const parallel = fromEnv('V6E2E_TEST_PARALLEL', () => parseParallel(process.env.V6E2E_TEST_PARALLEL ?? '2'));
   const base = ensureWritableDir(path.join('reports', `test-${timestamp()}`));
-  const names = profiles.map((p) => `${TEST_CLUSTER_PREFIX}-${p}`);
+  const names = profiles.map((p) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, profiles), p, profiles.length));
   const guard = guardCleanup(async () => {
     const kind = await import('../cluster/kind.ts');
     for (const name of names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
@@ -97,8 +97,7 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   let failed = false;
   try {
     const common: RunArgs = {
-      // --name is a prefix only for several profiles; one profile's cluster is named as given
-      command: 'run', profiles, name: profiles.length > 1 ? TEST_CLUSTER_PREFIX : (names[0] as string), reuse: true, keep: true, suites: [], html: true, parallel: profiles.length > 1 ? parallel : 1,
+      command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], html: true, parallel,
     };
     const mainDir = ensureWritableDir(path.join(base, 'all'));
     const main = await runCommand({ ...common, reportDir: mainDir }, deps);
@@ -122,7 +121,7 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
     for (const profile of profiles.filter((p) => p !== 'ipv4')) {
       const variantDir = ensureWritableDir(path.join(base, `${profile}-upstream-nsp`));
       const variant = await runCommand(
-        { ...common, profiles: [profile], name: `${TEST_CLUSTER_PREFIX}-${profile}`, parallel: 1, html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir },
+        { ...common, profiles: [profile], name: nameForPrefix(TEST_CLUSTER_PREFIX, [profile]), html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir },
         deps,
       );
       addRunTally(tally, variantDir);

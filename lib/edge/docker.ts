@@ -38,3 +38,8 @@ export async function kindNodes(cluster: string): Promise<string[]> {
 export async function dockerExec(container: string, cmd: string[]): Promise<string> {
   return (await execa('docker', ['exec', container, ...cmd])).stdout;
 }
+
+/** ip6tables in a container (a kind node), waiting up to 5 s for the xtables lock; a non-zero exit is returned, not thrown. */
+export function ip6tablesIn(container: string, args: readonly string[]) {
+  return execa('docker', ['exec', container, 'ip6tables', '-w', '5', ...args], { reject: false, timeout: 30_000 });
+}

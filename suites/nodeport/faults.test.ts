@@ -12,7 +12,6 @@
  *   the fault is seeded on a deep copy of the live Node (said in the test name).
  */
 import type { V1Node, V1Service } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   checkAddressProbes,
@@ -23,6 +22,7 @@ import {
   type AddressProbe,
   type KubeProxyNodePorts,
 } from '../../lib/checks/nodeport.ts';
+import { ip6tablesIn } from '../../lib/edge/docker.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { otherFamily, urlFor } from '../../lib/net/family.ts';
@@ -70,13 +70,9 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-async function ip6tables(node: string, args: string[]) {
-  return execa('docker', ['exec', node, 'ip6tables', '-w', '5', ...args], { reject: false, timeout: 30_000 });
-}
-
 /** Packets counted by the rule carrying `comment` in raw PREROUTING, or undefined when absent. */
 async function dropCounter(node: string, comment: string): Promise<number | undefined> {
-  const r = await ip6tables(node, ['-t', 'raw', '-L', 'PREROUTING', '-v', '-n', '-x']);
+  const r = await ip6tablesIn(node, ['-t', 'raw', '-L', 'PREROUTING', '-v', '-n', '-x']);
   const line = r.stdout.split('\n').find((l) => l.includes(comment));
   return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
 }
@@ -105,7 +101,7 @@ describe('NodePort faults', () => {
 
     const comment = `v6e2e-fault-${ns.name}`;
     const rule = ['PREROUTING', '-p', 'tcp', '--dport', String(port), '-m', 'comment', '--comment', comment, '-j', 'DROP'];
-    const ins = await ip6tables(victim.node, ['-t', 'raw', '-I', ...rule]);
+    const ins = await ip6tablesIn(victim.node, ['-t', 'raw', '-I', ...rule]);
     expect(ins.exitCode, `ip6tables -t raw -I on ${victim.node}: ${ins.stderr}`).toBe(0);
     try {
       const probes = await probeAll(1);
@@ -121,7 +117,7 @@ describe('NodePort faults', () => {
       // Only the victim is named.
       for (const other of targets.filter((t) => t.node !== victim.node)) expect(v.message).not.toContain(`on node ${other.node} `);
     } finally {
-      const del = await ip6tables(victim.node, ['-t', 'raw', '-D', ...rule]);
+      const del = await ip6tablesIn(victim.node, ['-t', 'raw', '-D', ...rule]);
       expect(del.exitCode, `restoring ${victim.node}: ip6tables -D failed: ${del.stderr}`).toBe(0);
     }
     expect(await dropCounter(victim.node, comment)).toBeUndefined();
