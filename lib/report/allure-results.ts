@@ -60,8 +60,14 @@ export function readAllureResults(resultsDir: string): AllureResult[] {
   return out;
 }
 
-export function label(r: AllureResult, name: string): string | undefined {
-  return [...r.labels].reverse().find((l) => l.name === name)?.value;
+/** The last value of a label (allure-vitest adds labels before ours; the last wins). Also for history entries. */
+export function label(r: { labels?: readonly { name: string; value: string }[] }, name: string): string | undefined {
+  return [...(r.labels ?? [])].reverse().find((l) => l.name === name)?.value;
+}
+
+/** Allure's statuses for a check that did not pass: an assertion (`failed`) or an error (`broken`). */
+export function isFailedStatus(status: string | undefined): boolean {
+  return status === 'failed' || status === 'broken';
 }
 
 /** The result's attachments and those of its steps, in order. */

@@ -114,16 +114,19 @@ export function normalizeResults(resultsDir: string): number {
   return results;
 }
 
+/** `<resultsDir>/environment.properties`, or nothing when there is none yet. */
+export function readEnvironment(resultsDir: string): EnvironmentInfo {
+  try {
+    return parseProperties(fs.readFileSync(path.join(resultsDir, ENVIRONMENT_FILE), 'utf8'));
+  } catch {
+    return {};
+  }
+}
+
 /** Merges `info` into `<resultsDir>/environment.properties` (given values win). */
 export function writeEnvironment(resultsDir: string, info: EnvironmentInfo): void {
   const file = path.join(resultsDir, ENVIRONMENT_FILE);
-  let existing: EnvironmentInfo = {};
-  try {
-    existing = parseProperties(fs.readFileSync(file, 'utf8'));
-  } catch {
-    // none yet
-  }
-  const merged = { ...existing };
+  const merged = readEnvironment(resultsDir);
   for (const [k, v] of Object.entries(info)) if (v !== '') merged[k] = v;
   fs.writeFileSync(file, renderProperties(merged));
 }
@@ -187,17 +190,12 @@ function writeOverview(reportDir: string, index: string, title: string): void {
   } catch {
     summaries = [];
   }
-  let environment: EnvironmentInfo = {};
-  try {
-    environment = parseProperties(fs.readFileSync(path.join(reportDir, ALLURE_RESULTS, ENVIRONMENT_FILE), 'utf8'));
-  } catch {
-    // none
-  }
+  const resultsDir = path.join(reportDir, ALLURE_RESULTS);
   const overview = buildOverview({
     summaries,
-    resultsDir: path.join(reportDir, ALLURE_RESULTS),
+    resultsDir,
     history: readHistory(path.join(reportDir, HISTORY_FILE)),
-    environment,
+    environment: readEnvironment(resultsDir),
     title,
     allureHref: allureCheckHref,
   });

@@ -11,8 +11,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/errors.ts';
 import { isGating, type Gate } from './gate.ts';
-import { ENVIRONMENT_FILE } from './html.ts';
-import { parseProperties, renderProperties, type EnvironmentInfo } from './environment.ts';
+import { ENVIRONMENT_FILE, readEnvironment } from './html.ts';
+import { renderProperties, type EnvironmentInfo } from './environment.ts';
 import { writeJunit } from './junit.ts';
 import { ensureWritable } from '../util/fs.ts';
 import {
@@ -87,7 +87,7 @@ export function concatAllureResults(dirs: readonly string[], out: string): CopyS
     }
   };
   const existingEnv = path.join(target, ENVIRONMENT_FILE);
-  if (fs.existsSync(existingEnv)) addEnv(parseProperties(fs.readFileSync(existingEnv, 'utf8')));
+  addEnv(readEnvironment(target));
   for (const dir of dirs) {
     const src = path.join(path.resolve(dir), 'allure-results');
     if (path.resolve(src) === path.resolve(target)) continue; // merging into one of the inputs
@@ -101,7 +101,7 @@ export function concatAllureResults(dirs: readonly string[], out: string): CopyS
       const from = path.join(src, name);
       if (!fs.statSync(from).isFile()) continue;
       if (name === ENVIRONMENT_FILE) {
-        addEnv(parseProperties(fs.readFileSync(from, 'utf8')));
+        addEnv(readEnvironment(src));
         continue;
       }
       const to = path.join(target, name);

@@ -15,7 +15,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { attachmentsOf, readAllureResults, resultForCheck, type AllureResult } from './allure-results.ts';
+import { attachmentsOf, isFailedStatus, label, readAllureResults, resultForCheck, type AllureResult } from './allure-results.ts';
 import type { EnvironmentInfo } from './environment.ts';
 import { cellState, matrixCells, type CellState, type MatrixCell } from './matrix.ts';
 import { FAMILIES, HEADLINE, isGatingFailure, tally, verdictOf, type CheckFamily, type CheckResult, type RunSummary, type Totals, type Verdict } from './summary.ts';
@@ -102,7 +102,7 @@ export function readHistory(file: string): HistoryRun[] {
 function historyStatus(run: HistoryRun, profile: string, fullName: string): { status: string; id?: string } | undefined {
   for (const r of Object.values(run.testResults ?? {})) {
     if (r.fullName !== fullName) continue;
-    const p = [...(r.labels ?? [])].reverse().find((l) => l.name === 'parentSuite')?.value;
+    const p = label(r, 'parentSuite');
     if (p !== undefined && p !== profile) continue;
     return { status: r.status ?? 'unknown', ...(r.id !== undefined ? { id: r.id } : {}) };
   }
@@ -165,7 +165,7 @@ export function buildOverview(input: OverviewInput): Overview {
         const h = historyStatus(run, s.profile, fullName);
         if (!h) continue;
         knownRuns++;
-        if (streak && (h.status === 'failed' || h.status === 'broken')) failedBefore++;
+        if (streak && isFailedStatus(h.status)) failedBefore++;
         else streak = false;
       }
     }
@@ -185,7 +185,7 @@ export function buildOverview(input: OverviewInput): Overview {
     const totals = { passed: 0, failed: 0, skipped: 0 };
     for (const r of Object.values(run.testResults ?? {})) {
       if (r.status === 'passed') totals.passed++;
-      else if (r.status === 'failed' || r.status === 'broken') totals.failed++;
+      else if (isFailedStatus(r.status)) totals.failed++;
       else totals.skipped++;
     }
     return { name: run.name ?? '', timestamp: run.timestamp ?? 0, totals, current: i === shown.length - 1 };
