@@ -1,17 +1,25 @@
 /**
  * Lab and cluster-lifecycle benchmark: wall time of a warm `lab setup`, and of
- * `up` and `down` per profile. Usage:
- *   npx tsx bench/lab.mts [profile ...]      (default: ipv6 dual dual-v6 ipv4)
+ * `up` and `down` per profile × kube-proxy mode × CNI. Usage:
+ *   npx tsx bench/lab.mts [profile ...] [--modes iptables,nftables] [--cnis kindnet,flannel]
+ *   (default: ipv6 dual dual-v6 ipv4, iptables only, kindnet only)
  * Prints one JSON line per measurement and a table at the end. Clusters are
- * named v6e2e-bench-<profile> and always deleted.
+ * named v6e2e-bench-<label> and always deleted.
  */
 import { down, leftovers, up } from '../lib/cluster/kind.ts';
+import { CNIS, KUBE_PROXY_MODES, variantLabel, variantOf, type Cni, type KubeProxyMode } from '../lib/cluster/variant.ts';
 import { labSetup } from '../lib/lab/index.ts';
 import { isProfile, type Profile } from '../lib/profiles.ts';
 import { silentProgress, stderrProgress } from '../lib/util/progress.ts';
 
-const args = process.argv.slice(2);
-const profiles = (args.length ? args : ['ipv6', 'dual', 'dual-v6', 'ipv4']).filter((p): p is Profile => isProfile(p));
+const argv = process.argv.slice(2);
+const option = (flag: string): string[] | undefined => {
+  const i = argv.indexOf(flag);
+  return i >= 0 ? (argv.splice(i, 2)[1] ?? '').split(',') : undefined;
+};
+const modes = (option('--modes') ?? ['iptables']).filter((m): m is KubeProxyMode => (KUBE_PROXY_MODES as readonly string[]).includes(m));
+const cnis = (option('--cnis') ?? ['kindnet']).filter((c): c is Cni => (CNIS as readonly string[]).includes(c));
+const profiles = (argv.length ? argv : ['ipv6', 'dual', 'dual-v6', 'ipv4']).filter((p): p is Profile => isProfile(p));
 const rows: { what: string; seconds: number }[] = [];
 
 async function time<T>(what: string, fn: () => Promise<T>): Promise<T> {
@@ -26,14 +34,20 @@ async function time<T>(what: string, fn: () => Promise<T>): Promise<T> {
 const progress = process.env.BENCH_VERBOSE ? stderrProgress('bench') : silentProgress;
 await time('lab setup (warm)', () => labSetup({ progress }));
 for (const profile of profiles) {
-  const name = `v6e2e-bench-${profile}`;
-  try {
-    await time(`up ${profile} (3 nodes Ready, CoreDNS, edge, MetalLB)`, () => up({ profile, name, progress }));
-  } finally {
-    await time(`down ${profile}`, () => down({ name, progress }));
+  for (const kubeProxyMode of modes) {
+    for (const cni of cnis) {
+      const variant = variantOf(profile, { kubeProxyMode, cni, addressing: {} });
+      const label = variantLabel(variant);
+      const name = `v6e2e-bench-${label}`;
+      try {
+        await time(`up ${label} (kube-proxy ${kubeProxyMode}, ${cni}; 3 nodes Ready, CoreDNS, edge, MetalLB)`, () => up({ variant, name, progress }));
+      } finally {
+        await time(`down ${label}`, () => down({ name, progress }));
+      }
+      const left = await leftovers(name);
+      if (left.containers.length || left.networks.length) console.log(JSON.stringify({ leftovers: left }));
+    }
   }
-  const left = await leftovers(name);
-  if (left.containers.length || left.networks.length) console.log(JSON.stringify({ leftovers: left }));
 }
 console.log('\n| measurement | seconds |\n|---|---|');
 for (const r of rows) console.log(`| ${r.what} | ${r.seconds} |`);

@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { UsageError } from '../util/errors.ts';
-import { helpText, parseArgs, PROFILES, SUITES } from './args.ts';
+import { DEFAULT_VARIANT_FLAGS, variantOf } from '../cluster/variant.ts';
+import { defaultClusterName, helpText, parseArgs, PROFILES, runClusterName, SUITES } from './args.ts';
 
 function usage(argv: string[]): string {
   try {
@@ -16,7 +17,7 @@ function usage(argv: string[]): string {
 
 describe('run', () => {
   test('defaults', () => {
-    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [], html: true, parallel: 1 });
+    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [], html: true, parallel: 1, variant: DEFAULT_VARIANT_FLAGS });
   });
   test('every option', () => {
     expect(
@@ -38,6 +39,7 @@ describe('run', () => {
       nat64Target: '[2001:db8::10]:8080',
       gate: 'gate.yaml',
       history: 'reports/prev',
+      variant: DEFAULT_VARIANT_FLAGS,
       html: false,
       parallel: 1,
     });
@@ -139,9 +141,11 @@ describe('bad input → one-line UsageError listing the choices', () => {
 
 describe('other commands', () => {
   test('up / down / lab / report', () => {
-    expect(parseArgs(['up', '--profile', 'ipv4', '--name', 'a'])).toEqual({ command: 'up', profile: 'ipv4', name: 'a' });
+    expect(parseArgs(['up', '--profile', 'ipv4', '--name', 'a'])).toEqual({
+      command: 'up', variant: variantOf('ipv4', DEFAULT_VARIANT_FLAGS), flags: DEFAULT_VARIANT_FLAGS, name: 'a',
+    });
     expect(parseArgs(['down'])).toEqual({ command: 'down' });
-    expect(parseArgs(['down', '--profile', 'dual'])).toEqual({ command: 'down', profile: 'dual' });
+    expect(parseArgs(['down', '--profile', 'dual'])).toEqual({ command: 'down', variant: variantOf('dual', DEFAULT_VARIANT_FLAGS) });
     expect(parseArgs(['lab', 'status'])).toEqual({ command: 'lab', action: 'status' });
     expect(parseArgs(['report', 'a', 'b'])).toEqual({ command: 'report', dirs: ['a', 'b'], html: false });
     expect(parseArgs(['report', 'a', 'b', '--out', 'm', '--gate', 'g.txt', '--html', '--history', 'prev'])).toEqual({
@@ -168,5 +172,49 @@ describe('other commands', () => {
     expect(parseArgs(['run', '--profile', 'nope', '--help'])).toEqual({ command: 'help', topic: 'run' });
     expect(helpText()).toMatch(/^v6e2e: conformance/);
     for (const s of SUITES) expect(helpText('run')).toContain(s);
+  });
+});
+
+describe('variant flags', () => {
+  const guide = ['--pod-subnet', '2001:db8:42::/104', '--service-subnet', '2001:db8:43::/112', '--node-cidr-mask-ipv6', '120'];
+  test('run takes kube-proxy mode, CNI and an addressing plan', () => {
+    const a = parseArgs(['run', '--profile', 'ipv6', '--kube-proxy-mode', 'nftables', '--cni', 'flannel', ...guide]);
+    expect(a.command === 'run' && a.variant).toEqual({
+      kubeProxyMode: 'nftables',
+      cni: 'flannel',
+      addressing: { podSubnet: '2001:db8:42::/104', serviceSubnet: '2001:db8:43::/112', nodeCidrMaskIPv6: '120' },
+    });
+  });
+  test('up names the cluster after the variant; the base variant keeps v6e2e-<profile>', () => {
+    const up = parseArgs(['up', '--profile', 'dual', '--kube-proxy-mode', 'nftables', '--cni', 'flannel']);
+    expect(up.command === 'up' && up.variant).toMatchObject({ profile: 'dual', kubeProxyMode: 'nftables', cni: 'flannel' });
+    expect(defaultClusterName('dual')).toBe('v6e2e-dual');
+    expect(runClusterName(undefined, 'dual-nft-flannel', 1)).toBe('v6e2e-dual-nft-flannel');
+    expect(runClusterName('ci', 'dual-nft-flannel', 2)).toBe('ci-dual-nft-flannel');
+    const plan = parseArgs(['up', '--profile', 'ipv6', ...guide]);
+    expect(plan.command === 'up' && plan.variant.addressing).toEqual({
+      podSubnets: ['2001:db8:42::/104'],
+      serviceSubnets: ['2001:db8:43::/112'],
+      nodeCidrMask: { IPv6: 120 },
+    });
+  });
+  test('bad values: one line naming the value, exit 2 (UsageError) before anything runs', () => {
+    expect(usage(['run', '--kube-proxy-mode', 'ipvs'])).toMatch(/unknown --kube-proxy-mode "ipvs"; use one of: iptables, nftables/);
+    expect(usage(['up', '--profile', 'ipv6', '--cni', 'calico'])).toMatch(/unknown --cni "calico"; use one of: kindnet, flannel/);
+    // a family the profile lacks
+    expect(usage(['run', '--profile', 'ipv6', '--pod-subnet', '10.244.0.0/16'])).toMatch(/--pod-subnet 10\.244\.0\.0\/16/);
+    // every profile of the run is checked: ipv4 has no IPv6
+    expect(usage(['run', '--profile', 'ipv6,ipv4', ...guide])).toMatch(/2001:db8:42::\/104/);
+    // pod and Service ranges overlap
+    expect(usage(['run', '--profile', 'ipv6', '--pod-subnet', '2001:db8:42::/104', '--service-subnet', '2001:db8:42::/112', '--node-cidr-mask-ipv6', '120'])).toMatch(/overlap/);
+    // node mask not longer than the pod prefix
+    expect(usage(['up', '--profile', 'ipv6', '--pod-subnet', '2001:db8:42::/104', '--node-cidr-mask-ipv6', '104'])).toMatch(/--node-cidr-mask-ipv6 104/);
+    // too few node subnets for the three nodes
+    expect(usage(['up', '--profile', 'ipv4', '--pod-subnet', '10.1.0.0/23', '--node-cidr-mask-ipv4', '24'])).toMatch(/node/);
+    expect(usage(['run', '--kubeconfig', 'k', '--cni', 'flannel'])).toMatch(/existing cluster/);
+    expect(usage(['down', '--cni', 'flannel'])).toMatch(/--profile/);
+  });
+  test('help lists the variant flags on run and up', () => {
+    for (const t of ['run', 'up'] as const) for (const f of ['--kube-proxy-mode', '--cni', '--pod-subnet', '--service-subnet', '--node-cidr-mask-ipv6']) expect(helpText(t)).toContain(f);
   });
 });

@@ -6,6 +6,16 @@ import { InvalidAddressError, parseHostPort, hostPort } from '../net/family.ts';
 import { parsePref64 } from '../net/rfc6052.ts';
 import { isProfile, isSuite, PROFILES, SUITES, type Profile, type Suite } from '../profiles.ts';
 import { UsageError } from '../util/errors.ts';
+import {
+  CNIS,
+  DEFAULT_VARIANT_FLAGS,
+  defaultVariantClusterName,
+  KUBE_PROXY_MODES,
+  variantFlagsGiven,
+  variantOf,
+  type ClusterVariant,
+  type VariantFlags,
+} from '../cluster/variant.ts';
 
 export type { Profile, Suite } from '../profiles.ts';
 export { PROFILES, SUITES } from '../profiles.ts';
@@ -42,18 +52,22 @@ export interface RunArgs {
   parallel: number;
   /** `i/n`: run only the i-th of n parts of the suites' files (vitest --shard); merge with `v6e2e report`. */
   shard?: string;
+  /** kube-proxy mode, CNI and addressing of the clusters the run creates (validated for every profile). */
+  variant: VariantFlags;
 }
 
 export interface UpArgs {
   command: 'up';
-  profile: Profile;
+  variant: ClusterVariant;
+  flags: VariantFlags;
   name?: string;
 }
 
 export interface DownArgs {
   command: 'down';
   name?: string;
-  profile?: Profile;
+  /** With --profile: the variant whose default-named cluster goes. */
+  variant?: ClusterVariant;
 }
 
 export interface LabArgs {
@@ -93,20 +107,24 @@ export interface HelpArgs {
 
 export type ParsedArgs = RunArgs | UpArgs | DownArgs | LabArgs | TestArgs | ReportArgs | ListChecksArgs | HelpArgs;
 
-/** Default cluster name: one per profile, so profiles never collide. */
+/** Default cluster name of a profile's base variant (kindnet, iptables, kind's ranges): `v6e2e-<profile>`. */
 export function defaultClusterName(profile: Profile): string {
-  return `v6e2e-${profile}`;
+  return defaultVariantClusterName(variantOf(profile, DEFAULT_VARIANT_FLAGS));
 }
 
-/** The cluster `run --name <name>` uses for `profile`: with several profiles the name is a prefix, with one it is the name. */
-export function runClusterName(name: string | undefined, profile: Profile, profileCount: number): string {
-  if (name === undefined) return defaultClusterName(profile);
-  return profileCount > 1 ? `${name}-${profile}` : name;
+/**
+ * The cluster `run --name <name>` uses for a variant label (`ipv6`, `dual-nft-flannel`,
+ * see variantLabel): without a name `v6e2e-<label>`; with several profiles the name
+ * is a prefix (`<name>-<label>`), with one it is the name.
+ */
+export function runClusterName(name: string | undefined, label: string, profileCount: number): string {
+  if (name === undefined) return `v6e2e-${label}`;
+  return profileCount > 1 ? `${name}-${label}` : name;
 }
 
-/** The `--name` that makes `run --profile <profiles>` use clusters `<prefix>-<profile>` (the inverse of runClusterName). */
-export function nameForPrefix(prefix: string, profiles: readonly Profile[]): string {
-  return profiles.length === 1 ? `${prefix}-${profiles[0]}` : prefix;
+/** The `--name` that makes `run --profile <profiles>` use clusters `<prefix>-<label>` (the inverse of runClusterName). */
+export function nameForPrefix(prefix: string, labels: readonly string[]): string {
+  return labels.length === 1 ? `${prefix}-${labels[0]}` : prefix;
 }
 
 const HELP_FLAGS = new Set(['--help', '-h']);
@@ -119,6 +137,16 @@ interface FlagSpec {
   /** For values: a hint shown when the value is missing. */
   hint?: string;
 }
+
+/** Flags that shape a lab cluster: run, up and down (down finds the default name by them). */
+const VARIANT_FLAGS: Record<string, FlagSpec> = {
+  '--kube-proxy-mode': { value: true, hint: `one of: ${KUBE_PROXY_MODES.join(', ')}` },
+  '--cni': { value: true, hint: `one of: ${CNIS.join(', ')}` },
+  '--pod-subnet': { value: true, hint: 'CIDRs, primary family first, e.g. 2001:db8:42::/104' },
+  '--service-subnet': { value: true, hint: 'CIDRs, primary family first, e.g. 2001:db8:43::/112' },
+  '--node-cidr-mask-ipv4': { value: true, hint: 'a prefix length such as 24' },
+  '--node-cidr-mask-ipv6': { value: true, hint: 'a prefix length such as 120' },
+};
 
 const RUN_FLAGS: Record<string, FlagSpec> = {
   '--profile': { value: true, hint: `one of: ${list([...PROFILES, 'all'])}` },
@@ -137,6 +165,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   '--no-html': { value: false },
   '--parallel': { value: true, hint: 'how many profiles run at once, e.g. 2' },
   '--shard': { value: true, hint: 'i/n, e.g. 1/3' },
+  ...VARIANT_FLAGS,
 };
 const REPORT_FLAGS: Record<string, FlagSpec> = {
   '--out': { value: true, hint: 'a directory for the merged report' },
@@ -152,10 +181,12 @@ const LIST_FLAGS: Record<string, FlagSpec> = {
 const UP_FLAGS: Record<string, FlagSpec> = {
   '--profile': { value: true, hint: `one of: ${list(PROFILES)}` },
   '--name': { value: true, hint: 'a cluster name' },
+  ...VARIANT_FLAGS,
 };
 const DOWN_FLAGS: Record<string, FlagSpec> = {
   '--name': { value: true, hint: 'a cluster name' },
   '--profile': { value: true, hint: `one of: ${list(PROFILES)}` },
+  ...VARIANT_FLAGS,
 };
 
 interface Token {
@@ -272,6 +303,34 @@ function noPositionals(command: CommandName, positionals: string[]): void {
   if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}" for "${command}" (see v6e2e ${command} --help)`);
 }
 
+/** The variant flags; the addressing plan is checked against every profile it will shape. */
+function parseVariantFlags(tokens: Token[], profiles: readonly Profile[]): VariantFlags {
+  const mode = once(tokens, '--kube-proxy-mode');
+  if (mode !== undefined && !(KUBE_PROXY_MODES as readonly string[]).includes(mode)) {
+    throw new UsageError(`unknown --kube-proxy-mode "${mode}"; use one of: ${list(KUBE_PROXY_MODES)} (this kernel has no IPVS)`);
+  }
+  const cni = once(tokens, '--cni');
+  if (cni !== undefined && !(CNIS as readonly string[]).includes(cni)) {
+    throw new UsageError(`unknown --cni "${cni}"; use one of: ${list(CNIS)} (other CNIs: test your own cluster with --kubeconfig)`);
+  }
+  const flags: VariantFlags = {
+    kubeProxyMode: (mode as VariantFlags['kubeProxyMode'] | undefined) ?? DEFAULT_VARIANT_FLAGS.kubeProxyMode,
+    cni: (cni as VariantFlags['cni'] | undefined) ?? DEFAULT_VARIANT_FLAGS.cni,
+    addressing: {},
+  };
+  const a = flags.addressing;
+  const pod = once(tokens, '--pod-subnet');
+  if (pod !== undefined) a.podSubnet = pod;
+  const svc = once(tokens, '--service-subnet');
+  if (svc !== undefined) a.serviceSubnet = svc;
+  const m4 = once(tokens, '--node-cidr-mask-ipv4');
+  if (m4 !== undefined) a.nodeCidrMaskIPv4 = m4;
+  const m6 = once(tokens, '--node-cidr-mask-ipv6');
+  if (m6 !== undefined) a.nodeCidrMaskIPv6 = m6;
+  for (const p of profiles) variantOf(p, flags);
+  return flags;
+}
+
 function parseRun(argv: string[]): RunArgs {
   const { tokens, positionals } = tokenize('run', argv, RUN_FLAGS);
   noPositionals('run', positionals);
@@ -285,6 +344,7 @@ function parseRun(argv: string[]): RunArgs {
     suites: parseSuites(tokens),
     html: !tokens.some((t) => t.flag === '--no-html'),
     parallel: 1,
+    variant: parseVariantFlags(tokens, profiles.length > 0 ? profiles : ['ipv6']),
   };
   const parallel = once(tokens, '--parallel');
   if (parallel !== undefined) args.parallel = parseParallel(parallel);
@@ -346,6 +406,9 @@ function parseRun(argv: string[]): RunArgs {
   if (existing && args.name !== undefined) {
     throw new UsageError('--name names a kind cluster to create or reuse; do not combine it with --kubeconfig/--context');
   }
+  if (existing && variantFlagsGiven(args.variant)) {
+    throw new UsageError('--kube-proxy-mode, --cni and the addressing flags shape a lab cluster; an existing cluster (--kubeconfig/--context) is tested as it is');
+  }
   return args;
 }
 
@@ -354,8 +417,9 @@ function parseUp(argv: string[]): UpArgs {
   noPositionals('up', positionals);
   const profileText = once(tokens, '--profile');
   if (profileText === undefined) throw new UsageError(`up needs --profile (one of: ${list(PROFILES)})`);
-  const [profile] = parseProfile(profileText, false);
-  const args: UpArgs = { command: 'up', profile: profile as Profile };
+  const profile = parseProfile(profileText, false)[0] as Profile;
+  const flags = parseVariantFlags(tokens, [profile]);
+  const args: UpArgs = { command: 'up', variant: variantOf(profile, flags), flags };
   const name = checkName(once(tokens, '--name'));
   if (name !== undefined) args.name = name;
   return args;
@@ -368,8 +432,11 @@ function parseDown(argv: string[]): DownArgs {
   const name = checkName(once(tokens, '--name'));
   if (name !== undefined) args.name = name;
   const profileText = once(tokens, '--profile');
-  if (profileText !== undefined) args.profile = parseProfile(profileText, false)[0] as Profile;
-  if (args.name !== undefined && args.profile !== undefined) {
+  const profile = profileText !== undefined ? (parseProfile(profileText, false)[0] as Profile) : undefined;
+  const flags = parseVariantFlags(tokens, profile ? [profile] : []);
+  if (profile !== undefined) args.variant = variantOf(profile, flags);
+  else if (variantFlagsGiven(flags)) throw new UsageError('the variant flags of down find a default-named cluster: give them with --profile (or name the cluster with --name)');
+  if (args.name !== undefined && profile !== undefined) {
     throw new UsageError('give --name or --profile to down, not both');
   }
   return args;
@@ -448,13 +515,23 @@ export function parseArgs(argv: readonly string[]): ParsedArgs {
   }
 }
 
+const VARIANT_HELP = `  --kube-proxy-mode m  iptables (default) or nftables (nodePortAddresses defaults to primary)
+  --cni c              kindnet (default, the lab's kindnetd) or flannel (vxlan)
+  --pod-subnet c,...   pod CIDRs, primary family first (default kind's, e.g. fd00:10:244::/56)
+  --service-subnet c,. Service CIDRs, primary family first (IPv6 at least /108)
+  --node-cidr-mask-ipv4 n, --node-cidr-mask-ipv6 n
+                       node podCIDR size per family (default /24 and /64; at most 16 bits
+                       longer than the pod prefix)
+                       A variant is named after what differs: v6e2e-dual-nft-flannel
+`;
+
 const USAGE: Record<CommandName | 'main', string> = {
   main: `v6e2e: conformance and end-to-end tests for IPv6 and dual-stack Kubernetes
 
 Usage:
   v6e2e run    [--profile ipv6|dual|dual-v6|ipv4|all] [--suite s ...] [options]
-  v6e2e up     --profile p [--name n]
-  v6e2e down   [--name n | --profile p]
+  v6e2e up     --profile p [--name n] [variant flags]
+  v6e2e down   [--name n | --profile p [variant flags]]
   v6e2e lab    setup|status
   v6e2e test   [vitest args]
   v6e2e report <report-dir> ... [--out d [--html] [--history prev]] [--gate f]
@@ -476,7 +553,8 @@ against it, writes reports, and deletes the clusters it created.
 Cluster:
   --profile p          ${list(PROFILES)}, all, or a comma list such as ipv6,dual (default:
                        ipv6; with --kubeconfig/--context: detected from the cluster)
-  --name n             kind cluster name (default: v6e2e-<profile>; several profiles: <n>-<profile>)
+  --name n             kind cluster name (default: v6e2e-<label>, e.g. v6e2e-ipv6-nft;
+                       several profiles: <n>-<label>)
   --reuse              use the kind cluster <name> if it exists (it is never deleted)
   --keep               keep clusters this run created
   --parallel N         with several profiles: run N at once, each in its own process
@@ -495,20 +573,23 @@ Reports:
                        matching no check is an error (exit 2). See v6e2e list-checks.
   --history d          a previous report dir: the HTML report continues its history (trends)
   --no-html            skip <report-dir>/html/ (Allure 3, offline, one index.html)
-Edge:
+Variant (lab clusters; run, up and down):
+${VARIANT_HELP}Edge:
   --dns64-mode m       coredns (CoreDNS dns64 plugin) or upstream (an external DNS64 resolver)
   --nat64-prefix p     NAT64 prefix, one of RFC 6052's lengths (e.g. 64:ff9b::/96)
   --nat64-target h:p   IPv4-only origin to reach through NAT64 ([v6]:port for IPv6 literals)
 `,
-  up: `Usage: v6e2e up --profile ${PROFILES.join('|')} [--name n]
+  up: `Usage: v6e2e up --profile ${PROFILES.join('|')} [--name n] [variant flags]
 
 Creates a kind cluster from the lab's images and prints its kubeconfig path and context
-as JSON on stdout. Default name: v6e2e-<profile>.
-`,
-  down: `Usage: v6e2e down [--name n | --profile p]
+as JSON on stdout. Default name: v6e2e-<label>, e.g. v6e2e-ipv6, v6e2e-dual-nft-flannel.
+Variant flags:
+${VARIANT_HELP}`,
+  down: `Usage: v6e2e down [--name n | --profile p [variant flags]]
 
-Deletes a kind cluster and what the lab added next to it. Without flags: every
-default-named cluster (v6e2e-<profile> for each profile).
+Deletes a kind cluster and what the lab added next to it. --profile with the variant
+flags of up deletes that variant's default-named cluster. Without flags: every
+default-named cluster of the base variants (v6e2e-<profile> for each profile).
 `,
   lab: `Usage: v6e2e lab setup|status
 

@@ -7,6 +7,7 @@ import { PROFILES } from '../profiles.ts';
 import { renderSummaryMd } from '../report/summary.ts';
 import { V6e2eError } from '../util/errors.ts';
 import { stderrProgress, type Progress } from '../util/progress.ts';
+import { defaultVariantClusterName } from '../cluster/variant.ts';
 import { defaultClusterName, helpText, parseArgs, type ParsedArgs } from './args.ts';
 
 export interface MainIO {
@@ -47,15 +48,15 @@ async function dispatch(args: ParsedArgs, io: MainIO, progress: Progress): Promi
     }
     case 'up': {
       const { up } = await import('../cluster/kind.ts');
-      const name = args.name ?? defaultClusterName(args.profile);
-      const h = await up({ profile: args.profile, name, progress });
+      const name = args.name ?? defaultVariantClusterName(args.variant);
+      const h = await up({ variant: args.variant, name, progress });
       // stdout stays machine-readable: scripts do `eval`/jq on it.
       io.stdout(`${JSON.stringify({ name, kubeconfig: h.kubeconfigPath, context: h.context })}\n`);
       return 0;
     }
     case 'down': {
       const { down } = await import('../cluster/kind.ts');
-      const names = args.name ? [args.name] : args.profile ? [defaultClusterName(args.profile)] : PROFILES.map(defaultClusterName);
+      const names = args.name ? [args.name] : args.variant ? [defaultVariantClusterName(args.variant)] : PROFILES.map(defaultClusterName);
       for (const name of names) await down({ name, progress });
       return 0;
     }

@@ -22,6 +22,7 @@ import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts'
 import { ensureWritable } from '../util/fs.ts';
 import type { Progress } from '../util/progress.ts';
 import { runClusterName, type RunArgs } from './args.ts';
+import { variantArgv, variantLabel, variantOf, type ClusterVariant } from '../cluster/variant.ts';
 import { guardCleanup, type CleanupGuard } from './cleanup.ts';
 import { REPO_ROOT, runVitest, VITEST_CONFIG, withEnv, type VitestOutcome } from './vitest-run.ts';
 
@@ -118,6 +119,9 @@ export interface RunDeps {
 
 interface ProfileRun {
   profile: Profile;
+  variant: ClusterVariant;
+  /** The variant's label (`ipv6-nft-flannel`): report rows, per-profile report dirs, output prefixes. */
+  label: string;
   name: string;
   reportDir: string;
 }
@@ -208,12 +212,18 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
 
   const profiles: Profile[] = args.profiles.length > 0 ? args.profiles : ['ipv6'];
   const multi = profiles.length > 1;
-  const base = explicitReportDir ?? ensureWritableDir(path.join('reports', `${timestamp()}-${multi ? 'all' : profiles[0]}`));
-  const plan: ProfileRun[] = profiles.map((profile) => ({
-    profile,
-    name: runClusterName(args.name, profile, profiles.length),
-    reportDir: multi ? ensureWritableDir(path.join(base, profile)) : base,
-  }));
+  const variants = profiles.map((profile) => variantOf(profile, args.variant));
+  const base = explicitReportDir ?? ensureWritableDir(path.join('reports', `${timestamp()}-${multi ? 'all' : variantLabel(variants[0]!)}`));
+  const plan: ProfileRun[] = variants.map((variant) => {
+    const label = variantLabel(variant);
+    return {
+      profile: variant.profile,
+      variant,
+      label,
+      name: runClusterName(args.name, label, profiles.length),
+      reportDir: multi ? ensureWritableDir(path.join(base, label)) : base,
+    };
+  });
 
   const outcomes: ParallelOutcome[] =
     multi && args.parallel > 1
@@ -266,7 +276,7 @@ async function runProfilesInTurn(plan: readonly ProfileRun[], args: RunArgs, dep
         await kind.ensureEdge(reused, edge);
         handle = reused;
       } else {
-        const up = kind.up({ profile: p.profile, ...edge });
+        const up = kind.up({ variant: p.variant, ...edge });
         pendingUp = up;
         handle = await up;
         created = true;
@@ -283,20 +293,21 @@ async function runProfilesInTurn(plan: readonly ProfileRun[], args: RunArgs, dep
         if (!created) throw new UsageError(`${msg}; delete it (v6e2e down --name ${p.name}) or pick another --name`);
         progress.info(`warning: ${msg} (${families.evidence.at(-1) ?? ''})`);
       }
+      if (!created) await assertReusedVariant(kc, p);
       clearReportOutputs(p.reportDir);
       const env = {
         ...common,
+        ...variantEnv(p),
         V6E2E_KUBECONFIG: handle.kubeconfigPath,
         V6E2E_CONTEXT: handle.context,
-        V6E2E_PROFILE: p.profile,
         V6E2E_REPORT_DIR: p.reportDir,
         V6E2E_KUBERNETES_VERSION: version,
       };
       await checkGate(env);
-      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.profile}${shardNote(args)}`, () =>
+      const outcome = await progress.step(`e2e suites (${suites.join(', ')}) on ${p.label}${shardNote(args)}`, () =>
         withEnv(env, () => runVitest('e2e', filters, shardOption(args))),
       );
-      const result = profileOutcome(p.profile, p.reportDir, outcome);
+      const result = profileOutcome(p.label, p.reportDir, outcome);
       outcomes.push(result);
       if (args.html && !multi) await htmlReport(p.reportDir, env, args.history, result.summary ? [result.summary] : [], deps);
     } finally {
@@ -304,6 +315,33 @@ async function runProfilesInTurn(plan: readonly ProfileRun[], args: RunArgs, dep
     }
   }
   return outcomes;
+}
+
+/** What the suites and reports learn of a lab cluster's variant. */
+function variantEnv(p: ProfileRun): Record<string, string> {
+  const a = p.variant.addressing;
+  return {
+    V6E2E_PROFILE: p.profile,
+    V6E2E_VARIANT: p.label,
+    V6E2E_CNI: p.variant.cni === 'flannel' ? 'flannel (vxlan)' : 'kindnet (v6e2e kindnetd-compatible)',
+    V6E2E_KUBE_PROXY_MODE: p.variant.kubeProxyMode,
+    V6E2E_POD_SUBNETS: a.podSubnets.join(','),
+    V6E2E_SERVICE_SUBNETS: a.serviceSubnets.join(','),
+    V6E2E_NODE_CIDR_MASKS: Object.entries(a.nodeCidrMask).map(([f, m]) => `${f}/${m}`).join(','),
+  };
+}
+
+/** A reused cluster must be the variant asked for: a report must never call an iptables cluster nftables. */
+async function assertReusedVariant(kc: KubeConfig, p: ProfileRun): Promise<void> {
+  const seen = await detectClusterEnvironment(kc);
+  const mode = seen.kubeProxyMode?.startsWith('iptables') ? 'iptables' : seen.kubeProxyMode;
+  const cni = seen.cni?.includes('flannel') ? 'flannel' : seen.cni?.includes('kindnet') ? 'kindnet' : seen.cni;
+  const off: string[] = [];
+  if (mode !== undefined && mode !== p.variant.kubeProxyMode) off.push(`kube-proxy mode ${mode}, not ${p.variant.kubeProxyMode}`);
+  if (cni !== undefined && cni !== p.variant.cni) off.push(`CNI ${cni}, not ${p.variant.cni}`);
+  if (off.length > 0) {
+    throw new UsageError(`cluster ${p.name} runs ${off.join(' and ')}; delete it (v6e2e down --name ${p.name}) or give the flags it was made with`);
+  }
 }
 
 /**
@@ -399,7 +437,7 @@ async function runProfilesInParallel(plan: readonly ProfileRun[], args: RunArgs,
   const { runPool } = await import('./parallel.ts');
   const parallel = Math.min(args.parallel, plan.length);
   const jobs = plan.map((p) => ({
-    label: p.profile,
+    label: p.label,
     command: process.execPath,
     args: [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), ...childRunArgv(args, p)],
     cwd: process.cwd(),
@@ -428,7 +466,7 @@ async function runProfilesInParallel(plan: readonly ProfileRun[], args: RunArgs,
               ? `its process ${r?.error ?? (r?.notStarted ? 'never started' : `ended by ${r?.signal ?? `exit ${code}`}`)}`
               : undefined;
         return {
-          profile: p.profile,
+          profile: p.label,
           reportDir: p.reportDir,
           vitestFailed: code !== 0,
           exitCode: code,
@@ -444,7 +482,7 @@ async function runProfilesInParallel(plan: readonly ProfileRun[], args: RunArgs,
 
 /** The `v6e2e run` command line of one profile of a parallel run: same selection, its own cluster and report dir, no HTML. */
 export function childRunArgv(args: RunArgs, p: ProfileRun): string[] {
-  const argv = ['run', '--profile', p.profile, '--name', p.name, '--report-dir', p.reportDir, '--no-html'];
+  const argv = ['run', '--profile', p.profile, '--name', p.name, '--report-dir', p.reportDir, '--no-html', ...variantArgv(args.variant)];
   if (args.reuse) argv.push('--reuse');
   if (args.keep) argv.push('--keep');
   if (args.suites.length > 0) argv.push('--suite', args.suites.join(','));

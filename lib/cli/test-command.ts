@@ -7,6 +7,8 @@ import path from 'node:path';
 import { HTML_DIR } from '../report/html.ts';
 import { readSummaries } from '../report/summary.ts';
 import { UsageError } from '../util/errors.ts';
+import { DEFAULT_VARIANT_FLAGS, variantLabel, variantOf, type VariantFlags } from '../cluster/variant.ts';
+import type { Profile } from '../profiles.ts';
 import { nameForPrefix, parseParallel, parseProfiles, runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup } from './cleanup.ts';
 import { ensureWritableDir, finishGuard, runCommand, timestamp, type RunDeps } from './run.ts';
@@ -63,6 +65,20 @@ export const EDGE_VARIANT = { dns64Mode: 'upstream', nat64Prefix: 'fd00:64:ff9b:
 export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
 
 /**
+ * Implementation variants the matrix also judges, each on its own cluster: a second
+ * kube-proxy mode and a second CNI together on an IPv6-only and a dual-stack
+ * cluster, and the seeds' IPv6-only kubeadm addressing plan (pods /104, /120 per
+ * node, Services /112) under a global-looking documentation prefix.
+ */
+export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags }[] = [
+  { profiles: ['ipv6', 'dual'], flags: { kubeProxyMode: 'nftables', cni: 'flannel', addressing: {} } },
+  {
+    profiles: ['ipv6'],
+    flags: { ...DEFAULT_VARIANT_FLAGS, addressing: { podSubnet: '2001:db8:42::/104', serviceSubnet: '2001:db8:43::/112', nodeCidrMaskIPv6: '120' } },
+  },
+];
+
+/**
  * The end-to-end part of `v6e2e test` without a given cluster, over the
  * profiles of V6E2E_TEST_PROFILES (default all), V6E2E_TEST_PARALLEL at a time
  * (default 2):
@@ -73,7 +89,8 @@ export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
  *      over those clusters with a seeded fault, its HTML report checked in
  *      headless Chromium;
  *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
- *   4. the `lifecycle` project deletes each cluster and checks nothing is left.
+ *   4. every suite on each of TEST_VARIANTS (V6E2E_TEST_VARIANTS=0 leaves them out);
+ *   5. the `lifecycle` project deletes each cluster and checks nothing is left.
  */
 /** A V6E2E_* variable parsed like its flag; a bad value is a usage error naming the variable. */
 function fromEnv<T>(variable: string, parse: () => T): T {
@@ -90,6 +107,11 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   const parallel = fromEnv('V6E2E_TEST_PARALLEL', () => parseParallel(process.env.V6E2E_TEST_PARALLEL ?? '2'));
   const base = ensureWritableDir(path.join('reports', `test-${timestamp()}`));
   const names = profiles.map((p) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, profiles), p, profiles.length));
+  const variantRuns = process.env.V6E2E_TEST_VARIANTS === '0' ? [] : TEST_VARIANTS;
+  for (const v of variantRuns) {
+    const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
+    names.push(...labels.map((l) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, labels), l, labels.length)));
+  }
   const guard = guardCleanup(async () => {
     const kind = await import('../cluster/kind.ts');
     for (const name of names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
@@ -98,6 +120,7 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   try {
     const common: RunArgs = {
       command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], html: true, parallel,
+      variant: DEFAULT_VARIANT_FLAGS,
     };
     const mainDir = ensureWritableDir(path.join(base, 'all'));
     const main = await runCommand({ ...common, reportDir: mainDir }, deps);
@@ -126,6 +149,17 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       );
       addRunTally(tally, variantDir);
       failed ||= variant !== 0;
+    }
+
+    for (const v of variantRuns) {
+      const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
+      const dir = ensureWritableDir(path.join(base, labels.join('+')));
+      const code = await runCommand(
+        { ...common, profiles: v.profiles, variant: v.flags, name: nameForPrefix(TEST_CLUSTER_PREFIX, labels), parallel: Math.min(parallel, labels.length), reportDir: dir },
+        deps,
+      );
+      addRunTally(tally, dir);
+      failed ||= code !== 0;
     }
 
     for (const name of names) {

@@ -1,9 +1,9 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { buildKind } from '../lab/artefacts.ts';
 import { labSetup } from '../lab/index.ts';
-import { LAB_DIR, REPO_ROOT } from '../lab/paths.ts';
+import { LAB_DIR } from '../lab/paths.ts';
 import { IMAGES, LAB_CLUSTER_LABEL } from '../lab/versions.ts';
 import { loadKubeConfig } from '../k8s/client.ts';
 import { readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
@@ -12,7 +12,9 @@ import { installMetalLB } from '../edge/metallb.ts';
 import { detectClusterFamilies } from '../k8s/families.ts';
 import { clients } from '../k8s/client.ts';
 import { WELL_KNOWN_PREF64 } from '../net/rfc6052.ts';
-import type { Profile } from '../profiles.ts';
+import YAML from 'yaml';
+import { installFlannel } from './flannel.ts';
+import { kindClusterConfig, variantLabel, type ClusterVariant } from './variant.ts';
 import { RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 
@@ -25,10 +27,6 @@ export interface ClusterHandle {
 
 /** Label kind puts on its node containers; the value is the cluster name. */
 export const KIND_CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
-
-export function kindConfigPath(profile: Profile): string {
-  return path.join(REPO_ROOT, 'kind-configs', `${profile}.yaml`);
-}
 
 export function kubeconfigPathFor(name: string): string {
   return path.join(LAB_DIR, 'kubeconfigs', `${name}.yaml`);
@@ -66,7 +64,7 @@ function follow(child: ResultPromise, progress: Progress, tail: string[]): void 
  * deletes the half-made cluster.
  */
 export interface UpOptions {
-  profile: Profile;
+  variant: ClusterVariant;
   name: string;
   progress: Progress;
   /** NAT64 prefix of the edge (default the well-known 64:ff9b::/96). */
@@ -76,7 +74,7 @@ export interface UpOptions {
 }
 
 export async function up(opts: UpOptions): Promise<ClusterHandle> {
-  const { profile, name, progress } = opts;
+  const { variant, name, progress } = opts;
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
     throw new UsageError(`cluster name "${name}" is not a valid DNS label (lowercase letters, digits, '-')`);
   }
@@ -90,15 +88,23 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   const onSignal = () => abort.abort();
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
+  const config = path.join(LAB_DIR, 'kind-configs', `${name}.yaml`);
   try {
-    await progress.step(`kind create cluster ${name} (profile ${profile})`, async () => {
-      const child = execa(kind, ['create', 'cluster', '--name', name, '--config', kindConfigPath(profile),
-        '--image', IMAGES.node, '--wait', '4m', '--retain'], { cancelSignal: abort.signal, timeout: 600_000 });
+    await mkdir(path.dirname(config), { recursive: true });
+    await writeFile(config, YAML.stringify(kindClusterConfig(variant)));
+    await progress.step(`kind create cluster ${name} (${describeVariant(variant)})`, async () => {
+      // Without its default CNI no node turns Ready before the lab installs one: kind must not wait for it.
+      const wait = variant.cni === 'kindnet' ? ['--wait', '4m'] : [];
+      const child = execa(kind, ['create', 'cluster', '--name', name, '--config', config,
+        '--image', IMAGES.node, ...wait, '--retain'], { cancelSignal: abort.signal, timeout: 600_000 });
       follow(child, progress, tail);
       await child;
     });
-    await progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
     const handle = await exportKubeconfig(name, progress);
+    if (variant.cni === 'flannel') {
+      await installFlannel(loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context }), variant, progress);
+    }
+    await progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
     await progress.step('lab edge and load balancer', () => provisionAddons(handle, opts));
     return handle;
   } catch (err) {
@@ -112,7 +118,15 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   } finally {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
+    await rm(config, { force: true });
   }
+}
+
+/** `profile dual, kube-proxy nftables, CNI flannel, pods 10.244.0.0/16 + …` for progress lines. */
+export function describeVariant(v: ClusterVariant): string {
+  const a = v.addressing;
+  const masks = Object.entries(a.nodeCidrMask).map(([f, m]) => `${f} /${m}`).join(', ');
+  return `${variantLabel(v)}: profile ${v.profile}, kube-proxy ${v.kubeProxyMode}, CNI ${v.cni}, pods ${a.podSubnets.join(' + ')}, services ${a.serviceSubnets.join(' + ')}, node masks ${masks}`;
 }
 
 /**
@@ -120,7 +134,7 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
  * profile, so CoreDNS never forwards beyond the lab) and MetalLB with a pool
  * per cluster family.
  */
-export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOptions, 'profile'>): Promise<EdgeInfo> {
+export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOptions, 'variant'>): Promise<EdgeInfo> {
   const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
   const edge = await startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
   const families = await detectClusterFamilies(clients(kc).core);
@@ -179,7 +193,7 @@ export async function down(opts: { name: string; progress: Progress }): Promise<
  * DNS64 mode (rebuilding only the edge), or provisions everything if the
  * cluster has no edge yet (e.g. made by plain kind from the lab image).
  */
-export async function ensureEdge(handle: ClusterHandle, opts: Omit<UpOptions, 'profile'>): Promise<EdgeInfo> {
+export async function ensureEdge(handle: ClusterHandle, opts: Omit<UpOptions, 'variant'>): Promise<EdgeInfo> {
   const current = await readEdgeInfo(handle.name);
   const pref64 = opts.pref64 ?? current?.pref64 ?? WELL_KNOWN_PREF64;
   const dns64Mode = opts.dns64Mode ?? current?.dns64Mode ?? 'coredns';

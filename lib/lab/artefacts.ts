@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
 import type { Progress } from '../util/progress.ts';
@@ -48,7 +48,8 @@ export interface GoBuildSpec {
 }
 
 /** `go build` of one of our build modules, static (CGO off), cached by content. */
-export async function goBuild(spec: GoBuildSpec, progress: Progress): Promise<string> {
+/** The content hash goBuild caches a spec's output under. */
+async function goBuildHash(spec: GoBuildSpec): Promise<string> {
   const moduleAbs = path.resolve(REPO_ROOT, spec.module);
   const h = new ContentHash()
     .add('go', await goVersionOnce())
@@ -56,7 +57,12 @@ export async function goBuild(spec: GoBuildSpec, progress: Progress): Promise<st
     .add('ldflags', spec.ldflags ?? '')
     .add('tags', (spec.tags ?? []).join(','));
   await h.addTree('src', moduleAbs, (rel) => !(rel.endsWith('.go') || rel === 'go.mod' || rel === 'go.sum') || rel.endsWith('_test.go'));
-  return cachedDir(spec.name, h.digest(), progress, async (out) => {
+  return h.digest();
+}
+
+export async function goBuild(spec: GoBuildSpec, progress: Progress): Promise<string> {
+  const moduleAbs = path.resolve(REPO_ROOT, spec.module);
+  return cachedDir(spec.name, await goBuildHash(spec), progress, async (out) => {
     const args = ['build', '-trimpath', '-o', `${out}/`];
     if (spec.tags?.length) args.push('-tags', spec.tags.join(','));
     args.push('-ldflags', `-s -w ${spec.ldflags ?? ''}`.trim(), ...spec.packages);
@@ -104,6 +110,8 @@ export interface LabBinaries {
   localPath: string;
   pause: string;
   kindconst: string;
+  /** flanneld (vxlan only) and the `flannel` CNI plugin. */
+  flannel: string;
 }
 
 export async function buildKubernetes(progress: Progress): Promise<string> {
@@ -137,6 +145,46 @@ export async function buildPause(progress: Progress): Promise<string> {
   });
 }
 
+/** Backends flanneld registers by blank import; the lab keeps vxlan (its SDK-free default) and drops the rest, tencentvpc among them (its SDK is not on the module proxy). */
+const FLANNEL_BACKEND_IMPORT = /^\s*_ "github\.com\/flannel-io\/flannel\/pkg\/backend\/(?!vxlan")[a-z0-9]+"\s*$/;
+
+/**
+ * flanneld from the pinned flannel module: its own main.go, read from the module
+ * cache at build time with the backend imports above left out, compiled in a build
+ * directory of the lab cache against lab/go/flannel's go.mod. Plus the `flannel`
+ * CNI plugin (containernetworking/plugins v0.9.1 plugins/meta/flannel), which
+ * delegates to the node's bridge and host-local plugins.
+ */
+export async function buildFlannel(progress: Progress): Promise<string> {
+  const ours = path.join(REPO_ROOT, 'lab', 'go', 'flannel');
+  const goMod = await readFile(path.join(ours, 'go.mod'), 'utf8');
+  if (!goMod.includes(`github.com/flannel-io/flannel ${LAB.flannel}`)) {
+    throw new Error(`lab/go/flannel/go.mod does not require github.com/flannel-io/flannel ${LAB.flannel} (lib/lab/versions.ts)`);
+  }
+  const upstreamMain = path.join(await moduleDir('github.com/flannel-io/flannel', LAB.flannel), 'main.go');
+  const h = new ContentHash().add('go', await goVersionOnce()).add('flannel', LAB.flannel).add('filter', FLANNEL_BACKEND_IMPORT.source);
+  await h.addFile('go.mod', path.join(ours, 'go.mod'));
+  await h.addFile('go.sum', path.join(ours, 'go.sum'));
+  const cni = await goBuildHash({ name: 'flannel-cni', module: 'lab/go/flannel-cni', packages: ['github.com/containernetworking/plugins/plugins/meta/flannel'] });
+  h.add('cni', cni);
+  return cachedDir(`flannel-${LAB.flannel}`, h.digest(), progress, async (out) => {
+    const src = path.join(LAB_DIR, 'src', 'flannel');
+    await rm(src, { recursive: true, force: true });
+    await mkdir(src, { recursive: true });
+    await copyFile(path.join(ours, 'go.mod'), path.join(src, 'go.mod'));
+    await copyFile(path.join(ours, 'go.sum'), path.join(src, 'go.sum'));
+    const main = (await readFile(upstreamMain, 'utf8')).split('\n').filter((l) => !FLANNEL_BACKEND_IMPORT.test(l));
+    await writeFile(path.join(src, 'main.go'), main.join('\n'));
+    const version = `-X github.com/flannel-io/flannel/pkg/version.Version=${LAB.flannel}`;
+    await execa('go', ['build', '-trimpath', '-o', path.join(out, 'flanneld'), '-ldflags', `-s -w ${version}`, '.'], { cwd: src, env: { CGO_ENABLED: '0' } });
+    await execa('go', ['build', '-trimpath', '-o', path.join(out, 'flannel'), '-ldflags', '-s -w', 'github.com/containernetworking/plugins/plugins/meta/flannel'], {
+      cwd: path.join(REPO_ROOT, 'lab', 'go', 'flannel-cni'),
+      env: { CGO_ENABLED: '0' },
+    });
+    await rm(src, { recursive: true, force: true });
+  });
+}
+
 export async function buildAllBinaries(progress: Progress): Promise<LabBinaries> {
   // Sequential on purpose: each go build already uses every core.
   const kubernetes = await buildKubernetes(progress);
@@ -160,5 +208,6 @@ export async function buildAllBinaries(progress: Progress): Promise<LabBinaries>
   );
   const pause = await buildPause(progress);
   const kindconst = await goBuild({ name: 'kindconst', module: 'lab/go/kindconst', packages: ['.'] }, progress);
-  return { kubernetes, kind, etcd, coredns, metallb, kindnetd, localPath, pause, kindconst };
+  const flannel = await buildFlannel(progress);
+  return { kubernetes, kind, etcd, coredns, metallb, kindnetd, localPath, pause, kindconst, flannel };
 }

@@ -90,6 +90,14 @@ export function recipes(bin: LabBinaries, kindImages: KindImageNames): ImageReci
     { id: 'redis', tags: [IMAGES.redis], recipe: 'redis', usesDebian: true, files: {}, inCluster: true },
     { id: 'metallb-controller', tags: [IMAGES.metallbController], recipe: 'metallb', usesDebian: true, buildArgs: { BIN: 'controller' }, files: { 'bin/controller': path.join(bin.metallb, 'controller') }, inCluster: true },
     { id: 'metallb-speaker', tags: [IMAGES.metallbSpeaker], recipe: 'metallb', usesDebian: true, buildArgs: { BIN: 'speaker' }, files: { 'bin/speaker': path.join(bin.metallb, 'speaker') }, inCluster: true },
+    {
+      id: 'flannel',
+      tags: [IMAGES.flannel],
+      recipe: 'flannel',
+      usesDebian: true,
+      files: { 'bin/flanneld': path.join(bin.flannel, 'flanneld'), 'bin/flannel': path.join(bin.flannel, 'flannel'), 'iptables-wrapper': IPTABLES_WRAPPER },
+      inCluster: true,
+    },
     { id: 'tayga', tags: [IMAGES.tayga], recipe: 'tayga', usesDebian: true, files: {}, inCluster: false },
     { id: 'unbound', tags: [IMAGES.unbound], recipe: 'unbound', usesDebian: true, files: {}, inCluster: false },
   ];

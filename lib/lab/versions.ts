@@ -14,6 +14,9 @@ export const LAB = {
   /** kind v0.30's containerd config pins its own sandbox image tag. */
   kindSandboxPauseTag: '3.10',
   metallb: 'v0.15.2',
+  /** Flannel (vxlan backend); its CNI plugin is containernetworking/plugins v0.9.1's meta/flannel, the last release that had it. */
+  flannel: 'v0.28.10',
+  flannelCniPlugin: 'v0.9.1',
   debianSuite: 'bookworm',
 } as const;
 
@@ -30,6 +33,7 @@ export const IMAGES = {
   unbound: `${LOCAL_REGISTRY}/unbound:${LAB.debianSuite}`,
   metallbController: `quay.io/metallb/controller:${LAB.metallb}`,
   metallbSpeaker: `quay.io/metallb/speaker:${LAB.metallb}`,
+  flannel: `${LOCAL_REGISTRY}/flannel:${LAB.flannel}`,
 } as const;
 
 /** Labels every container, network and volume the lab creates, for cleanup by label. */

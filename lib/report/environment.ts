@@ -45,16 +45,17 @@ function set(out: EnvironmentInfo, key: string, value: string | undefined): void
 }
 
 /**
- * Environment of a run from V6E2E_* variables. A lab cluster (an edge file
- * exists for its kind name) is kind with our kindnet-compatible CNI and
- * kube-proxy in iptables mode (kind-configs/); for others the CLI sets
- * V6E2E_CNI / V6E2E_KUBE_PROXY_MODE from `detectClusterEnvironment`.
+ * Environment of a run from V6E2E_* variables. For a lab cluster (an edge file
+ * exists for its kind name) the CLI sets its variant's CNI, kube-proxy mode and
+ * ranges (kindnet and iptables when unset); for others V6E2E_CNI /
+ * V6E2E_KUBE_PROXY_MODE come from `detectClusterEnvironment`.
  */
 export function environmentInfo(env: NodeJS.ProcessEnv = process.env, labDir = LAB_DIR): EnvironmentInfo {
   const out: EnvironmentInfo = {};
   const cluster = kindClusterOf(env.V6E2E_CONTEXT);
   const edge = cluster ? readEdge(cluster, labDir) : undefined;
   set(out, 'profile', env.V6E2E_PROFILE);
+  set(out, 'variant', env.V6E2E_VARIANT);
   set(out, 'kubernetes.version', env.V6E2E_KUBERNETES_VERSION);
   set(out, 'cluster', cluster ?? env.V6E2E_CONTEXT);
   if (edge) {
@@ -65,6 +66,9 @@ export function environmentInfo(env: NodeJS.ProcessEnv = process.env, labDir = L
     set(out, 'cni', env.V6E2E_CNI);
     set(out, 'kube-proxy.mode', env.V6E2E_KUBE_PROXY_MODE);
   }
+  set(out, 'pod.subnets', env.V6E2E_POD_SUBNETS);
+  set(out, 'service.subnets', env.V6E2E_SERVICE_SUBNETS);
+  set(out, 'node.cidr.masks', env.V6E2E_NODE_CIDR_MASKS);
   set(out, 'nat64.prefix', edge?.pref64 ?? env.V6E2E_NAT64_PREFIX);
   set(out, 'dns64.mode', edge?.dns64Mode ?? env.V6E2E_DNS64_MODE);
   set(out, 'nat64.target', env.V6E2E_NAT64_TARGET);

@@ -304,7 +304,8 @@ export class SummaryReporter implements Reporter {
       for (const t of m.children.allTests()) cases.push(extractCase(t, this.root));
     }
     const summary = this.gate(buildSummary({
-      profile: process.env.V6E2E_PROFILE || 'unknown',
+      // The variant label (ipv6-nft-flannel) is the report row, so two variants never merge into one.
+      profile: process.env.V6E2E_VARIANT || process.env.V6E2E_PROFILE || 'unknown',
       kubernetesVersion: process.env.V6E2E_KUBERNETES_VERSION || 'unknown',
       startedAt: this.startedAt,
       endedAt: new Date(),
