@@ -61,7 +61,7 @@ describe('flannel manifest', () => {
           containers: [{ name: 'kube-flannel', image: 'x', args: ['--ip-masq', '--kube-subnet-mgr'] }],
         } } },
       },
-    ] as KubernetesObject[];
+    ] as unknown as KubernetesObject[];
     const [cm, ds] = flannelObjects(upstream, variantOf('ipv6', DEFAULT_VARIANT_FLAGS)) as [{ data: Record<string, string> }, { spec: { template: { spec: { initContainers: { image: string; command?: string[] }[]; containers: { image: string; args: string[] }[] } } } }];
     expect(JSON.parse(cm.data['net-conf.json']!)).toMatchObject({ EnableIPv4: false, IPv6Network: 'fd00:10:244::/56' });
     expect(JSON.parse(cm.data['cni-conf.json']!).cniVersion).toBe('0.4.0');
