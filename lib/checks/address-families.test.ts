@@ -11,8 +11,10 @@ import {
   checkNodeInternalIP,
   checkNodeInternalIPOrder,
   checkNodePodCIDR,
+  checkNodePodCIDRPlan,
   checkNodePodCIDRs,
   checkNoForeignEndpointSlices,
+  parseNodeIpamFlags,
   checkPodCIDRsDisjoint,
   checkPodHostIPs,
   checkPodIPInNodeCIDR,
@@ -401,5 +403,25 @@ describe('settle', () => {
     expect(n).toBe(3);
     const never = await settle(async () => verdict(false, { object: 'x', family: 'IPv6', expected: 'a', seen: 'b' }), 20, 5);
     expect(never.ok).toBe(false);
+  });
+});
+
+describe('node CIDR plan (kube-controller-manager flags)', () => {
+  const argv = ['kube-controller-manager', '--allocate-node-cidrs=true', '--cluster-cidr=2001:db8:42::/104', '--node-cidr-mask-size-ipv6=120'];
+  const node = (cidr: string) => ({ metadata: { name: 'n1' }, spec: { podCIDR: cidr, podCIDRs: [cidr] } }) as V1Node;
+
+  test('reads cluster CIDRs and masks, with kube-controller-manager defaults', () => {
+    expect(parseNodeIpamFlags(argv, 's')).toEqual({ clusterCidrs: ['2001:db8:42::/104'], masks: { IPv6: 120 }, source: 's' });
+    expect(parseNodeIpamFlags(['--allocate-node-cidrs=true', '--cluster-cidr=10.244.0.0/16,fd00:10:244::/56'], 's')!.masks).toEqual({ IPv4: 24, IPv6: 64 });
+    expect(parseNodeIpamFlags(['--cluster-cidr=10.244.0.0/16'], 's')).toBeUndefined();
+  });
+
+  test('a /120 inside the /104 passes; another size or range fails naming both', () => {
+    const cfg = parseNodeIpamFlags(argv, 'kcm flags')!;
+    expect(checkNodePodCIDRPlan(node('2001:db8:42::100/120'), 'IPv6', cfg).ok).toBe(true);
+    const wide = checkNodePodCIDRPlan(node('2001:db8:42::/119'), 'IPv6', cfg);
+    expect(wide.ok).toBe(false);
+    expect(wide.message).toMatch(/^Node n1 \[IPv6\]: expected a IPv6 podCIDR of size \/120 inside 2001:db8:42::\/104 \(kcm flags\), saw podCIDR 2001:db8:42::\/119 \(\/119\)/);
+    expect(checkNodePodCIDRPlan(node('fd00::/120'), 'IPv6', cfg).message).toContain('outside the cluster CIDR');
   });
 });

@@ -223,6 +223,56 @@ export function checkPodCIDRsDisjoint(nodes: readonly V1Node[], family: IPFamily
   });
 }
 
+/**
+ * How kube-controller-manager's range allocator cuts node podCIDRs: `--cluster-cidr`
+ * (comma list) and the node mask per family (`--node-cidr-mask-size-ipv4/-ipv6`, or the
+ * single-stack `--node-cidr-mask-size`; defaults /24 and /64, cmd/kube-controller-manager).
+ */
+export interface NodeIpamConfig {
+  clusterCidrs: string[];
+  masks: Partial<Record<IPFamily, number>>;
+  /** Where it was read, for messages: `kube-system/kube-controller-manager-<node> flags`. */
+  source: string;
+}
+
+/** From the controller-manager's command line; undefined when it allocates no node CIDRs. */
+export function parseNodeIpamFlags(argv: readonly string[], source: string): NodeIpamConfig | undefined {
+  const flag = (name: string) => {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a.startsWith(`--${name}=`)) return a.slice(name.length + 3);
+      if (a === `--${name}`) return argv[i + 1];
+    }
+    return undefined;
+  };
+  const cidrs = (flag('cluster-cidr') ?? '').split(',').map((c) => c.trim()).filter(Boolean);
+  if (flag('allocate-node-cidrs') !== 'true' || cidrs.length === 0) return undefined;
+  const single = flag('node-cidr-mask-size');
+  const masks: Partial<Record<IPFamily, number>> = {};
+  for (const c of cidrs) {
+    const f = famOfCidr(c);
+    if (f === undefined) continue;
+    const perFamily = flag(`node-cidr-mask-size-${f.toLowerCase()}`);
+    masks[f] = Number(perFamily ?? (cidrs.length === 1 ? single : undefined) ?? (f === 'IPv4' ? 24 : 64));
+  }
+  return { clusterCidrs: cidrs, masks, source };
+}
+
+/** The node's podCIDR of `family` has the allocator's node mask and lies inside a cluster CIDR of that family. */
+export function checkNodePodCIDRPlan(n: V1Node, family: IPFamily, cfg: NodeIpamConfig): Verdict {
+  const mask = cfg.masks[family];
+  const ranges = cfg.clusterCidrs.filter((c) => famOfCidr(c) === family);
+  const cidr = podCIDRs(n).find((c) => famOfCidr(c) === family);
+  const length = cidr !== undefined ? Number(cidr.split('/')[1]) : undefined;
+  const inside = cidr !== undefined && ranges.some((r) => cidrContains(r, cidr));
+  return verdict(cidr !== undefined && length === mask && inside, {
+    object: nodeRef(n),
+    family,
+    expected: `a ${family} podCIDR of size /${mask ?? '?'} inside ${ranges.join(', ') || '(no cluster CIDR of the family)'} (${cfg.source})`,
+    seen: cidr === undefined ? `podCIDRs ${showCidrs(podCIDRs(n))}` : `podCIDR ${cidr}${length !== mask ? ` (/${length})` : ''}${inside ? '' : ' outside the cluster CIDR'}`,
+  });
+}
+
 // ---------------------------------------------------------------- pods
 
 export function podIPs(p: V1Pod): string[] {

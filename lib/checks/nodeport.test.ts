@@ -11,7 +11,9 @@ import {
   clientIpOf,
   describeHttpOutcome,
   downwardHostIpVerdict,
+  describeRank,
   expectedNodePortReachability,
+  localAddresses,
   hostIpNodePortScript,
   nodeHostIPs,
   parseKubeProxyConfig,
@@ -168,6 +170,18 @@ describe('kube-proxy nodePortAddresses', () => {
       expect(expectedNodePortReachability(c, ext6).reachable).toBe(false);
     }
     expect(expectedNodePortReachability(cfg(null, 'nftables'), second).why).toContain('nftables default');
+  });
+
+  test('local addresses beyond status.addresses: served by the iptables default, refused under primary / nftables', () => {
+    const locals = localAddresses(multi, ['198.18.3.2', 'fd00:a17:3::2', rankedAddresses(multi)[0]!.address]);
+    expect(locals.map((a) => [a.type, a.family, a.rank, a.hostIP])).toEqual([
+      ['LocalAddress', 'IPv4', -1, false],
+      ['LocalAddress', 'IPv6', -1, false],
+    ]);
+    const [v4] = locals as [RankedAddress];
+    expect(expectedNodePortReachability(cfg(null), v4).reachable).toBe(true);
+    expect(expectedNodePortReachability(cfg(null, 'nftables'), v4)).toMatchObject({ reachable: false });
+    expect(describeRank(v4)).toContain('not in status.addresses, not a host IP');
   });
 
   test('CIDRs: inside/outside per family; a family without CIDRs accepts everything', () => {

@@ -39,9 +39,10 @@ export interface RankedAddress {
   node: string;
   /** RFC 5952 / dotted-quad form. */
   address: string;
-  type: 'InternalIP' | 'ExternalIP';
+  /** `LocalAddress`: configured on the node but not listed in `status.addresses` (never a host IP). */
+  type: 'InternalIP' | 'ExternalIP' | 'LocalAddress';
   family: IPFamily;
-  /** Index in `status.addresses` (0 = listed first, whatever the type). */
+  /** Index in `status.addresses` (0 = listed first, whatever the type); -1 for a LocalAddress. */
   rank: number;
   /** Index among the node's addresses of the same type and family. */
   familyRank: number;
@@ -94,8 +95,24 @@ export function rankedAddresses(n: V1Node): RankedAddress[] {
   return out;
 }
 
-/** `InternalIP fc00::2 (addresses[0], IPv6 InternalIP #0, primary)` */
+/** Addresses a node has beyond `status.addresses` (e.g. a second interface), as probe targets. */
+export function localAddresses(n: V1Node, addresses: readonly string[]): RankedAddress[] {
+  const listed = new Set((n.status?.addresses ?? []).filter((a) => isIp(a.address)).map((a) => normalizeIp(a.address)));
+  const counters = new Map<IPFamily, number>();
+  return addresses
+    .filter((a) => isIp(a) && !listed.has(normalizeIp(a)))
+    .map((raw) => {
+      const address = normalizeIp(raw);
+      const family = familyOf(address);
+      const familyRank = counters.get(family) ?? 0;
+      counters.set(family, familyRank + 1);
+      return { node: nodeName(n), address, type: 'LocalAddress' as const, family, rank: -1, familyRank, hostIP: false, primary: false };
+    });
+}
+
+/** `InternalIP fc00::2 (addresses[0], IPv6 InternalIP #0, primary)`; `LocalAddress fd00:a17::3 (not in status.addresses, not a host IP)` */
 export function describeRank(a: RankedAddress): string {
+  if (a.type === 'LocalAddress') return `LocalAddress ${a.address} (on the node, not in status.addresses, not a host IP)`;
   const role = a.primary ? 'primary' : a.hostIP ? `secondary host IP` : 'not a host IP';
   return `${a.type} ${a.address} (addresses[${a.rank}], ${a.family} ${a.type} #${a.familyRank}, ${role})`;
 }

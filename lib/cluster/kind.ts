@@ -9,6 +9,7 @@ import { loadKubeConfig } from '../k8s/client.ts';
 import { readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
 import type { Dns64Mode } from '../edge/dns.ts';
 import { installMetalLB } from '../edge/metallb.ts';
+import { ensureAltNetwork } from '../edge/alt-network.ts';
 import { detectClusterFamilies } from '../k8s/families.ts';
 import { clients } from '../k8s/client.ts';
 import { WELL_KNOWN_PREF64 } from '../net/rfc6052.ts';
@@ -139,6 +140,7 @@ export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOption
   const edge = await startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
   const families = await detectClusterFamilies(clients(kc).core);
   await installMetalLB(kc, handle.name, families.families, opts.progress);
+  await opts.progress.step('alternate node addresses (not host IPs)', () => ensureAltNetwork(handle.name));
   return edge;
 }
 
@@ -198,6 +200,7 @@ export async function ensureEdge(handle: ClusterHandle, opts: Omit<UpOptions, 'v
   const pref64 = opts.pref64 ?? current?.pref64 ?? WELL_KNOWN_PREF64;
   const dns64Mode = opts.dns64Mode ?? current?.dns64Mode ?? 'coredns';
   if (!current) return provisionAddons(handle, { ...opts, pref64, dns64Mode });
+  await ensureAltNetwork(handle.name);
   if (current.pref64 === pref64 && current.dns64Mode === dns64Mode) return current;
   const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
   return opts.progress.step(`reconfigure edge: ${pref64}, DNS64 in ${dns64Mode}`, () =>

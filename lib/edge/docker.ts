@@ -43,3 +43,8 @@ export async function dockerExec(container: string, cmd: string[]): Promise<stri
 export function ip6tablesIn(container: string, args: readonly string[]) {
   return execa('docker', ['exec', container, 'ip6tables', '-w', '5', ...args], { reject: false, timeout: 30_000 });
 }
+
+/** nft in a container (a kind node), optionally reading a ruleset on stdin; a non-zero exit is returned, not thrown. */
+export function nftIn(container: string, args: readonly string[], input?: string) {
+  return execa('docker', ['exec', '-i', container, 'nft', ...args], { reject: false, timeout: 30_000, ...(input !== undefined ? { input } : {}) });
+}

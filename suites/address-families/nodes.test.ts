@@ -4,8 +4,10 @@
  * per family, primary first, podCIDR == podCIDRs[0]; upstream's removed "should have ipv4
  * and ipv6 node podCIDRs").
  *
- * Not checked: that each podCIDR lies inside the cluster's pod range. That range is a
- * kube-controller-manager flag (--cluster-cidr), not something the API exposes.
+ * Each podCIDR against the plan it was cut from: the node mask and the cluster's pod
+ * range are kube-controller-manager flags (--cluster-cidr, --node-cidr-mask-size-ipv6),
+ * not API fields, so they are read from its pod's command line where the cluster shows
+ * it (kubeadm's static pod in kube-system); elsewhere the check is skipped with why.
  *
  * Nodes are not ours to modify, so every fault here is seeded on a deep copy of a live Node.
  */
@@ -15,10 +17,13 @@ import {
   checkNodeInternalIP,
   checkNodeInternalIPOrder,
   checkNodePodCIDR,
+  checkNodePodCIDRPlan,
   checkNodePodCIDRs,
   checkPodCIDRsDisjoint,
   nodeRef,
+  parseNodeIpamFlags,
   podCIDRs,
+  type NodeIpamConfig,
 } from '../../lib/checks/address-families.ts';
 import { all, assertOk, verdict } from '../../lib/checks/verdict.ts';
 import { harness } from '../../lib/harness/context.ts';
@@ -29,12 +34,25 @@ import { expectCaught, FAMILIES, requireDualStack, requireFamily, secondary, SUI
 const h = await harness();
 let ns: TestNamespace | undefined;
 let nodes: V1Node[] = [];
+/** The allocator's plan, or why it could not be read. */
+let ipam: NodeIpamConfig | string;
 
 beforeAll(async () => {
   ns = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
   nodes = (await h.api.core.listNode({})).items;
   expect(nodes.length, 'the cluster has no nodes').toBeGreaterThan(0);
+  const cm = (await h.api.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'component=kube-controller-manager' })).items[0];
+  const container = cm?.spec?.containers[0];
+  ipam = !cm || !container
+    ? 'no kube-system pod labelled component=kube-controller-manager (a managed control plane): the node CIDR plan is not visible'
+    : (parseNodeIpamFlags([...(container.command ?? []), ...(container.args ?? [])], `kube-system/${cm.metadata!.name} flags`) ??
+      `kube-system/${cm.metadata!.name} does not allocate node CIDRs (--allocate-node-cidrs unset): the CNI assigns pod ranges`);
 });
+
+function requireIpam(ctx: Parameters<typeof requireFamily>[1]): NodeIpamConfig {
+  if (typeof ipam === 'string') ctx.skip(ipam);
+  return ipam as NodeIpamConfig;
+}
 
 afterAll(async () => {
   await ns?.cleanup();
@@ -91,6 +109,15 @@ describe('nodes', () => {
   });
 
   for (const f of FAMILIES) {
+    test(`every node's ${f} podCIDR has the controller-manager's node mask size and lies inside its cluster CIDR [${f}]`, async (ctx) => {
+      requireFamily(h, ctx, f);
+      const cfg = requireIpam(ctx);
+      await ctx.annotate(`${cfg.source}: cluster CIDRs ${cfg.clusterCidrs.join(', ')}, ${f} node mask /${cfg.masks[f]}; ${nodes.map((n) => `${n.metadata?.name} ${podCIDRs(n).join(' ')}`).join('; ')}`, 'node CIDR plan');
+      assertOk(all(nodes.map((n) => checkNodePodCIDRPlan(n, f, cfg)), 'Nodes', f));
+    });
+  }
+
+  for (const f of FAMILIES) {
     test(`no two nodes have overlapping ${f} podCIDRs [${f}]`, (ctx) => {
       requireFamily(h, ctx, f);
       assertOk(checkPodCIDRsDisjoint(nodes, f));
@@ -130,6 +157,18 @@ describe('nodes: faults', () => {
       n.spec!.podCIDR = n.spec!.podCIDRs[0];
       expectCaught(checkNodePodCIDR(n, f), { object: nodeRef(n), family: f, mentions: [`a podCIDR of ${f}`] });
       expectCaught(checkNodePodCIDRs(n, cluster()), { object: nodeRef(n), family: f, mentions: ['podCIDRs['] });
+    });
+  }
+
+  for (const f of FAMILIES) {
+    test(`fault: a node whose ${f} podCIDR is one bit wider than the node mask (deep copy of a live node) fails the plan check, naming the node, ${f} and both sizes [${f}]`, (ctx) => {
+      requireFamily(h, ctx, f);
+      const cfg = requireIpam(ctx);
+      const n = copyOf(nodes[0]!);
+      const mask = cfg.masks[f]!;
+      const wider = `${podCIDRs(n).find((c) => familyOfCidr(c) === f)!.split('/')[0]}/${mask - 1}`;
+      n.spec!.podCIDRs = podCIDRs(n).map((c) => (familyOfCidr(c) === f ? wider : c));
+      expectCaught(checkNodePodCIDRPlan(n, f, cfg), { object: nodeRef(n), family: f, mentions: [`size /${mask}`, `(/${mask - 1})`] });
     });
   }
 

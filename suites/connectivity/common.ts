@@ -9,8 +9,9 @@ import { all, assertOk, verdict, type CheckFamily, type Verdict } from '../../li
 import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { type IPFamily } from '../../lib/net/family.ts';
-import { podIPs, podIpOf, podLabel } from '../../lib/probes/pods.ts';
+import { type IPFamily, urlFor } from '../../lib/net/family.ts';
+import { checkHttp } from '../../lib/checks/connectivity.ts';
+import { NETEXEC_HTTP_PORT, podIPs, podIpOf, podLabel, type NodePair } from '../../lib/probes/pods.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 
 export const SUITE = 'connectivity';
@@ -53,4 +54,26 @@ export { createService, serviceManifest, type ServiceShape } from '../../lib/k8s
 
 export function fqdnOf(svc: V1Service, domain: string): string {
   return `${svc.metadata!.name!}.${svc.metadata!.namespace!}.svc.${domain}`;
+}
+
+/**
+ * The pod → pod HTTP scenario, shared by the check and the CNI fault tests: for each
+ * node pair, the client pod on `from` GETs /hostname on the server pod's `family` PodIP
+ * on `to` and must reach that very pod. One verdict per pair.
+ */
+export async function podToPodHttp(h: Harness, pairs: readonly NodePair[], echo: ReadonlyMap<string, V1Pod>, family: IPFamily): Promise<Verdict[]> {
+  const verdicts: Verdict[] = [];
+  for (const { from, to } of pairs) {
+    const client = echo.get(from)!;
+    const server = echo.get(to)!;
+    const object = `${podLabel(client)} → ${podLabel(server)}`;
+    const ip = ipOr(server, family, object);
+    if (typeof ip !== 'string') {
+      verdicts.push(ip);
+      continue;
+    }
+    const url = urlFor(ip, NETEXEC_HTTP_PORT, '/hostname');
+    verdicts.push(await checkHttp({ kc: h.kc, client }, url, { object: `${object} (${url})`, family, expectBody: [server.metadata!.name!] }));
+  }
+  return verdicts;
 }

@@ -13,7 +13,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, nodePairs, podLabel, startProbePods, workerNodes, type NodePair, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { type IPFamily, urlFor } from '../../lib/net/family.ts';
-import { expectAllOk, FAMILIES, HOST_HTTP_PORT, HOST_UDP_PORT, ipOr, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { expectAllOk, FAMILIES, HOST_HTTP_PORT, HOST_UDP_PORT, ipOr, MAX_NODE_PAIRS, podToPodHttp, skipWithoutFamily, suiteNamespace } from './common.ts';
 
 const BLOB_PORT = 8090;
 const BLOB_PATH = '/tmp/v6e2e-blob';
@@ -74,15 +74,7 @@ async function perPair(ctx: TestContext, family: IPFamily, what: string, fn: (pa
 describe('pod to pod', () => {
   test.for(FAMILIES)('[%s] pod → pod across nodes: HTTP to the server PodIP reaches that pod', async (family, ctx) => {
     skipWithoutFamily(ctx, h, family);
-    await perPair(ctx, family, 'pod → pod HTTP', async ({ from, to }) => {
-      const client = echo.get(from)!;
-      const server = echo.get(to)!;
-      const object = `${podLabel(client)} → ${podLabel(server)}`;
-      const ip = ipOr(server, family, object);
-      if (typeof ip !== 'string') return ip;
-      const url = urlFor(ip, NETEXEC_HTTP_PORT, '/hostname');
-      return checkHttp({ kc: h.kc, client }, url, { object: `${object} (${url})`, family, expectBody: [server.metadata!.name!] });
-    });
+    await expectAllOk(ctx, await podToPodHttp(h, pairs, echo, family), `pod → pod HTTP (${pairs.length} node pair${pairs.length === 1 ? '' : 's'})`, family);
   });
 
   test.for(FAMILIES)('[%s] pod → pod across nodes keeps the client pod address as source', async (family, ctx) => {

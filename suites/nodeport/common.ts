@@ -6,7 +6,9 @@
 import { CustomObjectsApi, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import * as allure from 'allure-js-commons';
 import type { TestContext } from 'vitest';
-import { parseKubeProxyConfig, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
+import { expectedNodePortReachability, parseKubeProxyConfig, type AddressProbe, type KubeProxyNodePorts, type RankedAddress } from '../../lib/checks/nodeport.ts';
+import type { HttpResult } from '../../lib/probes/http.ts';
+import { urlFor } from '../../lib/net/family.ts';
 import { poolInfo, type PoolInfo } from '../../lib/checks/loadbalancer.ts';
 import { METALLB_NS } from '../../lib/edge/metallb.ts';
 import { type Harness } from '../../lib/harness/context.ts';
@@ -113,6 +115,31 @@ export async function untilOk<T extends { ok: boolean }>(fn: () => Promise<T>, a
     last = await fn();
   }
   return last;
+}
+
+/**
+ * The NodePort probe scenario, shared by the reachability checks and their fault tests:
+ * `GET /hostname` on every target address, each with its expectation from kube-proxy's
+ * nodePortAddresses. Addresses expected to answer get `attempts` tries (kube-proxy needs
+ * a sync period after a change); expected-refused ones one short try.
+ */
+export async function probeNodePort(opts: {
+  targets: readonly RankedAddress[];
+  port: number;
+  proxy: KubeProxyNodePorts;
+  client: string;
+  get: (url: string, timeoutS: number) => Promise<HttpResult>;
+  backends: string[];
+  attempts?: number;
+}): Promise<AddressProbe[]> {
+  return Promise.all(
+    opts.targets.map(async (target) => {
+      const url = urlFor(target.address, opts.port, '/hostname');
+      const expect = expectedNodePortReachability(opts.proxy, target);
+      const result = expect.reachable === false ? await opts.get(url, 3) : await untilOk(() => opts.get(url, 3), opts.attempts ?? 4);
+      return { target, client: opts.client, url, expect, result, expectBody: opts.backends };
+    }),
+  );
 }
 
 // ---------------------------------------------------------------- MetalLB pools

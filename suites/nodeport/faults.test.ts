@@ -7,6 +7,10 @@
  *   PREROUTING chain (before kube-proxy's DNAT in nat PREROUTING, so it matches the
  *   NodePort itself; INPUT would never see DNATed traffic to a pod). Its packet counter
  *   proves it really dropped the probe.
+ * - The same with an nftables rule of our own table (a prerouting filter chain at
+ *   priority raw, ahead of kube-proxy's nftables DNAT at dstnat): what a broken nftables
+ *   ruleset looks like, caught by the same probes in either kube-proxy mode.
+ * Both go through probeNodePort, the scenario of the reachability checks.
  * - A node whose InternalIPs are ranked the other way round: kubelet owns Node status
  *   and rewrites it on its next status update, so the lab does not reorder a live Node;
  *   the fault is seeded on a deep copy of the live Node (said in the test name).
@@ -16,22 +20,23 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import {
   checkAddressProbes,
   checkNodeAddressPreference,
-  expectedNodePortReachability,
   probeRecord,
   rankedAddresses,
   type AddressProbe,
   type KubeProxyNodePorts,
+  type RankedAddress,
 } from '../../lib/checks/nodeport.ts';
-import { ip6tablesIn } from '../../lib/edge/docker.ts';
+import { ip6tablesIn, nftIn } from '../../lib/edge/docker.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { otherFamily, urlFor } from '../../lib/net/family.ts';
+import { otherFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import {
   createService,
   nodePortOf,
   outsideClient,
+  probeNodePort,
   readKubeProxy,
   report,
   requireOutside,
@@ -39,7 +44,6 @@ import {
   skipWithoutFamily,
   suiteNamespace,
   tailOf,
-  untilOk,
   waitReadyEndpoints,
 } from './common.ts';
 
@@ -77,53 +81,90 @@ async function dropCounter(node: string, comment: string): Promise<number | unde
   return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
 }
 
+/** A fault that drops IPv6 NodePort traffic on one node: seed, count what it dropped, restore. */
+interface DropFault {
+  how: string;
+  seed(node: string, port: number, tag: string): Promise<void>;
+  dropped(node: string, tag: string): Promise<number | undefined>;
+  restore(node: string, port: number, tag: string): Promise<void>;
+}
+
+const dropRule = (port: number, tag: string) => ['PREROUTING', '-p', 'tcp', '--dport', String(port), '-m', 'comment', '--comment', tag, '-j', 'DROP'];
+
+const IP6TABLES_RAW: DropFault = {
+  how: 'ip6tables raw PREROUTING DROP',
+  async seed(node, port, tag) {
+    const r = await ip6tablesIn(node, ['-t', 'raw', '-I', ...dropRule(port, tag)]);
+    if (r.exitCode !== 0) throw new Error(`ip6tables -t raw -I on ${node}: ${r.stderr}`);
+  },
+  dropped: dropCounter,
+  async restore(node, port, tag) {
+    const del = await ip6tablesIn(node, ['-t', 'raw', '-D', ...dropRule(port, tag)]);
+    if (del.exitCode !== 0) throw new Error(`restoring ${node}: ip6tables -D failed: ${del.stderr}`);
+  },
+};
+
+/** Our own inet table: a prerouting filter chain at raw priority (-300), before any DNAT. */
+const NFT_TABLE: DropFault = {
+  how: 'nft inet table, prerouting priority raw, drop',
+  async seed(node, port, tag) {
+    const script = `table inet ${tag} {\n chain pre {\n  type filter hook prerouting priority raw; policy accept;\n  meta nfproto ipv6 tcp dport ${port} counter drop\n }\n}\n`;
+    const r = await nftIn(node, ['-f', '-'], script);
+    if (r.exitCode !== 0) throw new Error(`nft -f on ${node}: ${r.stderr}`);
+  },
+  async dropped(node, tag) {
+    const r = await nftIn(node, ['list', 'table', 'inet', tag]);
+    if (r.exitCode !== 0) return undefined;
+    const m = /counter packets (\d+)/.exec(r.stdout);
+    return m ? Number(m[1]) : undefined;
+  },
+  async restore(node, _port, tag) {
+    const r = await nftIn(node, ['delete', 'table', 'inet', tag]);
+    if (r.exitCode !== 0) throw new Error(`restoring ${node}: nft delete table inet ${tag}: ${r.stderr}`);
+  },
+};
+
 describe('NodePort faults', () => {
-  test('fault: [IPv6] NodePort traffic dropped on one node (ip6tables raw PREROUTING DROP): the check names that node and IPv6', async (ctx) => {
-    skipWithoutFamily(ctx, h, 'IPv6');
-    if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
-    const c = requireOutside(ctx, outside, 'IPv6');
-    const port = nodePortOf(np);
-    const targets = nodes.flatMap(rankedAddresses).filter((a) => a.family === 'IPv6');
-    // A worker without the backend: the fault is on the node's NodePort, not on the endpoint.
-    const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
-    const service = `Service ${ns.name}/np NodePort ${port}`;
-    const probeAll = async (attempts: number): Promise<AddressProbe[]> =>
-      Promise.all(
-        targets.map(async (target) => {
-          const url = urlFor(target.address, port, '/hostname');
-          const get = () => c.httpGet(url, { timeoutS: 3 });
-          return { target, client: `outside container ${c.name}`, url, expect: expectedNodePortReachability(proxy, target), result: await untilOk(get, attempts), expectBody: backends };
-        }),
-      );
+  for (const fault of [IP6TABLES_RAW, NFT_TABLE]) {
+    test(`fault: [IPv6] NodePort traffic dropped on one node (${fault.how}): the check names that node and IPv6`, async (ctx) => {
+      skipWithoutFamily(ctx, h, 'IPv6');
+      if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
+      const c = requireOutside(ctx, outside, 'IPv6');
+      const port = nodePortOf(np);
+      const targets: RankedAddress[] = nodes.flatMap(rankedAddresses).filter((a) => a.family === 'IPv6');
+      // A worker without the backend: the fault is on the node's NodePort, not on the endpoint.
+      const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
+      const service = `Service ${ns.name}/np NodePort ${port}`;
+      const probe = (attempts: number): Promise<AddressProbe[]> =>
+        probeNodePort({ targets, port, proxy, client: `outside container ${c.name}`, get: (url, t) => c.httpGet(url, { timeoutS: t }), backends, attempts });
 
-    const before = checkAddressProbes(service, 'IPv6', await probeAll(4));
-    expect(before.ok, `baseline: ${before.message}`).toBe(true);
+      const before = checkAddressProbes(service, 'IPv6', await probe(4));
+      expect(before.ok, `baseline: ${before.message}`).toBe(true);
 
-    const comment = `v6e2e-fault-${ns.name}`;
-    const rule = ['PREROUTING', '-p', 'tcp', '--dport', String(port), '-m', 'comment', '--comment', comment, '-j', 'DROP'];
-    const ins = await ip6tablesIn(victim.node, ['-t', 'raw', '-I', ...rule]);
-    expect(ins.exitCode, `ip6tables -t raw -I on ${victim.node}: ${ins.stderr}`).toBe(0);
-    try {
-      const probes = await probeAll(1);
-      const v = checkAddressProbes(service, 'IPv6', probes);
-      const dropped = await dropCounter(victim.node, comment);
-      await report(ctx, 'fault message', v.message, { victim: victim.node, droppedPackets: dropped, probes: probes.map(probeRecord) });
-      // The rule really dropped the probe (not some other failure).
-      expect(dropped, `DROP rule on ${victim.node} counted no packets`).toBeGreaterThan(0);
-      expect(v.ok).toBe(false);
-      expect(v.message).toContain(`on node ${victim.node} InternalIP ${victim.address}`);
-      expect(v.message).toContain('[IPv6]: expected HTTP 2xx');
-      expect(v.message).toContain('saw timeout');
-      // Only the victim is named.
-      for (const other of targets.filter((t) => t.node !== victim.node)) expect(v.message).not.toContain(`on node ${other.node} `);
-    } finally {
-      const del = await ip6tablesIn(victim.node, ['-t', 'raw', '-D', ...rule]);
-      expect(del.exitCode, `restoring ${victim.node}: ip6tables -D failed: ${del.stderr}`).toBe(0);
-    }
-    expect(await dropCounter(victim.node, comment)).toBeUndefined();
-    const after = checkAddressProbes(service, 'IPv6', await probeAll(4));
-    expect(after.ok, `after restoring: ${after.message}`).toBe(true);
-  });
+      // nft table names: letters, digits and '_' only.
+      const tag = `v6e2e_fault_${tailOf(ns)}`;
+      await fault.seed(victim.node, port, tag);
+      try {
+        const probes = await probe(1);
+        const v = checkAddressProbes(service, 'IPv6', probes);
+        const dropped = await fault.dropped(victim.node, tag);
+        await report(ctx, 'fault message', v.message, { victim: victim.node, fault: fault.how, droppedPackets: dropped, probes: probes.map(probeRecord) });
+        // The rule really dropped the probe (not some other failure).
+        expect(dropped, `${fault.how} on ${victim.node} counted no packets`).toBeGreaterThan(0);
+        expect(v.ok).toBe(false);
+        expect(v.message).toContain(`on node ${victim.node} InternalIP ${victim.address}`);
+        expect(v.message).toContain('[IPv6]: expected HTTP 2xx');
+        expect(v.message).toContain('saw timeout');
+        // Only the victim is named.
+        for (const other of targets.filter((t) => t.node !== victim.node)) expect(v.message).not.toContain(`on node ${other.node} `);
+      } finally {
+        await fault.restore(victim.node, port, tag);
+      }
+      expect(await fault.dropped(victim.node, tag)).toBeUndefined();
+      const after = checkAddressProbes(service, 'IPv6', await probe(4));
+      expect(after.ok, `after restoring: ${after.message}`).toBe(true);
+    });
+  }
 
   test("fault: [dual] node whose InternalIP order is swapped (seeded on a deep copy of the live Node; kubelet owns live Node status): the check names the node and the primary family", async (ctx) => {
     const primary = h.families.primary;

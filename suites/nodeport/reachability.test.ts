@@ -4,6 +4,9 @@
  * network) and from a pod. Each probe records the address's family and rank in the
  * node's status.addresses; what a non-primary address should do follows from kube-proxy's
  * nodePortAddresses (read from kube-system/kube-proxy; rules in lib/checks/nodeport.ts).
+ * On lab clusters the pod probes also dial each node's address on the lab's alternate
+ * network (lib/edge/alt-network.ts): a local address that is no host IP, which iptables'
+ * default serves and nftables' default `primary` refuses.
  *
  * externalTrafficPolicy Local: the backend sees the outside client's own address (no
  * SNAT; for IPv6 the container's address on the kind network) and only nodes with a
@@ -15,7 +18,7 @@ import {
   checkAddressProbes,
   checkLocalPolicy,
   describeKubeProxy,
-  expectedNodePortReachability,
+  localAddresses,
   probeRecord,
   rankedAddresses,
   type AddressProbe,
@@ -29,11 +32,13 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { httpGet } from '../../lib/probes/http.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
+import { altAddresses } from '../../lib/edge/alt-network.ts';
 import {
   createService,
   FAMILIES,
   nodePortOf,
   outsideClient,
+  probeNodePort,
   podLabel,
   readKubeProxy,
   report,
@@ -50,6 +55,8 @@ import {
 let h: Harness;
 let ns: TestNamespace;
 let nodes: V1Node[] = [];
+/** Per node: addresses on the lab's alternate network (none outside the lab). */
+let alt = new Map<string, string[]>();
 let proxy: KubeProxyNodePorts;
 let outside: OutsideClient | string | undefined;
 let client: V1Pod;
@@ -62,6 +69,9 @@ beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'nodeport');
   [outside, proxy, nodes] = await Promise.all([outsideClient(h), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
+  if (h.kindCluster) {
+    for (const [node, a] of await altAddresses(h.kindCluster)) alt.set(node, [a.IPv4, a.IPv6].filter((x): x is string => x !== undefined));
+  }
   ({ client, servers, local } = await startReachabilityPods(h, ns));
   const families = h.families.families;
   np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families });
@@ -77,27 +87,22 @@ afterAll(async () => {
 
 const backends = () => servers.map((p) => p.metadata!.name!);
 const addressesOf = (family: IPFamily): RankedAddress[] => nodes.flatMap(rankedAddresses).filter((a) => a.family === family);
+/** Listed addresses plus the alternate-network ones (reachable from pods, not from the outside container). */
+const podTargetsOf = (family: IPFamily): RankedAddress[] => [
+  ...addressesOf(family),
+  ...nodes.flatMap((n) => localAddresses(n, alt.get(n.metadata!.name!) ?? [])).filter((a) => a.family === family),
+];
 
 function requireServiceFamily(ctx: Parameters<typeof skipWithoutFamily>[0], svc: V1Service, family: IPFamily): void {
   if (!(svc.spec?.ipFamilies ?? []).includes(family)) ctx.skip(`Service ${ns.name}/${svc.metadata!.name} has ipFamilies [${svc.spec?.ipFamilies?.join(', ')}]: no ${family}`);
 }
 
-/** Probes every node address of the family; expected-silent addresses get one short attempt. */
-async function probeAll(family: IPFamily, via: string, get: (url: string, timeoutS: number) => Promise<AddressProbe['result']>): Promise<AddressProbe[]> {
-  const port = nodePortOf(np);
-  return Promise.all(
-    addressesOf(family).map(async (target) => {
-      const url = urlFor(target.address, port, '/hostname');
-      const expect = expectedNodePortReachability(proxy, target);
-      const result = expect.reachable === false ? await get(url, 3) : await untilOk(() => get(url, 3), 4);
-      return { target, client: via, url, expect, result, expectBody: backends() };
-    }),
-  );
-}
+const probeAll = (targets: RankedAddress[], client: string, get: (url: string, timeoutS: number) => Promise<AddressProbe['result']>) =>
+  probeNodePort({ targets, port: nodePortOf(np), proxy, client, get, backends: backends() });
 
 async function judge(ctx: Parameters<typeof report>[0], family: IPFamily, probes: AddressProbe[], from: string): Promise<void> {
   const service = `Service ${ns.name}/np NodePort ${nodePortOf(np)}`;
-  const line = `${describeKubeProxy(proxy)}; ${probes.map((p) => `${p.target.node} ${p.target.address} (rank ${p.target.rank}, ${p.target.family} #${p.target.familyRank}) ${p.result.ok ? 'answered' : 'silent'}`).join('; ')}`;
+  const line = `${describeKubeProxy(proxy)}; ${probes.map((p) => `${p.target.node} ${p.target.address} (${p.target.type === 'LocalAddress' ? 'local address, not listed' : `rank ${p.target.rank}, ${p.target.family} #${p.target.familyRank}`}${p.expect.reachable === false ? ', expected refused' : ''}) ${p.result.ok ? 'answered' : 'silent'}`).join('; ')}`;
   await report(ctx, `NodePort ${family} probes from ${from}`, line, { kubeProxy: proxy, probes: probes.map(probeRecord) });
   assertOk(checkAddressProbes(service, family, probes));
 }
@@ -107,14 +112,14 @@ describe('NodePort reachability', () => {
     skipWithoutFamily(ctx, h, family);
     requireServiceFamily(ctx, np, family);
     const c = requireOutside(ctx, outside, family);
-    const probes = await probeAll(family, `outside container ${c.name}`, (url, t) => c.httpGet(url, { timeoutS: t }));
+    const probes = await probeAll(addressesOf(family), `outside container ${c.name}`, (url, t) => c.httpGet(url, { timeoutS: t }));
     await judge(ctx, family, probes, 'outside');
   });
 
   test.for(FAMILIES)('[%s] NodePort answers on every node address of that family from a pod', async (family, ctx) => {
     skipWithoutFamily(ctx, h, family);
     requireServiceFamily(ctx, np, family);
-    const probes = await probeAll(family, podLabel(client), (url, t) => httpGet(h.kc, ns.name, client.metadata!.name!, url, { timeoutS: t }));
+    const probes = await probeAll(podTargetsOf(family), podLabel(client), (url, t) => httpGet(h.kc, ns.name, client.metadata!.name!, url, { timeoutS: t }));
     await judge(ctx, family, probes, 'a pod');
   });
 });

@@ -1,0 +1,63 @@
+/**
+ * A second, internal Docker network on every node of a lab cluster. It gives each
+ * node one more local address per family that is not in `status.addresses` — not a
+ * host IP — so the NodePort checks can see what kube-proxy's `nodePortAddresses`
+ * does with such addresses live (iptables' default answers on every local address,
+ * nftables' default `primary` must refuse them). `--internal`: no gateway, so the
+ * nodes' default routes stay on kind's network.
+ */
+import { execa } from 'execa';
+import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
+import { containerAddresses, kindNodes, type NetAddresses } from './docker.ts';
+
+export function altNetworkName(cluster: string): string {
+  return `v6e2e-alt-${cluster}`;
+}
+
+/** A /24 of 198.18.0.0/15 (benchmarking space, never routed) and a ULA /64, picked from the name. */
+function subnetsFor(cluster: string, attempt: number): [string, string] {
+  let h = attempt * 7919;
+  for (const c of cluster) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const slot = h % 512;
+  return [`198.${18 + (slot >> 8)}.${slot & 255}.0/24`, `fd00:a17:${slot.toString(16)}::/64`];
+}
+
+async function networkExists(name: string): Promise<boolean> {
+  return (await execa('docker', ['network', 'inspect', name], { reject: false })).exitCode === 0;
+}
+
+/** Creates the network (once) and attaches every node of the cluster not yet on it. */
+export async function ensureAltNetwork(cluster: string): Promise<void> {
+  const name = altNetworkName(cluster);
+  if (!(await networkExists(name))) {
+    let last = '';
+    for (let attempt = 0; attempt < 8 && !(await networkExists(name)); attempt++) {
+      const [v4, v6] = subnetsFor(cluster, attempt);
+      const r = await execa('docker', ['network', 'create', '--internal', '--ipv6', '--subnet', v4, '--subnet', v6,
+        '--label', `${LAB_LABEL}=alt-network`, '--label', `${LAB_CLUSTER_LABEL}=${cluster}`, name], { reject: false });
+      if (r.exitCode === 0) break;
+      last = r.stderr;
+      if (!/overlap/i.test(r.stderr)) throw new Error(`docker network create ${name}: ${r.stderr}`);
+    }
+    if (!(await networkExists(name))) throw new Error(`no free subnet for ${name}: ${last}`);
+  }
+  for (const node of await kindNodes(cluster)) {
+    const r = await execa('docker', ['network', 'connect', name, node], { reject: false });
+    if (r.exitCode !== 0 && !/already exists|already attached/i.test(r.stderr)) throw new Error(`docker network connect ${name} ${node}: ${r.stderr}`);
+  }
+}
+
+/** Each node's addresses on the alternate network (node name = container name); empty when the cluster has none. */
+export async function altAddresses(cluster: string): Promise<Map<string, NetAddresses>> {
+  const out = new Map<string, NetAddresses>();
+  if (!(await networkExists(altNetworkName(cluster)))) return out;
+  for (const node of await kindNodes(cluster)) {
+    try {
+      out.set(node, await containerAddresses(node, altNetworkName(cluster)));
+    } catch (err) {
+      // a node added after provisioning is not attached: it simply has no alternate address
+      if (!(err instanceof Error && /is not attached/.test(err.message))) throw err;
+    }
+  }
+  return out;
+}
