@@ -184,6 +184,8 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   // kind's shared "kind" network goes once the last kind cluster is gone.
   const anyKind = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`], { reject: false });
   if (!anyKind.stdout.trim()) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
+  // The standalone kubeconfig names a cluster that no longer exists.
+  await rm(kubeconfigPathFor(name), { force: true });
 }
 
 export async function down(opts: { name: string; progress: Progress }): Promise<void> {
