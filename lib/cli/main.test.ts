@@ -47,6 +47,14 @@ describe('bad input through main → exit 2, one line, no stack', () => {
   test('bad NAT64 prefix', async () => {
     expectUsage(await cli('run', '--nat64-prefix', '64:ff9b::/33'), /--nat64-prefix: .*length must be one of/);
   });
+  test('bad variant flags: kube-proxy mode, CNI, addressing plans (refused before any cluster)', async () => {
+    expectUsage(await cli('run', '--kube-proxy-mode', 'ipvs'), /unknown --kube-proxy-mode "ipvs"/);
+    expectUsage(await cli('up', '--profile', 'dual', '--cni', 'cilium'), /unknown --cni "cilium"; use one of: kindnet, flannel/);
+    expectUsage(await cli('run', '--profile', 'ipv6', '--pod-subnet', '10.244.0.0/16'), /--pod-subnet 10\.244\.0\.0\/16: profile ipv6 has no IPv4/);
+    expectUsage(await cli('up', '--profile', 'ipv6', '--pod-subnet', 'fd00:1::/104', '--service-subnet', 'fd00:1::/112', '--node-cidr-mask-ipv6', '120'), /overlap/);
+    expectUsage(await cli('up', '--profile', 'ipv6', '--pod-subnet', 'fd00:1::/104', '--node-cidr-mask-ipv6', '100'), /--node-cidr-mask-ipv6 100/);
+    expectUsage(await cli('up', '--profile', 'ipv4', '--pod-subnet', '10.9.0.0/25', '--node-cidr-mask-ipv4', '26'), /node/);
+  });
   test('unreadable kubeconfig file', async () => {
     expectUsage(await cli('run', '--kubeconfig', path.join(dir, 'missing.yaml')), /cannot read kubeconfig .*missing\.yaml \(ENOENT\); pass --kubeconfig/);
   });
