@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
@@ -6,7 +7,7 @@ import { labSetup } from '../lab/index.ts';
 import { LAB_DIR } from '../lab/paths.ts';
 import { IMAGES, LAB_CLUSTER_LABEL } from '../lab/versions.ts';
 import { loadKubeConfig } from '../k8s/client.ts';
-import { readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
+import { edgeFiles, readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
 import type { Dns64Mode } from '../edge/dns.ts';
 import { installMetalLB } from '../edge/metallb.ts';
 import { ensureAltNetwork } from '../edge/alt-network.ts';
@@ -184,8 +185,13 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   // kind's shared "kind" network goes once the last kind cluster is gone.
   const anyKind = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`], { reject: false });
   if (!anyKind.stdout.trim()) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
-  // The standalone kubeconfig names a cluster that no longer exists.
-  await rm(kubeconfigPathFor(name), { force: true });
+  // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
+  for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });
+}
+
+/** Files under the lab dir that belong to cluster `name` (kubeconfig, edge description, DNS config). */
+export function clusterFiles(name: string): string[] {
+  return [kubeconfigPathFor(name), ...edgeFiles(name)];
 }
 
 export async function down(opts: { name: string; progress: Progress }): Promise<void> {
@@ -215,6 +221,8 @@ export interface Leftovers {
   containers: string[];
   networks: string[];
   volumes: string[];
+  /** The cluster's files under the lab dir (kubeconfig, edge files). */
+  files: string[];
 }
 
 /**
@@ -235,7 +243,8 @@ export async function leftovers(name: string, volumesBefore: readonly string[] =
   if (anyKind.length === 0) networks.push(...(await lines(['network', 'ls', '--filter', 'name=^kind$', '--format', '{{.Name}}'])));
   const existing = new Set(await lines(['volume', 'ls', '-q']));
   const volumes = volumesBefore.filter((v) => existing.has(v));
-  return { containers, networks, volumes };
+  const files = clusterFiles(name).filter((f) => existsSync(f));
+  return { containers, networks, volumes, files };
 }
 
 /** Named and anonymous volumes mounted by the cluster's containers (kind's /var, the edge's). */

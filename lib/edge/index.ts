@@ -241,3 +241,8 @@ async function waitUnbound(container: string): Promise<void> {
 export async function stopEdge(cluster: string): Promise<void> {
   await removeEdgeContainers(cluster);
 }
+
+/** Files the edge keeps for a cluster under the lab dir: its description and the DNS server's config. */
+export function edgeFiles(cluster: string): string[] {
+  return [edgeFile(cluster), path.join(LAB_DIR, 'edge', `${cluster}-dns`)];
+}

@@ -1,5 +1,5 @@
 /**
- * `v6e2e down` leaves nothing behind: no node or edge container, no lab
+ * `v6e2e down` leaves nothing behind: no node or edge container, no lab file, no lab
  * network, no volume the cluster used. Runs in the `lifecycle` project, last,
  * against the cluster named by V6E2E_LIFECYCLE_CLUSTER (the test command keeps
  * its last cluster for this); deleting it is the test.
@@ -19,6 +19,7 @@ describe('cluster lifecycle', () => {
     const volumes = await clusterVolumes(cluster);
     await down({ name: cluster, progress: silentProgress });
     const after = await leftovers(cluster, volumes);
-    expect(after, `left behind by down of ${cluster}`).toEqual({ containers: [], networks: [], volumes: [] });
+    expect(before.files.length, 'the cluster has its kubeconfig and edge files before down').toBeGreaterThanOrEqual(1);
+    expect(after, `left behind by down of ${cluster}`).toEqual({ containers: [], networks: [], volumes: [], files: [] });
   }, 300_000);
 });
