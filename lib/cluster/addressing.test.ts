@@ -4,6 +4,7 @@ import { UsageError } from '../util/errors.ts';
 import {
   KIND_NETWORK_SUBNETS,
   addressingTag,
+  assertOutsideNetwork,
   defaultAddressing,
   isCustomAddressing,
   parseAddressing,
@@ -264,5 +265,13 @@ describe('isCustomAddressing / addressingTag', () => {
       addressingTag(defaultAddressing('ipv6')),
     ];
     expect(new Set(tags).size).toBe(tags.length);
+  });
+});
+
+describe('assertOutsideNetwork', () => {
+  test('a range inside the live kind network is refused, naming both', () => {
+    const plan = defaultAddressing('dual');
+    expect(() => assertOutsideNetwork(plan, 'kind', { IPv4: '10.244.0.0/24' })).toThrow(/the pod range 10\.244\.0\.0\/16 overlaps the Docker network kind \(10\.244\.0\.0\/24/);
+    expect(() => assertOutsideNetwork(plan, 'kind', { IPv4: '172.22.0.0/16', IPv6: 'fc00:8866:27d0:bd7e::/64' })).not.toThrow();
   });
 });

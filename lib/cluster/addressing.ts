@@ -339,3 +339,18 @@ export function isCustomAddressing(plan: AddressingPlan, profile: Profile): bool
 export function addressingTag(plan: AddressingPlan): string {
   return `net${createHash('sha256').update(canonicalJson(plan)).digest('hex').slice(0, 4)}`;
 }
+
+/**
+ * The plan against the subnets a Docker network really has (kind's network is made
+ * once, with whatever subnets Docker and kind picked): UsageError naming both ranges.
+ */
+export function assertOutsideNetwork(plan: AddressingPlan, network: string, subnets: Partial<Record<IPFamily, string>>): void {
+  for (const [range, cidrs] of [['pod', plan.podSubnets], ['Service', plan.serviceSubnets]] as const) {
+    for (const cidr of cidrs) {
+      const net = subnets[familyOfCidr(cidr)];
+      if (net !== undefined && overlaps(cidr, net)) {
+        throw new UsageError(`the ${range} range ${cidr} overlaps the Docker network ${network} (${net}, the node addresses); pick a range outside it`);
+      }
+    }
+  }
+}

@@ -7,7 +7,9 @@ import { labSetup } from '../lab/index.ts';
 import { LAB_DIR } from '../lab/paths.ts';
 import { IMAGES, LAB_CLUSTER_LABEL } from '../lab/versions.ts';
 import { loadKubeConfig } from '../k8s/client.ts';
-import { edgeFiles, readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
+import { edgeFiles, KIND_NETWORK, readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
+import { networkSubnets } from '../edge/docker.ts';
+import { assertOutsideNetwork } from './addressing.ts';
 import type { Dns64Mode } from '../edge/dns.ts';
 import { installMetalLB } from '../edge/metallb.ts';
 import { ensureAltNetwork } from '../edge/alt-network.ts';
@@ -84,6 +86,10 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   const kind = await kindBin(progress);
   if (await clusterExists(name)) {
     throw new UsageError(`a kind cluster named "${name}" already exists: reuse it (--reuse) or delete it (v6e2e down --name ${name})`);
+  }
+  // The parser checked kind's usual subnets; an existing kind network has its own.
+  if ((await execa('docker', ['network', 'inspect', KIND_NETWORK], { reject: false })).exitCode === 0) {
+    assertOutsideNetwork(variant.addressing, KIND_NETWORK, await networkSubnets(KIND_NETWORK));
   }
   const tail: string[] = [];
   const abort = new AbortController();
