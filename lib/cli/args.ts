@@ -2,6 +2,8 @@
  * Command-line parsing, dependency-free. Every bad input becomes a UsageError whose
  * one-line message lists the valid choices, so a typo costs one re-run, not a search.
  */
+import path from 'node:path';
+import { inspectKubernetesTree, type KubernetesTree } from '../kubesrc/tree.ts';
 import { InvalidAddressError, parseHostPort, hostPort } from '../net/family.ts';
 import { parsePref64 } from '../net/rfc6052.ts';
 import { isProfile, isSuite, PROFILES, SUITES, type Profile, type Suite } from '../profiles.ts';
@@ -73,6 +75,8 @@ export interface DownArgs {
 export interface LabArgs {
   command: 'lab';
   action: 'setup' | 'status';
+  /** `lab setup --kubernetes-src DIR`: also build that tree's Kubernetes and node image. */
+  kubernetes?: KubernetesTree;
 }
 
 export interface TestArgs {
@@ -146,6 +150,7 @@ const VARIANT_FLAGS: Record<string, FlagSpec> = {
   '--service-subnet': { value: true, hint: 'CIDRs, primary family first, e.g. 2001:db8:43::/112' },
   '--node-cidr-mask-ipv4': { value: true, hint: 'a prefix length such as 24' },
   '--node-cidr-mask-ipv6': { value: true, hint: 'a prefix length such as 120' },
+  '--kubernetes-src': { value: true, hint: 'the top of a Kubernetes 1.34 git checkout' },
 };
 
 const RUN_FLAGS: Record<string, FlagSpec> = {
@@ -327,6 +332,8 @@ function parseVariantFlags(tokens: Token[], profiles: readonly Profile[]): Varia
   if (m4 !== undefined) a.nodeCidrMaskIPv4 = m4;
   const m6 = once(tokens, '--node-cidr-mask-ipv6');
   if (m6 !== undefined) a.nodeCidrMaskIPv6 = m6;
+  const src = once(tokens, '--kubernetes-src');
+  if (src !== undefined) flags.kubernetesSrc = path.resolve(src);
   for (const p of profiles) variantOf(p, flags);
   return flags;
 }
@@ -407,7 +414,7 @@ function parseRun(argv: string[]): RunArgs {
     throw new UsageError('--name names a kind cluster to create or reuse; do not combine it with --kubeconfig/--context');
   }
   if (existing && variantFlagsGiven(args.variant)) {
-    throw new UsageError('--kube-proxy-mode, --cni and the addressing flags shape a lab cluster; an existing cluster (--kubeconfig/--context) is tested as it is');
+    throw new UsageError('--kube-proxy-mode, --cni, --kubernetes-src and the addressing flags shape a lab cluster; an existing cluster (--kubeconfig/--context) is tested as it is');
   }
   return args;
 }
@@ -443,13 +450,15 @@ function parseDown(argv: string[]): DownArgs {
 }
 
 function parseLab(argv: string[]): LabArgs {
-  const { positionals } = tokenize('lab', argv, {});
+  const { tokens, positionals } = tokenize('lab', argv, { '--kubernetes-src': VARIANT_FLAGS['--kubernetes-src']! });
   const [action, ...rest] = positionals;
   if (action !== 'setup' && action !== 'status') {
     throw new UsageError(action === undefined ? 'lab needs an action; use one of: setup, status' : `unknown lab action "${action}"; use one of: setup, status`);
   }
   if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}" for "lab ${action}"`);
-  return { command: 'lab', action };
+  const src = once(tokens, '--kubernetes-src');
+  if (src !== undefined && action !== 'setup') throw new UsageError('--kubernetes-src goes with lab setup (it builds that tree)');
+  return { command: 'lab', action, ...(src !== undefined ? { kubernetes: inspectKubernetesTree(src) } : {}) };
 }
 
 function parseReport(argv: string[]): ReportArgs {

@@ -63,7 +63,8 @@ async function dispatch(args: ParsedArgs, io: MainIO, progress: Progress): Promi
     case 'lab': {
       const lab = await import('../lab/index.ts');
       if (args.action === 'setup') {
-        await lab.labSetup({ progress });
+        const result = await lab.labSetup({ progress, ...(args.kubernetes ? { kubernetes: args.kubernetes } : {}) });
+        if (args.kubernetes) io.stdout(`${JSON.stringify({ nodeImage: result.nodeImage })}\n`);
         return 0;
       }
       io.stdout(`${(await lab.labStatus()).trimEnd()}\n`);

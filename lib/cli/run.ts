@@ -12,7 +12,7 @@ import { clients, describeApiError, loadKubeConfig, type KubeTarget } from '../k
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
 import { SUITES, type Profile, type Suite } from '../profiles.ts';
 import { detectClusterEnvironment } from '../report/cluster-environment.ts';
-import { environmentInfo } from '../report/environment.ts';
+import { environmentInfo, treeEnv } from '../report/environment.ts';
 import { assertGateMatches, readGate, type Gate } from '../report/gate.ts';
 import { environmentFromSummaries, generateHtml, HTML_DIR, ALLURE_RESULTS } from '../report/html.ts';
 import { JUNIT_XML } from '../report/junit.ts';
@@ -328,6 +328,7 @@ function variantEnv(p: ProfileRun): Record<string, string> {
     V6E2E_POD_SUBNETS: a.podSubnets.join(','),
     V6E2E_SERVICE_SUBNETS: a.serviceSubnets.join(','),
     V6E2E_NODE_CIDR_MASKS: Object.entries(a.nodeCidrMask).map(([f, m]) => `${f}/${m}`).join(','),
+    ...treeEnv(p.variant.kubernetes),
   };
 }
 
@@ -433,7 +434,8 @@ type ParallelOutcome = ProfileOutcome & { exitCode?: number | null };
 async function runProfilesInParallel(plan: readonly ProfileRun[], args: RunArgs, deps: RunDeps): Promise<ParallelOutcome[]> {
   const { progress } = deps;
   const { labSetup } = await import('../lab/index.ts');
-  await progress.step('lab', () => labSetup({ progress }));
+  const tree = plan[0]?.variant.kubernetes;
+  await progress.step('lab', () => labSetup({ progress, ...(tree ? { kubernetes: tree } : {}) }));
   const { runPool } = await import('./parallel.ts');
   const parallel = Math.min(args.parallel, plan.length);
   const jobs = plan.map((p) => ({

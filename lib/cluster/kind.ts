@@ -5,7 +5,7 @@ import { execa, type ResultPromise } from 'execa';
 import { buildKind } from '../lab/artefacts.ts';
 import { labSetup } from '../lab/index.ts';
 import { LAB_DIR } from '../lab/paths.ts';
-import { IMAGES, LAB_CLUSTER_LABEL } from '../lab/versions.ts';
+import { LAB_CLUSTER_LABEL } from '../lab/versions.ts';
 import { loadKubeConfig } from '../k8s/client.ts';
 import { edgeFiles, KIND_NETWORK, readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
 import { networkSubnets } from '../edge/docker.ts';
@@ -18,6 +18,7 @@ import { clients } from '../k8s/client.ts';
 import { WELL_KNOWN_PREF64 } from '../net/rfc6052.ts';
 import YAML from 'yaml';
 import { installFlannel } from './flannel.ts';
+import { describeTree } from '../kubesrc/tree.ts';
 import { kindClusterConfig, variantLabel, type ClusterVariant } from './variant.ts';
 import { RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
@@ -82,7 +83,7 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name)) {
     throw new UsageError(`cluster name "${name}" is not a valid DNS label (lowercase letters, digits, '-')`);
   }
-  await progress.step('lab', () => labSetup({ progress }));
+  const { nodeImage } = await progress.step('lab', () => labSetup({ progress, ...(variant.kubernetes ? { kubernetes: variant.kubernetes } : {}) }));
   const kind = await kindBin(progress);
   if (await clusterExists(name)) {
     throw new UsageError(`a kind cluster named "${name}" already exists: reuse it (--reuse) or delete it (v6e2e down --name ${name})`);
@@ -104,7 +105,7 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
       // Without its default CNI no node turns Ready before the lab installs one: kind must not wait for it.
       const wait = variant.cni === 'kindnet' ? ['--wait', '4m'] : [];
       const child = execa(kind, ['create', 'cluster', '--name', name, '--config', config,
-        '--image', IMAGES.node, ...wait, '--retain'], { cancelSignal: abort.signal, timeout: 600_000 });
+        '--image', nodeImage, ...wait, '--retain'], { cancelSignal: abort.signal, timeout: 600_000 });
       follow(child, progress, tail);
       await child;
     });
@@ -134,7 +135,8 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
 export function describeVariant(v: ClusterVariant): string {
   const a = v.addressing;
   const masks = Object.entries(a.nodeCidrMask).map(([f, m]) => `${f} /${m}`).join(', ');
-  return `${variantLabel(v)}: profile ${v.profile}, kube-proxy ${v.kubeProxyMode}, CNI ${v.cni}, pods ${a.podSubnets.join(' + ')}, services ${a.serviceSubnets.join(' + ')}, node masks ${masks}`;
+  const k8s = v.kubernetes ? `, Kubernetes ${describeTree(v.kubernetes)}` : '';
+  return `${variantLabel(v)}: profile ${v.profile}, kube-proxy ${v.kubeProxyMode}, CNI ${v.cni}, pods ${a.podSubnets.join(' + ')}, services ${a.serviceSubnets.join(' + ')}, node masks ${masks}${k8s}`;
 }
 
 /**

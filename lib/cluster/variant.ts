@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import YAML from 'yaml';
 import { REPO_ROOT } from '../lab/paths.ts';
+import { inspectKubernetesTree, type KubernetesTree } from '../kubesrc/tree.ts';
 import type { Profile } from '../profiles.ts';
 import { addressingTag, defaultAddressing, isCustomAddressing, parseAddressing, profileFamilies, type AddressingInput, type AddressingPlan } from './addressing.ts';
 
@@ -22,6 +23,8 @@ export interface ClusterVariant {
   cni: Cni;
   /** Pod/Service ranges and node masks; kind's defaults unless given. */
   addressing: AddressingPlan;
+  /** Kubernetes built from this tree (`--kubernetes-src`) instead of the pinned release. */
+  kubernetes?: KubernetesTree;
 }
 
 /** The lab's default implementation choices (what round 1 judged). */
@@ -38,6 +41,8 @@ export function variantLabel(v: ClusterVariant): string {
   if (v.kubeProxyMode === 'nftables') parts.push('nft');
   if (v.cni !== 'kindnet') parts.push(v.cni);
   if (isCustomAddressing(v.addressing, v.profile)) parts.push(addressingTag(v.addressing));
+  // Every state of a tree is its own cluster and report row.
+  if (v.kubernetes) parts.push(`src${v.kubernetes.state.slice(0, 6)}`);
   return parts.join('-');
 }
 
@@ -79,19 +84,32 @@ export interface VariantFlags {
   cni: Cni;
   /** Raw addressing flags (validated per profile at parse time). */
   addressing: AddressingInput;
+  /** `--kubernetes-src DIR` as given (inspected when the variant is made). */
+  kubernetesSrc?: string;
 }
 
 export const DEFAULT_VARIANT_FLAGS: VariantFlags = { kubeProxyMode: 'iptables', cni: 'kindnet', addressing: {} };
 
 /** Any flag that shapes a lab cluster given (they cannot apply to an existing cluster). */
 export function variantFlagsGiven(f: VariantFlags): boolean {
-  return f.kubeProxyMode !== 'iptables' || f.cni !== 'kindnet' || Object.values(f.addressing).some((v) => v !== undefined);
+  return f.kubeProxyMode !== 'iptables' || f.cni !== 'kindnet' || Object.values(f.addressing).some((v) => v !== undefined) || f.kubernetesSrc !== undefined;
 }
 
 /** The variant of `profile` under these flags (throws UsageError for an addressing plan the profile cannot take). */
 export function variantOf(profile: Profile, f: VariantFlags, root = REPO_ROOT): ClusterVariant {
   const addressing = parseAddressing(f.addressing, profile, nodeCount(profile, root)) ?? defaultAddressing(profile);
-  return { profile, kubeProxyMode: f.kubeProxyMode, cni: f.cni, addressing };
+  const v: ClusterVariant = { profile, kubeProxyMode: f.kubeProxyMode, cni: f.cni, addressing };
+  if (f.kubernetesSrc !== undefined) v.kubernetes = treeOnce(f.kubernetesSrc);
+  return v;
+}
+
+const trees = new Map<string, KubernetesTree>();
+/** One inspection per tree and process: a run makes the variant of each profile from the same state. */
+function treeOnce(dir: string): KubernetesTree {
+  const key = path.resolve(dir);
+  let t = trees.get(key);
+  if (!t) trees.set(key, (t = inspectKubernetesTree(dir)));
+  return t;
 }
 
 /** The flags that recreate `f` on a command line (children of a parallel run, printed commands). */
@@ -104,5 +122,6 @@ export function variantArgv(f: VariantFlags): string[] {
   if (a.serviceSubnet !== undefined) argv.push('--service-subnet', a.serviceSubnet);
   if (a.nodeCidrMaskIPv4 !== undefined) argv.push('--node-cidr-mask-ipv4', a.nodeCidrMaskIPv4);
   if (a.nodeCidrMaskIPv6 !== undefined) argv.push('--node-cidr-mask-ipv6', a.nodeCidrMaskIPv6);
+  if (f.kubernetesSrc !== undefined) argv.push('--kubernetes-src', path.resolve(f.kubernetesSrc));
   return argv;
 }

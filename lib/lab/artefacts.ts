@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import type { VersionStamp } from '../kubesrc/tree.ts';
 import type { Progress } from '../util/progress.ts';
 import { ContentHash } from './hash.ts';
 import { LAB_DIR, REPO_ROOT, moduleDir } from './paths.ts';
@@ -70,11 +71,11 @@ export async function goBuild(spec: GoBuildSpec, progress: Progress): Promise<st
   });
 }
 
-/** Version stamping as Kubernetes' hack/lib/version.sh does it, so `kubectl version` and kubeadm report the real release. */
-export function kubernetesLdflags(version: string): string {
+/** The stamp of a Kubernetes release built from the module proxy (no git: a fixed commit and date). */
+export function releaseStamp(version: string): VersionStamp {
   const m = /^v(\d+)\.(\d+)\./.exec(version);
   if (!m) throw new Error(`not a Kubernetes release version: ${version}`);
-  const values: Record<string, string> = {
+  return {
     gitVersion: version,
     gitMajor: m[1]!,
     gitMinor: m[2]!,
@@ -82,9 +83,22 @@ export function kubernetesLdflags(version: string): string {
     gitCommit: '0000000000000000000000000000000000000000',
     buildDate: '2026-01-01T00:00:00Z',
   };
+}
+
+/** Version stamping as Kubernetes' hack/lib/version.sh does it, so `kubectl version` and kubeadm report the real version. */
+export function kubernetesLdflags(stamp: VersionStamp): string {
+  // The order is part of the pinned build's cache key: keep it.
+  const values: [string, string][] = [
+    ['gitVersion', stamp.gitVersion],
+    ['gitMajor', stamp.gitMajor],
+    ['gitMinor', stamp.gitMinor],
+    ['gitTreeState', stamp.gitTreeState],
+    ['gitCommit', stamp.gitCommit],
+    ['buildDate', stamp.buildDate],
+  ];
   const flags: string[] = [];
   for (const pkg of ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version']) {
-    for (const [k, v] of Object.entries(values)) flags.push(`-X '${pkg}.${k}=${v}'`);
+    for (const [k, v] of values) flags.push(`-X '${pkg}.${k}=${v}'`);
   }
   return flags.join(' ');
 }
@@ -120,7 +134,7 @@ export async function buildKubernetes(progress: Progress): Promise<string> {
       name: `kubernetes-${LAB.kubernetes}`,
       module: 'lab/go/kubernetes',
       packages: [...KUBE_COMMANDS.map((c) => `k8s.io/kubernetes/cmd/${c}`), 'k8s.io/kubernetes/test/images/agnhost'],
-      ldflags: kubernetesLdflags(LAB.kubernetes),
+      ldflags: kubernetesLdflags(releaseStamp(LAB.kubernetes)),
       tags: ['providerless', 'selinux', 'notest'],
     },
     progress,

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { execa } from 'execa';
+import type { KubernetesTree } from '../kubesrc/tree.ts';
 import type { Progress } from '../util/progress.ts';
 import { buildAllBinaries, goBuild, type LabBinaries } from './artefacts.ts';
 import { buildDebianBase, buildKindBase } from './baseimages.ts';
@@ -15,6 +16,7 @@ export interface LabResult {
   binaries: LabBinaries;
   /** Images (re)built by this call; empty when everything was cached. */
   built: string[];
+  /** The kind node image: the pinned release's, or the one built from `kubernetes`. */
   nodeImage: string;
 }
 
@@ -23,7 +25,7 @@ export interface LabResult {
  * content: Docker engine, Go-built tools, Debian-based images, the kind node
  * image. A second call with nothing changed only hashes and inspects.
  */
-export async function labSetup(opts: { progress: Progress }): Promise<LabResult> {
+export async function labSetup(opts: { progress: Progress; kubernetes?: KubernetesTree }): Promise<LabResult> {
   const { progress } = opts;
   const built: string[] = [];
   // The runtime wrapper comes first: a fresh engine on a host without CAP_SYS_RESOURCE needs it to run anything.
@@ -39,6 +41,11 @@ export async function labSetup(opts: { progress: Progress }): Promise<LabResult>
     if (await buildNodeImage(binaries, all.filter((r) => r.inCluster), progress)) built.push(IMAGES.node);
   });
   progress.info(built.length ? `built: ${built.join(', ')}` : 'everything was up to date');
+  if (opts.kubernetes) {
+    const { buildFromTree } = await import('../kubesrc/build.ts');
+    const tree = await buildFromTree(opts.kubernetes, progress);
+    return { binaries, built, nodeImage: tree.nodeImage };
+  }
   return { binaries, built, nodeImage: IMAGES.node };
 }
 

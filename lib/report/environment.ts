@@ -10,8 +10,10 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import type { KubernetesTree } from '../kubesrc/tree.ts';
 import { LAB } from '../lab/versions.ts';
 import { LAB_DIR } from '../lab/paths.ts';
+import type { KubernetesBuild } from './summary.ts';
 
 export type EnvironmentInfo = Record<string, string>;
 
@@ -66,6 +68,13 @@ export function environmentInfo(env: NodeJS.ProcessEnv = process.env, labDir = L
     set(out, 'cni', env.V6E2E_CNI);
     set(out, 'kube-proxy.mode', env.V6E2E_KUBE_PROXY_MODE);
   }
+  const build = kubernetesBuildFromEnv(env);
+  if (build) {
+    set(out, 'kubernetes.src', build.src);
+    set(out, 'kubernetes.commit', build.commit);
+    set(out, 'kubernetes.tree-state', build.treeState);
+    set(out, 'kubernetes.build-version', build.version);
+  }
   set(out, 'pod.subnets', env.V6E2E_POD_SUBNETS);
   set(out, 'service.subnets', env.V6E2E_SERVICE_SUBNETS);
   set(out, 'node.cidr.masks', env.V6E2E_NODE_CIDR_MASKS);
@@ -74,6 +83,24 @@ export function environmentInfo(env: NodeJS.ProcessEnv = process.env, labDir = L
   set(out, 'nat64.target', env.V6E2E_NAT64_TARGET);
   set(out, 'node', process.version);
   return out;
+}
+
+/** What a run tells vitest of a cluster built from a source tree (nothing for the pinned release). */
+export function treeEnv(tree: KubernetesTree | undefined): Record<string, string> {
+  if (!tree) return {};
+  return {
+    V6E2E_KUBERNETES_SRC: tree.dir,
+    V6E2E_KUBERNETES_COMMIT: tree.stamp.gitCommit,
+    V6E2E_KUBERNETES_TREE_STATE: tree.stamp.gitTreeState,
+    V6E2E_KUBERNETES_BUILD_VERSION: tree.stamp.gitVersion,
+  };
+}
+
+/** The reverse of treeEnv, for the reporter and the environment block. */
+export function kubernetesBuildFromEnv(env: NodeJS.ProcessEnv): KubernetesBuild | undefined {
+  const { V6E2E_KUBERNETES_SRC: src, V6E2E_KUBERNETES_COMMIT: commit, V6E2E_KUBERNETES_TREE_STATE: state, V6E2E_KUBERNETES_BUILD_VERSION: version } = env;
+  if (!src || !commit || !version) return undefined;
+  return { src, commit, version, treeState: state === 'dirty' ? 'dirty' : 'clean' };
 }
 
 /** environment.properties text (sorted keys; `\`, `:`, `=` and `#` escaped in values). */

@@ -18,7 +18,7 @@ import path from 'node:path';
 import { attachmentsOf, isFailedStatus, label, readAllureResults, resultForCheck, type AllureResult } from './allure-results.ts';
 import type { EnvironmentInfo } from './environment.ts';
 import { cellState, matrixCells, type CellState, type MatrixCell } from './matrix.ts';
-import { FAMILIES, HEADLINE, isGatingFailure, tally, verdictOf, type CheckFamily, type CheckResult, type RunSummary, type Totals, type Verdict } from './summary.ts';
+import { describeBuild, FAMILIES, HEADLINE, isGatingFailure, tally, verdictOf, type CheckFamily, type CheckResult, type RunSummary, type Totals, type Verdict } from './summary.ts';
 
 /** Attachment text shown inline at most; the Allure report has the whole file. */
 export const MAX_ATTACHMENT_CHARS = 64_000;
@@ -197,7 +197,7 @@ export function buildOverview(input: OverviewInput): Overview {
     headline: HEADLINE[verdict],
     profiles: summaries.map((s) => ({
       profile: s.profile,
-      kubernetesVersion: s.kubernetesVersion,
+      kubernetesVersion: s.build ? `${s.kubernetesVersion} ${describeBuild(s.build)}` : s.kubernetesVersion,
       startedAt: s.startedAt,
       durationMs: s.durationMs,
       ...(s.reason !== undefined ? { reason: s.reason } : {}),

@@ -26,9 +26,10 @@
  */
 import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
+import { kubernetesBuildFromEnv } from './environment.ts';
 import { isGating, readGate } from './gate.ts';
 import { writeJunit } from './junit.ts';
-import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckFamily, type CheckResult, type RunSummary } from './summary.ts';
+import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckFamily, type CheckResult, type KubernetesBuild, type RunSummary } from './summary.ts';
 import './timing.ts'; // TaskMeta.timingReason
 
 /** What the reporter needs from a vitest TestCase, as plain data (so it can be unit-tested). */
@@ -166,6 +167,8 @@ export function unhandledErrorToCheck(message: string, index: number): CheckResu
 
 export interface BuildSummaryInput {
   profile: string;
+  baseProfile?: string;
+  build?: KubernetesBuild;
   kubernetesVersion: string;
   startedAt: Date;
   endedAt: Date;
@@ -183,6 +186,8 @@ export function buildSummary(input: BuildSummaryInput): RunSummary {
   ]);
   return {
     profile: input.profile,
+    ...(input.baseProfile !== undefined ? { baseProfile: input.baseProfile } : {}),
+    ...(input.build !== undefined ? { build: input.build } : {}),
     kubernetesVersion: input.kubernetesVersion,
     startedAt: input.startedAt.toISOString(),
     durationMs: Math.max(0, input.endedAt.getTime() - input.startedAt.getTime()),
@@ -306,6 +311,8 @@ export class SummaryReporter implements Reporter {
     const summary = this.gate(buildSummary({
       // The variant label (ipv6-nft-flannel) is the report row, so two variants never merge into one.
       profile: process.env.V6E2E_VARIANT || process.env.V6E2E_PROFILE || 'unknown',
+      ...(process.env.V6E2E_PROFILE ? { baseProfile: process.env.V6E2E_PROFILE } : {}),
+      ...(kubernetesBuildFromEnv(process.env) ? { build: kubernetesBuildFromEnv(process.env)! } : {}),
       kubernetesVersion: process.env.V6E2E_KUBERNETES_VERSION || 'unknown',
       startedAt: this.startedAt,
       endedAt: new Date(),

@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/errors.ts';
+import { compareRuns, renderDifferencesMd } from './compare.ts';
 import { matrixCells } from './matrix.ts';
 
 export type CheckFamily = 'IPv4' | 'IPv6' | 'dual' | 'none';
@@ -37,9 +38,23 @@ export interface Totals {
   flaky: number;
 }
 
+/** The Kubernetes a run's cluster was built from (`--kubernetes-src`), so runs of two trees can be told apart. */
+export interface KubernetesBuild {
+  /** The tree's path on the machine that ran. */
+  src: string;
+  commit: string;
+  treeState: 'clean' | 'dirty';
+  /** The stamped version (`v1.34.4-1+0123456789abcd-dirty`). */
+  version: string;
+}
+
 export interface RunSummary {
-  /** Cluster profile (`ipv6`, `dual`, …) or `unknown` when not told. */
+  /** The report row: the variant label (`dual`, `dual-nft`, `dual-src3fa91c`), or `unknown` when not told. */
   profile: string;
+  /** The cluster profile under the label (`dual`); runs sharing it are compared check by check. */
+  baseProfile?: string;
+  /** Set when Kubernetes was built from a source tree. */
+  build?: KubernetesBuild;
   /** `v1.34.4`, or `unknown`. */
   kubernetesVersion: string;
   /** ISO 8601. */
@@ -121,7 +136,16 @@ export function parseSummary(data: unknown, source: string): RunSummary {
     checks: parsed,
     ...(reason === 'passed' || reason === 'failed' || reason === 'interrupted' ? { reason } : {}),
     ...(typeof data.gate === 'string' ? { gate: data.gate } : {}),
+    ...(typeof data.baseProfile === 'string' ? { baseProfile: data.baseProfile } : {}),
+    ...(parseBuild(data.build) ? { build: parseBuild(data.build)! } : {}),
   };
+}
+
+function parseBuild(b: unknown): KubernetesBuild | undefined {
+  if (!isRecord(b)) return undefined;
+  const { src, commit, treeState, version } = b;
+  if (typeof src !== 'string' || typeof commit !== 'string' || typeof version !== 'string') return undefined;
+  return { src, commit, version, treeState: treeState === 'dirty' ? 'dirty' : 'clean' };
 }
 
 /**
@@ -265,6 +289,9 @@ export function mergeSummaries(summaries: readonly RunSummary[]): RunSummary[] {
       checks,
       ...(reason ? { reason } : {}),
       ...(gates.length > 0 ? { gate: gates.join(', ') } : {}),
+      // One label is one variant: its runs share the base profile and the tree state.
+      ...(group[0]?.baseProfile !== undefined ? { baseProfile: group[0].baseProfile } : {}),
+      ...(group[0]?.build !== undefined ? { build: group[0].build } : {}),
     };
     return merged;
   });
@@ -361,7 +388,7 @@ export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): stri
 
   for (const s of summaries) {
     out.push(
-      `- **${cell(s.profile)}** · Kubernetes ${cell(s.kubernetesVersion)} · started ${cell(s.startedAt)} · ${formatDuration(s.durationMs)}` +
+      `- **${cell(s.profile)}** · Kubernetes ${cell(s.kubernetesVersion)}${s.build ? ` ${describeBuild(s.build)}` : ''} · started ${cell(s.startedAt)} · ${formatDuration(s.durationMs)}` +
         (s.reason === 'interrupted' ? ' · **interrupted**' : ''),
     );
   }
@@ -385,6 +412,8 @@ export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): stri
     }
     out.push('');
   }
+
+  out.push(...renderDifferencesMd(compareRuns(summaries), cell));
 
   let budget = DETAIL_BUDGET_CHARS;
   const details = (title: string, list: { s: RunSummary; c: CheckResult }[]) => {
@@ -433,6 +462,11 @@ export function renderSummaryMd(input: RunSummary | readonly RunSummary[]): stri
     out.push('', '</details>', '');
   }
   return `${out.join('\n').trimEnd()}\n`;
+}
+
+/** `built from /src/kubernetes (commit 0123456789ab, dirty)`. */
+export function describeBuild(b: KubernetesBuild): string {
+  return `built from ${b.src} (commit ${b.commit.slice(0, 12)}, ${b.treeState})`;
 }
 
 function firstLine(text: string): string {
