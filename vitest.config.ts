@@ -3,7 +3,8 @@
  *   unit:      lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
  *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), one file at a time.
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
- *   report:    acceptance/**\/*.test.ts — the HTML report of a real run, in headless Chromium.
+ *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
+ *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
  *
  * Reporters are root-only in vitest 4. With V6E2E_REPORT_DIR set (the `run` command sets it)
  * they write allure-results/ and summary.{json,md} + junit.xml (SummaryReporter; it
@@ -88,10 +89,22 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'report',
-          include: ['acceptance/**/*.test.ts'],
+          include: ['acceptance/html-report.test.ts'],
           environment: 'node',
           testTimeout: 300_000,
           hookTimeout: 40 * 60_000,
+        },
+      },
+      {
+        // --kubernetes-src end to end: a Kubernetes tree assembled offline, built, run
+        // unpatched and with two IPv6-breaking patches (acceptance/kubernetes-src.test.ts).
+        extends: true,
+        test: {
+          name: 'kubernetes-src',
+          include: ['acceptance/kubernetes-src.test.ts'],
+          environment: 'node',
+          testTimeout: 40 * 60_000,
+          hookTimeout: 10 * 60_000,
         },
       },
     ],

@@ -82,8 +82,15 @@ describe('bad input → one-line UsageError listing the choices', () => {
   test('unknown flag', () => {
     expect(usage(['run', '--profiel', 'ipv6'])).toMatch(/^unknown flag --profiel for "run"; valid flags: --profile, --name, --reuse, --keep, --kubeconfig, --context, --suite, --report-dir, --dns64-mode, --nat64-prefix, --nat64-target, --gate/);
     expect(usage(['down', '--keep'])).toMatch(/^unknown flag --keep for "down"; valid flags: --name, --profile/);
-    expect(usage(['lab', '--force', 'setup'])).toMatch(/^unknown flag --force for "lab"; it takes no flags/);
+    expect(usage(['lab', '--force', 'setup'])).toMatch(/^unknown flag --force for "lab"; valid flags: --kubernetes-src/);
     expect(usage(['--verbose'])).toBe('unknown flag --verbose; use one of: run, up, down, lab, test, report, list-checks (see v6e2e --help)');
+  });
+  test('--kubernetes-src: a missing directory or a tree that is not Kubernetes, before anything is built', () => {
+    expect(usage(['run', '--profile', 'dual', '--kubernetes-src', '/nonexistent/k8s'])).toMatch(/^--kubernetes-src \/nonexistent\/k8s: no such directory; give the top of a Kubernetes checkout/);
+    expect(usage(['up', '--profile', 'dual', '--kubernetes-src', 'lab/go/etcd'])).toMatch(/^--kubernetes-src \S*lab\/go\/etcd is not a Kubernetes tree \(found a Go module /);
+    expect(usage(['lab', 'setup', '--kubernetes-src', 'lib'])).toMatch(/is not a Kubernetes tree \(found no go\.mod\)/);
+    expect(usage(['lab', 'status', '--kubernetes-src', 'lib'])).toBe('--kubernetes-src goes with lab setup (it builds that tree)');
+    expect(usage(['run', '--kubeconfig', 'x', '--kubernetes-src', 'lib'])).toMatch(/not a Kubernetes tree|shape a lab cluster/);
   });
   test('unknown command', () => {
     expect(usage(['rnu'])).toBe('unknown command "rnu"; use one of: run, up, down, lab, test, report, list-checks (see v6e2e --help)');

@@ -531,7 +531,10 @@ const VARIANT_HELP = `  --kube-proxy-mode m  iptables (default) or nftables (nod
   --node-cidr-mask-ipv4 n, --node-cidr-mask-ipv6 n
                        node podCIDR size per family (default /24 and /64; at most 16 bits
                        longer than the pod prefix)
-                       A variant is named after what differs: v6e2e-dual-nft-flannel
+  --kubernetes-src DIR build Kubernetes from your 1.34 git checkout at DIR (its go.work or
+                       vendor/; outputs in the lab cache, the tree is only read)
+                       A variant is named after what differs: v6e2e-dual-nft-flannel,
+                       v6e2e-dual-src3fa91c (a tree's state)
 `;
 
 const USAGE: Record<CommandName | 'main', string> = {
@@ -541,7 +544,7 @@ Usage:
   v6e2e run    [--profile ipv6|dual|dual-v6|ipv4|all] [--suite s ...] [options]
   v6e2e up     --profile p [--name n] [variant flags]
   v6e2e down   [--name n | --profile p [variant flags]]
-  v6e2e lab    setup|status
+  v6e2e lab    setup [--kubernetes-src DIR] | status
   v6e2e test   [vitest args]
   v6e2e report <report-dir> ... [--out d [--html] [--history prev]] [--gate f]
   v6e2e list-checks [--suite s ...] [--kubeconfig f] [--context c]
@@ -600,9 +603,11 @@ Deletes a kind cluster and what the lab added next to it. --profile with the var
 flags of up deletes that variant's default-named cluster. Without flags: every
 default-named cluster of the base variants (v6e2e-<profile> for each profile).
 `,
-  lab: `Usage: v6e2e lab setup|status
+  lab: `Usage: v6e2e lab setup [--kubernetes-src DIR] | status
 
-setup   builds what the offline lab needs (tools, node image, edge images); idempotent
+setup   builds what the offline lab needs (tools, node image, edge images); idempotent.
+        With --kubernetes-src DIR also that Kubernetes tree's binaries, images and node
+        image (printed as JSON on stdout); an unchanged tree builds nothing.
 status  shows what is built and what is missing
 `,
   test: `Usage: v6e2e test [vitest args]
@@ -613,6 +618,8 @@ e2e project. Arguments go to vitest as given, e.g. v6e2e test -t rfc6052.
   report: `Usage: v6e2e report <report-dir> ... [--out d] [--gate f] [--html] [--history prev]
 
 Merges the reports of several runs or shards (each a --report-dir of v6e2e run).
+Runs of one profile in different variants (a patched tree and its base) are compared:
+"Differences between runs" lists every check whose outcome differs.
 Without --out: prints the merged summary.md on stdout (for $GITHUB_STEP_SUMMARY).
   --out d        write merged summary.json, summary.md, junit.xml and allure-results/ to d
   --gate f       re-gate the merged checks with this gate file (default: each run's gating)

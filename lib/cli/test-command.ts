@@ -90,7 +90,9 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags 
  *      headless Chromium;
  *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
  *   4. every suite on each of TEST_VARIANTS (V6E2E_TEST_VARIANTS=0 leaves them out);
- *   5. the `lifecycle` project deletes each cluster and checks nothing is left.
+ *   5. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
+ *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out);
+ *   6. the `lifecycle` project deletes each cluster and checks nothing is left.
  */
 /** A V6E2E_* variable parsed like its flag; a bad value is a usage error naming the variable. */
 function fromEnv<T>(variable: string, parse: () => T): T {
@@ -160,6 +162,15 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       );
       addRunTally(tally, dir);
       failed ||= code !== 0;
+    }
+
+    // A Kubernetes tree assembled offline, built and judged unpatched and with two IPv6-breaking patches.
+    if (process.env.V6E2E_TEST_KUBERNETES_SRC !== '0') {
+      const src = await deps.progress.step('--kubernetes-src acceptance: a local Kubernetes tree, unpatched and with two IPv6-breaking patches', () =>
+        withEnv({ V6E2E_REPORT_DIR: path.join(base, 'kubernetes-src') }, () => runVitest('kubernetes-src', [])),
+      );
+      addTally(tally, src.counts);
+      failed ||= src.failed;
     }
 
     for (const name of names) {
