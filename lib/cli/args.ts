@@ -109,7 +109,11 @@ export interface HelpArgs {
   topic?: CommandName;
 }
 
-export type ParsedArgs = RunArgs | UpArgs | DownArgs | LabArgs | TestArgs | ReportArgs | ListChecksArgs | HelpArgs;
+export interface VersionArgs {
+  command: 'version';
+}
+
+export type ParsedArgs = RunArgs | UpArgs | DownArgs | LabArgs | TestArgs | ReportArgs | ListChecksArgs | HelpArgs | VersionArgs;
 
 /** Default cluster name of a profile's base variant (kindnet, iptables, kind's ranges): `v6e2e-<profile>`. */
 export function defaultClusterName(profile: Profile): string {
@@ -490,6 +494,10 @@ function parseListChecks(argv: string[]): ListChecksArgs {
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
   const [first, ...rest] = argv;
+  if (first === '--version' || first === '-V' || first === 'version') {
+    if (rest.length > 0) throw new UsageError(`${first} takes no arguments (got "${rest[0]}")`);
+    return { command: 'version' };
+  }
   if (first === undefined || HELP_FLAGS.has(first) || first === 'help') {
     const topic = first === 'help' ? rest[0] : undefined;
     if (topic !== undefined && !(COMMANDS as readonly string[]).includes(topic)) {
@@ -548,6 +556,7 @@ Usage:
   v6e2e test   [vitest args]
   v6e2e report <report-dir> ... [--out d [--html] [--history prev]] [--gate f]
   v6e2e list-checks [--suite s ...] [--kubeconfig f] [--context c]
+  v6e2e help [command] | --version
 
 Profiles: ${list(PROFILES)} (all = each in turn, or --parallel N at once)
 Suites:   ${list(SUITES)}

@@ -149,6 +149,16 @@ describe('normal paths', () => {
     expect(r.stdout).toMatch(/^v6e2e: conformance/);
     expect(r.stderr).toBe('');
     expect((await cli('run', '--help')).stdout).toMatch(/^Usage: v6e2e run/);
+    expect((await cli('help', 'report')).stdout).toMatch(/^Usage: v6e2e report/);
+  });
+  test('--version prints the package version and the lab pins on stdout', async () => {
+    const pkg = JSON.parse(fs.readFileSync(path.resolve(import.meta.dirname, '..', '..', 'package.json'), 'utf8')) as { version: string };
+    for (const flag of ['--version', '-V', 'version']) {
+      const r = await cli(flag);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toBe(`v6e2e ${pkg.version} (lab: Kubernetes v1.34.4, kind v0.30.0; node ${process.version})\n`);
+    }
+    expect((await cli('--version', 'x')).code).toBe(2);
   });
   test('report renders summaries', async () => {
     const d = path.join(dir, 'rep');

@@ -38,6 +38,11 @@ async function dispatch(args: ParsedArgs, io: MainIO, progress: Progress): Promi
     case 'help':
       io.stdout(helpText(args.topic));
       return 0;
+    case 'version': {
+      const { versionLine } = await import('./version.ts');
+      io.stdout(`${versionLine()}\n`);
+      return 0;
+    }
     case 'run': {
       const { runCommand } = await import('./run.ts');
       return runCommand(args, { progress, log });
