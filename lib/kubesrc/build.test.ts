@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { compilerErrors, treeImageRecipes, type TreeBinaries } from './build.ts';
+import { compilerErrors } from '../lab/gobuild.ts';
+import { treeImageRecipes, type TreeBinaries } from './build.ts';
 
 describe('tree build', () => {
   test("a failed go build -v keeps the compiler's lines, not the package list", () => {

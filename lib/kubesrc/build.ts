@@ -15,6 +15,7 @@ import { ContentHash } from '../lab/hash.ts';
 import { buildImage, imageId, isCurrent, type ImageRecipe } from '../lab/images.ts';
 import { LAB_DIR, LAB_SRC } from '../lab/paths.ts';
 import { HASH_LABEL, IMAGES, LAB_LABEL, LOCAL_REGISTRY } from '../lab/versions.ts';
+import { runGo } from '../lab/gobuild.ts';
 import { RunBrokenError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import { describeTree, imageTagOf, type KubernetesTree } from './tree.ts';
@@ -44,61 +45,37 @@ function lastBuildFile(tree: KubernetesTree): string {
   return path.join(LAB_DIR, 'kubernetes-src', `${key}.last`);
 }
 
-/** The compiler's own lines out of `go build -v` output: package headers (`# pkg`) and `file.go:line:col:` errors. */
-export function compilerErrors(stderr: string): string[] {
-  return stderr.split('\n').filter((l) => /^# |\.go:\d+(:\d+)?: |^go: |^package |cannot find|no required module/.test(l)).slice(0, 30);
-}
-
 /**
- * `go build` of the seven commands inside the tree. go's -v lists each package it
- * compiles, which is the progress shown every 15 s. A compile error is a
- * RunBrokenError (exit 3) carrying the compiler's lines.
+ * `go build` of the seven commands inside the tree, seeded with the last build's
+ * binaries so go relinks only commands whose build ID changed. A compile error
+ * is a RunBrokenError (exit 3) carrying the compiler's lines.
  */
 async function compileTree(tree: KubernetesTree, out: string, progress: Progress): Promise<void> {
   const last = lastBuildFile(tree);
   if (existsSync(last)) {
     const previous = (await readFile(last, 'utf8')).trim();
     for (const cmd of KUBE_COMMANDS) {
-      // go leaves a target whose build ID matches alone: unchanged commands are not relinked.
       if (existsSync(path.join(previous, cmd))) await copyFile(path.join(previous, cmd), path.join(out, cmd));
     }
   }
-  const args = ['build', '-v', '-trimpath', '-tags', TREE_BUILD_TAGS.join(','), '-ldflags', `-s -w ${kubernetesLdflags(tree.stamp)}`, '-o', `${out}/`];
-  args.push(...KUBE_COMMANDS.map((c) => `./cmd/${c}`));
-  const child = execa('go', args, {
-    cwd: tree.dir,
-    reject: false,
-    all: true,
-    // The tree decides modules (its go.work, vendor/); never a toolchain download, never an edit of its go files.
-    env: {
-      CGO_ENABLED: '0',
-      GOTOOLCHAIN: 'local',
-      GOFLAGS: `-mod=${tree.vendored ? 'vendor' : 'readonly'}`,
-      GOWORK: existsSync(path.join(tree.dir, 'go.work')) ? path.join(tree.dir, 'go.work') : 'off',
+  await runGo(
+    {
+      name: `kubernetes-src ${tree.dir}`,
+      verb: 'build',
+      flags: ['-trimpath', '-tags', TREE_BUILD_TAGS.join(','), '-ldflags', `-s -w ${kubernetesLdflags(tree.stamp)}`, '-o', `${out}/`],
+      packages: KUBE_COMMANDS.map((c) => `./cmd/${c}`),
+      tags: TREE_BUILD_TAGS,
+      cwd: tree.dir,
+      // The tree decides modules (its go.work, vendor/); never a toolchain download, never an edit of its go files.
+      env: {
+        CGO_ENABLED: '0',
+        GOTOOLCHAIN: 'local',
+        GOFLAGS: `-mod=${tree.vendored ? 'vendor' : 'readonly'}`,
+        GOWORK: existsSync(path.join(tree.dir, 'go.work')) ? path.join(tree.dir, 'go.work') : 'off',
+      },
     },
-  });
-  let compiled = 0;
-  let lastPkg = '';
-  child.all?.on('data', (d: Buffer) => {
-    for (const line of d.toString().split('\n')) {
-      if (/^[a-z0-9.-]+(\/[A-Za-z0-9._~+-]+)+$/.test(line.trim())) {
-        compiled++;
-        lastPkg = line.trim();
-      }
-    }
-  });
-  const ticker = setInterval(() => progress.info(`go build: ${compiled} packages compiled (last ${lastPkg || '…'})`), 15_000);
-  let result;
-  try {
-    result = await child;
-  } finally {
-    clearInterval(ticker);
-  }
-  if (result.exitCode !== 0) {
-    const lines = compilerErrors(result.all ?? '');
-    throw new RunBrokenError(`building Kubernetes from ${tree.dir} failed (go build exit ${result.exitCode}):\n${(lines.length ? lines : (result.all ?? '').split('\n').slice(-15)).join('\n')}`);
-  }
-  progress.info(`go build: ${compiled} packages compiled`);
+    progress,
+  );
 }
 
 /**

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import type { VersionStamp } from '../kubesrc/tree.ts';
 import type { Progress } from '../util/progress.ts';
+import { runGo } from './gobuild.ts';
 import { ContentHash } from './hash.ts';
 import { LAB_DIR, REPO_ROOT, moduleDir } from './paths.ts';
 import { LAB } from './versions.ts';
@@ -64,10 +65,10 @@ async function goBuildHash(spec: GoBuildSpec): Promise<string> {
 export async function goBuild(spec: GoBuildSpec, progress: Progress): Promise<string> {
   const moduleAbs = path.resolve(REPO_ROOT, spec.module);
   return cachedDir(spec.name, await goBuildHash(spec), progress, async (out) => {
-    const args = ['build', '-trimpath', '-o', `${out}/`];
-    if (spec.tags?.length) args.push('-tags', spec.tags.join(','));
-    args.push('-ldflags', `-s -w ${spec.ldflags ?? ''}`.trim(), ...spec.packages);
-    await execa('go', args, { cwd: moduleAbs, env: { CGO_ENABLED: '0' } });
+    const flags = ['-trimpath', '-o', `${out}/`];
+    if (spec.tags?.length) flags.push('-tags', spec.tags.join(','));
+    flags.push('-ldflags', `-s -w ${spec.ldflags ?? ''}`.trim());
+    await runGo({ name: spec.name, verb: 'build', flags, packages: spec.packages, cwd: moduleAbs, env: { CGO_ENABLED: '0' }, ...(spec.tags ? { tags: spec.tags } : {}) }, progress);
   });
 }
 
@@ -145,7 +146,7 @@ export async function buildKubernetes(progress: Progress): Promise<string> {
 export async function buildKind(progress: Progress): Promise<string> {
   const hash = new ContentHash().add('go', await goVersionOnce()).add('kind', LAB.kind).digest();
   return cachedDir(`kind-${LAB.kind}`, hash, progress, async (out) => {
-    await execa('go', ['install', `sigs.k8s.io/kind@${LAB.kind}`], { env: { GOBIN: out, CGO_ENABLED: '0' }, cwd: LAB_DIR });
+    await runGo({ name: `kind-${LAB.kind}`, verb: 'install', flags: [], packages: [`sigs.k8s.io/kind@${LAB.kind}`], env: { GOBIN: out, CGO_ENABLED: '0' }, cwd: LAB_DIR }, progress);
   });
 }
 
@@ -190,11 +191,19 @@ export async function buildFlannel(progress: Progress): Promise<string> {
     const main = (await readFile(upstreamMain, 'utf8')).split('\n').filter((l) => !FLANNEL_BACKEND_IMPORT.test(l));
     await writeFile(path.join(src, 'main.go'), main.join('\n'));
     const version = `-X github.com/flannel-io/flannel/pkg/version.Version=${LAB.flannel}`;
-    await execa('go', ['build', '-trimpath', '-o', path.join(out, 'flanneld'), '-ldflags', `-s -w ${version}`, '.'], { cwd: src, env: { CGO_ENABLED: '0' } });
-    await execa('go', ['build', '-trimpath', '-o', path.join(out, 'flannel'), '-ldflags', '-s -w', 'github.com/containernetworking/plugins/plugins/meta/flannel'], {
-      cwd: path.join(REPO_ROOT, 'lab', 'go', 'flannel-cni'),
-      env: { CGO_ENABLED: '0' },
-    });
+    const env = { CGO_ENABLED: '0' };
+    await runGo({ name: 'flanneld', verb: 'build', flags: ['-trimpath', '-o', path.join(out, 'flanneld'), '-ldflags', `-s -w ${version}`], packages: ['.'], cwd: src, env }, progress);
+    await runGo(
+      {
+        name: 'flannel-cni',
+        verb: 'build',
+        flags: ['-trimpath', '-o', path.join(out, 'flannel'), '-ldflags', '-s -w'],
+        packages: ['github.com/containernetworking/plugins/plugins/meta/flannel'],
+        cwd: path.join(REPO_ROOT, 'lab', 'go', 'flannel-cni'),
+        env,
+      },
+      progress,
+    );
     await rm(src, { recursive: true, force: true });
   });
 }
