@@ -14,17 +14,19 @@
  * timingDependent(reason)); lib/report/timing.test.ts keeps it that way.
  */
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
+import { LAB_DIR } from './lib/lab/paths.ts';
 import { environmentInfo } from './lib/report/environment.ts';
 import { SummaryReporter } from './lib/report/reporter.ts';
 import { TIMING_RETRY, TIMING_TAG } from './lib/report/timing.ts';
 
-const ROOT = path.dirname(fileURLToPath(import.meta.url));
 const reportDir = process.env.V6E2E_REPORT_DIR ? path.resolve(process.env.V6E2E_REPORT_DIR) : undefined;
 
 export default defineConfig({
+  // vitest's own cache (test durations, failures first) lives in the lab cache, never in
+  // the package: an installed v6e2e is only read.
+  cacheDir: path.join(LAB_DIR, 'vite'),
   test: {
     tags: [
       {
@@ -36,9 +38,9 @@ export default defineConfig({
     reporters: [
       'default',
       // Always on, so allure.* calls in suites never hit "no test runtime is found";
-      // without a report dir the results land in the git-ignored .vitest-reports/.
+      // without a report dir (unit tests, list-checks) the results land in the lab cache.
       new AllureReporter({
-        resultsDir: path.join(reportDir ?? path.join(ROOT, '.vitest-reports'), 'allure-results'),
+        resultsDir: path.join(reportDir ?? path.join(LAB_DIR, 'vitest-reports'), 'allure-results'),
         reportMatchers: false, // one step per expect() drowns the steps that matter
         // → environment.properties: profile, Kubernetes, kind, CNI, kube-proxy mode, NAT64/DNS64
         environmentInfo: environmentInfo(),

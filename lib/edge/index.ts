@@ -22,7 +22,7 @@ export interface EdgeOptions {
   dns64Mode: Dns64Mode;
 }
 
-/** Everything a suite needs to know about the lab edge; written to `.lab/edge/<cluster>.json`. */
+/** Everything a suite needs to know about the lab edge; written to `<lab dir>/edge/<cluster>.json`. */
 export interface EdgeInfo {
   cluster: string;
   pref64: string;

@@ -80,7 +80,7 @@ async function compileTree(tree: KubernetesTree, out: string, progress: Progress
 
 /**
  * The seven binaries of the tree's current state: cached under its state hash,
- * each also linked under `.lab/bin/kubernetes-src-objects/<content hash>/` so
+ * each also linked under `<lab dir>/bin/kubernetes-src-objects/<content hash>/` so
  * images built from an unchanged binary are reused across states.
  */
 export async function buildTreeBinaries(tree: KubernetesTree, progress: Progress): Promise<TreeBinaries> {

@@ -10,7 +10,7 @@ import { LAB_DIR, REPO_ROOT, moduleDir } from './paths.ts';
 import { LAB } from './versions.ts';
 
 /**
- * A directory of build outputs keyed by content hash: `.lab/bin/<name>/<hash>/`.
+ * A directory of build outputs keyed by content hash: `<lab dir>/bin/<name>/<hash>/`.
  * It is built into a temporary sibling and renamed into place only when the
  * build succeeded, so an interrupted build never looks cached.
  */
@@ -114,7 +114,7 @@ export const KUBE_COMMANDS = [
   'kubelet',
 ] as const;
 
-/** Binaries the lab needs, each built (or found cached) under .lab/bin. */
+/** Binaries the lab needs, each built (or found cached) under <lab dir>/bin. */
 export interface LabBinaries {
   kubernetes: string;
   kind: string;

@@ -1,11 +1,21 @@
 import { fileURLToPath } from 'node:url';
+import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 
 /** Repository root (this file lives in lib/lab/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
-/** Project-local cache for built tools, binaries and image contexts (git-ignored). */
-export const LAB_DIR = process.env.V6E2E_LAB_DIR ?? path.join(REPO_ROOT, '.lab');
+/**
+ * The lab cache: built tools, binaries, image contexts, lab clusters' kubeconfigs
+ * and edge files. The user's cache directory, so an installed package is never
+ * written to and every checkout shares one lab; V6E2E_LAB_DIR overrides.
+ */
+export function labDirFor(env: NodeJS.ProcessEnv, home = os.homedir()): string {
+  if (env.V6E2E_LAB_DIR) return path.resolve(env.V6E2E_LAB_DIR);
+  const cache = env.XDG_CACHE_HOME && path.isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : path.join(home, '.cache');
+  return path.join(cache, 'v6e2e');
+}
+export const LAB_DIR = labDirFor(process.env);
 export const LAB_SRC = path.join(REPO_ROOT, 'lab');
 export const TOOLS_BIN = path.join(LAB_DIR, 'bin');
 

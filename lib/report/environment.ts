@@ -1,7 +1,7 @@
 /**
  * What the HTML report shows as "Environment": the cluster under test and the
  * lab edge. Read synchronously from the variables the CLI hands to vitest and
- * from `.lab/edge/<cluster>.json` (lab clusters), so vitest.config.ts can pass
+ * from `<lab dir>/edge/<cluster>.json` (lab clusters), so vitest.config.ts can pass
  * it to allure-vitest's `environmentInfo` (no Kubernetes client imported here:
  * the config loads it). cluster-environment.ts asks an existing cluster for what
  * the lab would otherwise know (CNI, kube-proxy mode).

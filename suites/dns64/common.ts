@@ -19,7 +19,7 @@ export interface PrefixSource {
 /** The translator's prefix: --nat64-prefix when given, else the lab's EdgeInfo; undefined for an existing cluster without the flag. */
 export function configuredPrefix(h: Harness): PrefixSource | undefined {
   if (h.env.nat64Prefix) return { cidr: h.env.nat64Prefix, from: '--nat64-prefix' };
-  if (h.edge) return { cidr: h.edge.pref64, from: `EdgeInfo.pref64 (.lab/edge/${h.edge.cluster}.json)` };
+  if (h.edge) return { cidr: h.edge.pref64, from: `EdgeInfo.pref64 (<lab dir>/edge/${h.edge.cluster}.json)` };
   return undefined;
 }
 
