@@ -5,6 +5,7 @@
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
  *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
+ *   interrupt: acceptance/interrupt.test.ts — Ctrl-C at each step of a run leaves nothing.
  *
  * Reporters are root-only in vitest 4. With V6E2E_REPORT_DIR set (the `run` command sets it)
  * they write allure-results/ and summary.{json,md} + junit.xml (SummaryReporter; it
@@ -107,6 +108,18 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 40 * 60_000,
           hookTimeout: 10 * 60_000,
+        },
+      },
+      {
+        // Ctrl-C at each step of a real run: exit 130, nothing of the cluster left (acceptance/interrupt.test.ts).
+        extends: true,
+        test: {
+          name: 'interrupt',
+          include: ['acceptance/interrupt.test.ts'],
+          environment: 'node',
+          testTimeout: 10 * 60_000,
+          maxWorkers: 1,
+          fileParallelism: false,
         },
       },
     ],

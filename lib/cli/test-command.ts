@@ -90,9 +90,10 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags 
  *      headless Chromium;
  *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
  *   4. every suite on each of TEST_VARIANTS (V6E2E_TEST_VARIANTS=0 leaves them out);
- *   5. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
+ *   5. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
+ *   6. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
  *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out);
- *   6. the `lifecycle` project deletes each cluster and checks nothing is left.
+ *   7. the `lifecycle` project deletes each cluster and checks nothing is left.
  */
 /** A V6E2E_* variable parsed like its flag; a bad value is a usage error naming the variable. */
 function fromEnv<T>(variable: string, parse: () => T): T {
@@ -162,6 +163,16 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       );
       addRunTally(tally, dir);
       failed ||= code !== 0;
+    }
+
+    // Ctrl-C at each step of a run on a cluster of its own; with an ipv4 test cluster kept, also a run reusing it.
+    if (process.env.V6E2E_TEST_INTERRUPT !== '0') {
+      const reuse = profiles.includes('ipv4') ? { V6E2E_INTERRUPT_REUSE: runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, profiles), 'ipv4', profiles.length) } : {};
+      const int = await deps.progress.step('interrupt acceptance: SIGINT at each step exits 130 and leaves nothing', () =>
+        withEnv({ ...reuse, V6E2E_REPORT_DIR: path.join(base, 'interrupt') }, () => runVitest('interrupt', [])),
+      );
+      addTally(tally, int.counts);
+      failed ||= int.failed;
     }
 
     // A Kubernetes tree assembled offline, built and judged unpatched and with two IPv6-breaking patches.

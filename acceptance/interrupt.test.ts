@@ -1,0 +1,83 @@
+/**
+ * Ctrl-C at every step of a run (vitest project `interrupt`): a real
+ * `v6e2e run --profile ipv4 --suite address-families` is started in its own
+ * process group, and when its progress shows the step (kind create, edge, suites,
+ * HTML report) the whole group gets SIGINT, as a terminal's Ctrl-C sends it.
+ * The run must exit 130 and leave nothing of its cluster: no container, network,
+ * volume, kubeconfig or edge file. With V6E2E_INTERRUPT_REUSE naming a kept lab
+ * cluster, a run reusing it is interrupted in its suites too: the cluster stays,
+ * the run's namespaces go.
+ *
+ *   npx vitest run --project interrupt      (the lab must be set up)
+ */
+import path from 'node:path';
+import { execa, type ResultPromise } from 'execa';
+import { describe, expect, test } from 'vitest';
+import { clusterExists, clusterVolumes, leftovers } from '../lib/cluster/kind.ts';
+
+const REPO_ROOT = path.resolve(import.meta.dirname, '..');
+const BIN = path.join(REPO_ROOT, 'bin', 'v6e2e.js');
+const REUSE = process.env.V6E2E_INTERRUPT_REUSE;
+
+interface Interrupted {
+  exitCode: number | undefined;
+  stderr: string;
+  /** Volumes the cluster had when the signal went out (they must be gone after). */
+  volumes: string[];
+}
+
+/** Starts `v6e2e <args>`, waits for `marker` in its progress (plus `afterMs`), sends SIGINT to its process group. */
+async function interruptAt(args: string[], marker: RegExp, afterMs: number, cluster: string): Promise<Interrupted> {
+  const child: ResultPromise = execa('node', [BIN, ...args], { cwd: REPO_ROOT, reject: false, detached: true, env: { FORCE_COLOR: '0' } });
+  let stderr = '';
+  let volumes: string[] = [];
+  const seen = new Promise<void>((resolve, reject) => {
+    child.stderr?.on('data', (d: Buffer) => {
+      stderr += d.toString();
+      if (marker.test(stderr)) resolve();
+    });
+    void child.then(() => reject(new Error(`the run ended before ${marker}:\n${stderr.split('\n').slice(-15).join('\n')}`)));
+  });
+  await seen;
+  await new Promise((r) => setTimeout(r, afterMs));
+  volumes = await clusterVolumes(cluster);
+  process.kill(-child.pid!, 'SIGINT');
+  const r = await child;
+  return { exitCode: r.exitCode, stderr, volumes };
+}
+
+const STEPS: { step: string; marker: RegExp; afterMs: number }[] = [
+  { step: 'kind create', marker: /▶ kind create cluster/, afterMs: 8_000 },
+  { step: 'edge setup', marker: /▶ lab edge and load balancer/, afterMs: 5_000 },
+  { step: 'suites', marker: /▶ e2e suites/, afterMs: 20_000 },
+  { step: 'HTML report', marker: /▶ HTML report/, afterMs: 500 },
+];
+
+describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () => {
+  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs }) => {
+    const name = `v6e2e-int-${step.replace(/[^a-z]+/g, '')}`;
+    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], marker, afterMs, name);
+    expect(r.exitCode, r.stderr.split('\n').slice(-12).join('\n')).toBe(130);
+    expect(r.stderr).toMatch(/SIGINT: cleaning up|interrupted while creating cluster/);
+    expect(await clusterExists(name)).toBe(false);
+    expect(await leftovers(name, r.volumes)).toEqual({ containers: [], networks: [], volumes: [], files: [] });
+  });
+
+  test.skipIf(!REUSE)('SIGINT during the suites of a run reusing a cluster: the cluster stays, the run\'s namespaces go', async () => {
+    const name = REUSE!;
+    const r = await interruptAt(['run', '--reuse', '--name', name, '--profile', 'ipv4', '--suite', 'address-families', '--no-html', '--report-dir', path.join(REPO_ROOT, 'reports', 'interrupt-reuse')], /▶ e2e suites/, 20_000, name);
+    expect(r.exitCode).toBe(130);
+    expect(await clusterExists(name)).toBe(true);
+    // The run asked for their deletion before exiting; the API server finishes it.
+    const runNamespaces = async () =>
+      (await execa('docker', ['exec', `${name}-control-plane`, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', 'get', 'ns', '-l', 'v6e2e.io/run', '-o', 'jsonpath={range .items[*]}{.metadata.name} {.status.phase}{"\\n"}{end}'])).stdout.trim();
+    const right = await runNamespaces();
+    for (const line of right.split('\n').filter(Boolean)) expect(line).toMatch(/ Terminating$/);
+    let left = right;
+    for (let i = 0; i < 60 && left !== ''; i++) {
+      await new Promise((res) => setTimeout(res, 3_000));
+      left = await runNamespaces();
+    }
+    expect(left).toBe('');
+  }, 600_000);
+});
