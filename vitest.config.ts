@@ -6,6 +6,7 @@
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
  *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
  *   interrupt: acceptance/interrupt.test.ts — Ctrl-C at each step of a run leaves nothing.
+ *   package:   acceptance/package.test.ts — npm pack, install into a prefix, run from elsewhere.
  *
  * Reporters are root-only in vitest 4. With V6E2E_REPORT_DIR set (the `run` command sets it)
  * they write allure-results/ and summary.{json,md} + junit.xml (SummaryReporter; it
@@ -107,6 +108,17 @@ export default defineConfig({
           include: ['acceptance/kubernetes-src.test.ts'],
           environment: 'node',
           testTimeout: 40 * 60_000,
+          hookTimeout: 10 * 60_000,
+        },
+      },
+      {
+        // The npm-packed package installed into a prefix and run from elsewhere (acceptance/package.test.ts).
+        extends: true,
+        test: {
+          name: 'package',
+          include: ['acceptance/package.test.ts'],
+          environment: 'node',
+          testTimeout: 10 * 60_000,
           hookTimeout: 10 * 60_000,
         },
       },

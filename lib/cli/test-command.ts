@@ -90,10 +90,12 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags 
  *      headless Chromium;
  *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
  *   4. every suite on each of TEST_VARIANTS (V6E2E_TEST_VARIANTS=0 leaves them out);
- *   5. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
- *   6. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
+ *   5. the `package` project: npm pack, installed into a prefix, run from elsewhere
+ *      against the first test cluster (V6E2E_TEST_PACKAGE=0 leaves it out);
+ *   6. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
+ *   7. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
  *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out);
- *   7. the `lifecycle` project deletes each cluster and checks nothing is left.
+ *   8. the `lifecycle` project deletes each cluster and checks nothing is left.
  */
 /** A V6E2E_* variable parsed like its flag; a bad value is a usage error naming the variable. */
 function fromEnv<T>(variable: string, parse: () => T): T {
@@ -163,6 +165,19 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       );
       addRunTally(tally, dir);
       failed ||= code !== 0;
+    }
+
+    // The packed package installed into a prefix, run from an unrelated directory against the first test cluster.
+    if (process.env.V6E2E_TEST_PACKAGE !== '0') {
+      const { kubeconfigPathFor } = await import('../cluster/kind.ts');
+      const first = runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, profiles), profiles[0]!, profiles.length);
+      const pack = await deps.progress.step('package acceptance: npm pack, install into a prefix, run from elsewhere', () =>
+        withEnv({ V6E2E_PACKAGE_KUBECONFIG: kubeconfigPathFor(first), V6E2E_PACKAGE_CONTEXT: `kind-${first}`, V6E2E_REPORT_DIR: path.join(base, 'package') }, () =>
+          runVitest('package', []),
+        ),
+      );
+      addTally(tally, pack.counts);
+      failed ||= pack.failed;
     }
 
     // Ctrl-C at each step of a run on a cluster of its own; with an ipv4 test cluster kept, also a run reusing it.
