@@ -112,6 +112,19 @@ describe('the overview page', () => {
     expect(o.verdict).toBe('failed');
   });
 
+  test('runs of different profiles are not compared: no differences section', () => {
+    expect(o.differences).toEqual([]);
+    expect(renderOverview(o)).not.toContain('id="differences"');
+  });
+
+  test('a patched tree and its base: the checks whose outcome differs get their own section', () => {
+    const base = { ...summary('dual-srcaaaaaa', [check('np/v6', 'nodeport', 'IPv6', 'passed', 'np › [IPv6] x')]), baseProfile: 'dual' };
+    const patched = { ...summary('dual-srcbbbbbb', [check('np/v6', 'nodeport', 'IPv6', 'failed', 'np › [IPv6] x', { message: 'w1 [IPv6] refused' })]), baseProfile: 'dual' };
+    const x = buildOverview({ summaries: [base, patched], resultsDir, history: [], environment: {}, title: 't', allureHref: (id) => id });
+    expect(x.differences.map((d) => d.outcomes.map((r) => `${r.profile}:${r.status}`))).toEqual([['dual-srcaaaaaa:passed', 'dual-srcbbbbbb:failed']]);
+    expect(renderOverview(x)).toMatch(/<section id="differences"><h2>Differences between runs \(1\)<\/h2>[\s\S]*<code>np\/v6<\/code>[\s\S]*dual-srcbbbbbb: failed/);
+  });
+
   test('failed checks: gating first, with since-when from the history and a link into the Allure report', () => {
     expect(o.failures.map((f) => [f.profile, f.check.id, f.gating])).toEqual([
       ['ipv6', 'nat64/translator/egress', true],

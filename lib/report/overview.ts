@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { attachmentsOf, isFailedStatus, label, readAllureResults, resultForCheck, type AllureResult } from './allure-results.ts';
+import { compareRuns, type CheckDifference } from './compare.ts';
 import type { EnvironmentInfo } from './environment.ts';
 import { cellState, matrixCells, type CellState, type MatrixCell } from './matrix.ts';
 import { describeBuild, FAMILIES, HEADLINE, isGatingFailure, tally, verdictOf, type CheckFamily, type CheckResult, type RunSummary, type Totals, type Verdict } from './summary.ts';
@@ -70,6 +71,8 @@ export interface Overview {
   flaky: { profile: string; check: CheckResult }[];
   trend: TrendPoint[];
   environment: EnvironmentInfo;
+  /** Checks whose outcome differs between runs of one base profile (a patched tree and its base). */
+  differences: CheckDifference[];
 }
 
 /** One line of Allure 3's history.jsonl, as far as the overview reads it. */
@@ -210,6 +213,7 @@ export function buildOverview(input: OverviewInput): Overview {
     flaky: summaries.flatMap((s) => s.checks.filter((c) => c.status === 'flaky').map((c) => ({ profile: s.profile, check: c }))),
     trend,
     environment: input.environment,
+    differences: compareRuns(summaries),
   };
 }
 
@@ -326,6 +330,19 @@ pre{background:#f6f8fa;border:1px solid #e3e7eb;border-radius:4px;padding:8px;ov
 .trend tr.current td{font-weight:600}td.num{text-align:right}
 `;
 
+function renderDifferences(diffs: readonly CheckDifference[]): string {
+  if (diffs.length === 0) return '';
+  const rows = diffs.map(
+    (d) =>
+      `<tr><td><code>${esc(d.id)}</code></td><td>${esc(d.family)}</td>${d.outcomes
+        .map((o) => `<td class="cell ${o.status === 'absent' ? 'none' : o.status}" title="${esc(o.message ?? '')}">${esc(o.profile)}: ${esc(o.status)}</td>`)
+        .join('')}</tr>`,
+  );
+  return `<section id="differences"><h2>Differences between runs (${diffs.length})</h2>
+<p class="muted">Checks whose outcome differs between runs of one profile (e.g. a patched Kubernetes tree and its base).</p>
+<table><thead><tr><th>check</th><th>family</th><th colspan="${Math.max(...diffs.map((d) => d.outcomes.length))}">runs</th></tr></thead><tbody>${rows.join('')}</tbody></table></section>`;
+}
+
 export function renderOverview(o: Overview, links: { allure?: string } = {}): string {
   const t = o.totals;
   const profiles = o.profiles
@@ -352,6 +369,7 @@ ${renderMatrix(o)}</section>
 <section id="failures"><h2>Failed checks (${o.failures.length})</h2>
 ${o.failures.length > 0 ? o.failures.map(renderFailure).join('\n') : '<p>None.</p>'}</section>
 ${o.flaky.length > 0 ? `<section id="flaky"><h2>Flaky checks (${o.flaky.length}): passed only after a retry</h2><ul>${flaky}</ul></section>` : ''}
+${renderDifferences(o.differences)}
 <section id="trend"><h2>Trend</h2>${renderTrend(o)}</section>
 <section id="environment"><h2>Environment</h2><table>${env}</table></section>
 </body></html>
