@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
@@ -140,7 +141,14 @@ export async function recipeHash(r: ImageRecipe, debianId: string | undefined): 
   // receives from the build (a stray local binary of the same name) never count.
   const fromBuild = new Set(Object.keys(r.files));
   await h.addTree('recipe', recipeDir(r.recipe), (rel) => rel.endsWith('.go') || rel.startsWith('go.') || fromBuild.has(rel));
-  for (const [dst, src] of Object.entries(r.files).sort()) h.add(`file:${dst}`, path.relative(LAB_DIR, src));
+  for (const [dst, src] of Object.entries(r.files).sort()) {
+    const rel = path.relative(LAB_DIR, src);
+    // Build outputs: their cache path embeds their content hash. Files of the checkout
+    // (the iptables wrapper): their content, so no checkout path enters the key.
+    if (!rel.startsWith('..') && !path.isAbsolute(rel)) h.add(`file:${dst}`, rel);
+    else if (statSync(src).isDirectory()) await h.addTree(`file:${dst}`, src);
+    else await h.addFile(`file:${dst}`, src);
+  }
   if (r.usesDebian) h.add('debian', debianId ?? 'missing');
   return h.digest();
 }
