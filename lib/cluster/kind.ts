@@ -109,12 +109,20 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
       follow(child, progress, tail);
       await child;
     });
+    // Ctrl-C between steps stops here: the catch below deletes what exists so far.
+    const stopIfInterrupted = () => {
+      if (abort.signal.aborted) throw new Error('interrupted');
+    };
+    stopIfInterrupted();
     const handle = await exportKubeconfig(name, progress);
     if (variant.cni === 'flannel') {
       await installFlannel(loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context }), variant, progress);
+      stopIfInterrupted();
     }
     await progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
+    stopIfInterrupted();
     await progress.step('lab edge and load balancer', () => provisionAddons(handle, opts));
+    stopIfInterrupted();
     return handle;
   } catch (err) {
     // V6E2E_KEEP_FAILED=1 keeps the wreck for debugging (docker exec into the nodes).
