@@ -293,7 +293,7 @@ async function runProfilesInTurn(plan: readonly ProfileRun[], args: RunArgs, dep
         if (!created) throw new UsageError(`${msg}; delete it (v6e2e down --name ${p.name}) or pick another --name`);
         progress.info(`warning: ${msg} (${families.evidence.at(-1) ?? ''})`);
       }
-      if (!created) await assertReusedVariant(kc, p);
+      if (!created) await assertReusedVariant(kc, p, version);
       clearReportOutputs(p.reportDir);
       const env = {
         ...common,
@@ -333,13 +333,15 @@ function variantEnv(p: ProfileRun): Record<string, string> {
 }
 
 /** A reused cluster must be the variant asked for: a report must never call an iptables cluster nftables. */
-async function assertReusedVariant(kc: KubeConfig, p: ProfileRun): Promise<void> {
+async function assertReusedVariant(kc: KubeConfig, p: ProfileRun, serverVersion: string): Promise<void> {
   const seen = await detectClusterEnvironment(kc);
   const mode = seen.kubeProxyMode?.startsWith('iptables') ? 'iptables' : seen.kubeProxyMode;
   const cni = seen.cni?.includes('flannel') ? 'flannel' : seen.cni?.includes('kindnet') ? 'kindnet' : seen.cni;
   const off: string[] = [];
   if (mode !== undefined && mode !== p.variant.kubeProxyMode) off.push(`kube-proxy mode ${mode}, not ${p.variant.kubeProxyMode}`);
   if (cni !== undefined && cni !== p.variant.cni) off.push(`CNI ${cni}, not ${p.variant.cni}`);
+  const tree = p.variant.kubernetes;
+  if (tree && serverVersion !== tree.stamp.gitVersion) off.push(`Kubernetes ${serverVersion}, not ${tree.stamp.gitVersion} built from ${tree.dir}`);
   if (off.length > 0) {
     throw new UsageError(`cluster ${p.name} runs ${off.join(' and ')}; delete it (v6e2e down --name ${p.name}) or give the flags it was made with`);
   }
