@@ -13,6 +13,7 @@ import { execa } from 'execa';
 import { cachedDir, KUBE_COMMANDS, kubernetesLdflags } from '../lab/artefacts.ts';
 import { ContentHash } from '../lab/hash.ts';
 import { buildImage, imageId, isCurrent, type ImageRecipe } from '../lab/images.ts';
+import { preloadImages } from '../lab/nodeimage.ts';
 import { LAB_DIR, LAB_SRC } from '../lab/paths.ts';
 import { HASH_LABEL, IMAGES, LAB_LABEL, LOCAL_REGISTRY } from '../lab/versions.ts';
 import { runGo } from '../lab/gobuild.ts';
@@ -150,16 +151,11 @@ async function buildTreeNodeImage(tree: KubernetesTree, bin: TreeBinaries, image
       await inNode(['sh', '-c', 'cat > /kind/version'], tree.stamp.gitVersion);
       await inNode(['bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &']);
       await inNode(['bash', '-c', 'for i in $(seq 1 50); do ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1']);
+      await preloadImages(name, images.map((r) => [r.tags[0]!]), progress);
       for (const r of images) {
-        const from = r.tags[0]!;
+        // The name kubeadm asks for; a host-side docker tag would move the pinned release's tag.
         const as = kubeadmImageName(r, tree.stamp.gitVersion);
-        progress.info(`preload ${as}`);
-        // docker save streams into ctr import inside the node: no temporary file on either side.
-        const save = execa('docker', ['save', from]);
-        const load = execa('docker', ['exec', '-i', name, 'ctr', '--namespace=k8s.io', 'images', 'import', '--all-platforms', '--no-unpack', '--digests', '-']);
-        save.stdout?.pipe(load.stdin!);
-        await Promise.all([save, load]);
-        await inNode(['ctr', '--namespace=k8s.io', 'images', 'tag', '--force', from, as]);
+        await inNode(['ctr', '--namespace=k8s.io', 'images', 'tag', '--force', r.tags[0]!, as]);
         await inNode(['ctr', '--namespace=k8s.io', 'images', 'label', as, 'io.cri-containerd.pinned=pinned']);
       }
       await inNode(['bash', '-c', 'pkill containerd; for i in $(seq 1 50); do pgrep containerd >/dev/null || exit 0; sleep 0.2; done']);

@@ -63,22 +63,7 @@ export async function buildNodeImage(
 
       await inNode(['bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &']);
       await inNode(['bash', '-c', 'for i in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1']);
-      const tmp = await mkdtemp(path.join(os.tmpdir(), 'v6e2e-save-'));
-      try {
-        for (const tags of preload) {
-          progress.info(`preload ${tags.join(', ')}`);
-          const archive = path.join(tmp, 'image.tar');
-          await execa('docker', ['save', '-o', archive, ...tags]);
-          await execa('docker', ['cp', archive, `${name}:/image.tar`]);
-          await inNode([
-            'ctr', '--namespace=k8s.io', 'images', 'import', '--label=io.cri-containerd.pinned=pinned',
-            '--all-platforms', '--no-unpack', '--digests', '/image.tar',
-          ]);
-          await inNode(['rm', '-f', '/image.tar']);
-        }
-      } finally {
-        await rm(tmp, { recursive: true, force: true });
-      }
+      await preloadImages(name, preload, progress);
       await inNode(['bash', '-c', 'pkill containerd; for i in $(seq 1 50); do pgrep containerd >/dev/null || exit 0; sleep 0.2; done']);
       await execa('docker', [
         'commit',
@@ -91,4 +76,29 @@ export async function buildNodeImage(
     }
   });
   return true;
+}
+
+/**
+ * Imports images (each a list of tags) from the Docker engine into containerd's
+ * k8s.io namespace of a node-image build container whose containerd runs, pinned
+ * as kind pins its preloads. Through a file: `docker save` streams hundreds of MB.
+ */
+export async function preloadImages(container: string, images: readonly string[][], progress: Progress): Promise<void> {
+  const tmp = await mkdtemp(path.join(os.tmpdir(), 'v6e2e-save-'));
+  try {
+    for (const tags of images) {
+      progress.info(`preload ${tags.join(', ')}`);
+      const archive = path.join(tmp, 'image.tar');
+      await execa('docker', ['save', '-o', archive, ...tags]);
+      await execa('docker', ['cp', archive, `${container}:/image.tar`]);
+      await execa('docker', ['exec', container,
+        'ctr', '--namespace=k8s.io', 'images', 'import', '--label=io.cri-containerd.pinned=pinned',
+        '--all-platforms', '--no-unpack', '--digests', '/image.tar',
+      ]);
+      await execa('docker', ['exec', container, 'rm', '-f', '/image.tar']);
+      await rm(archive, { force: true });
+    }
+  } finally {
+    await rm(tmp, { recursive: true, force: true });
+  }
 }
