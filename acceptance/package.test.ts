@@ -67,9 +67,11 @@ describe('the packed package, installed into a prefix, run from an unrelated dir
   });
 
   test('list-checks collects the suites of the installed package', async () => {
-    const r = await v6e2e('list-checks', '--suite', 'address-families');
+    // nodeport's checks are declared without reading a cluster (address-families' need one to load).
+    const r = await v6e2e('list-checks', '--suite', 'nodeport');
     expect(r.exitCode, r.stderr).toBe(0);
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('address-families/')).length).toBeGreaterThan(20);
+    expect(r.stderr).toBe('');
+    expect(r.stdout.split('\n').filter((l) => l.startsWith('nodeport/')).length).toBeGreaterThan(10);
   }, 300_000);
 
   test('lab status reads the shared lab cache', async () => {

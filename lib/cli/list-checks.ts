@@ -18,7 +18,7 @@ export interface CollectedChecks {
 export async function collectCheckIds(root: string, config: string, filters: string[] = []): Promise<CollectedChecks> {
   const { createVitest } = await import('vitest/node');
   const savedExitCode = process.exitCode;
-  const vitest = await createVitest('test', { root, config, configLoader: 'runner', project: ['e2e'], run: true, watch: false, reporters: [] }).catch((err: unknown) => {
+  const vitest = await createVitest('test', { root, config, configLoader: 'native', project: ['e2e'], run: true, watch: false, reporters: [] }).catch((err: unknown) => {
     throw new RunBrokenError(`vitest could not load its config: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
   });
   try {

@@ -47,8 +47,8 @@ export async function runVitest(project: string, filters: string[], extra: Recor
     const vitest = await startVitest('test', filters, {
       root: REPO_ROOT,
       config: VITEST_CONFIG,
-      // Evaluated in place: the default loader bundles the config into node_modules/.vite-temp, a write into an installed package.
-      configLoader: 'runner',
+      // Imported in place (tsx is registered): the default loader bundles the config into node_modules/.vite-temp, a write into an installed package.
+      configLoader: 'native',
       project: [project],
       run: true,
       watch: false,
