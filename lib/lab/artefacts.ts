@@ -25,7 +25,13 @@ export async function cachedDir(
   const tmp = `${dir}.tmp-${process.pid}`;
   await rm(tmp, { recursive: true, force: true });
   await mkdir(tmp, { recursive: true });
-  await progress.step(`build ${name}`, () => build(tmp));
+  try {
+    await progress.step(`build ${name}`, () => build(tmp));
+  } catch (err) {
+    // A failed build (a compile error in a user's tree) leaves nothing behind.
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
   await writeFile(path.join(tmp, '.done'), `${new Date().toISOString()}\n`);
   await rm(dir, { recursive: true, force: true });
   await rename(tmp, dir);
