@@ -134,7 +134,9 @@ export function inspectKubernetesTree(given: string): KubernetesTree {
 /** HEAD, every change against it (staged or not, binary-safe) and the untracked files' names and contents. */
 function treeState(dir: string, commit: string): string {
   const h = createHash('sha256').update(`head\0${commit}\0`);
-  h.update(gitBuffer(dir, ['diff', 'HEAD', '--binary', '--no-ext-diff', '--no-color']));
+  // Pinned output format: full hashes and plain prefixes whatever the user's git config or object count.
+  const plain = ['-c', 'diff.noprefix=false', '-c', 'diff.mnemonicPrefix=false', '-c', 'diff.relative=false', '-c', 'core.quotePath=true'];
+  h.update(gitBuffer(dir, [...plain, 'diff', 'HEAD', '--binary', '--full-index', '--no-ext-diff', '--no-color', '--no-renames']));
   const untracked = gitBuffer(dir, ['ls-files', '-z', '--others', '--exclude-standard']).toString('utf8').split('\0').filter(Boolean).sort();
   for (const rel of untracked) {
     const file = path.join(dir, rel);
