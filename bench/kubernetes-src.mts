@@ -6,7 +6,6 @@
  *   2. the same again with the tree unchanged (must build nothing);
  *   3. a one-line kube-proxy change, then `run --profile dual --suite nodeport`
  *      from start to report (rebuild, node image, cluster, suite, delete);
- *   4. the same change again: `lab setup` only (compile + images + node image).
  * Each step's sub-steps come from the run's own progress lines (▶/✔ with seconds).
  *   npx tsx bench/kubernetes-src.mts [--tree DIR]
  */
@@ -54,8 +53,6 @@ try {
   await step('one-line kube-proxy change → verdict: run --profile dual --suite nodeport', [
     'run', '--profile', 'dual', '--kubernetes-src', tree, '--suite', 'nodeport', '--no-html', '--report-dir', path.join(work, 'report'),
   ]);
-  fs.writeFileSync(file, edited.replace('(bench edit)', '(bench edit 2)'));
-  await step('another one-line kube-proxy change: lab setup only', ['lab', 'setup', '--kubernetes-src', tree]);
 } finally {
   fs.writeFileSync(file, original);
   fs.rmSync(work, { recursive: true, force: true });
