@@ -271,6 +271,7 @@ export async function clusterVolumes(name: string): Promise<string[]> {
     ids.push(...r.stdout.split('\n').filter(Boolean));
   }
   if (ids.length === 0) return [];
-  const r = await execa('docker', ['inspect', '--format', '{{range .Mounts}}{{if .Name}}{{.Name}} {{end}}{{end}}', ...ids]);
+  // A container may go between the listing and the inspect (a cluster being deleted): inspect what is left.
+  const r = await execa('docker', ['inspect', '--format', '{{range .Mounts}}{{if .Name}}{{.Name}} {{end}}{{end}}', ...ids], { reject: false });
   return [...new Set(r.stdout.split(/\s+/).filter(Boolean))];
 }
