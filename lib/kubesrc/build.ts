@@ -61,7 +61,7 @@ async function compileTree(tree: KubernetesTree, out: string, progress: Progress
   }
   await runGo(
     {
-      name: `kubernetes-src ${tree.dir}`,
+      name: 'kubernetes-src',
       verb: 'build',
       flags: ['-trimpath', '-tags', TREE_BUILD_TAGS.join(','), '-ldflags', `-s -w ${kubernetesLdflags(tree.stamp)}`, '-o', `${out}/`],
       packages: KUBE_COMMANDS.map((c) => `./cmd/${c}`),
