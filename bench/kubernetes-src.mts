@@ -23,7 +23,8 @@ const rows: { what: string; seconds: number; detail?: string }[] = [];
 
 /** `✔ build kubernetes-src (312.4s)` lines of the steps worth showing. */
 function substeps(stderr: string): string {
-  const wanted = /✔ (build kubernetes-src|image v6e2e\.local\/kubernetes-src\/[a-z-]+|node image|kind create cluster|wait for nodes|lab edge|e2e suites)[^(]*\(([\d.]+)s\)/;
+  // The step's own time is the last `(N.Ns)` of its line; titles may hold parentheses of their own.
+  const wanted = /✔ (build kubernetes-src|image v6e2e\.local\/kubernetes-src\/[a-z-]+|node image|kind create cluster|wait for nodes|lab edge|e2e suites).*\(([\d.]+)s\)$/;
   return stderr.split('\n').flatMap((l) => {
     const m = wanted.exec(l);
     return m ? [`${m[1]!.replace(/^image v6e2e\.local\/kubernetes-src\//, 'image ')} ${m[2]}s`] : [];
