@@ -168,7 +168,7 @@ export function unhandledErrorToCheck(message: string, index: number): CheckResu
 export interface BuildSummaryInput {
   profile: string;
   baseProfile?: string;
-  build?: KubernetesBuild;
+  build?: KubernetesBuild | undefined;
   kubernetesVersion: string;
   startedAt: Date;
   endedAt: Date;
@@ -312,7 +312,7 @@ export class SummaryReporter implements Reporter {
       // The variant label (ipv6-nft-flannel) is the report row, so two variants never merge into one.
       profile: process.env.V6E2E_VARIANT || process.env.V6E2E_PROFILE || 'unknown',
       ...(process.env.V6E2E_PROFILE ? { baseProfile: process.env.V6E2E_PROFILE } : {}),
-      ...(kubernetesBuildFromEnv(process.env) ? { build: kubernetesBuildFromEnv(process.env)! } : {}),
+      build: kubernetesBuildFromEnv(process.env),
       kubernetesVersion: process.env.V6E2E_KUBERNETES_VERSION || 'unknown',
       startedAt: this.startedAt,
       endedAt: new Date(),

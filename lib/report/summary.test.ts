@@ -132,6 +132,15 @@ describe('summary.json round trip', () => {
     fs.writeFileSync(path.join(dir, 'summary.json'), '[]');
     expect(() => readSummaryJson(dir)).toThrow(/not a v6e2e summary/);
   });
+  test('a run of a source tree keeps its build and base profile through summary.json, and summary.md names the tree', () => {
+    const build = { src: '/src/kubernetes', commit: '0afee76f2463dc31498c29a3c1fd28a312688f7c', treeState: 'dirty' as const, version: 'v1.34.4-dirty' };
+    const run = { ...ipv6Run, profile: 'ipv6-src948023', baseProfile: 'ipv6', build };
+    const back = parseSummary(JSON.parse(JSON.stringify(run)), 'x');
+    expect(back).toMatchObject({ baseProfile: 'ipv6', build });
+    expect(parseSummary({ ...run, build: { src: 1 } }, 'x').build).toBeUndefined();
+    expect(renderSummaryMd(back)).toContain('built from /src/kubernetes (commit 0afee76f2463, dirty)');
+  });
+
   test('parseSummary recomputes totals and rejects unknown statuses', () => {
     const lying = { ...ipv6Run, totals: { passed: 99, failed: 0, skipped: 0, flaky: 0 } };
     expect(parseSummary(lying, 'x').totals).toEqual(ipv6Run.totals);

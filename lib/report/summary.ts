@@ -137,8 +137,13 @@ export function parseSummary(data: unknown, source: string): RunSummary {
     ...(reason === 'passed' || reason === 'failed' || reason === 'interrupted' ? { reason } : {}),
     ...(typeof data.gate === 'string' ? { gate: data.gate } : {}),
     ...(typeof data.baseProfile === 'string' ? { baseProfile: data.baseProfile } : {}),
-    ...(parseBuild(data.build) ? { build: parseBuild(data.build)! } : {}),
+    ...optional('build', parseBuild(data.build)),
   };
+}
+
+/** `{ key: value }`, or nothing when the value is absent (exactOptionalPropertyTypes-friendly spreading). */
+function optional<K extends string, V>(key: K, value: V | undefined): Partial<Record<K, V>> {
+  return value === undefined ? {} : ({ [key]: value } as Record<K, V>);
 }
 
 function parseBuild(b: unknown): KubernetesBuild | undefined {
