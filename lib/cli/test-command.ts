@@ -8,7 +8,7 @@ import { HTML_DIR } from '../report/html.ts';
 import { readSummaries } from '../report/summary.ts';
 import { UsageError } from '../util/errors.ts';
 import { DEFAULT_VARIANT_FLAGS, variantLabel, variantOf, type VariantFlags } from '../cluster/variant.ts';
-import type { Profile } from '../profiles.ts';
+import type { Profile, Suite } from '../profiles.ts';
 import { nameForPrefix, parseParallel, parseProfiles, runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup } from './cleanup.ts';
 import { ensureWritableDir, finishGuard, runCommand, timestamp, type RunDeps } from './run.ts';
@@ -70,11 +70,13 @@ export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
  * cluster, and the seeds' IPv6-only kubeadm addressing plan (pods /104, /120 per
  * node, Services /112) under a global-looking documentation prefix.
  */
-export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags }[] = [
+export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags; suites?: Suite[] }[] = [
   { profiles: ['ipv6', 'dual'], flags: { kubeProxyMode: 'nftables', cni: 'flannel', addressing: {} } },
   {
     profiles: ['ipv6'],
     flags: { ...DEFAULT_VARIANT_FLAGS, addressing: { podSubnet: '2001:db8:42::/104', serviceSubnet: '2001:db8:43::/112', nodeCidrMaskIPv6: '120' } },
+    // What an addressing plan changes: node podCIDRs, pod and Service addresses, reachability (keeps npm test inside CI's time).
+    suites: ['address-families', 'connectivity', 'nodeport'],
   },
 ];
 
@@ -160,7 +162,7 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
       const dir = ensureWritableDir(path.join(base, labels.join('+')));
       const code = await runCommand(
-        { ...common, profiles: v.profiles, variant: v.flags, name: nameForPrefix(TEST_CLUSTER_PREFIX, labels), parallel: Math.min(parallel, labels.length), reportDir: dir },
+        { ...common, profiles: v.profiles, variant: v.flags, suites: v.suites ?? [], name: nameForPrefix(TEST_CLUSTER_PREFIX, labels), parallel: Math.min(parallel, labels.length), reportDir: dir },
         deps,
       );
       addRunTally(tally, dir);
