@@ -91,7 +91,7 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags;
  *      over those clusters with a seeded fault, its HTML report checked in
  *      headless Chromium;
  *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
- *   4. every suite on each of TEST_VARIANTS (V6E2E_TEST_VARIANTS=0 leaves them out);
+ *   4. each of TEST_VARIANTS, every suite or the ones it names (V6E2E_TEST_VARIANTS=0 leaves them out);
  *   5. the `package` project: npm pack, installed into a prefix, run from elsewhere
  *      against the first test cluster (V6E2E_TEST_PACKAGE=0 leaves it out);
  *   6. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
