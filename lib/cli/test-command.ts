@@ -67,8 +67,7 @@ export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
 /**
  * Implementation variants the matrix also judges, each on its own cluster: a second
  * kube-proxy mode and a second CNI together on an IPv6-only and a dual-stack
- * cluster, and the seeds' IPv6-only kubeadm addressing plan (pods /104, /120 per
- * node, Services /112) under a global-looking documentation prefix.
+ * cluster. (The seeds' addressing plan runs by hand: README "Variants".)
  */
 export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags; suites?: Suite[] }[] = [
   // What kube-proxy's mode and the CNI change (DNS64 and the guestbook app do not depend on them).
@@ -76,12 +75,6 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags;
     profiles: ['ipv6', 'dual'],
     flags: { kubeProxyMode: 'nftables', cni: 'flannel', addressing: {} },
     suites: ['address-families', 'connectivity', 'nat64', 'nodeport', 'loadbalancer'],
-  },
-  {
-    profiles: ['ipv6'],
-    flags: { ...DEFAULT_VARIANT_FLAGS, addressing: { podSubnet: '2001:db8:42::/104', serviceSubnet: '2001:db8:43::/112', nodeCidrMaskIPv6: '120' } },
-    // What an addressing plan changes: node podCIDRs, pod and Service addresses, reachability (keeps npm test inside CI's time).
-    suites: ['address-families', 'connectivity', 'nodeport'],
   },
 ];
 
@@ -95,7 +88,7 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags;
  *   2. the report acceptance (vitest project `report`): a second --profile run
  *      over those clusters with a seeded fault, its HTML report checked in
  *      headless Chromium;
- *   3. dns64 and nat64 again on each IPv6-capable profile with the edge variant;
+ *   3. dns64 and nat64 again on the first IPv6-capable profile with the edge variant;
  *   4. each of TEST_VARIANTS, every suite or the ones it names (V6E2E_TEST_VARIANTS=0 leaves them out);
  *   5. the `package` project: npm pack, installed into a prefix, run from elsewhere
  *      against the first test cluster (V6E2E_TEST_PACKAGE=0 leaves it out);
@@ -153,7 +146,8 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
     addTally(tally, acceptance.counts);
     failed ||= acceptance.failed;
 
-    for (const profile of profiles.filter((p) => p !== 'ipv4')) {
+    // One IPv6-capable profile is enough to hold the upstream-DNS64 edge in CI's time; the others run it by hand.
+    for (const profile of profiles.filter((p) => p !== 'ipv4').slice(0, 1)) {
       const variantDir = ensureWritableDir(path.join(base, `${profile}-upstream-nsp`));
       const variant = await runCommand(
         { ...common, profiles: [profile], name: nameForPrefix(TEST_CLUSTER_PREFIX, [profile]), html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir },
