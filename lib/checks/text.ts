@@ -10,6 +10,11 @@ export function clip(text: string, max = 120): string {
   return one.length > max ? `${one.slice(0, max)}…` : one;
 }
 
+/** The first line of a message (CRLF or LF), for one-line summaries. */
+export function firstLine(text: string): string {
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}
+
 /** The last non-empty line of command output (usually the error), skipping lines `skip` rejects. */
 export function lastLine(text: string, skip: (line: string) => boolean = () => false): string {
   return (

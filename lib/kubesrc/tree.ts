@@ -67,12 +67,12 @@ export function imageTagOf(version: string): string {
   return version.replace(/\+/g, '_');
 }
 
-function git(dir: string, args: string[]): string {
-  return execFileSync('git', ['-C', dir, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
-}
-
 function gitBuffer(dir: string, args: string[]): Buffer {
   return execFileSync('git', ['-C', dir, ...args], { stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 1 << 30 });
+}
+
+function git(dir: string, args: string[]): string {
+  return gitBuffer(dir, args).toString('utf8');
 }
 
 /**

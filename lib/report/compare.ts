@@ -3,6 +3,7 @@
  * iptables and nftables, kindnet and flannel…), the checks whose outcome differs.
  * This is what `v6e2e report` of two such runs shows first.
  */
+import { firstLine } from '../checks/text.ts';
 import type { CheckFamily, CheckStatus, RunSummary } from './summary.ts';
 
 export interface CheckDifference {
@@ -64,8 +65,4 @@ export function renderDifferencesMd(diffs: readonly CheckDifference[], cell: (s:
     out.push('');
   }
   return out;
-}
-
-function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0] ?? '';
 }

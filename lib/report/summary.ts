@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { UsageError } from '../util/errors.ts';
+import { firstLine } from '../checks/text.ts';
 import { compareRuns, renderDifferencesMd } from './compare.ts';
 import { matrixCells } from './matrix.ts';
 
@@ -474,6 +475,3 @@ export function describeBuild(b: KubernetesBuild): string {
   return `built from ${b.src} (commit ${b.commit.slice(0, 12)}, ${b.treeState})`;
 }
 
-function firstLine(text: string): string {
-  return text.split(/\r?\n/, 1)[0] ?? '';
-}
