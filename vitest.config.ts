@@ -8,7 +8,7 @@
  *   interrupt: acceptance/interrupt.test.ts — Ctrl-C at each step of a run leaves nothing.
  *   package:   acceptance/package.test.ts — npm pack, install into a prefix, run from elsewhere.
  *
- * Reporters are root-only in vitest 4. With V6E2E_REPORT_DIR set (the `run` command sets it)
+ * Reporters are root-only in vitest 4. With a report dir in the run's settings (the `run` command sets it)
  * they write allure-results/ and summary.{json,md} + junit.xml (SummaryReporter; it
  * replaces vitest's junit reporter so flaky/gating show and names are stable) there.
  *
@@ -18,12 +18,15 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
+import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
 import { environmentInfo } from './lib/report/environment.ts';
 import { SummaryReporter } from './lib/report/reporter.ts';
 import { TIMING_RETRY, TIMING_TAG } from './lib/report/timing.ts';
 
-const reportDir = process.env.V6E2E_REPORT_DIR ? path.resolve(process.env.V6E2E_REPORT_DIR) : undefined;
+// The run contract (lib/harness/settings.ts): decoded and validated once for the reporters.
+const settings = decodeSettings();
+const reportDir = settings.reportDir ? path.resolve(settings.reportDir) : undefined;
 
 export default defineConfig({
   // vitest's own cache (test durations, failures first) lives in the lab cache, never in
@@ -45,9 +48,9 @@ export default defineConfig({
         resultsDir: path.join(reportDir ?? path.join(LAB_DIR, 'vitest-reports'), 'allure-results'),
         reportMatchers: false, // one step per expect() drowns the steps that matter
         // → environment.properties: profile, Kubernetes, kind, CNI, kube-proxy mode, NAT64/DNS64
-        environmentInfo: environmentInfo(),
+        environmentInfo: environmentInfo(settings),
       }),
-      new SummaryReporter(),
+      new SummaryReporter({ settings }),
     ],
     projects: [
       {

@@ -4,9 +4,11 @@ import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/clie
 import { describe, expect, test } from 'vitest';
 import type { IPFamily } from '../net/family.ts';
 import {
+  checkDetectedStack,
   checkEndpointSliceAddressTypes,
   checkEndpointSliceFamily,
   checkEndpointSlices,
+  checkFamiliesAgree,
   checkHostNetworkPodIPs,
   checkNodeInternalIP,
   checkNodeInternalIPOrder,
@@ -25,11 +27,10 @@ import {
   familyTag,
   sameCidr,
   sameIp,
-  settle,
   showIps,
   type ServiceRequest,
+  nodeHostIPs,
 } from './address-families.ts';
-import { verdict } from './verdict.ts';
 
 const FIXTURES = path.resolve(import.meta.dirname, '../../fixtures/api-objects');
 type Profile = 'ipv4' | 'ipv6' | 'dual' | 'dual-v6';
@@ -200,7 +201,7 @@ describe('pods', () => {
     const p = echo();
     const own = nodeOf('dual', p);
     const other = nodes('dual').find((n) => n.metadata?.name === 'v6e2e-dual-worker2')!;
-    expect(checkPodHostIPs(p, other, ['IPv4', 'IPv6']).message).toContain("[IPv4]: expected hostIPs[0] == the node's IPv4 InternalIP 172.18.0.4");
+    expect(checkPodHostIPs(p, other, ['IPv4', 'IPv6']).message).toContain("[IPv4]: expected hostIPs[0] == the node's IPv4 host IP 172.18.0.4");
     const swapped = structuredClone(p);
     swapped.status!.hostIPs!.reverse();
     expect(checkPodHostIPs(swapped, own, ['IPv4', 'IPv6']).message).toContain('[IPv4]: expected hostIP == hostIPs[0]');
@@ -217,7 +218,7 @@ describe('pods', () => {
     kp.status!.podIP = kp.status!.podIPs![0]!.ip;
     const v = checkHostNetworkPodIPs(kp, own);
     expect(v.ok).toBe(false);
-    expect(v.message).toContain("[IPv6]: expected podIPs[0] == Node v6e2e-dual-v6-worker's IPv6 InternalIP");
+    expect(v.message).toContain("[IPv6]: expected podIPs[0] == Node v6e2e-dual-v6-worker's IPv6 host IP");
     const notHost = structuredClone(pods('dual').find((p) => p.metadata?.name?.startsWith('echo-'))!);
     expect(checkHostNetworkPodIPs(notHost, nodeOf('dual', notHost)).message).toContain('expected spec.hostNetwork true');
   });
@@ -395,14 +396,20 @@ describe('endpoint slices', () => {
   });
 });
 
-describe('settle', () => {
-  test('returns the first ok verdict, or the last one at the deadline', async () => {
-    let n = 0;
-    const v = await settle(async () => verdict(++n >= 3, { object: 'x', family: 'IPv6', expected: 'a', seen: String(n) }), 5_000, 1);
-    expect(v.ok).toBe(true);
-    expect(n).toBe(3);
-    const never = await settle(async () => verdict(false, { object: 'x', family: 'IPv6', expected: 'a', seen: 'b' }), 20, 5);
-    expect(never.ok).toBe(false);
+describe('the cluster', () => {
+  const detected = { stack: 'dual', evidence: ['nodes: IPv4, IPv6'], warnings: [] as string[] };
+
+  test('the detected stack must be the declared profile', () => {
+    expect(checkDetectedStack('kind-x', detected, 'dual').ok).toBe(true);
+    const v = checkDetectedStack('kind-x', detected, 'ipv6');
+    expect(v.failures).toEqual([{ object: 'cluster kind-x', family: 'dual', expected: 'stack ipv6', seen: 'stack dual (nodes: IPv4, IPv6)' }]);
+  });
+
+  test('a warning from family detection fails the agreement check, naming it', () => {
+    expect(checkFamiliesAgree('kind-x', detected).ok).toBe(true);
+    const v = checkFamiliesAgree('kind-x', { ...detected, warnings: ['pod a/b has IPv4 only'] });
+    expect(v.ok).toBe(false);
+    expect(v.seen).toBe('pod a/b has IPv4 only');
   });
 });
 
@@ -423,5 +430,17 @@ describe('node CIDR plan (kube-controller-manager flags)', () => {
     expect(wide.ok).toBe(false);
     expect(wide.message).toMatch(/^Node n1 \[IPv6\]: expected a IPv6 podCIDR of size \/120 inside 2001:db8:42::\/104 \(kcm flags\), saw podCIDR 2001:db8:42::\/119 \(\/119\)/);
     expect(checkNodePodCIDRPlan(node('fd00::/120'), 'IPv6', cfg).message).toContain('outside the cluster CIDR');
+  });
+});
+
+describe('nodeHostIPs: the one host-IP rule (kubelet GetNodeHostIPs)', () => {
+  const node = (addresses: [string, string][]): V1Node => ({ metadata: { name: 'n' }, status: { addresses: addresses.map(([type, address]) => ({ type, address })) } });
+  test('first InternalIP, then the first address of the other family', () => {
+    expect(nodeHostIPs(node([['InternalIP', '172.18.0.8'], ['InternalIP', '172.18.0.9'], ['InternalIP', 'fc00::8']]))).toEqual(['172.18.0.8', 'fc00::8']);
+  });
+  test('ExternalIP stands in when the node has no InternalIP of a family', () => {
+    expect(nodeHostIPs(node([['InternalIP', 'fd00::1'], ['ExternalIP', '203.0.113.5']]))).toEqual(['fd00::1', '203.0.113.5']);
+    expect(nodeHostIPs(node([['ExternalIP', '203.0.113.5']]))).toEqual(['203.0.113.5']);
+    expect(nodeHostIPs(node([['Hostname', 'n']]))).toEqual([]);
   });
 });

@@ -10,7 +10,7 @@
  * clusterIPs): the first entry is the primary family.
  */
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
-import { familyOf, familyOfCidr, isInCidr, normalizeIp, otherFamily, parseCidr, type IPFamily } from '../net/family.ts';
+import { familyOf, familyOfCidr, isInCidr, isIp, normalizeIp, otherFamily, parseCidr, type IPFamily } from '../net/family.ts';
 import { cidrContains, networkOf } from '../net/cidr.ts';
 import { all, verdict, type CheckFamily, type Verdict } from './verdict.ts';
 
@@ -127,24 +127,53 @@ function orderedFamilies(
   return out;
 }
 
+// ---------------------------------------------------------------- the cluster
+
+/** What the harness detected about the cluster's families (lib/k8s/families.ts ClusterFamilies). */
+export interface DetectedFamilies {
+  stack: string;
+  evidence: readonly string[];
+  warnings: readonly string[];
+}
+
+/** The detected stack is the one the run declared (V6E2E_PROFILE): a lab that came up as another profile is not that profile. */
+export function checkDetectedStack(cluster: string, detected: DetectedFamilies, profile: string): Verdict {
+  return verdict(detected.stack === profile, {
+    object: `cluster ${cluster}`,
+    family: 'dual',
+    expected: `stack ${profile}`,
+    seen: `stack ${detected.stack} (${detected.evidence.join('; ')})`,
+  });
+}
+
+/** Nodes, pods and Services told the detector the same families (it records each disagreement as a warning). */
+export function checkFamiliesAgree(cluster: string, detected: DetectedFamilies): Verdict {
+  return verdict(detected.warnings.length === 0, {
+    object: `cluster ${cluster}`,
+    family: 'dual',
+    expected: `no inconsistencies between node, pod and Service families (${detected.stack})`,
+    seen: detected.warnings.length ? detected.warnings.join('; ') : 'none',
+  });
+}
+
 // ---------------------------------------------------------------- nodes
 
 export function internalIPs(n: V1Node): string[] {
   return (n.status?.addresses ?? []).filter((a) => a.type === 'InternalIP').map((a) => a.address);
 }
 
-/** Node InternalIPs reduced to the first of each family, in the node's order (what kubelet uses as hostIPs). */
-export function firstInternalIPPerFamily(n: V1Node): string[] {
-  const out: string[] = [];
-  const seen = new Set<IPFamily>();
-  for (const ip of internalIPs(n)) {
-    const f = famOf(ip);
-    if (f && !seen.has(f)) {
-      seen.add(f);
-      out.push(ip);
-    }
-  }
-  return out;
+/**
+ * The one host-IP rule: the node's host IPs as kubelet computes them
+ * (k8s.io/component-helpers GetNodeHostIPs): the first InternalIP (else the first
+ * ExternalIP), then the first address of the other family among both kinds.
+ */
+export function nodeHostIPs(n: V1Node): string[] {
+  const ofType = (type: string) => (n.status?.addresses ?? []).filter((a) => a.type === type && isIp(a.address)).map((a) => normalizeIp(a.address));
+  const candidates = [...ofType('InternalIP'), ...ofType('ExternalIP')];
+  const first = candidates[0];
+  if (!first) return [];
+  const second = candidates.find((ip) => famOf(ip) !== famOf(first));
+  return second ? [first, second] : [first];
 }
 
 export function podCIDRs(n: V1Node): string[] {
@@ -309,12 +338,12 @@ export function checkPodIPInNodeCIDR(p: V1Pod, n: V1Node, family: IPFamily): Ver
 
 /**
  * status.hostIPs (Kubernetes 1.29+): one per cluster family in cluster order, each the
- * node's first InternalIP of that family, and status.hostIP == hostIPs[0].
+ * node's host IP of that family (nodeHostIPs), and status.hostIP == hostIPs[0].
  */
 export function checkPodHostIPs(p: V1Pod, n: V1Node, families: readonly IPFamily[]): Verdict {
   const object = podRef(p);
   const ips = (p.status?.hostIPs ?? []).map((x) => x.ip);
-  const nodeIps = firstInternalIPPerFamily(n);
+  const nodeIps = nodeHostIPs(n);
   const seen = `hostIPs ${showIps(ips)}, hostIP ${p.status?.hostIP ?? '(unset)'}; Node ${n.metadata?.name ?? '?'} InternalIPs ${showIps(internalIPs(n))}`;
   const subs = orderedFamilies(object, 'hostIPs', ips, families, famOf, seen);
   families.forEach((f, i) => {
@@ -323,7 +352,7 @@ export function checkPodHostIPs(p: V1Pod, n: V1Node, families: readonly IPFamily
       verdict(sameIp(ips[i], want), {
         object,
         family: f,
-        expected: `hostIPs[${i}] == the node's ${f} InternalIP ${want ?? '(none)'}`,
+        expected: `hostIPs[${i}] == the node's ${f} host IP ${want ?? '(none)'}`,
         seen,
       }),
     );
@@ -333,12 +362,12 @@ export function checkPodHostIPs(p: V1Pod, n: V1Node, families: readonly IPFamily
 }
 
 /**
- * A hostNetwork pod's podIPs are its node's InternalIPs (the first of each family),
- * in the node's order, and podIP == podIPs[0].
+ * A hostNetwork pod's podIPs are its node's host IPs (nodeHostIPs), in that order,
+ * and podIP == podIPs[0].
  */
 export function checkHostNetworkPodIPs(p: V1Pod, n: V1Node): Verdict {
   const object = podRef(p);
-  const want = firstInternalIPPerFamily(n);
+  const want = nodeHostIPs(n);
   const ips = (p.status?.podIPs ?? []).map((x) => x.ip);
   const fams = want.map((ip) => famOf(ip)!);
   const seen = `podIPs ${showIps(ips)}, podIP ${p.status?.podIP ?? '(unset)'}`;
@@ -348,7 +377,7 @@ export function checkHostNetworkPodIPs(p: V1Pod, n: V1Node): Verdict {
       verdict(sameIp(ips[i], ip), {
         object,
         family: fams[i]!,
-        expected: `podIPs[${i}] == Node ${n.metadata?.name ?? '?'}'s ${fams[i]} InternalIP ${ip} (node order ${showIps(want)})`,
+        expected: `podIPs[${i}] == Node ${n.metadata?.name ?? '?'}'s ${fams[i]} host IP ${ip} (host IPs ${showIps(want)})`,
         seen,
       }),
     );
@@ -622,17 +651,3 @@ export function checkEndpointSlices(svc: V1Service, slices: readonly V1EndpointS
   return all(subs, `${serviceRef(svc)} EndpointSlices`, familyTag(fams));
 }
 
-// ---------------------------------------------------------------- waiting for a verdict
-
-/**
- * Re-evaluates `fn` until its verdict is ok or `timeoutMs` passes, and returns the last
- * verdict: for conditions that hold "within N seconds" (EndpointSlices after a Service).
- */
-export async function settle(fn: () => Promise<Verdict>, timeoutMs: number, intervalMs = 500): Promise<Verdict> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v.ok || Date.now() + intervalMs > deadline) return v;
-    await new Promise((r) => setTimeout(r, intervalMs));
-  }
-}

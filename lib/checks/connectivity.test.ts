@@ -3,9 +3,9 @@ import type { V1Service } from '@kubernetes/client-node';
 import type { DnsResult } from '../probes/dns.ts';
 import type { DownloadResult, HttpResult } from '../probes/http.ts';
 import type { UdpResult } from '../probes/udp.ts';
+import { describeHttpOutcome } from './text.ts';
 import {
   clientIpVerdict,
-  describeHttpOutcome,
   downloadVerdict,
   headlessDnsVerdict,
   httpVerdict,
@@ -195,16 +195,5 @@ describe('ptrVerdict', () => {
     const v = ptrVerdict({ service: dualSvc, ip: 'fd00:10:96::3:4', fqdn: FQDN, result: dns('NXDOMAIN', []) });
     expect(v.ok).toBe(false);
     expect(v.message).toBe(`Service ns/echo PTR fd00:10:96::3:4 [IPv6]: expected PTR ${FQDN}., saw NXDOMAIN, no PTR answers`);
-  });
-});
-
-describe('retryVerdict', () => {
-  test('a pass on a later attempt carries what the first attempt saw', async () => {
-    const { retryVerdict } = await import('./connectivity.ts');
-    const { verdict } = await import('./verdict.ts');
-    let i = 0;
-    const v = await retryVerdict(async () => verdict(++i > 1, { object: 'o', family: 'IPv6', expected: 'x', seen: i > 1 ? 'ok' : 'timeout' }), 3, 1);
-    expect(v.ok).toBe(true);
-    expect(v.seen).toBe('ok (on attempt 2; attempt 1 saw timeout)');
   });
 });

@@ -10,11 +10,10 @@
 import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import { familyOf, isIp, normalizeIp, parseHostPort, type IPFamily } from '../net/family.ts';
 import { answersOf, dig, digPtr, sameDnsName, type DnsResult } from '../probes/dns.ts';
-import { retryProbe } from '../probes/exec.ts';
 import { httpDownload, httpGet, type DownloadResult, type HttpResult } from '../probes/http.ts';
 import { udpExchange, type UdpResult } from '../probes/udp.ts';
-import { verdict, type Verdict } from './verdict.ts';
-import { clip, lastLine } from './text.ts';
+import { retryVerdict, verdict, type Verdict } from './verdict.ts';
+import { clip, describeHttpOutcome, lastLine } from './text.ts';
 
 export type AddressRecord = 'A' | 'AAAA';
 
@@ -28,43 +27,6 @@ function oneOf(values: readonly string[]): string {
 
 // ------------------------------------------------------------------ outcomes
 
-/**
- * What a failed curl means, in words a network engineer expects: connection refused,
- * timeout, no route… followed by curl's own exit code and last line.
- */
-export function describeHttpOutcome(r: HttpResult): string {
-  if (r.exitCode === 0) return `HTTP ${r.status ?? '?'}${r.body.trim() ? ` body "${clip(r.body, 240)}"` : ' (empty body)'}`;
-  const said = lastLine(r.stderr || r.stdout);
-  let what: string;
-  switch (r.exitCode) {
-    case -1:
-      return `probe could not run (${clip(said, 200)})`;
-    case 6:
-      what = 'could not resolve host';
-      break;
-    case 7:
-      what = /no route/i.test(said)
-        ? 'no route to host'
-        : /unreachable/i.test(said)
-          ? 'network unreachable'
-          : /address family|not supported/i.test(said)
-            ? 'address family not supported'
-            : 'connection refused';
-      break;
-    case 28:
-      what = 'timeout';
-      break;
-    case 52:
-      what = 'empty reply (connection closed without a response)';
-      break;
-    case 56:
-      what = 'connection reset';
-      break;
-    default:
-      what = 'request failed';
-  }
-  return `${what} (curl exit ${r.exitCode}${said ? `: ${clip(said, 200)}` : ''})`;
-}
 
 // ------------------------------------------------------------------ HTTP / UDP / bulk
 
@@ -259,26 +221,6 @@ function where(p: ProbePoint): { ns: string; pod: string } {
   return { ns: p.client.metadata!.namespace!, pod: p.client.metadata!.name! };
 }
 
-/**
- * Re-runs `fn` (probe + judgement) until the verdict is ok, `attempts` times at most.
- * A pass that needed more than one attempt says so, with what the first attempt saw:
- * a path that works only on the second try is worth knowing about.
- */
-export async function retryVerdict(fn: () => Promise<Verdict>, attempts = 3, delayMs = 1_000): Promise<Verdict> {
-  let first: Verdict | undefined;
-  let n = 0;
-  const v = await retryProbe(
-    async () => {
-      n++;
-      const r = await fn();
-      first ??= r;
-      return r;
-    },
-    { attempts, delayMs },
-  );
-  if (!v.ok || n === 1 || !first) return v;
-  return verdict(true, { object: v.object, family: v.family, expected: v.expected, seen: `${v.seen} (on attempt ${n}; attempt 1 saw ${first.seen})` });
-}
 
 export async function checkHttp(
   p: ProbePoint,
@@ -289,7 +231,7 @@ export async function checkHttp(
   return retryVerdict(async () => {
     const result = await httpGet(p.kc, ns, pod, url, { timeoutS: c.timeoutS ?? 3, ipFamily: c.byName ? c.family : undefined });
     return httpVerdict({ object: c.object, family: c.family, result, expectBody: c.expectBody });
-  }, c.attempts ?? 3);
+  }, { attempts: c.attempts ?? 3 });
 }
 
 export async function checkClientIp(p: ProbePoint, url: string, c: PeerCheck & { expectedIp: string; attempts?: number }): Promise<Verdict> {
@@ -297,7 +239,7 @@ export async function checkClientIp(p: ProbePoint, url: string, c: PeerCheck & {
   return retryVerdict(async () => {
     const result = await httpGet(p.kc, ns, pod, url, { timeoutS: 3 });
     return clientIpVerdict({ object: c.object, family: c.family, result, expectedIp: c.expectedIp });
-  }, c.attempts ?? 3);
+  }, { attempts: c.attempts ?? 3 });
 }
 
 export async function checkUdpEcho(p: ProbePoint, ip: string, port: number, c: PeerCheck & { attempts?: number }): Promise<Verdict> {
@@ -307,7 +249,7 @@ export async function checkUdpEcho(p: ProbePoint, ip: string, port: number, c: P
   return retryVerdict(async () => {
     const result = await udpExchange(p.kc, ns, pod, ip, port, `echo ${token}`, 2);
     return udpVerdict({ object: c.object, family: c.family, result, expectReply: token });
-  }, c.attempts ?? 3);
+  }, { attempts: c.attempts ?? 3 });
 }
 
 export async function checkDownload(p: ProbePoint, url: string, served: ServedBlob, c: PeerCheck & { attempts?: number }): Promise<Verdict> {
@@ -315,7 +257,7 @@ export async function checkDownload(p: ProbePoint, url: string, served: ServedBl
   return retryVerdict(async () => {
     const download = await httpDownload(p.kc, ns, pod, url, 20);
     return downloadVerdict({ object: c.object, family: c.family, download, served });
-  }, c.attempts ?? 2);
+  }, { attempts: c.attempts ?? 2 });
 }
 
 /**
@@ -334,7 +276,7 @@ export async function checkServiceDns(
   return retryVerdict(async () => {
     const result = await dig(p.kc, ns, pod, fqdn, recordType(family));
     return serviceDnsVerdict({ service, fqdn, family, intended, result });
-  }, attempts);
+  }, { attempts: attempts });
 }
 
 export async function checkHeadlessDns(
@@ -350,7 +292,7 @@ export async function checkHeadlessDns(
   return retryVerdict(async () => {
     const result = await dig(p.kc, ns, pod, fqdn, recordType(family));
     return headlessDnsVerdict({ service, fqdn, family, intended, pods, result });
-  }, attempts);
+  }, { attempts: attempts });
 }
 
 export async function checkPtr(p: ProbePoint, service: V1Service, ip: string, fqdn: string, attempts = 10): Promise<Verdict> {
@@ -358,5 +300,5 @@ export async function checkPtr(p: ProbePoint, service: V1Service, ip: string, fq
   return retryVerdict(async () => {
     const result = await digPtr(p.kc, ns, pod, ip);
     return ptrVerdict({ service, ip, fqdn, result });
-  }, attempts);
+  }, { attempts: attempts });
 }

@@ -4,19 +4,20 @@
  * RFC 6147's "no synthesis where a real AAAA exists"), CNAME chains, cluster names,
  * and which query transport gets synthesized answers.
  *
- * Each `…Verdict` is pure (dig results in, Verdict out) and unit-tested; each
- * `check…` runs the dig(s) from a pod against a named resolver and then that
- * judgement, and is what both the suite and its fault tests call. Objects name the
- * resolver (`resolver <ip> (…) from pod ns/name on node`) and the name queried.
+ * Each `…Verdict` is pure (dig results in, Verdict out) and unit-tested; the probes
+ * that feed them (dig from a pod against a named resolver, with the checks' retry
+ * policy) are the scenarios in suites/dns64/scenarios.ts, which the suite and its fault
+ * tests share. Objects name the resolver (`resolver <ip> (…) from pod ns/name on
+ * node`) and the name queried.
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { Address6 } from 'ip-address';
 import { IPV4ONLY_ARPA_A } from '../edge/dns.ts';
 import { normalizeIp, type IPFamily } from '../net/family.ts';
 import { embedIPv4, extractIPv4, isInPref64, parsePref64, PREF64_LENGTHS, type Pref64 } from '../net/rfc6052.ts';
-import { answersOf, dig, type DnsResult, type RecordType } from '../probes/dns.ts';
+import { answersOf, type DnsResult, type RecordType } from '../probes/dns.ts';
 import { verdict, type Verdict } from './verdict.ts';
-import { lastLine, retryVerdict } from './text.ts';
+import { lastLine } from './text.ts';
 
 export const IPV4ONLY_ARPA = 'ipv4only.arpa';
 
@@ -267,7 +268,7 @@ export function transportVerdict(c: {
   });
 }
 
-// ------------------------------------------------------------------ probes + judgement
+// ------------------------------------------------------------------ who is asked
 
 /** A pod to query from and the resolver to ask (`dig @server`). */
 export interface Resolver {
@@ -282,59 +283,4 @@ export interface Resolver {
 export function resolverObject(r: Resolver, what: string): string {
   const pod = r.client;
   return `resolver ${r.label} from pod ${pod.metadata?.namespace ?? '?'}/${pod.metadata?.name ?? '?'}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}: ${what}`;
-}
-
-function digFrom(r: Resolver, name: string, type: RecordType): Promise<DnsResult> {
-  return dig(r.kc, r.client.metadata!.namespace!, r.client.metadata!.name!, name, type, { server: r.server });
-}
-
-export async function checkPref64Discovery(r: Resolver, attempts = 3): Promise<{ verdict: Verdict; prefixes: string[] }> {
-  let prefixes: string[] = [];
-  const verdict = await retryVerdict(async () => {
-    const out = pref64DiscoveryVerdict({ object: resolverObject(r, `AAAA ${IPV4ONLY_ARPA}`), result: await digFrom(r, IPV4ONLY_ARPA, 'AAAA') });
-    prefixes = out.prefixes;
-    return out.verdict;
-  }, attempts);
-  return { verdict, prefixes };
-}
-
-/** Discovers Pref64::/n through the resolver and compares it with the translator's prefix. */
-export async function checkPref64Agreement(r: Resolver, configured: string, configuredFrom: string, attempts = 3): Promise<Verdict> {
-  return retryVerdict(async () => {
-    const { prefixes } = await checkPref64Discovery(r, 1);
-    return pref64AgreementVerdict({ object: resolverObject(r, `Pref64 via ${IPV4ONLY_ARPA} vs the NAT64 translator`), discovered: prefixes, configured, configuredFrom });
-  }, attempts);
-}
-
-export async function checkSynthesis(r: Resolver, name: string, pref64: Pref64 | string, attempts = 3): Promise<Verdict> {
-  return retryVerdict(async () => {
-    const [a, aaaa] = [await digFrom(r, name, 'A'), await digFrom(r, name, 'AAAA')];
-    return synthesisVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, a, aaaa });
-  }, attempts);
-}
-
-export async function checkRealAaaa(r: Resolver, name: string, expected: readonly string[], pref64: Pref64 | string, attempts = 3): Promise<Verdict> {
-  return retryVerdict(async () => realAaaaVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, expected, aaaa: await digFrom(r, name, 'AAAA') }), attempts);
-}
-
-export async function checkCnameSynthesis(r: Resolver, alias: string, target: string, pref64: Pref64 | string, attempts = 3): Promise<Verdict> {
-  return retryVerdict(async () => {
-    const [a, aaaa] = [await digFrom(r, target, 'A'), await digFrom(r, alias, 'AAAA')];
-    return cnameSynthesisVerdict({ object: resolverObject(r, `AAAA ${alias}`), alias, target, pref64, a, aaaa });
-  }, attempts);
-}
-
-export async function checkClusterName(r: Resolver, name: string, clusterIPs: readonly string[], pref64: Pref64 | string, attempts = 5): Promise<Verdict> {
-  return retryVerdict(async () => clusterNameVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, clusterIPs, aaaa: await digFrom(r, name, 'AAAA') }), attempts);
-}
-
-export async function checkTransport(
-  r: Resolver,
-  c: { transport: IPFamily; name: string; pref64: Pref64 | string; mode: Dns64Mode; allowIPv4?: boolean },
-  attempts = 3,
-): Promise<Verdict> {
-  return retryVerdict(async () => {
-    const [a, aaaa] = [await digFrom(r, c.name, 'A'), await digFrom(r, c.name, 'AAAA')];
-    return transportVerdict({ object: resolverObject(r, `AAAA ${c.name} over ${c.transport}`), ...c, a, aaaa });
-  }, attempts);
 }

@@ -12,7 +12,8 @@
 import { CoreV1Api, type KubeConfig, type V1Service } from '@kubernetes/client-node';
 import { familyOf, familyOfAny, isInCidr, isIp, normalizeIp, type IPFamily } from '../net/family.ts';
 import type { HttpResult } from '../probes/http.ts';
-import { answeredByBackend, clientIpOf, describeHttpOutcome, noAnswer } from './nodeport.ts';
+import { answeredByBackend, clientIpOf, noAnswer } from './nodeport.ts';
+import { describeHttpOutcome } from './text.ts';
 import { all, verdict, type CheckFamily, type Verdict } from './verdict.ts';
 
 export type { FamilyPolicy } from '../k8s/services.ts';
@@ -50,6 +51,8 @@ export interface LbCase {
   /** Family tag for the test name. */
   tag: CheckFamily;
   label: string;
+  /** The label in id form (`requiredualstack-ipv4-ipv6`): check ids and Service names. */
+  key: string;
 }
 
 /**
@@ -66,7 +69,14 @@ export function lbMatrix(): LbCase[] {
   for (const policy of ['SingleStack', 'PreferDualStack', 'RequireDualStack'] as const) {
     for (const [first, second] of orders) {
       const request = policy === 'RequireDualStack' ? [first, second] : [first];
-      out.push({ policy, request, tag: policy === 'SingleStack' ? first : 'dual', label: `${policy} ${policy === 'RequireDualStack' ? `${first},${second}` : `${first}${policy === 'PreferDualStack' ? '-first' : ''}`}` });
+      const which = policy === 'RequireDualStack' ? [first, second] : policy === 'PreferDualStack' ? [first, 'first'] : [first];
+      out.push({
+        policy,
+        request,
+        tag: policy === 'SingleStack' ? first : 'dual',
+        label: `${policy} ${policy === 'RequireDualStack' ? `${first},${second}` : `${first}${policy === 'PreferDualStack' ? '-first' : ''}`}`,
+        key: [policy, ...which].join('-').toLowerCase(),
+      });
     }
   }
   return out;

@@ -3,10 +3,11 @@
  * translator (HTTP by name and by the synthesized literal, UDP, a large transfer),
  * and a dual-stack client reaching it natively over IPv4 without the translator.
  *
- * Each `…Verdict` is pure (probe results in, Verdict out) and unit-tested; each
- * `check…` runs the probe from a pod and then that judgement, and is what both the
- * suite and its fault tests call. Objects read `pod ns/name on node → target`, so a
- * failure names the pod, its node (per-node route faults) and what was dialled.
+ * Each `…Verdict` is pure (probe results in, Verdict out) and unit-tested; the probes
+ * from the pods, with the checks' retry policy, are the scenarios in
+ * suites/nat64/scenarios.ts, which the suite and its fault tests share. Objects read
+ * `pod ns/name on node → target`, so a failure names the pod, its node (per-node route
+ * faults) and what was dialled.
  *
  * Evidence of the path: curl's remote address inside Pref64::/n (the connection went
  * to a synthesized address, i.e. through NAT64) or equal to the origin's IPv4 (native);
@@ -15,10 +16,10 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { familyOf, isIp, normalizeIp, parseHostPort } from '../net/family.ts';
 import { isInPref64, type Pref64 } from '../net/rfc6052.ts';
-import { httpGetPath, type PathResult, type PathOptions } from '../probes/http-path.ts';
-import { udpExchange, type UdpResult } from '../probes/udp.ts';
+import type { PathResult } from '../probes/http-path.ts';
+import type { UdpResult } from '../probes/udp.ts';
 import { verdict, type Verdict } from './verdict.ts';
-import { clip as clipText, lastLine as lastTextLine, retryVerdict } from './text.ts';
+import { clip as clipText, lastLine as lastTextLine } from './text.ts';
 
 /** nat64 messages carry longer probe output, and skip curl's status marker lines. */
 const clip = (text: string, max = 160) => clipText(text, max);
@@ -141,7 +142,7 @@ export function nat64ReachVerdict(c: { object: string; result: PathResult; pref6
   return verdict(inPrefix, { object: c.object, family: 'IPv6', expected, seen: `HTTP ${r.status}${via(r)}${inPrefix ? '' : ` (not in ${prefixName(c.pref64)})`}` });
 }
 
-// ------------------------------------------------------------------ probes + judgement
+// ------------------------------------------------------------------ who probes
 
 export interface Client {
   kc: KubeConfig;
@@ -154,34 +155,7 @@ export function clientObject(c: Client, target: string): string {
   return `pod ${p.metadata?.namespace ?? '?'}/${p.metadata?.name ?? '?'}${p.spec?.nodeName ? ` on ${p.spec.nodeName}` : ''} → ${target}`;
 }
 
-function at(c: Client): [string, string] {
-  return [c.pod.metadata!.namespace!, c.pod.metadata!.name!];
+/** The UDP probe's target as objects name it: `udp://[<ip>]:<port> clientip`. */
+export function udpTarget(ip: string, port: number): string {
+  return `udp://[${normalizeIp(ip)}]:${port} clientip`;
 }
-
-/** HTTP GET `url` (a name resolved to IPv6 only, or a literal) and judge it as NAT64 /clientip. */
-export async function checkNat64Http(c: Client, url: string, e: { pref64: Pref64 | string; translatorV4: string; attempts?: number; timeoutS?: number }): Promise<Verdict> {
-  const opts: PathOptions = { ipFamily: 'IPv6', timeoutS: e.timeoutS ?? 3 };
-  return retryVerdict(async () => nat64HttpVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, opts), pref64: e.pref64, translatorV4: e.translatorV4 }), e.attempts ?? 2);
-}
-
-export async function checkNat64Udp(c: Client, ip: string, port: number, e: { translatorV4: string; attempts?: number }): Promise<Verdict> {
-  const object = clientObject(c, `udp://[${normalizeIp(ip)}]:${port} clientip`);
-  return retryVerdict(async () => nat64UdpVerdict({ object, result: await udpExchange(c.kc, ...at(c), ip, port, 'clientip', 2), translatorV4: e.translatorV4 }), e.attempts ?? 3);
-}
-
-export async function checkNat64Bulk(c: Client, url: string, e: { pref64: Pref64 | string; served: BulkExpectation; attempts?: number }): Promise<Verdict> {
-  return retryVerdict(
-    async () =>
-      nat64BulkVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 3, maxTimeS: 30 }), pref64: e.pref64, served: e.served }),
-    e.attempts ?? 2,
-  );
-}
-
-export async function checkNativeIPv4(c: Client, url: string, e: { originV4: string; podV4?: string; attempts?: number }): Promise<Verdict> {
-  return retryVerdict(async () => nativeIPv4Verdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { timeoutS: 3 }), originV4: e.originV4, podV4: e.podV4 }), e.attempts ?? 2);
-}
-
-export async function checkNat64Reach(c: Client, url: string, e: { pref64: Pref64 | string; attempts?: number }): Promise<Verdict> {
-  return retryVerdict(async () => nat64ReachVerdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 5 }), pref64: e.pref64 }), e.attempts ?? 2);
-}
-

@@ -27,10 +27,15 @@
  *     answer (every setting but an excluding CIDR list serves them); other addresses are
  *     recorded, not judged.
  */
-import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import type { V1Node } from '@kubernetes/client-node';
 import { parse as parseYaml } from 'yaml';
 import { familyOf, familyOfAny, isInCidr, isIp, normalizeIp, parseHostPort, type IPFamily } from '../net/family.ts';
 import type { HttpResult } from '../probes/http.ts';
+import { nodeHostIPs } from './address-families.ts';
+
+// The host-IP rule lives with the other node-address judgements; NodePort ranks by it.
+export { nodeHostIPs };
+import { describeHttpOutcome } from './text.ts';
 import { all, verdict, type CheckFamily, type Verdict } from './verdict.ts';
 
 // ---------------------------------------------------------------- node addresses
@@ -64,18 +69,6 @@ export function showAddresses(n: V1Node): string {
 
 function ipsOfType(n: V1Node, type: string): string[] {
   return (n.status?.addresses ?? []).filter((a) => a.type === type && isIp(a.address)).map((a) => normalizeIp(a.address));
-}
-
-/**
- * The node's host IPs as kubelet computes them (k8s.io/component-helpers GetNodeHostIPs):
- * the first InternalIP (else ExternalIP), then the first address of the other family.
- */
-export function nodeHostIPs(n: V1Node): string[] {
-  const candidates = [...ipsOfType(n, 'InternalIP'), ...ipsOfType(n, 'ExternalIP')];
-  const first = candidates[0];
-  if (!first) return [];
-  const second = candidates.find((ip) => familyOf(ip) !== familyOf(first));
-  return second ? [first, second] : [first];
 }
 
 /** InternalIPs and ExternalIPs of a node with their ranks, in `status.addresses` order. */
@@ -125,52 +118,6 @@ export function checkNodeAddressPreference(n: V1Node, primary: IPFamily): Verdic
     family: primary,
     expected: `first InternalIP of the cluster's primary family ${primary} (it becomes the node's primary IP, status.hostIP of its pods and the NodePort address pods dial)`,
     seen: first ? `first InternalIP ${first} (${familyOf(first)}); status.addresses [${showAddresses(n)}]` : `no InternalIP; status.addresses [${showAddresses(n)}]`,
-  });
-}
-
-function podName(p: V1Pod): string {
-  return `pod ${p.metadata?.namespace ?? '?'}/${p.metadata?.name ?? '?'}${p.spec?.nodeName ? ` on ${p.spec.nodeName}` : ''}`;
-}
-
-function listIPs(list: { ip?: string }[] | undefined, single: string | undefined): string[] {
-  const ips = list?.length ? list.map((x) => x.ip) : single ? [single] : [];
-  return ips.filter((ip): ip is string => typeof ip === 'string' && isIp(ip)).map(normalizeIp);
-}
-
-function showFamilies(ips: readonly string[]): string {
-  return ips.length ? `[${ips.map((ip) => `${ip} (${familyOf(ip)})`).join(', ')}]` : '[]';
-}
-
-/**
- * `status.hostIPs` lists the primary family first, `status.hostIP` equals its first
- * entry, and (given the Node) it equals the node's host IPs in order.
- */
-export function checkPodHostIPs(p: V1Pod, n: V1Node | undefined, primary: IPFamily): Verdict {
-  const hostIPs = listIPs(p.status?.hostIPs, p.status?.hostIP);
-  const hostIP = p.status?.hostIP && isIp(p.status.hostIP) ? normalizeIp(p.status.hostIP) : undefined;
-  const want = n ? nodeHostIPs(n) : undefined;
-  const firstOk = hostIPs[0] !== undefined && familyOf(hostIPs[0]) === primary;
-  const singleOk = hostIP === hostIPs[0];
-  const nodeOk = !want || (want.length === hostIPs.length && want.every((ip, i) => ip === hostIPs[i]));
-  return verdict(firstOk && singleOk && nodeOk, {
-    object: podName(p),
-    family: primary,
-    expected: `status.hostIPs with the primary family ${primary} first, status.hostIP = hostIPs[0]${want ? `, equal to the node's host IPs ${showFamilies(want)}` : ''}`,
-    seen: `status.hostIPs ${showFamilies(hostIPs)}, status.hostIP ${hostIP ?? 'unset'}`,
-  });
-}
-
-/** A hostNetwork pod's podIPs are its node's host IPs: primary family first. */
-export function checkHostNetworkPod(p: V1Pod, n: V1Node | undefined, primary: IPFamily): Verdict {
-  const ips = listIPs(p.status?.podIPs, p.status?.podIP);
-  const want = n ? nodeHostIPs(n) : undefined;
-  const firstOk = ips[0] !== undefined && familyOf(ips[0]) === primary;
-  const nodeOk = !want || (want.length === ips.length && want.every((ip, i) => ip === ips[i]));
-  return verdict(firstOk && nodeOk, {
-    object: `hostNetwork ${podName(p)}`,
-    family: primary,
-    expected: `status.podIPs with the primary family ${primary} first${want ? `, equal to the node's host IPs ${showFamilies(want)}` : ''}`,
-    seen: `status.podIPs ${showFamilies(ips)}`,
   });
 }
 
@@ -260,31 +207,6 @@ export function expectedNodePortReachability(cfg: KubeProxyNodePorts, a: RankedA
 
 // ---------------------------------------------------------------- probe outcomes
 
-/** `HTTP 200 "body"`, `timeout`, `connection refused`, … for messages. */
-export function describeHttpOutcome(r: HttpResult): string {
-  if (r.status) {
-    const body = r.body.trim().replace(/\s+/g, ' ');
-    return `HTTP ${r.status}${body ? ` ${JSON.stringify(body.length > 60 ? `${body.slice(0, 60)}…` : body)}` : ''}`;
-  }
-  const err = (r.stderr || r.stdout).trim().split('\n').at(-1) ?? '';
-  switch (r.exitCode) {
-    case 7:
-      if (/refused/i.test(err)) return 'connection refused';
-      if (/no route/i.test(err)) return 'no route to host';
-      if (/unreachable/i.test(err)) return 'network unreachable';
-      return `could not connect (${err || 'curl exit 7'})`;
-    case 28:
-      return 'timeout (no answer)';
-    case 52:
-      return 'empty reply';
-    case 56:
-      return 'connection reset';
-    case -1:
-      return `probe error: ${err || 'unknown'}`;
-    default:
-      return `curl exit ${r.exitCode}${err ? `: ${err}` : ''}`;
-  }
-}
 
 /** True when the probe got no HTTP answer at all (what a filtered or unserved port looks like). */
 export function noAnswer(r: HttpResult): boolean {

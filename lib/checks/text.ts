@@ -1,8 +1,8 @@
 /**
- * Small helpers for the "seen" part of check messages and for re-probing,
+ * Small helpers for the "seen" part of check messages,
  * shared by every check module so messages look the same everywhere.
  */
-import type { Verdict } from './verdict.ts';
+import type { HttpResult } from '../probes/http.ts';
 
 /** One line, at most `max` characters: probe output inside a message. */
 export function clip(text: string, max = 120): string {
@@ -28,15 +28,40 @@ export function lastLine(text: string, skip: (line: string) => boolean = () => f
 }
 
 /**
- * Runs a probe-and-judge function until it passes, at most `attempts` times,
- * one second apart: for state that converges (kube-proxy programming a new
- * ClusterIP, a route re-added after a fault). The last verdict is returned.
+ * The one description of an HTTP probe's outcome: the status and body when it was
+ * answered, else what the failed curl means in words a network engineer expects
+ * (connection refused, timeout, no route…) followed by curl's exit code and last line.
  */
-export async function retryVerdict(fn: () => Promise<Verdict>, attempts: number): Promise<Verdict> {
-  let v = await fn();
-  for (let i = 1; i < attempts && !v.ok; i++) {
-    await new Promise((res) => setTimeout(res, 1_000));
-    v = await fn();
+export function describeHttpOutcome(r: HttpResult): string {
+  if (r.exitCode === 0) return `HTTP ${r.status ?? '?'}${r.body.trim() ? ` body "${clip(r.body, 240)}"` : ' (empty body)'}`;
+  const said = lastLine(r.stderr || r.stdout);
+  let what: string;
+  switch (r.exitCode) {
+    case -1:
+      return `probe could not run (${clip(said, 200)})`;
+    case 6:
+      what = 'could not resolve host';
+      break;
+    case 7:
+      what = /no route/i.test(said)
+        ? 'no route to host'
+        : /unreachable/i.test(said)
+          ? 'network unreachable'
+          : /address family|not supported/i.test(said)
+            ? 'address family not supported'
+            : 'connection refused';
+      break;
+    case 28:
+      what = 'timeout';
+      break;
+    case 52:
+      what = 'empty reply (connection closed without a response)';
+      break;
+    case 56:
+      what = 'connection reset';
+      break;
+    default:
+      what = 'request failed';
   }
-  return v;
+  return `${what} (curl exit ${r.exitCode}${said ? `: ${clip(said, 200)}` : ''})`;
 }

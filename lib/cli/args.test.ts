@@ -164,7 +164,8 @@ describe('other commands', () => {
       history: 'prev',
     });
     expect(() => parseArgs(['report', 'a', '--html'])).toThrow(/add --out d/);
-    expect(parseArgs(['list-checks', '--suite', 'dns64'])).toEqual({ command: 'list-checks', suites: ['dns64'] });
+    expect(parseArgs(['list-checks', '--suite', 'dns64'])).toEqual({ command: 'list-checks', suites: ['dns64'], json: false });
+    expect(parseArgs(['list-checks', '--json'])).toEqual({ command: 'list-checks', suites: [], json: true });
     expect(() => parseArgs(['list-checks', 'x'])).toThrow(/unexpected argument "x" for "list-checks"/);
   });
   test('test passes everything through, even flags that look like ours', () => {

@@ -99,9 +99,8 @@ export interface ReportArgs {
 export interface ListChecksArgs {
   command: 'list-checks';
   suites: Suite[];
-  /** Suites that read the cluster while loading need one (as V6E2E_KUBECONFIG/V6E2E_CONTEXT do). */
-  kubeconfig?: string;
-  context?: string;
+  /** One JSON object per check (id, family, kind, disruptive, suite, title) instead of ids. */
+  json: boolean;
 }
 
 export interface HelpArgs {
@@ -184,8 +183,7 @@ const REPORT_FLAGS: Record<string, FlagSpec> = {
 };
 const LIST_FLAGS: Record<string, FlagSpec> = {
   '--suite': { value: true, hint: `one or more of: ${list(SUITES)}` },
-  '--kubeconfig': { value: true, hint: 'a kubeconfig file' },
-  '--context': { value: true, hint: 'a kubeconfig context' },
+  '--json': { value: false },
 };
 const UP_FLAGS: Record<string, FlagSpec> = {
   '--profile': { value: true, hint: `one of: ${list(PROFILES)}` },
@@ -484,12 +482,7 @@ function parseReport(argv: string[]): ReportArgs {
 function parseListChecks(argv: string[]): ListChecksArgs {
   const { tokens, positionals } = tokenize('list-checks', argv, LIST_FLAGS);
   noPositionals('list-checks', positionals);
-  const args: ListChecksArgs = { command: 'list-checks', suites: parseSuites(tokens) };
-  const kubeconfig = once(tokens, '--kubeconfig');
-  if (kubeconfig !== undefined) args.kubeconfig = kubeconfig;
-  const context = once(tokens, '--context');
-  if (context !== undefined) args.context = context;
-  return args;
+  return { command: 'list-checks', suites: parseSuites(tokens), json: tokens.some((t) => t.flag === '--json') };
 }
 
 export function parseArgs(argv: readonly string[]): ParsedArgs {
@@ -555,7 +548,7 @@ Usage:
   v6e2e lab    setup [--kubernetes-src DIR] | status
   v6e2e test   [vitest args]
   v6e2e report <report-dir> ... [--out d [--html] [--history prev]] [--gate f]
-  v6e2e list-checks [--suite s ...] [--kubeconfig f] [--context c]
+  v6e2e list-checks [--suite s ...] [--json]
   v6e2e help [command] | --version
 
 Profiles: ${list(PROFILES)} (all = each in turn, or --parallel N at once)
@@ -637,12 +630,13 @@ Without --out: prints the merged summary.md on stdout (for $GITHUB_STEP_SUMMARY)
 
 Exit codes: 0 no gating check failed, 1 a gating check failed, 2 bad input.
 `,
-  'list-checks': `Usage: v6e2e list-checks [--suite s ...] [--kubeconfig f] [--context c]
+  'list-checks': `Usage: v6e2e list-checks [--suite s ...] [--json]
 
 Prints the id of every e2e check (one per line), as summary.json and gate files
-name them. Collects the suites without running any test; suites that read the
-cluster while loading need one (--kubeconfig/--context, or V6E2E_KUBECONFIG and
-V6E2E_CONTEXT). Exit 3 when a suite did not load (its checks are missing).
+name them: the ids declared with check() (lib/harness/check.ts). Collects the
+suites without running any test or needing a cluster. --json prints one object
+per line: id, family, kind (check or fault), disruptive, suite and title.
+Exit 3 when a suite did not load (its checks are missing).
 `,
 };
 

@@ -1,49 +1,57 @@
 /**
- * `v6e2e list-checks`: every e2e check id without running anything, by letting
+ * `v6e2e list-checks`: every declared e2e check without running anything, by letting
  * vitest collect the e2e project (imports the test files, runs no test, needs no
- * cluster). `run --gate` uses the same list to refuse a gate pattern that matches
- * no check before a cluster costs minutes.
+ * cluster). The declarations come from each test's meta (lib/harness/check.ts);
+ * nothing is derived from titles.
  */
 import path from 'node:path';
-import { checkId, suiteFromFile } from '../report/reporter.ts';
+import type { Vitest } from 'vitest/node';
+import type { CheckFamily } from '../checks/verdict.ts';
+import type { CheckKind } from '../harness/check.ts';
+import { suiteFromFile } from '../report/reporter.ts';
 import { RunBrokenError } from '../util/errors.ts';
 
+export interface ListedCheck {
+  id: string;
+  family: CheckFamily;
+  kind: CheckKind;
+  disruptive: boolean;
+  suite: string;
+  title: string;
+}
+
 export interface CollectedChecks {
-  ids: string[];
-  /** Files that failed to import: their checks are missing from `ids`. */
+  checks: ListedCheck[];
+  /** Files that failed to import, and tests not declared with check(): their checks are missing. */
   errors: string[];
 }
 
-/** Ids in collection order, made unique the way the reporter does (`…-2`). */
-export async function collectCheckIds(root: string, config: string, filters: string[] = []): Promise<CollectedChecks> {
+/** Declared checks in collection order, from a vitest instance (no test runs). */
+export async function collectFrom(vitest: Vitest, root: string, filters: string[] = []): Promise<CollectedChecks> {
+  const { testModules, unhandledErrors } = await vitest.collect(filters);
+  const checks: ListedCheck[] = [];
+  const errors: string[] = unhandledErrors.map((e) => (e instanceof Error ? e.message : String(e)));
+  for (const m of testModules) {
+    const file = path.relative(root, m.moduleId).split(path.sep).join('/');
+    for (const e of m.errors()) errors.push(`${file}: ${e.message.split('\n', 1)[0] ?? ''}`);
+    for (const t of m.children.allTests()) {
+      const d = t.meta().check;
+      if (!d) errors.push(`${file}: test "${t.name}" is not declared with check() (lib/harness/check.ts)`);
+      else checks.push({ id: d.id, family: d.family, kind: d.kind, disruptive: d.disruptive, suite: suiteFromFile(file), title: d.title });
+    }
+  }
+  return { checks, errors };
+}
+
+/** `v6e2e list-checks`: a vitest instance of the e2e project that only collects. */
+export async function collectChecks(root: string, config: string, filters: string[] = []): Promise<CollectedChecks> {
   const { createVitest } = await import('vitest/node');
   const savedExitCode = process.exitCode;
   const vitest = await createVitest('test', { root, config, configLoader: 'native', project: ['e2e'], run: true, watch: false, reporters: [] }).catch((err: unknown) => {
     throw new RunBrokenError(`vitest could not load its config: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
   });
   try {
-    const { testModules, unhandledErrors } = await vitest.collect(filters);
-    const ids: string[] = [];
-    const errors: string[] = unhandledErrors.map((e) => (e instanceof Error ? e.message : String(e)));
-    const seen = new Map<string, number>();
-    for (const m of testModules) {
-      const file = path.relative(root, m.moduleId).split(path.sep).join('/');
-      for (const e of m.errors()) errors.push(`${file}: ${e.message.split('\n', 1)[0] ?? ''}`);
-      const suite = suiteFromFile(file);
-      for (const t of m.children.allTests()) {
-        const names: string[] = [];
-        let p = t.parent;
-        while (p.type === 'suite') {
-          names.unshift(p.name);
-          p = p.parent;
-        }
-        const base = checkId(suite, names, t.name);
-        const n = (seen.get(base) ?? 0) + 1;
-        seen.set(base, n);
-        ids.push(n === 1 ? base : `${base}-${n}`);
-      }
-    }
-    return { ids, errors };
+    return await collectFrom(vitest, root, filters);
   } finally {
     await vitest.close();
     process.exitCode = savedExitCode;

@@ -55,7 +55,8 @@ describe('bad input through main → exit 2, one line, no stack', () => {
     expectUsage(await cli('up', '--profile', 'ipv6', '--pod-subnet', 'fd00:1::/104', '--node-cidr-mask-ipv6', '100'), /--node-cidr-mask-ipv6 100/);
     expectUsage(await cli('up', '--profile', 'ipv4', '--pod-subnet', '10.9.0.0/25', '--node-cidr-mask-ipv4', '26'), /node/);
   });
-  test('unreadable kubeconfig file', async () => {
+  // In-process CLI calls: loaded machines (a CI run beside a cluster) take longer than 5 s.
+  test('unreadable kubeconfig file', { timeout: 30_000 }, async () => {
     expectUsage(await cli('run', '--kubeconfig', path.join(dir, 'missing.yaml')), /cannot read kubeconfig .*missing\.yaml \(ENOENT\); pass --kubeconfig/);
   });
   test('unparsable kubeconfig file', async () => {

@@ -98,14 +98,12 @@ async function dispatch(args: ParsedArgs, io: MainIO, progress: Progress): Promi
       return merged.exitCode;
     }
     case 'list-checks': {
-      const { collectCheckIds } = await import('./list-checks.ts');
-      const { REPO_ROOT, VITEST_CONFIG, ensureReadableFile, resolveSuites } = await import('./run.ts');
+      const { collectChecks } = await import('./list-checks.ts');
+      const { REPO_ROOT, VITEST_CONFIG, resolveSuites } = await import('./run.ts');
       const filters = args.suites.length > 0 ? resolveSuites(args.suites).map((s) => `suites/${s}/`) : [];
-      if (args.kubeconfig !== undefined) process.env.V6E2E_KUBECONFIG = ensureReadableFile(args.kubeconfig, '--kubeconfig');
-      if (args.context !== undefined) process.env.V6E2E_CONTEXT = args.context;
-      const { ids, errors } = await collectCheckIds(REPO_ROOT, VITEST_CONFIG, filters);
+      const { checks, errors } = await collectChecks(REPO_ROOT, VITEST_CONFIG, filters);
       for (const e of errors) log(`v6e2e: warning: ${e}`);
-      io.stdout(ids.map((id) => `${id}\n`).join(''));
+      io.stdout(checks.map((c) => `${args.json ? JSON.stringify(c) : c.id}\n`).join(''));
       return errors.length > 0 ? 3 : 0;
     }
   }

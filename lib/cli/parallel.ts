@@ -66,10 +66,55 @@ function lineSplitter(prefix: string, emit: (text: string) => void): { push(chun
   };
 }
 
+/** A started child: the process, and a promise that resolves once its result is recorded. */
+interface Running {
+  child: ChildProcess;
+  ended: Promise<void>;
+}
+
+/**
+ * Starts one job in its own process group, its output prefixed line by line.
+ * `onClose` gets the result once the child has exited and its output is flushed.
+ */
+function startJob(job: Job, prefix: string, line: (text: string) => void, onClose: (result: JobResult) => void): Running {
+  const started = Date.now();
+  const out = lineSplitter(prefix, line);
+  const err = lineSplitter(prefix, line);
+  const child = spawn(job.command, job.args, {
+    cwd: job.cwd,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  let spawnError: string | undefined;
+  child.stdout?.on('data', (d: Buffer) => out.push(d));
+  child.stderr?.on('data', (d: Buffer) => err.push(d));
+  const ended = new Promise<void>((resolve) => {
+    child.on('error', (e) => {
+      spawnError = e.message;
+    });
+    child.on('close', (code, signal) => {
+      out.flush();
+      err.flush();
+      const result: JobResult = {
+        label: job.label,
+        exitCode: code,
+        signal,
+        seconds: (Date.now() - started) / 1000,
+        ...(spawnError !== undefined ? { error: spawnError } : {}),
+      };
+      // Settled before onClose so its reactions queue ahead of the pool's `done` (as they always have);
+      // none run before this handler returns, by which time onClose has recorded the result.
+      resolve();
+      onClose(result);
+    });
+  });
+  return { child, ended };
+}
+
 export function runPool(jobs: readonly Job[], opts: PoolOptions): Pool {
   if (!Number.isInteger(opts.parallel) || opts.parallel < 1) throw new RangeError(`parallel must be a positive integer, got ${opts.parallel}`);
   const results: (JobResult | undefined)[] = jobs.map(() => undefined);
-  const running = new Map<number, { child: ChildProcess; ended: Promise<void> }>();
+  const running = new Map<number, Running>();
   let next = 0;
   let stopping = false;
   let resolveDone: (r: JobResult[]) => void = () => undefined;
@@ -91,41 +136,14 @@ export function runPool(jobs: readonly Job[], opts: PoolOptions): Pool {
     while (!stopping && running.size < opts.parallel && next < jobs.length) {
       const index = next++;
       const job = jobs[index] as Job;
-      const started = Date.now();
-      const prefix = `[${job.label.padEnd(width)}] `;
-      const out = lineSplitter(prefix, opts.line);
-      const err = lineSplitter(prefix, opts.line);
       opts.onStart?.(job);
-      const child = spawn(job.command, job.args, {
-        cwd: job.cwd,
-        stdio: ['ignore', 'pipe', 'pipe'],
-        detached: true,
+      const started = startJob(job, `[${job.label.padEnd(width)}] `, opts.line, (result) => {
+        results[index] = result;
+        running.delete(index);
+        opts.onEnd?.(result);
+        startNext(); // ends with finishIfIdle()
       });
-      let spawnError: string | undefined;
-      child.stdout?.on('data', (d: Buffer) => out.push(d));
-      child.stderr?.on('data', (d: Buffer) => err.push(d));
-      const ended = new Promise<void>((resolve) => {
-        child.on('error', (e) => {
-          spawnError = e.message;
-        });
-        child.on('close', (code, signal) => {
-          out.flush();
-          err.flush();
-          const result: JobResult = {
-            label: job.label,
-            exitCode: code,
-            signal,
-            seconds: (Date.now() - started) / 1000,
-            ...(spawnError !== undefined ? { error: spawnError } : {}),
-          };
-          results[index] = result;
-          running.delete(index);
-          opts.onEnd?.(result);
-          resolve();
-          startNext(); // ends with finishIfIdle()
-        });
-      });
-      running.set(index, { child, ended });
+      running.set(index, started);
     }
     finishIfIdle();
   };
@@ -140,7 +158,7 @@ export function runPool(jobs: readonly Job[], opts: PoolOptions): Pool {
         try {
           child.kill(signal);
         } catch {
-          // already gone
+          // Best effort: the child may already be gone, and its 'close' still settles `ended`.
         }
         return ended;
       });

@@ -29,11 +29,11 @@ export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<
     deps.log(`checks: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
     return code;
   };
-  const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { ...options, passWithNoTests: true }));
+  const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { extra: { ...options, passWithNoTests: true } }));
   addTally(tally, unit.counts);
   if (unit.failed) return close(1);
   if (process.env.V6E2E_KUBECONFIG || process.env.V6E2E_CONTEXT) {
-    const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { ...options, passWithNoTests: true }));
+    const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { extra: { ...options, passWithNoTests: true } }));
     addTally(tally, e2e.counts);
     return close(e2e.failed ? 1 : 0);
   }
@@ -78,6 +78,33 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags;
   },
 ];
 
+/** A V6E2E_* variable parsed like its flag; a bad value is a usage error naming the variable. */
+function fromEnv<T>(variable: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (err) {
+    throw new UsageError(`${variable}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+}
+
+/** What every step of the lab matrix shares. */
+interface Matrix {
+  deps: RunDeps;
+  tally: Tally;
+  /** reports/test-<timestamp>: one directory per step under it. */
+  base: string;
+  profiles: Profile[];
+  parallel: number;
+  /** Every lab cluster the matrix may make, for the cleanup and the lifecycle step. */
+  names: string[];
+  variantRuns: typeof TEST_VARIANTS;
+  /** The `run` arguments each profile run starts from. */
+  common: RunArgs;
+}
+
+/** One step of the matrix; true when it failed (the others still run). */
+type MatrixStep = (m: Matrix) => Promise<boolean>;
+
 /**
  * The end-to-end part of `v6e2e test` without a given cluster, over the
  * profiles of V6E2E_TEST_PROFILES (default all), V6E2E_TEST_PARALLEL at a time
@@ -97,16 +124,36 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags;
  *   8. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
  *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out).
  */
-/** A V6E2E_* variable parsed like its flag; a bad value is a usage error naming the variable. */
-function fromEnv<T>(variable: string, parse: () => T): T {
+async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
+  const m = planMatrix(deps, tally);
+  const guard = guardCleanup(async () => {
+    const kind = await import('../cluster/kind.ts');
+    for (const name of m.names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
+  });
+  let failed = false;
   try {
-    return parse();
-  } catch (err) {
-    throw new UsageError(`${variable}: ${err instanceof Error ? err.message : String(err)}`);
+    const mainDir = ensureWritableDir(path.join(m.base, 'all'));
+    const steps: MatrixStep[] = [
+      (x) => profileRun(x, { ...x.common, reportDir: mainDir }, mainDir),
+      (x) => reportAcceptance(x, mainDir),
+      edgeVariantRuns,
+      implementationVariantRuns,
+      packageAcceptance,
+      lifecycles,
+      interruptAcceptance,
+      kubernetesSrcAcceptance,
+    ];
+    // Every step runs whatever the ones before it did: one report of everything that broke.
+    for (const step of steps) if (await step(m)) failed = true;
+  } finally {
+    await finishGuard(guard);
   }
+  deps.log(`v6e2e: reports in ${m.base} (HTML: ${path.join(m.base, 'all', HTML_DIR, 'index.html')})`);
+  return failed ? 1 : 0;
 }
 
-async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
+/** Profiles, parallelism and cluster names from the environment; creates the report base directory. */
+function planMatrix(deps: RunDeps, tally: Tally): Matrix {
   const profilesText = process.env.V6E2E_TEST_PROFILES ?? 'all';
   const profiles = fromEnv('V6E2E_TEST_PROFILES', () => parseProfiles(profilesText));
   const parallel = fromEnv('V6E2E_TEST_PARALLEL', () => parseParallel(process.env.V6E2E_TEST_PARALLEL ?? '2'));
@@ -117,101 +164,115 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
     const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
     names.push(...labels.map((l) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, labels), l, labels.length)));
   }
-  const guard = guardCleanup(async () => {
-    const kind = await import('../cluster/kind.ts');
-    for (const name of names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
-  });
+  const common: RunArgs = {
+    command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], html: true, parallel,
+    variant: DEFAULT_VARIANT_FLAGS,
+  };
+  return { deps, tally, base, profiles, parallel, names, variantRuns, common };
+}
+
+/** A `v6e2e run` whose checks count into the tally. */
+async function profileRun(m: Matrix, args: RunArgs, reportDir: string): Promise<boolean> {
+  const code = await runCommand(args, m.deps);
+  addRunTally(m.tally, reportDir);
+  return code !== 0;
+}
+
+/** A vitest project run as one progress step, its tests counted into the tally. */
+async function projectStep(m: Matrix, title: string, env: Partial<Record<string, string>>, project: string): Promise<boolean> {
+  const outcome = await m.deps.progress.step(title, () => withEnv(env, () => runVitest(project, [])));
+  addTally(m.tally, outcome.counts);
+  return outcome.failed;
+}
+
+function reportAcceptance(m: Matrix, mainDir: string): Promise<boolean> {
+  return projectStep(
+    m,
+    'report acceptance: seeded-fault run, its HTML report in headless Chromium',
+    {
+      V6E2E_ACCEPTANCE_NAME: TEST_CLUSTER_PREFIX,
+      V6E2E_ACCEPTANCE_PROFILES: m.profiles.join(','),
+      V6E2E_ACCEPTANCE_MAIN_REPORT: mainDir,
+      V6E2E_REPORT_DIR: path.join(m.base, 'report-acceptance'),
+    },
+    'report',
+  );
+}
+
+/** One IPv6-capable profile is enough to hold the upstream-DNS64 edge in CI's time; the others run it by hand. */
+async function edgeVariantRuns(m: Matrix): Promise<boolean> {
   let failed = false;
-  try {
-    const common: RunArgs = {
-      command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], html: true, parallel,
-      variant: DEFAULT_VARIANT_FLAGS,
+  for (const profile of m.profiles.filter((p) => p !== 'ipv4').slice(0, 1)) {
+    const variantDir = ensureWritableDir(path.join(m.base, `${profile}-upstream-nsp`));
+    const args: RunArgs = {
+      ...m.common, profiles: [profile], name: nameForPrefix(TEST_CLUSTER_PREFIX, [profile]), html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir,
     };
-    const mainDir = ensureWritableDir(path.join(base, 'all'));
-    const main = await runCommand({ ...common, reportDir: mainDir }, deps);
-    addRunTally(tally, mainDir);
-    failed ||= main !== 0;
-
-    const acceptance = await deps.progress.step('report acceptance: seeded-fault run, its HTML report in headless Chromium', () =>
-      withEnv(
-        {
-          V6E2E_ACCEPTANCE_NAME: TEST_CLUSTER_PREFIX,
-          V6E2E_ACCEPTANCE_PROFILES: profiles.join(','),
-          V6E2E_ACCEPTANCE_MAIN_REPORT: mainDir,
-          V6E2E_REPORT_DIR: path.join(base, 'report-acceptance'),
-        },
-        () => runVitest('report', []),
-      ),
-    );
-    addTally(tally, acceptance.counts);
-    failed ||= acceptance.failed;
-
-    // One IPv6-capable profile is enough to hold the upstream-DNS64 edge in CI's time; the others run it by hand.
-    for (const profile of profiles.filter((p) => p !== 'ipv4').slice(0, 1)) {
-      const variantDir = ensureWritableDir(path.join(base, `${profile}-upstream-nsp`));
-      const variant = await runCommand(
-        { ...common, profiles: [profile], name: nameForPrefix(TEST_CLUSTER_PREFIX, [profile]), html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir },
-        deps,
-      );
-      addRunTally(tally, variantDir);
-      failed ||= variant !== 0;
-    }
-
-    for (const v of variantRuns) {
-      const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
-      const dir = ensureWritableDir(path.join(base, labels.join('+')));
-      const code = await runCommand(
-        { ...common, profiles: v.profiles, variant: v.flags, suites: v.suites ?? [], name: nameForPrefix(TEST_CLUSTER_PREFIX, labels), parallel: Math.min(parallel, labels.length), reportDir: dir },
-        deps,
-      );
-      addRunTally(tally, dir);
-      failed ||= code !== 0;
-    }
-
-    // The packed package installed into a prefix, run from an unrelated directory against the first test cluster.
-    if (process.env.V6E2E_TEST_PACKAGE !== '0') {
-      const { kubeconfigPathFor } = await import('../cluster/kind.ts');
-      const first = runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, profiles), profiles[0]!, profiles.length);
-      const pack = await deps.progress.step('package acceptance: npm pack, install into a prefix, run from elsewhere', () =>
-        withEnv({ V6E2E_PACKAGE_KUBECONFIG: kubeconfigPathFor(first), V6E2E_PACKAGE_CONTEXT: `kind-${first}`, V6E2E_REPORT_DIR: path.join(base, 'package') }, () =>
-          runVitest('package', []),
-        ),
-      );
-      addTally(tally, pack.counts);
-      failed ||= pack.failed;
-    }
-
-    // The kept clusters go now: the acceptances below make their own, and on 2 cores
-    // seven idle control planes would double their time.
-    for (const name of names) {
-      const life = await deps.progress.step(`lifecycle: down ${name} leaves nothing`, () =>
-        withEnv({ V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(base, `${name}-lifecycle`) }, () => runVitest('lifecycle', [])),
-      );
-      addTally(tally, life.counts);
-      failed ||= life.failed;
-    }
-
-    // Ctrl-C at each step of a run on a cluster of its own (the reuse case needs a kept
-    // cluster: V6E2E_INTERRUPT_REUSE when run by hand).
-    if (process.env.V6E2E_TEST_INTERRUPT !== '0') {
-      const int = await deps.progress.step('interrupt acceptance: SIGINT at each step exits 130 and leaves nothing', () =>
-        withEnv({ V6E2E_REPORT_DIR: path.join(base, 'interrupt') }, () => runVitest('interrupt', [])),
-      );
-      addTally(tally, int.counts);
-      failed ||= int.failed;
-    }
-
-    // A Kubernetes tree assembled offline, built and judged unpatched and with two IPv6-breaking patches.
-    if (process.env.V6E2E_TEST_KUBERNETES_SRC !== '0') {
-      const src = await deps.progress.step('--kubernetes-src acceptance: a local Kubernetes tree, unpatched and with two IPv6-breaking patches', () =>
-        withEnv({ V6E2E_REPORT_DIR: path.join(base, 'kubernetes-src') }, () => runVitest('kubernetes-src', [])),
-      );
-      addTally(tally, src.counts);
-      failed ||= src.failed;
-    }
-  } finally {
-    await finishGuard(guard);
+    if (await profileRun(m, args, variantDir)) failed = true;
   }
-  deps.log(`v6e2e: reports in ${base} (HTML: ${path.join(base, 'all', HTML_DIR, 'index.html')})`);
-  return failed ? 1 : 0;
+  return failed;
+}
+
+/** Each of TEST_VARIANTS on clusters of its own. */
+async function implementationVariantRuns(m: Matrix): Promise<boolean> {
+  let failed = false;
+  for (const v of m.variantRuns) {
+    const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
+    const dir = ensureWritableDir(path.join(m.base, labels.join('+')));
+    const args: RunArgs = {
+      ...m.common, profiles: v.profiles, variant: v.flags, suites: v.suites ?? [], name: nameForPrefix(TEST_CLUSTER_PREFIX, labels), parallel: Math.min(m.parallel, labels.length), reportDir: dir,
+    };
+    if (await profileRun(m, args, dir)) failed = true;
+  }
+  return failed;
+}
+
+/** The packed package installed into a prefix, run from an unrelated directory against the first test cluster. */
+async function packageAcceptance(m: Matrix): Promise<boolean> {
+  if (process.env.V6E2E_TEST_PACKAGE === '0') return false;
+  const { kubeconfigPathFor } = await import('../cluster/kind.ts');
+  const first = runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, m.profiles), m.profiles[0]!, m.profiles.length);
+  return projectStep(
+    m,
+    'package acceptance: npm pack, install into a prefix, run from elsewhere',
+    { V6E2E_PACKAGE_KUBECONFIG: kubeconfigPathFor(first), V6E2E_PACKAGE_CONTEXT: `kind-${first}`, V6E2E_REPORT_DIR: path.join(m.base, 'package') },
+    'package',
+  );
+}
+
+/**
+ * The kept clusters go now: the acceptances below make their own, and on 2 cores
+ * seven idle control planes would double their time.
+ */
+async function lifecycles(m: Matrix): Promise<boolean> {
+  let failed = false;
+  for (const name of m.names) {
+    const env = { V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(m.base, `${name}-lifecycle`) };
+    if (await projectStep(m, `lifecycle: down ${name} leaves nothing`, env, 'lifecycle')) failed = true;
+  }
+  return failed;
+}
+
+/**
+ * Ctrl-C at each step of a run on a cluster of its own (the reuse case needs a kept
+ * cluster: V6E2E_INTERRUPT_REUSE when run by hand).
+ */
+function interruptAcceptance(m: Matrix): Promise<boolean> {
+  if (process.env.V6E2E_TEST_INTERRUPT === '0') return Promise.resolve(false);
+  return projectStep(
+    m,
+    'interrupt acceptance: SIGINT at each step exits 130 and leaves nothing',
+    { V6E2E_REPORT_DIR: path.join(m.base, 'interrupt') },
+    'interrupt',
+  );
+}
+
+/** A Kubernetes tree assembled offline, built and judged unpatched and with two IPv6-breaking patches. */
+function kubernetesSrcAcceptance(m: Matrix): Promise<boolean> {
+  if (process.env.V6E2E_TEST_KUBERNETES_SRC === '0') return Promise.resolve(false);
+  return projectStep(
+    m,
+    '--kubernetes-src acceptance: a local Kubernetes tree, unpatched and with two IPv6-breaking patches',
+    { V6E2E_REPORT_DIR: path.join(m.base, 'kubernetes-src') },
+    'kubernetes-src',
+  );
 }

@@ -1,9 +1,16 @@
 /**
- * Running vitest in-process: the projects of vitest.config.ts with the
- * environment a run hands to its config, globalSetup and reporters.
+ * Running vitest in-process: the projects of vitest.config.ts, with the run's
+ * settings (lib/harness/settings.ts) encoded for the config, globalSetup and
+ * workers. One vitest instance per run: when the caller wants the declared checks
+ * first (a gate file to validate), the same instance collects, then runs.
  */
 import path from 'node:path';
-import { RunBrokenError, UsageError } from '../util/errors.ts';
+import type { Vitest } from 'vitest/node';
+import { encodeSettings, type RunSettings } from '../harness/settings.ts';
+import { isSummaryReporter } from '../report/reporter.ts';
+import type { RunSummary } from '../report/summary.ts';
+import { RunBrokenError, V6e2eError } from '../util/errors.ts';
+import { collectFrom, type CollectedChecks } from './list-checks.ts';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '..', '..');
 export const VITEST_CONFIG = path.join(REPO_ROOT, 'vitest.config.ts');
@@ -31,6 +38,8 @@ export interface VitestOutcome {
   modules: number;
   /** Test cases by final state (pending counts as skipped). */
   counts: Tally;
+  /** The e2e summary the reporter built, in memory (none for other projects, or when the run broke first). */
+  summary?: RunSummary;
 }
 
 export interface Tally {
@@ -39,38 +48,59 @@ export interface Tally {
   skipped: number;
 }
 
-/** startVitest in run mode; it closes itself. Keeps vitest's process.exitCode out of ours. */
-export async function runVitest(project: string, filters: string[], extra: Record<string, unknown> = {}): Promise<VitestOutcome> {
-  const { startVitest } = await import('vitest/node');
-  const savedExitCode = process.exitCode;
-  try {
-    const vitest = await startVitest('test', filters, {
-      root: REPO_ROOT,
-      config: VITEST_CONFIG,
-      // Imported in place (tsx is registered): the default loader bundles the config into node_modules/.vite-temp, a write into an installed package.
-      configLoader: 'native',
-      project: [project],
-      run: true,
-      watch: false,
-      ...extra,
-    });
-    const modules = vitest.state.getTestModules();
-    const failed =
-      vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0 || modules.some((m) => !m.ok());
-    const counts: Tally = { passed: 0, failed: 0, skipped: 0 };
-    for (const m of modules) {
-      for (const t of m.children.allTests()) {
-        const state = t.result().state;
-        if (state === 'passed') counts.passed++;
-        else if (state === 'failed') counts.failed++;
-        else counts.skipped++;
-      }
+export interface VitestRunOptions {
+  /** vitest options beyond the project's (shard, passWithNoTests…). */
+  extra?: Record<string, unknown>;
+  /** The run contract for an e2e run; absent: the environment as it is. */
+  settings?: RunSettings;
+  /** Called with the declared checks before any test runs (same instance); may throw to stop. */
+  beforeTests?: (collected: CollectedChecks) => void | Promise<void>;
+}
+
+function outcomeOf(vitest: Vitest): VitestOutcome {
+  const modules = vitest.state.getTestModules();
+  const failed = vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0 || modules.some((m) => !m.ok());
+  const counts: Tally = { passed: 0, failed: 0, skipped: 0 };
+  for (const m of modules) {
+    for (const t of m.children.allTests()) {
+      const state = t.result().state;
+      if (state === 'passed') counts.passed++;
+      else if (state === 'failed') counts.failed++;
+      else counts.skipped++;
     }
-    return { failed, modules: modules.length, counts };
-  } catch (err) {
-    if (err instanceof UsageError) throw err;
-    throw new RunBrokenError(`vitest (${project}) did not run: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
-  } finally {
-    process.exitCode = savedExitCode;
   }
+  // The config's reporter instance (vitest.config.ts), read in memory rather than from summary.json.
+  const reporter = vitest.config.reporters.find(isSummaryReporter);
+  const summary = reporter?.lastSummary;
+  return { failed, modules: modules.length, counts, ...(summary ? { summary } : {}) };
+}
+
+/** One vitest instance in run mode; it is closed before returning. Keeps vitest's process.exitCode out of ours. */
+export async function runVitest(project: string, filters: string[], opts: VitestRunOptions = {}): Promise<VitestOutcome> {
+  return withEnv(opts.settings ? encodeSettings(opts.settings) : {}, async () => {
+    const { createVitest } = await import('vitest/node');
+    const savedExitCode = process.exitCode;
+    let vitest: Vitest | undefined;
+    try {
+      vitest = await createVitest('test', {
+        root: REPO_ROOT,
+        config: VITEST_CONFIG,
+        // Imported in place (tsx is registered): the default loader bundles the config into node_modules/.vite-temp, a write into an installed package.
+        configLoader: 'native',
+        project: [project],
+        run: true,
+        watch: false,
+        ...opts.extra,
+      });
+      if (opts.beforeTests) await opts.beforeTests(await collectFrom(vitest, REPO_ROOT, filters));
+      await vitest.start(filters);
+      return outcomeOf(vitest);
+    } catch (err) {
+      if (err instanceof V6e2eError) throw err;
+      throw new RunBrokenError(`vitest (${project}) did not run: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
+    } finally {
+      await vitest?.close();
+      process.exitCode = savedExitCode;
+    }
+  });
 }

@@ -20,7 +20,8 @@ import YAML from 'yaml';
 import { installFlannel } from './flannel.ts';
 import { describeTree } from '../kubesrc/tree.ts';
 import { kindClusterConfig, variantLabel, type ClusterVariant } from './variant.ts';
-import { RunBrokenError, UsageError } from '../util/errors.ts';
+import { docker, dockerTry } from '../util/docker.ts';
+import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 
 export interface ClusterHandle {
@@ -41,9 +42,10 @@ async function kindBin(progress: Progress): Promise<string> {
   return path.join(await buildKind(progress), 'kind');
 }
 
+/** Whether kind node containers of `name` exist; an engine that cannot answer throws (it is not "no cluster"). */
 export async function clusterExists(name: string): Promise<boolean> {
-  const r = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`], { reject: false });
-  return r.exitCode === 0 && r.stdout.trim() !== '';
+  const r = await docker(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`]);
+  return r.stdout.trim() !== '';
 }
 
 /** Streams a child's stderr lines as progress, keeping the tail for error messages. */
@@ -89,7 +91,7 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
     throw new UsageError(`a kind cluster named "${name}" already exists: reuse it (--reuse) or delete it (v6e2e down --name ${name})`);
   }
   // The parser checked kind's usual subnets; an existing kind network has its own.
-  if ((await execa('docker', ['network', 'inspect', KIND_NETWORK], { reject: false })).exitCode === 0) {
+  if ((await dockerTry(['network', 'inspect', KIND_NETWORK])).exitCode === 0) {
     assertOutsideNetwork(variant.addressing, KIND_NETWORK, await networkSubnets(KIND_NETWORK));
   }
   const tail: string[] = [];
@@ -127,6 +129,7 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   } catch (err) {
     // V6E2E_KEEP_FAILED=1 keeps the wreck for debugging (docker exec into the nodes).
     if (process.env.V6E2E_KEEP_FAILED !== '1') {
+      // Best effort: the creation error below is what the user needs; a failed delete shows as its own progress step.
       await progress.step(`delete half-made cluster ${name}`, () => deleteCluster(name, progress)).catch(() => undefined);
     }
     if (abort.signal.aborted) throw new RunBrokenError(`interrupted while creating cluster ${name}; it was deleted`);
@@ -175,34 +178,45 @@ export async function exportKubeconfig(name: string, progress: Progress): Promis
 async function waitReady(name: string): Promise<void> {
   const node = `${name}-control-plane`;
   const kubectl = (...args: string[]) =>
-    execa('docker', ['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], { timeout: 320_000 });
+    docker(['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], {
+      timeout: 320_000,
+      hint: 'V6E2E_KEEP_FAILED=1 keeps the cluster to look into',
+    });
   try {
     await kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s');
     await kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s');
   } catch (err) {
     // Say what is not ready, not just that a wait timed out.
-    const pods = await execa('docker', ['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf',
-      'get', 'pods', '-A', '-o', 'wide', '--no-headers'], { reject: false });
+    // Diagnostics only: a failure here leaves "(none)" in a message that already reports the failed wait.
+    const pods = await dockerTry(['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf',
+      'get', 'pods', '-A', '-o', 'wide', '--no-headers']);
     const notRunning = pods.stdout.split('\n').filter((l) => l && !/\sRunning\s/.test(l)).slice(0, 8);
-    const why = (err as { shortMessage?: string }).shortMessage ?? String(err);
-    throw new Error(`${why}\npods not running:\n${notRunning.join('\n') || '(none)'}`);
+    const why = err instanceof Error ? err.message : String(err);
+    throw new RunBrokenError(`${why}\npods not running:\n${notRunning.join('\n') || '(none)'}`);
   }
 }
 
 /** Deletes the cluster and everything the lab added for it (edge containers, networks). */
 export async function deleteCluster(name: string, progress: Progress): Promise<void> {
   const kind = await kindBin(progress);
-  await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
-  const leftovers = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`], { reject: false });
+  // Everything below still runs when kind fails; the failure is reported at the end.
+  const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
+  const leftovers = await docker(['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`]);
   const ids = leftovers.stdout.split('\n').filter(Boolean);
-  if (ids.length) await execa('docker', ['rm', '-f', '-v', ...ids], { reject: false });
-  const nets = await execa('docker', ['network', 'ls', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`], { reject: false });
-  for (const id of nets.stdout.split('\n').filter(Boolean)) await execa('docker', ['network', 'rm', id], { reject: false });
-  // kind's shared "kind" network goes once the last kind cluster is gone.
-  const anyKind = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`], { reject: false });
-  if (!anyKind.stdout.trim()) await execa('docker', ['network', 'rm', 'kind'], { reject: false });
+  // A container that went meanwhile is fine; one that stays shows in `leftovers()`.
+  if (ids.length) await dockerTry(['rm', '-f', '-v', ...ids]);
+  const nets = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`]);
+  for (const id of nets.stdout.split('\n').filter(Boolean)) await dockerTry(['network', 'rm', id]);
+  // kind's shared "kind" network goes once the last kind cluster is gone. It may be absent,
+  // or still used by a container that is not a kind node: either way it is no leftover of this cluster.
+  const anyKind = await docker(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
+  if (!anyKind.stdout.trim()) await dockerTry(['network', 'rm', 'kind']);
   // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
   for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });
+  if (kindDelete.exitCode !== 0) {
+    const tail = (kindDelete.stderr || kindDelete.shortMessage || '').trim().split('\n').slice(-5).join('\n');
+    throw new EnvironmentError(`kind delete cluster --name ${name} failed; remove its node containers by hand (\`docker rm -f $(docker ps -aq --filter label=${KIND_CLUSTER_LABEL}=${name})\`)\n${tail}`);
+  }
 }
 
 /** Files under the lab dir that belong to cluster `name` (kubeconfig, edge description, DNS config). */
@@ -248,8 +262,8 @@ export interface Leftovers {
  * network counts too when no kind cluster remains.
  */
 export async function leftovers(name: string, volumesBefore: readonly string[] = []): Promise<Leftovers> {
-  const lines = async (args: string[]) =>
-    (await execa('docker', args, { reject: false })).stdout.split('\n').filter(Boolean);
+  // An engine that cannot answer throws: "nothing listed" must mean nothing is left.
+  const lines = async (args: string[]) => (await docker(args)).stdout.split('\n').filter(Boolean);
   const containers = [
     ...(await lines(['ps', '-a', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`, '--format', '{{.Names}}'])),
     ...(await lines(['ps', '-a', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`, '--format', '{{.Names}}'])),
@@ -267,11 +281,11 @@ export async function leftovers(name: string, volumesBefore: readonly string[] =
 export async function clusterVolumes(name: string): Promise<string[]> {
   const ids: string[] = [];
   for (const label of [KIND_CLUSTER_LABEL, LAB_CLUSTER_LABEL]) {
-    const r = await execa('docker', ['ps', '-a', '-q', '--filter', `label=${label}=${name}`], { reject: false });
+    const r = await docker(['ps', '-a', '-q', '--filter', `label=${label}=${name}`]);
     ids.push(...r.stdout.split('\n').filter(Boolean));
   }
   if (ids.length === 0) return [];
   // A container may go between the listing and the inspect (a cluster being deleted): inspect what is left.
-  const r = await execa('docker', ['inspect', '--format', '{{range .Mounts}}{{if .Name}}{{.Name}} {{end}}{{end}}', ...ids], { reject: false });
+  const r = await dockerTry(['inspect', '--format', '{{range .Mounts}}{{if .Name}}{{.Name}} {{end}}{{end}}', ...ids]);
   return [...new Set(r.stdout.split(/\s+/).filter(Boolean))];
 }

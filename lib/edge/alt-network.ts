@@ -6,9 +6,10 @@
  * nftables' default `primary` must refuse them). `--internal`: no gateway, so the
  * nodes' default routes stay on kind's network.
  */
-import { execa } from 'execa';
 import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
-import { containerAddresses, kindNodes, type NetAddresses } from './docker.ts';
+import { dockerFailed, dockerTry } from '../util/docker.ts';
+import { EnvironmentError } from '../util/errors.ts';
+import { containerAddresses, kindNodes, NotAttachedError, type NetAddresses } from './docker.ts';
 
 export function altNetworkName(cluster: string): string {
   return `v6e2e-alt-${cluster}`;
@@ -23,7 +24,7 @@ function subnetsFor(cluster: string, attempt: number): [string, string] {
 }
 
 async function networkExists(name: string): Promise<boolean> {
-  return (await execa('docker', ['network', 'inspect', name], { reject: false })).exitCode === 0;
+  return (await dockerTry(['network', 'inspect', name])).exitCode === 0;
 }
 
 /** Creates the network (once) and attaches every node of the cluster not yet on it. */
@@ -33,17 +34,21 @@ export async function ensureAltNetwork(cluster: string): Promise<void> {
     let last = '';
     for (let attempt = 0; attempt < 8 && !(await networkExists(name)); attempt++) {
       const [v4, v6] = subnetsFor(cluster, attempt);
-      const r = await execa('docker', ['network', 'create', '--internal', '--ipv6', '--subnet', v4, '--subnet', v6,
-        '--label', `${LAB_LABEL}=alt-network`, '--label', `${LAB_CLUSTER_LABEL}=${cluster}`, name], { reject: false });
+      const args = ['network', 'create', '--internal', '--ipv6', '--subnet', v4, '--subnet', v6,
+        '--label', `${LAB_LABEL}=alt-network`, '--label', `${LAB_CLUSTER_LABEL}=${cluster}`, name];
+      const r = await dockerTry(args);
       if (r.exitCode === 0) break;
       last = r.stderr;
-      if (!/overlap/i.test(r.stderr)) throw new Error(`docker network create ${name}: ${r.stderr}`);
+      if (!/overlap/i.test(r.stderr)) throw dockerFailed(args, r);
     }
-    if (!(await networkExists(name))) throw new Error(`no free subnet for ${name}: ${last}`);
+    if (!(await networkExists(name))) {
+      throw new EnvironmentError(`no free subnet for ${name} (every one tried overlaps a Docker network); remove unused ones (\`docker network prune\`): ${last}`);
+    }
   }
   for (const node of await kindNodes(cluster)) {
-    const r = await execa('docker', ['network', 'connect', name, node], { reject: false });
-    if (r.exitCode !== 0 && !/already exists|already attached/i.test(r.stderr)) throw new Error(`docker network connect ${name} ${node}: ${r.stderr}`);
+    const args = ['network', 'connect', name, node];
+    const r = await dockerTry(args);
+    if (r.exitCode !== 0 && !/already exists|already attached/i.test(r.stderr)) throw dockerFailed(args, r);
   }
 }
 
@@ -56,7 +61,7 @@ export async function altAddresses(cluster: string): Promise<Map<string, NetAddr
       out.set(node, await containerAddresses(node, altNetworkName(cluster)));
     } catch (err) {
       // a node added after provisioning is not attached: it simply has no alternate address
-      if (!(err instanceof Error && /is not attached/.test(err.message))) throw err;
+      if (!(err instanceof NotAttachedError)) throw err;
     }
   }
   return out;

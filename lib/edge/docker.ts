@@ -1,5 +1,6 @@
-import { execa } from 'execa';
 import { familyOfCidr, type IPFamily } from '../net/family.ts';
+import { EnvironmentError } from '../util/errors.ts';
+import { docker, dockerTry, type DockerResult } from '../util/docker.ts';
 
 /** Addresses of one container on one Docker network. */
 export interface NetAddresses {
@@ -11,18 +12,25 @@ interface InspectNetworks {
   [net: string]: { IPAddress?: string; GlobalIPv6Address?: string };
 }
 
+/** A container has no endpoint on the network asked about (altAddresses treats that as "no address there"). */
+export class NotAttachedError extends EnvironmentError {
+  override name = 'NotAttachedError';
+}
+
 /** Reads a container's addresses on a network (docker inspect; testcontainers exposes only IPv4). */
 export async function containerAddresses(container: string, network: string): Promise<NetAddresses> {
-  const r = await execa('docker', ['inspect', '--format', '{{json .NetworkSettings.Networks}}', container]);
+  const r = await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', container], {
+    hint: `is container ${container} still there (\`docker ps -a\`)? \`v6e2e up\` recreates a lab cluster's containers`,
+  });
   const nets = JSON.parse(r.stdout) as InspectNetworks;
   const n = nets[network];
-  if (!n) throw new Error(`container ${container} is not attached to network ${network}`);
+  if (!n) throw new NotAttachedError(`container ${container} is not attached to network ${network}; attach it (docker network connect ${network} ${container}) or recreate the cluster`);
   return { IPv4: n.IPAddress || undefined, IPv6: n.GlobalIPv6Address || undefined };
 }
 
 /** Subnets of a Docker network by family. */
 export async function networkSubnets(network: string): Promise<Partial<Record<IPFamily, string>>> {
-  const r = await execa('docker', ['network', 'inspect', '--format', '{{json .IPAM.Config}}', network]);
+  const r = await docker(['network', 'inspect', '--format', '{{json .IPAM.Config}}', network]);
   const cfg = JSON.parse(r.stdout) as { Subnet?: string }[];
   const out: Partial<Record<IPFamily, string>> = {};
   for (const c of cfg) if (c.Subnet) out[familyOfCidr(c.Subnet)] = c.Subnet;
@@ -31,20 +39,20 @@ export async function networkSubnets(network: string): Promise<Partial<Record<IP
 
 /** kind node containers of a cluster, control plane first. */
 export async function kindNodes(cluster: string): Promise<string[]> {
-  const r = await execa('docker', ['ps', '--filter', `label=io.x-k8s.kind.cluster=${cluster}`, '--format', '{{.Names}}']);
+  const r = await docker(['ps', '--filter', `label=io.x-k8s.kind.cluster=${cluster}`, '--format', '{{.Names}}']);
   return r.stdout.split('\n').filter(Boolean).sort((a, b) => Number(b.endsWith('-control-plane')) - Number(a.endsWith('-control-plane')) || a.localeCompare(b));
 }
 
 export async function dockerExec(container: string, cmd: string[]): Promise<string> {
-  return (await execa('docker', ['exec', container, ...cmd])).stdout;
+  return (await docker(['exec', container, ...cmd])).stdout;
 }
 
 /** ip6tables in a container (a kind node), waiting up to 5 s for the xtables lock; a non-zero exit is returned, not thrown. */
-export function ip6tablesIn(container: string, args: readonly string[]) {
-  return execa('docker', ['exec', container, 'ip6tables', '-w', '5', ...args], { reject: false, timeout: 30_000 });
+export function ip6tablesIn(container: string, args: readonly string[]): Promise<DockerResult> {
+  return dockerTry(['exec', container, 'ip6tables', '-w', '5', ...args], { timeout: 30_000 });
 }
 
 /** nft in a container (a kind node), optionally reading a ruleset on stdin; a non-zero exit is returned, not thrown. */
-export function nftIn(container: string, args: readonly string[], input?: string) {
-  return execa('docker', ['exec', '-i', container, 'nft', ...args], { reject: false, timeout: 30_000, ...(input !== undefined ? { input } : {}) });
+export function nftIn(container: string, args: readonly string[], input?: string): Promise<DockerResult> {
+  return dockerTry(['exec', '-i', container, 'nft', ...args], { timeout: 30_000, ...(input !== undefined ? { input } : {}) });
 }

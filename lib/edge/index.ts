@@ -1,11 +1,12 @@
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
-import { execa } from 'execa';
 import { LAB_DIR } from '../lab/paths.ts';
 import { IMAGES, LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
 import { addressAt } from '../net/cidr.ts';
 import { embedIPv4, parsePref64, type Pref64 } from '../net/rfc6052.ts';
+import { docker, dockerFailed, dockerTry } from '../util/docker.ts';
+import { EnvironmentError, RunBrokenError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import { applyCorefile, renderCorefile } from './coredns.ts';
 import { ipv4onlyArpaZoneFile, labZoneFile, unboundConf, ZONE_NAMES, type Dns64Mode, type LabZone } from './dns.ts';
@@ -57,11 +58,24 @@ export function edgeFile(cluster: string): string {
   return path.join(LAB_DIR, 'edge', `${cluster}.json`);
 }
 
+/**
+ * The cluster's edge description, or undefined when it has none (no file: not a lab
+ * cluster, or one made by plain kind). A file that exists but cannot be read or parsed
+ * is an error, not "no edge": that would skip the edge's checks on a lab cluster.
+ */
 export async function readEdgeInfo(cluster: string): Promise<EdgeInfo | undefined> {
+  const file = edgeFile(cluster);
+  let text: string;
   try {
-    return JSON.parse(await readFile(edgeFile(cluster), 'utf8')) as EdgeInfo;
+    text = await readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new EnvironmentError(`cannot read ${file} (${(err as NodeJS.ErrnoException).code ?? String(err)}); make it readable, or delete it and run \`v6e2e up\` again`);
+  }
+  try {
+    return JSON.parse(text) as EdgeInfo;
   } catch {
-    return undefined;
+    throw new EnvironmentError(`${file} is not valid JSON; delete it and run \`v6e2e up\` (or \`run --reuse\`) to provision the edge again`);
   }
 }
 
@@ -86,17 +100,19 @@ async function createV4Network(cluster: string): Promise<string> {
   const n = names(cluster).v4Network;
   for (let attempt = 0; attempt < 5; attempt++) {
     const subnet = v4SubnetFor(cluster, attempt);
-    const r = await execa('docker', ['network', 'create', '--subnet', subnet, ...labels(cluster, 'v4-world'), n], { reject: false });
+    const args = ['network', 'create', '--subnet', subnet, ...labels(cluster, 'v4-world'), n];
+    const r = await dockerTry(args);
     if (r.exitCode === 0) return subnet;
-    if (!/overlap/i.test(r.stderr)) throw new Error(`docker network create ${n}: ${r.stderr}`);
+    if (!/overlap/i.test(r.stderr)) throw dockerFailed(args, r);
   }
-  throw new Error(`no free /24 in ${V4_WORLD_BASE} for ${n}`);
+  throw new EnvironmentError(`no free /24 in ${V4_WORLD_BASE} for ${n}; remove unused Docker networks (\`docker network prune\`)`);
 }
 
 async function removeEdgeContainers(cluster: string): Promise<void> {
   const n = names(cluster);
-  await execa('docker', ['rm', '-f', '-v', n.origin, n.translator, n.dns], { reject: false });
-  await execa('docker', ['network', 'rm', n.v4Network], { reject: false });
+  // Exits non-zero when there is nothing to remove, the usual case; a real leftover shows when the edge is created again.
+  await dockerTry(['rm', '-f', '-v', n.origin, n.translator, n.dns]);
+  await dockerTry(['network', 'rm', n.v4Network]);
 }
 
 /**
@@ -124,35 +140,35 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
       `/agnhost test-webserver --port=${BULK.port} &`,
       'exec /agnhost netexec --http-port=80 --udp-port=8081',
     ].join('\n');
-    await execa('docker', ['run', '-d', '--name', n.origin, '--network', n.v4Network, '--ip', originV4, ...labels(opts.cluster, 'origin'),
+    await docker(['run', '-d', '--name', n.origin, '--network', n.v4Network, '--ip', originV4, ...labels(opts.cluster, 'origin'),
       '--entrypoint', 'sh', IMAGES.agnhost, '-c', script]);
     return originBulk(n.origin, file);
   });
 
   const translator = await progress.step('NAT64 translator (tayga)', async () => {
-    await execa('docker', ['create', '--name', n.translator, '--network', KIND_NETWORK, ...labels(opts.cluster, 'nat64'),
+    await docker(['create', '--name', n.translator, '--network', KIND_NETWORK, ...labels(opts.cluster, 'nat64'),
       '--cap-add', 'NET_ADMIN', '--device', '/dev/net/tun',
       '--sysctl', 'net.ipv6.conf.all.forwarding=1', '--sysctl', 'net.ipv4.ip_forward=1',
       '--sysctl', 'net.ipv6.conf.all.disable_ipv6=0', '--sysctl', 'net.ipv6.conf.default.disable_ipv6=0',
       '-e', `NAT64_PREFIX=${pref64.cidr}`, '-e', `V4_ADDR=${translatorV4}`, IMAGES.tayga]);
-    await execa('docker', ['network', 'connect', '--ip', translatorV4, n.v4Network, n.translator]);
-    await execa('docker', ['start', n.translator]);
+    await docker(['network', 'connect', '--ip', translatorV4, n.v4Network, n.translator]);
+    await docker(['start', n.translator]);
     return containerAddresses(n.translator, KIND_NETWORK);
   });
-  if (!translator.IPv6) throw new Error(`translator ${n.translator} got no IPv6 address on network ${KIND_NETWORK}: is it IPv6-enabled?`);
+  if (!translator.IPv6) throw noIPv6(`translator ${n.translator}`);
 
   const dnsAddr = await progress.step('upstream DNS (unbound)', async () => {
     const dir = path.join(LAB_DIR, 'edge', `${opts.cluster}-dns`);
     await mkdir(dir, { recursive: true });
-    await execa('docker', ['run', '-d', '--name', n.dns, '--network', KIND_NETWORK, ...labels(opts.cluster, 'dns'),
+    await docker(['run', '-d', '--name', n.dns, '--network', KIND_NETWORK, ...labels(opts.cluster, 'dns'),
       '-v', `${dir}:/etc/unbound/lab:ro`, '--entrypoint', 'sleep', IMAGES.unbound, 'infinity']);
     const addr = await containerAddresses(n.dns, KIND_NETWORK);
-    if (!addr.IPv6) throw new Error(`DNS container ${n.dns} got no IPv6 address on ${KIND_NETWORK}`);
+    if (!addr.IPv6) throw noIPv6(`DNS container ${n.dns}`);
     await writeFile(path.join(dir, 'unbound.conf'), unboundConf(opts.dns64Mode, pref64));
     await writeFile(path.join(dir, 'lab.test.zone'), labZoneFile(originV4, addr.IPv6));
     await writeFile(path.join(dir, 'ipv4only.arpa.zone'), ipv4onlyArpaZoneFile(addr.IPv6));
     // The address is known only once attached, so the real server starts now, as PID 1's sibling.
-    await execa('docker', ['exec', '-d', n.dns, 'unbound', '-d', '-p', '-c', '/etc/unbound/lab/unbound.conf']);
+    await docker(['exec', '-d', n.dns, 'unbound', '-d', '-p', '-c', '/etc/unbound/lab/unbound.conf']);
     await waitUnbound(n.dns);
     return addr;
   });
@@ -161,7 +177,8 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
   await progress.step(`routes to ${pref64.cidr} and ${v4Subnet} on ${nodes.length} nodes`, async () => {
     for (const node of nodes) {
       // Re-provisioning with another prefix: the old one would still point at the translator.
-      if (previous && previous.pref64 !== pref64.cidr) await execa('docker', ['exec', node, 'ip', '-6', 'route', 'del', previous.pref64], { reject: false });
+      // The old route may be gone already (a node restarted): only a route that is still there matters.
+      if (previous && previous.pref64 !== pref64.cidr) await dockerTry(['exec', node, 'ip', '-6', 'route', 'del', previous.pref64]);
       await routeEdge(node, pref64.cidr, v4Subnet, translator);
     }
   });
@@ -188,6 +205,13 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
   return info;
 }
 
+/** A lab container without an IPv6 address on kind's network: the network was made without IPv6. */
+function noIPv6(what: string): EnvironmentError {
+  return new EnvironmentError(
+    `${what} got no IPv6 address on Docker network ${KIND_NETWORK}: it is not IPv6-enabled; with no kind cluster left, remove it (\`docker network rm ${KIND_NETWORK}\`) so kind recreates it with IPv6`,
+  );
+}
+
 /** Node routes: the prefix to the translator (IPv6), the IPv4 world through it (plain IPv4 routing). */
 export async function routeEdge(node: string, pref64: string, v4Subnet: string, translator: NetAddresses): Promise<void> {
   await dockerExec(node, ['ip', '-6', 'route', 'replace', pref64, 'via', translator.IPv6!]);
@@ -201,16 +225,16 @@ export async function routeEdge(node: string, pref64: string, v4Subnet: string, 
  */
 export async function restartTranslator(info: EdgeInfo): Promise<EdgeInfo> {
   const c = info.translator.container;
-  await execa('docker', ['start', c]);
+  await docker(['start', c]);
   for (let i = 0; ; i++) {
-    const r = await execa('docker', ['exec', c, 'sh', '-c', 'ip link show nat64 | grep -q ",UP" && grep -qx tayga /proc/1/comm'], { reject: false });
+    const r = await dockerTry(['exec', c, 'sh', '-c', 'ip link show nat64 | grep -q ",UP" && grep -qx tayga /proc/1/comm']);
     if (r.exitCode === 0) break;
-    if (i >= 100) throw new Error(`translator ${c} restarted but tayga is not running (nat64 link up, PID 1 tayga)`);
+    if (i >= 100) throw new RunBrokenError(`translator ${c} restarted but tayga is not running (nat64 link up, PID 1 tayga); see \`docker logs ${c}\`, \`v6e2e up\` rebuilds the edge`);
     await new Promise((res) => setTimeout(res, 200));
   }
   const kind = await containerAddresses(c, KIND_NETWORK);
   if (kind.IPv6 === info.translator.kind.IPv6 && kind.IPv4 === info.translator.kind.IPv4) return info;
-  if (!kind.IPv6) throw new Error(`translator ${c} came back without an IPv6 address on ${KIND_NETWORK}`);
+  if (!kind.IPv6) throw noIPv6(`translator ${c} (restarted)`);
   for (const node of info.nodes) await routeEdge(node, info.pref64, info.v4Subnet, kind);
   const updated: EdgeInfo = { ...info, translator: { ...info.translator, kind } };
   await writeFile(edgeFile(info.cluster), `${JSON.stringify(updated, null, 2)}\n`);
@@ -220,22 +244,22 @@ export async function restartTranslator(info: EdgeInfo): Promise<EdgeInfo> {
 /** Waits for the origin's bulk file and records its size and digest (the transfer check compares both). */
 async function originBulk(container: string, file: string): Promise<OriginBulk> {
   for (let i = 0; i < 50; i++) {
-    const r = await execa('docker', ['exec', container, 'sh', '-c', `test -f ${file} && wc -c < ${file} && sha256sum < ${file}`], { reject: false });
+    const r = await dockerTry(['exec', container, 'sh', '-c', `test -f ${file} && wc -c < ${file} && sha256sum < ${file}`]);
     const [size, sum] = r.stdout.split('\n');
     if (r.exitCode === 0 && Number(size) === BULK.bytes && sum) return { port: BULK.port, path: file, bytes: BULK.bytes, sha256: sum.split(' ')[0]! };
     await new Promise((res) => setTimeout(res, 200));
   }
-  throw new Error(`origin ${container} did not write ${file} (${BULK.bytes} bytes)`);
+  throw new RunBrokenError(`origin ${container} did not write ${file} (${BULK.bytes} bytes); see \`docker logs ${container}\``);
 }
 
 async function waitUnbound(container: string): Promise<void> {
   for (let i = 0; i < 50; i++) {
-    const r = await execa('docker', ['exec', container, 'dig', '+short', '+time=1', '+tries=1', '@127.0.0.1', 'A', ZONE_NAMES.v4only], { reject: false });
+    const r = await dockerTry(['exec', container, 'dig', '+short', '+time=1', '+tries=1', '@127.0.0.1', 'A', ZONE_NAMES.v4only]);
     if (r.exitCode === 0 && r.stdout.trim()) return;
     await new Promise((res) => setTimeout(res, 200));
   }
-  const logs = await execa('docker', ['logs', '--tail', '20', container], { reject: false, all: true });
-  throw new Error(`unbound in ${container} does not answer for ${ZONE_NAMES.v4only}: ${logs.all ?? ''}`);
+  const logs = await dockerTry(['logs', '--tail', '20', container]);
+  throw new RunBrokenError(`unbound in ${container} does not answer for ${ZONE_NAMES.v4only}; its log:\n${logs.all}`);
 }
 
 export async function stopEdge(cluster: string): Promise<void> {

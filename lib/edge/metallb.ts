@@ -88,6 +88,7 @@ export async function installMetalLB(kc: KubeConfig, cluster: string, families: 
     } catch (err) {
       // Speakers that never turn ready are a finding about the cluster (a patched kubelet can
       // cause it), not a reason to stop before any check ran: the LoadBalancer checks fail on it.
+      // Only the warning's numbers ('?' when unreadable); the warning is given either way.
       const ds = await apps.readNamespacedDaemonSet({ name: 'speaker', namespace: METALLB_NS }).catch(() => undefined);
       const ready = `${ds?.status?.numberReady ?? '?'} of ${ds?.status?.desiredNumberScheduled ?? '?'}`;
       progress.info(`warning: MetalLB speakers not ready (${ready}) after 180 s; the LoadBalancer checks will fail (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`);
@@ -96,13 +97,10 @@ export async function installMetalLB(kc: KubeConfig, cluster: string, families: 
   const ranges = await lbRanges(cluster);
   await progress.step(`address pools ${families.map((f) => `${f} ${ranges[f] ?? '-'}`).join(', ')}`, () =>
     // The validating webhook answers only once its certificate is in place: retry until it accepts.
+    // waitFor retries a throwing attempt and names the last error when it gives up.
     waitFor('MetalLB webhook accepts the pools', async () => {
-      try {
-        await applyObjects(kc, poolObjects(ranges, families));
-        return true;
-      } catch {
-        return undefined;
-      }
+      await applyObjects(kc, poolObjects(ranges, families));
+      return true;
     }, { timeoutMs: 120_000, intervalMs: 2000 }),
   );
   return ranges;

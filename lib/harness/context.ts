@@ -10,10 +10,11 @@ import { createNamespace, type TestNamespace } from '../k8s/apply.ts';
 import { clients, loadKubeConfig, type Clients } from '../k8s/client.ts';
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
 import type { IPFamily } from '../net/family.ts';
-import type { E2EEnv } from '../../suites/setup/global-setup.ts';
+import type { RunSettings } from './settings.ts';
 
 export interface Harness {
-  env: E2EEnv;
+  /** The run's settings (lib/harness/settings.ts), as globalSetup provided them. */
+  env: RunSettings;
   kc: KubeConfig;
   api: Clients;
   families: ClusterFamilies;

@@ -193,6 +193,7 @@ export async function withNamespace<T>(kc: KubeConfig, opts: NamespaceOptions, f
   try {
     result = await fn(ns.name);
   } catch (err) {
+    // The error of `fn` is the finding; a cleanup failure on top of it would hide it.
     await ns.cleanup().catch(() => undefined);
     throw err;
   }

@@ -10,6 +10,7 @@
  */
 import type { CoreV1Api, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { familyOf, familyOfCidr, IP_FAMILIES, isIp, type IPFamily } from '../net/family.ts';
+import { EnvironmentError } from '../util/errors.ts';
 
 export type Stack = 'ipv4' | 'ipv6' | 'dual' | 'dual-v6';
 
@@ -136,7 +137,9 @@ export function detectFamilies(objs: ClusterObjects): ClusterFamilies {
     const fallback =
       perNode.find((n) => n.cidr[0])?.cidr[0] ?? perNode.find((n) => n.internal[0])?.internal[0] ?? [...union][0];
     if (!fallback) {
-      throw new Error('cannot detect IP families: no default/kubernetes service, node podCIDRs, node InternalIPs or pod IPs to look at');
+      throw new EnvironmentError(
+        'cannot detect IP families: no default/kubernetes service, node podCIDRs, node InternalIPs or pod IPs to look at; point v6e2e at a running cluster with nodes (--kubeconfig/--context)',
+      );
     }
     primary = fallback;
     warnings.push(`service default/kubernetes not found or has no ClusterIP; primary family ${primary} guessed from nodes/pods`);

@@ -17,6 +17,7 @@ import { preloadImages } from '../lab/nodeimage.ts';
 import { LAB_DIR, LAB_SRC } from '../lab/paths.ts';
 import { HASH_LABEL, IMAGES, LAB_LABEL, LOCAL_REGISTRY } from '../lab/versions.ts';
 import { runGo } from '../lab/gobuild.ts';
+import { docker, dockerTry } from '../util/docker.ts';
 import { RunBrokenError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import { describeTree, imageTagOf, type KubernetesTree } from './tree.ts';
@@ -95,6 +96,7 @@ export async function buildTreeBinaries(tree: KubernetesTree, progress: Progress
     const object = path.join(LAB_DIR, 'bin', 'kubernetes-src-objects', await sha256File(path.join(dir, cmd)), cmd);
     if (!existsSync(object)) {
       await mkdir(path.dirname(object), { recursive: true });
+      // No hard link across file systems (EXDEV) or where links are refused: a copy does; its own failure still throws.
       await link(path.join(dir, cmd), object).catch(() => copyFile(path.join(dir, cmd), object));
     }
     out[cmd] = object;
@@ -143,10 +145,10 @@ async function buildTreeNodeImage(tree: KubernetesTree, bin: TreeBinaries, image
   if (await isCurrent([tag], hash)) return tag;
   await progress.step(`node image ${tag} (Kubernetes ${tree.stamp.gitVersion})`, async () => {
     const name = `v6e2e-nodeimage-src-${process.pid}`;
-    await execa('docker', ['run', '-d', '--name', name, '--label', `${LAB_LABEL}=build`, '--entrypoint=sleep', '--privileged', IMAGES.node, 'infinity']);
-    const inNode = (cmd: string[], input?: string) => execa('docker', ['exec', '-i', name, ...cmd], { input });
+    await docker(['run', '-d', '--name', name, '--label', `${LAB_LABEL}=build`, '--entrypoint=sleep', '--privileged', IMAGES.node, 'infinity']);
+    const inNode = (cmd: string[], input?: string) => docker(['exec', '-i', name, ...cmd], input !== undefined ? { input } : {});
     try {
-      for (const cmd of ['kubeadm', 'kubelet', 'kubectl'] as const) await execa('docker', ['cp', bin[cmd], `${name}:/usr/bin/${cmd}`]);
+      for (const cmd of ['kubeadm', 'kubelet', 'kubectl'] as const) await docker(['cp', bin[cmd], `${name}:/usr/bin/${cmd}`]);
       await inNode(['chmod', '0755', '/usr/bin/kubeadm', '/usr/bin/kubelet', '/usr/bin/kubectl']);
       await inNode(['sh', '-c', 'cat > /kind/version'], tree.stamp.gitVersion);
       await inNode(['bash', '-c', 'nohup containerd > /var/log/containerd-build.log 2>&1 &']);
@@ -159,9 +161,10 @@ async function buildTreeNodeImage(tree: KubernetesTree, bin: TreeBinaries, image
         await inNode(['ctr', '--namespace=k8s.io', 'images', 'label', as, 'io.cri-containerd.pinned=pinned']);
       }
       await inNode(['bash', '-c', 'pkill containerd; for i in $(seq 1 50); do pgrep containerd >/dev/null || exit 0; sleep 0.2; done']);
-      await execa('docker', ['commit', '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', '--change', `LABEL ${HASH_LABEL}=${hash}`, name, tag]);
+      await docker(['commit', '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]', '--change', `LABEL ${HASH_LABEL}=${hash}`, name, tag]);
     } finally {
-      await execa('docker', ['rm', '-f', name], { reject: false });
+      // Best-effort removal of the build container; an error of the build itself is already on its way.
+      await dockerTry(['rm', '-f', name]);
     }
   });
   return tag;

@@ -1,6 +1,7 @@
 import { cp, mkdir, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { docker } from '../util/docker.ts';
 import { EnvironmentError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import { ContentHash } from './hash.ts';
@@ -65,8 +66,8 @@ export async function buildKindBase(wrapperBinary: string, progress: Progress): 
     await execa('chmod', ['-R', 'u+w', ctx]);
     await mkdir(path.join(ctx, 'bin'), { recursive: true });
     await cp(wrapperBinary, path.join(ctx, 'bin', 'runc-wrapper'));
-    await execa('docker', ['build', '--label', `${HASH_LABEL}=${hash}`, '--label', `${LAB_LABEL}=image`,
-      '--build-arg', `BASE=${IMAGES.debian}`, '-t', IMAGES.kindBase, ctx], { env: { DOCKER_BUILDKIT: '0' } });
+    await docker(['build', '--label', `${HASH_LABEL}=${hash}`, '--label', `${LAB_LABEL}=image`,
+      '--build-arg', `BASE=${IMAGES.debian}`, '-t', IMAGES.kindBase, ctx], { env: { DOCKER_BUILDKIT: '0' }, hint: "look at the recipe lab/images/node-base (docker's last lines below)" });
   });
   return true;
 }

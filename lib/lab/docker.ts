@@ -15,6 +15,7 @@ const DOCKERD_LOG = '/var/log/v6e2e-dockerd.log';
 /** Bit of CAP_SYS_RESOURCE in /proc/<pid>/status capability masks. */
 const CAP_SYS_RESOURCE = 24n;
 
+/** Whether an engine answers. Not through util/docker: here a missing docker binary is an answer (setup installs it). */
 export async function dockerAnswers(): Promise<boolean> {
   const r = await execa('docker', ['info', '--format', '{{.ServerVersion}}'], { reject: false, timeout: 15_000 });
   return r.exitCode === 0 && r.stdout.trim() !== '';
@@ -24,7 +25,7 @@ export async function dockerAnswers(): Promise<boolean> {
 export async function boundingSet(statusFile = '/proc/self/status'): Promise<bigint> {
   const text = await readFile(statusFile, 'utf8');
   const line = text.split('\n').find((l) => l.startsWith('CapBnd:'));
-  if (!line) throw new Error(`no CapBnd in ${statusFile}`);
+  if (!line) throw new EnvironmentError(`no CapBnd in ${statusFile}: not a Linux /proc; run the lab on Linux (or start Docker yourself and skip \`lab setup\`)`);
   return BigInt(`0x${line.slice('CapBnd:'.length).trim()}`);
 }
 
@@ -109,6 +110,7 @@ async function startDockerd(): Promise<void> {
     if (child.exitCode !== null) break;
     await new Promise((r) => setTimeout(r, 1000));
   }
+  // Only the error message's detail: an unreadable log leaves it out, the error is thrown either way.
   const tail = (await readFile(DOCKERD_LOG, 'utf8').catch(() => '')).split('\n').slice(-5).join(' | ');
   throw new EnvironmentError(`dockerd did not become ready within 90s; see ${DOCKERD_LOG}: ${tail}`);
 }

@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
-import { RunBrokenError } from '../util/errors.ts';
+import { EnvironmentError, RunBrokenError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import { LAB_DIR } from './paths.ts';
 
@@ -44,6 +44,7 @@ function lastTimes(): Record<string, number> {
   try {
     return JSON.parse(readFileSync(TIMES_FILE, 'utf8')) as Record<string, number>;
   } catch {
+    // Optional: the times only feed the progress estimate; missing or garbled, there is none, and the next build rewrites them.
     return {};
   }
 }
@@ -83,6 +84,10 @@ export async function runGo(cmd: GoCommand, progress: Progress): Promise<void> {
     result = await child;
   } finally {
     clearInterval(ticker);
+  }
+  // No exit code and not killed: go itself could not be started.
+  if (result.exitCode === undefined && !result.isTerminated) {
+    throw new EnvironmentError(`cannot run go (${result.code ?? result.shortMessage}); install Go and put it on PATH: the lab builds its tools with it`);
   }
   if (result.exitCode !== 0) {
     const out = result.all ?? '';

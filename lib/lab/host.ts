@@ -16,6 +16,7 @@ export async function tuneHost(progress: Progress): Promise<string[]> {
   const problems: string[] = [];
   for (const [key, want] of Object.entries(HOST_SYSCTLS)) {
     const file = `/proc/sys/${key}`;
+    // Unreadable counts as too low: raised below as root, reported otherwise, never taken as enough.
     const have = Number((await readFile(file, 'utf8').catch(() => '0')).trim());
     if (have >= want) continue;
     if (process.getuid?.() !== 0) {

@@ -2,6 +2,7 @@ import { statSync } from 'node:fs';
 import { cp, mkdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa } from 'execa';
+import { docker, dockerFailed, dockerTry } from '../util/docker.ts';
 import type { Progress } from '../util/progress.ts';
 import type { LabBinaries } from './artefacts.ts';
 import { ContentHash } from './hash.ts';
@@ -106,15 +107,20 @@ export function recipes(bin: LabBinaries, kindImages: KindImageNames): ImageReci
 
 /** The image's id, or undefined when absent. */
 export async function imageId(ref: string): Promise<string | undefined> {
-  const r = await execa('docker', ['image', 'inspect', '--format', '{{.Id}}', ref], { reject: false });
-  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  return inspectImage(ref, '{{.Id}}');
 }
 
 async function imageHashLabel(ref: string): Promise<string | undefined> {
-  const r = await execa('docker', ['image', 'inspect', '--format', `{{index .Config.Labels "${HASH_LABEL}"}}`, ref], {
-    reject: false,
-  });
-  return r.exitCode === 0 ? r.stdout.trim() : undefined;
+  return inspectImage(ref, `{{index .Config.Labels "${HASH_LABEL}"}}`);
+}
+
+/** `docker image inspect --format`, or undefined when there is no such image; any other failure (no engine) throws. */
+async function inspectImage(ref: string, format: string): Promise<string | undefined> {
+  const args = ['image', 'inspect', '--format', format, ref];
+  const r = await dockerTry(args);
+  if (r.exitCode === 0) return r.stdout.trim();
+  if (/no such image/i.test(r.stderr)) return undefined;
+  throw dockerFailed(args, r);
 }
 
 /** True when every tag exists and carries this content hash. */
@@ -177,7 +183,7 @@ export async function buildImage(r: ImageRecipe, progress: Progress): Promise<bo
     const dockerfile = r.dockerfile ?? 'Dockerfile';
     args.push('-f', path.join(ctx, dockerfile), ctx);
     // The legacy builder: BuildKit needs buildx, which is not installable offline.
-    await execa('docker', args, { env: { DOCKER_BUILDKIT: '0' } });
+    await docker(args, { env: { DOCKER_BUILDKIT: '0' }, hint: `look at the recipe lab/images/${r.recipe} (docker's last lines below)` });
   });
   return true;
 }

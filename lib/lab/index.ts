@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { execa } from 'execa';
 import type { KubernetesTree } from '../kubesrc/tree.ts';
+import { dockerTry } from '../util/docker.ts';
 import type { Progress } from '../util/progress.ts';
 import { buildAllBinaries, goBuild, type LabBinaries } from './artefacts.ts';
 import { buildDebianBase, buildKindBase } from './baseimages.ts';
@@ -59,9 +59,11 @@ export async function labStatus(): Promise<string> {
     for (const ref of Object.values(IMAGES)) {
       lines.push(`${(await imageId(ref)) ? 'present' : 'MISSING'}  ${ref}`);
     }
-    const clusters = await execa('docker', ['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}'], { reject: false });
+    const clusters = await dockerTry(['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}']);
     const names = [...new Set(clusters.stdout.split('\n').filter(Boolean))];
-    lines.push(`kind clusters: ${names.length ? names.join(', ') : 'none'}`);
+    // A status report says what it could not find out rather than "none".
+    if (clusters.exitCode !== 0) lines.push(`kind clusters: cannot list (${clusters.stderr.trim().split('\n', 1)[0] ?? ''})`);
+    else lines.push(`kind clusters: ${names.length ? names.join(', ') : 'none'}`);
   }
   return lines.join('\n');
 }

@@ -2,6 +2,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { docker, dockerTry } from '../util/docker.ts';
+import { RunBrokenError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 import type { LabBinaries } from './artefacts.ts';
 import { ContentHash } from './hash.ts';
@@ -25,7 +27,7 @@ export async function buildNodeImage(
   progress: Progress,
 ): Promise<boolean> {
   const baseId = await imageId(IMAGES.kindBase);
-  if (!baseId) throw new Error(`base image ${IMAGES.kindBase} missing`);
+  if (!baseId) throw new RunBrokenError(`base image ${IMAGES.kindBase} missing after it was built; run \`v6e2e lab setup\` again`);
   const nodeimageDir = path.join(await moduleDir('sigs.k8s.io/kind', LAB.kind), 'pkg', 'build', 'nodeimage');
   const kindconst = path.join(bin.kindconst, 'kindconst');
   const cni = (await execa(kindconst, [nodeimageDir, 'defaultCNIManifest'])).stdout;
@@ -36,7 +38,7 @@ export async function buildNodeImage(
   const preload: string[][] = [];
   for (const r of inCluster) {
     const id = await imageId(r.tags[0]!);
-    if (!id) throw new Error(`image ${r.tags[0]} missing`);
+    if (!id) throw new RunBrokenError(`image ${r.tags[0]} missing after it was built; run \`v6e2e lab setup\` again`);
     h.add(`image:${r.tags.join(',')}`, id);
     preload.push(r.tags);
   }
@@ -45,14 +47,14 @@ export async function buildNodeImage(
 
   await progress.step(`node image ${IMAGES.node}`, async () => {
     const name = `v6e2e-nodeimage-build-${process.pid}`;
-    await execa('docker', [
+    await docker([
       'run', '-d', '--name', name, '--label', `${LAB_LABEL}=build`, '--entrypoint=sleep',
       '--privileged', '--security-opt', 'seccomp=unconfined', IMAGES.kindBase, 'infinity',
     ]);
-    const inNode = (cmd: string[], input?: string) => execa('docker', ['exec', '-i', name, ...cmd], { input });
+    const inNode = (cmd: string[], input?: string) => docker(['exec', '-i', name, ...cmd], input !== undefined ? { input } : {});
     try {
       for (const b of ['kubeadm', 'kubelet', 'kubectl']) {
-        await execa('docker', ['cp', path.join(bin.kubernetes, b), `${name}:/usr/bin/${b}`]);
+        await docker(['cp', path.join(bin.kubernetes, b), `${name}:/usr/bin/${b}`]);
       }
       await inNode(['chown', 'root:root', '/usr/bin/kubeadm', '/usr/bin/kubelet', '/usr/bin/kubectl']);
       await inNode(['chmod', '0755', '/usr/bin/kubeadm', '/usr/bin/kubelet', '/usr/bin/kubectl']);
@@ -65,14 +67,15 @@ export async function buildNodeImage(
       await inNode(['bash', '-c', 'for i in $(seq 1 50); do [ -S /run/containerd/containerd.sock ] && ctr version >/dev/null 2>&1 && exit 0; sleep 0.2; done; exit 1']);
       await preloadImages(name, preload, progress);
       await inNode(['bash', '-c', 'pkill containerd; for i in $(seq 1 50); do pgrep containerd >/dev/null || exit 0; sleep 0.2; done']);
-      await execa('docker', [
+      await docker([
         'commit',
         '--change', 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]',
         '--change', `LABEL ${HASH_LABEL}=${hash}`,
         name, IMAGES.node,
       ]);
     } finally {
-      await execa('docker', ['rm', '-f', name], { reject: false });
+      // Best-effort removal of the build container; an error of the build itself is already on its way.
+      await dockerTry(['rm', '-f', name]);
     }
   });
   return true;
@@ -89,13 +92,13 @@ export async function preloadImages(container: string, images: readonly string[]
     for (const tags of images) {
       progress.info(`preload ${tags.join(', ')}`);
       const archive = path.join(tmp, 'image.tar');
-      await execa('docker', ['save', '-o', archive, ...tags]);
-      await execa('docker', ['cp', archive, `${container}:/image.tar`]);
-      await execa('docker', ['exec', container,
+      await docker(['save', '-o', archive, ...tags]);
+      await docker(['cp', archive, `${container}:/image.tar`]);
+      await docker(['exec', container,
         'ctr', '--namespace=k8s.io', 'images', 'import', '--label=io.cri-containerd.pinned=pinned',
         '--all-platforms', '--no-unpack', '--digests', '/image.tar',
       ]);
-      await execa('docker', ['exec', container, 'rm', '-f', '/image.tar']);
+      await docker(['exec', container, 'rm', '-f', '/image.tar']);
       await rm(archive, { force: true });
     }
   } finally {

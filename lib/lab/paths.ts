@@ -2,6 +2,7 @@ import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
+import { EnvironmentError } from '../util/errors.ts';
 
 /** Repository root (this file lives in lib/lab/). */
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,8 +29,20 @@ export function goModCache(): Promise<string> {
 
 /** Directory of a module version in the module cache (downloading it if needed). */
 export async function moduleDir(mod: string, version: string): Promise<string> {
-  const r = await execa('go', ['mod', 'download', '-json', `${mod}@${version}`], { cwd: LAB_DIR });
-  const parsed = JSON.parse(r.stdout) as { Dir?: string; Error?: string };
-  if (!parsed.Dir) throw new Error(`go mod download ${mod}@${version}: ${parsed.Error ?? 'no directory'}`);
+  const r = await execa('go', ['mod', 'download', '-json', `${mod}@${version}`], { cwd: LAB_DIR, reject: false });
+  if (r.exitCode === undefined && !r.isTerminated) {
+    throw new EnvironmentError(`cannot run go (${r.code ?? r.shortMessage}); install Go and put it on PATH: the lab builds its tools with it`);
+  }
+  // -json reports a download error in its output, with a non-zero exit.
+  let parsed: { Dir?: string; Error?: string } = {};
+  try {
+    parsed = JSON.parse(r.stdout) as { Dir?: string; Error?: string };
+  } catch {
+    // Not JSON (go failed before it could answer): stderr below says why.
+  }
+  if (r.exitCode !== 0 || !parsed.Dir) {
+    const why = parsed.Error ?? (r.stderr.trim() || 'no directory');
+    throw new EnvironmentError(`go mod download ${mod}@${version} failed: ${why}; check the network and GOPROXY (the lab fetches modules from the Go module proxy)`);
+  }
   return parsed.Dir;
 }

@@ -57,6 +57,7 @@ export function isIp(ip: string): boolean {
     parseIp(ip);
     return true;
   } catch {
+    // A predicate: failing to parse is the answer.
     return false;
   }
 }

@@ -139,6 +139,7 @@ export function isInPref64(pref64: Pref64 | string, ipv6: string): boolean {
     const p = toPref64(pref64);
     return (new Address6(ipv6).bigInt() & maskOf(p.length)) === p.bits;
   } catch {
+    // A predicate: what is not an IPv6 address (or not a prefix) contains nothing and is in nothing.
     return false;
   }
 }

@@ -35,6 +35,7 @@ export async function runProbe(
     const r = await podExec(kc, ns, pod, command, { timeoutMs, container });
     result = { ok: r.code === 0, from: `${ns}/${pod}`, target, family, command, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
+    // Not swallowed: an exec that could not run is a failed probe (ok: false) carrying the error.
     const msg = err instanceof Error ? err.message : String(err);
     result = { ok: false, from: `${ns}/${pod}`, target, family, command, exitCode: -1, stdout: '', stderr: msg };
   }
@@ -48,6 +49,7 @@ function familyOfTarget(target: string): IPFamily | undefined {
     const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
     return isIp(host) ? familyOf(host) : undefined;
   } catch {
+    // Not a URL: the target may be a bare address.
     return isIp(target) ? familyOf(target) : undefined;
   }
 }
@@ -56,30 +58,4 @@ function familyOfTarget(target: string): IPFamily | undefined {
 export function describeProbe(r: ProbeResult): string {
   const out = (r.stderr || r.stdout).trim().split('\n').slice(-3).join(' | ');
   return `${r.from} → ${r.target}${r.family ? ` [${r.family}]` : ''}: exit ${r.exitCode}${out ? `: ${out}` : ''}`;
-}
-
-export interface RetryOptions<T> {
-  /** Default 3. */
-  attempts?: number;
-  /** Pause between attempts. Default 1 s. */
-  delayMs?: number;
-  /** Success test; default `r.ok`. */
-  until?: (r: T) => boolean;
-}
-
-/**
- * Repeats a probe a bounded number of times until it succeeds and returns the last
- * result either way: a failure after retries is a finding, not an exception. For the
- * first seconds after a pod or Service appears (kube-proxy rules, DNS caches).
- */
-export async function retryProbe<T extends { ok: boolean }>(attempt: () => Promise<T>, opts: RetryOptions<T> = {}): Promise<T> {
-  const attempts = Math.max(1, opts.attempts ?? 3);
-  const until = opts.until ?? ((r: T) => r.ok);
-  let last: T | undefined;
-  for (let i = 0; i < attempts; i++) {
-    if (i > 0) await new Promise((r) => setTimeout(r, opts.delayMs ?? 1_000));
-    last = await attempt();
-    if (until(last)) return last;
-  }
-  return last!;
 }

@@ -1,11 +1,9 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { IPFamily } from '../net/family.ts';
+import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
 import { runProbe, type ProbeResult } from './exec.ts';
 
-export interface HttpResult extends ProbeResult {
-  status?: number;
-  body: string;
-}
+export type { HttpResult } from './curl.ts';
 
 export interface HttpOptions {
   /** Connect timeout in seconds; the whole request may take twice that. Default 5. */
@@ -19,28 +17,16 @@ export interface HttpOptions {
   ipFamily?: IPFamily;
 }
 
-const STATUS_MARK = '\n@@v6e2e-status=';
-
 function familyFlag(f: IPFamily | undefined): string[] {
   if (!f) return [];
   return [f === 'IPv4' ? '-4' : '-6'];
 }
 
-/**
- * HTTP GET from inside a pod with curl. `-g` keeps IPv6 literals in brackets
- * from being globbed (the bug class of sonobuoy#542); --max-time bounds it.
- */
+/** HTTP GET from inside a pod with curl (curl.ts: `-g` for IPv6 literals, bounded by --max-time). */
 export async function httpGet(kc: KubeConfig, ns: string, pod: string, url: string, opts: HttpOptions = {}): Promise<HttpResult> {
   const t = opts.timeoutS ?? 5;
-  const cmd = [
-    'curl', '-sS', '-g', ...familyFlag(opts.ipFamily), ...(opts.resolve ? ['--resolve', opts.resolve] : []),
-    '--connect-timeout', String(t), '--max-time', String(t * 2), '-w', `${STATUS_MARK}%{http_code}`, url,
-  ];
-  const r = await runProbe(kc, ns, pod, url, cmd, (t * 2 + 10) * 1000);
-  const i = r.stdout.lastIndexOf(STATUS_MARK);
-  const status = i >= 0 ? Number(r.stdout.slice(i + STATUS_MARK.length).trim()) : undefined;
-  const body = i >= 0 ? r.stdout.slice(0, i) : r.stdout;
-  const result: HttpResult = { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 400, status: status || undefined, body };
+  const cmd = curlCommand(url, t, [...familyFlag(opts.ipFamily), ...(opts.resolve ? ['--resolve', opts.resolve] : [])]);
+  const result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, (t * 2 + 10) * 1000));
   if (opts.ipFamily && !result.family) result.family = opts.ipFamily;
   return result;
 }

@@ -13,10 +13,13 @@ import { randomBytes } from 'node:crypto';
 import { containerAddresses, type NetAddresses } from '../edge/docker.ts';
 import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
+import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
 import type { ProbeResult } from './exec.ts';
-import type { HttpResult } from './http.ts';
 import { recordProbe } from './journal.ts';
 import { AGNHOST_IMAGE } from './pods.ts';
+
+// Kept importable from here: suites and tests reach the curl helpers through the outside client's module.
+export { curlCommand, parseCurlResult } from './curl.ts';
 
 export const KIND_NETWORK = 'kind';
 /** Value of LAB_LABEL on outside probe containers. */
@@ -58,26 +61,12 @@ export function outsideLabels(cluster: string, extra: Record<string, string> = {
   return { ...extra, [LAB_LABEL]: PROBE_ROLE, [LAB_CLUSTER_LABEL]: cluster };
 }
 
-const STATUS_MARK = '\n@@v6e2e-status=';
-
-/** curl arguments for one bounded GET; `-g` keeps `[IPv6]` literals from being globbed. */
-export function curlCommand(url: string, timeoutS = 5): string[] {
-  return ['curl', '-sS', '-g', '--connect-timeout', String(timeoutS), '--max-time', String(timeoutS * 2), '-w', `${STATUS_MARK}%{http_code}`, url];
-}
-
-/** Splits curl's output (body + status mark) into an HttpResult. */
-export function parseCurlResult(r: ProbeResult): HttpResult {
-  const i = r.stdout.lastIndexOf(STATUS_MARK);
-  const status = i >= 0 ? Number(r.stdout.slice(i + STATUS_MARK.length).trim()) : undefined;
-  const body = i >= 0 ? r.stdout.slice(0, i) : r.stdout;
-  return { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 400, status: status || undefined, body };
-}
-
 function familyOfUrl(target: string): IPFamily | undefined {
   try {
     const host = new URL(target).hostname.replace(/^\[|\]$/g, '');
     return isIp(host) ? familyOf(host) : undefined;
   } catch {
+    // Not a URL: the target may be a bare address.
     return isIp(target) ? familyOf(target) : undefined;
   }
 }
@@ -109,6 +98,7 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideC
   try {
     addresses = await containerAddresses(name, network);
   } catch (err) {
+    // Best-effort removal (the labels cover a leftover); the address error is the one to report.
     await stop().catch(() => undefined);
     throw err;
   }
@@ -122,6 +112,7 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideC
       const r = await started.exec(command);
       result = { ok: r.exitCode === 0, from, target, family, command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
+      // Not swallowed: an exec that could not run is a failed probe (ok: false) carrying the error.
       result = { ok: false, from, target, family, command, exitCode: -1, stdout: '', stderr: err instanceof Error ? err.message : String(err) };
     }
     recordProbe(result, performance.now() - t);

@@ -71,6 +71,7 @@ export function parseProcNet(text: string): ListeningSocket[] {
       if (!Number.isInteger(port) || port < 1) continue;
       out.push({ proto, family, address, port });
     } catch {
+      // Not a socket line this parser knows (a kernel's own format): not a listener to report.
       continue;
     }
   }

@@ -24,6 +24,7 @@ async function within<T>(ms: number, p: Promise<T>): Promise<T | undefined> {
   try {
     return await Promise.race([p, new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))]);
   } catch {
+    // Report facts only (environment.properties): one the API will not give stays unset; no check depends on it.
     return undefined;
   } finally {
     clearTimeout(timer);

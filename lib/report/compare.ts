@@ -4,7 +4,7 @@
  * This is what `v6e2e report` of two such runs shows first.
  */
 import { firstLine } from '../checks/text.ts';
-import type { CheckFamily, CheckStatus, RunSummary } from './summary.ts';
+import type { CheckFamily, CheckStatus, RunSummary } from './summary-schema.ts';
 
 export interface CheckDifference {
   id: string;

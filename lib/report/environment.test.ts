@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, expect, test } from 'vitest';
+import { settings } from '../harness/settings.ts';
 import { environmentInfo, kindClusterOf, parseProperties, renderProperties } from './environment.ts';
 
 const lab = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-env-'));
@@ -10,7 +11,7 @@ fs.mkdirSync(path.join(lab, 'edge'));
 fs.writeFileSync(path.join(lab, 'edge', 'dev.json'), JSON.stringify({ cluster: 'dev', pref64: 'fd00:64:ff9b::/96', dns64Mode: 'upstream' }));
 
 test('a lab cluster: kind, kindnet, iptables, NAT64/DNS64 from its edge file', () => {
-  const info = environmentInfo({ V6E2E_CONTEXT: 'kind-dev', V6E2E_PROFILE: 'dual', V6E2E_KUBERNETES_VERSION: 'v1.34.4', V6E2E_NAT64_PREFIX: '64:ff9b::/96' }, lab);
+  const info = environmentInfo(settings({ runId: 'r', context: 'kind-dev', profile: 'dual', kubernetesVersion: 'v1.34.4', nat64Prefix: '64:ff9b::/96' }), lab);
   expect(info).toMatchObject({
     profile: 'dual',
     'kubernetes.version': 'v1.34.4',
@@ -24,7 +25,10 @@ test('a lab cluster: kind, kindnet, iptables, NAT64/DNS64 from its edge file', (
 });
 
 test('an existing cluster: only what the CLI detected or was told', () => {
-  const info = environmentInfo({ V6E2E_CONTEXT: 'prod', V6E2E_CNI: 'cilium', V6E2E_KUBE_PROXY_MODE: 'none (no kube-proxy DaemonSet)', V6E2E_DNS64_MODE: 'upstream' }, lab);
+  const info = environmentInfo(
+    settings({ runId: 'r', context: 'prod', dns64Mode: 'upstream', cluster: { cni: 'cilium', kubeProxyMode: 'none (no kube-proxy DaemonSet)', podSubnets: [], serviceSubnets: [], nodeCidrMasks: {} } }),
+    lab,
+  );
   expect(info).toMatchObject({ cluster: 'prod', cni: 'cilium', 'kube-proxy.mode': 'none (no kube-proxy DaemonSet)', 'dns64.mode': 'upstream' });
   expect(info).not.toHaveProperty('kind');
   expect(kindClusterOf('kind-x')).toBe('x');

@@ -1,6 +1,6 @@
 /**
  * What the HTML report shows as "Environment": the cluster under test and the
- * lab edge. Read synchronously from the variables the CLI hands to vitest and
+ * lab edge. Read synchronously from the run's settings (lib/harness/settings.ts) and
  * from `<lab dir>/edge/<cluster>.json` (lab clusters), so vitest.config.ts can pass
  * it to allure-vitest's `environmentInfo` (no Kubernetes client imported here:
  * the config loads it). cluster-environment.ts asks an existing cluster for what
@@ -13,6 +13,7 @@ import path from 'node:path';
 import type { KubernetesTree } from '../kubesrc/tree.ts';
 import { LAB } from '../lab/versions.ts';
 import { LAB_DIR } from '../lab/paths.ts';
+import type { RunSettings } from '../harness/settings.ts';
 import type { KubernetesBuild } from './summary.ts';
 
 export type EnvironmentInfo = Record<string, string>;
@@ -37,6 +38,7 @@ function readEdge(cluster: string, labDir: string): EdgeFacts | undefined {
       ...(typeof dns64Mode === 'string' ? { dns64Mode } : {}),
     };
   } catch {
+    // Report facts only: no (readable) edge file leaves pref64/DNS64 out of environment.properties; checks read the edge elsewhere.
     return undefined;
   }
 }
@@ -47,60 +49,49 @@ function set(out: EnvironmentInfo, key: string, value: string | undefined): void
 }
 
 /**
- * Environment of a run from V6E2E_* variables. For a lab cluster (an edge file
- * exists for its kind name) the CLI sets its variant's CNI, kube-proxy mode and
- * ranges (kindnet and iptables when unset); for others V6E2E_CNI /
- * V6E2E_KUBE_PROXY_MODE come from `detectClusterEnvironment`.
+ * Environment of a run from its settings (lib/harness/settings.ts). For a lab
+ * cluster (an edge file exists for its kind name) the CLI sets its variant's CNI,
+ * kube-proxy mode and ranges (kindnet and iptables when unset); for others they
+ * come from `detectClusterEnvironment`.
  */
-export function environmentInfo(env: NodeJS.ProcessEnv = process.env, labDir = LAB_DIR): EnvironmentInfo {
+export function environmentInfo(s: RunSettings, labDir = LAB_DIR): EnvironmentInfo {
   const out: EnvironmentInfo = {};
-  const cluster = kindClusterOf(env.V6E2E_CONTEXT);
+  const context = s.context ?? undefined;
+  const cluster = kindClusterOf(context);
   const edge = cluster ? readEdge(cluster, labDir) : undefined;
-  set(out, 'profile', env.V6E2E_PROFILE);
-  set(out, 'variant', env.V6E2E_VARIANT);
-  set(out, 'kubernetes.version', env.V6E2E_KUBERNETES_VERSION);
-  set(out, 'cluster', cluster ?? env.V6E2E_CONTEXT);
+  const c = s.cluster;
+  set(out, 'profile', s.profile ?? undefined);
+  set(out, 'variant', s.variant ?? undefined);
+  set(out, 'kubernetes.version', s.kubernetesVersion ?? undefined);
+  set(out, 'cluster', cluster ?? context);
   if (edge) {
     set(out, 'kind', `${LAB.kind} (v6e2e offline lab)`);
-    set(out, 'cni', env.V6E2E_CNI ?? 'kindnet (v6e2e kindnetd-compatible)');
-    set(out, 'kube-proxy.mode', env.V6E2E_KUBE_PROXY_MODE ?? 'iptables');
+    set(out, 'cni', c.cni ?? 'kindnet (v6e2e kindnetd-compatible)');
+    set(out, 'kube-proxy.mode', c.kubeProxyMode ?? 'iptables');
   } else {
-    set(out, 'cni', env.V6E2E_CNI);
-    set(out, 'kube-proxy.mode', env.V6E2E_KUBE_PROXY_MODE);
+    set(out, 'cni', c.cni ?? undefined);
+    set(out, 'kube-proxy.mode', c.kubeProxyMode ?? undefined);
   }
-  const build = kubernetesBuildFromEnv(env);
-  if (build) {
-    set(out, 'kubernetes.src', build.src);
-    set(out, 'kubernetes.commit', build.commit);
-    set(out, 'kubernetes.tree-state', build.treeState);
-    set(out, 'kubernetes.build-version', build.version);
+  if (s.build) {
+    set(out, 'kubernetes.src', s.build.src);
+    set(out, 'kubernetes.commit', s.build.commit);
+    set(out, 'kubernetes.tree-state', s.build.treeState);
+    set(out, 'kubernetes.build-version', s.build.version);
   }
-  set(out, 'pod.subnets', env.V6E2E_POD_SUBNETS);
-  set(out, 'service.subnets', env.V6E2E_SERVICE_SUBNETS);
-  set(out, 'node.cidr.masks', env.V6E2E_NODE_CIDR_MASKS);
-  set(out, 'nat64.prefix', edge?.pref64 ?? env.V6E2E_NAT64_PREFIX);
-  set(out, 'dns64.mode', edge?.dns64Mode ?? env.V6E2E_DNS64_MODE);
-  set(out, 'nat64.target', env.V6E2E_NAT64_TARGET);
+  set(out, 'pod.subnets', c.podSubnets.join(','));
+  set(out, 'service.subnets', c.serviceSubnets.join(','));
+  set(out, 'node.cidr.masks', Object.entries(c.nodeCidrMasks).map(([f, m]) => `${f}/${m}`).join(','));
+  set(out, 'nat64.prefix', edge?.pref64 ?? s.nat64Prefix ?? undefined);
+  set(out, 'dns64.mode', edge?.dns64Mode ?? s.dns64Mode ?? undefined);
+  set(out, 'nat64.target', s.nat64Target ?? undefined);
   set(out, 'node', process.version);
   return out;
 }
 
-/** What a run tells vitest of a cluster built from a source tree (nothing for the pinned release). */
-export function treeEnv(tree: KubernetesTree | undefined): Record<string, string> {
-  if (!tree) return {};
-  return {
-    V6E2E_KUBERNETES_SRC: tree.dir,
-    V6E2E_KUBERNETES_COMMIT: tree.stamp.gitCommit,
-    V6E2E_KUBERNETES_TREE_STATE: tree.stamp.gitTreeState,
-    V6E2E_KUBERNETES_BUILD_VERSION: tree.stamp.gitVersion,
-  };
-}
-
-/** The reverse of treeEnv, for the reporter and the environment block. */
-export function kubernetesBuildFromEnv(env: NodeJS.ProcessEnv): KubernetesBuild | undefined {
-  const { V6E2E_KUBERNETES_SRC: src, V6E2E_KUBERNETES_COMMIT: commit, V6E2E_KUBERNETES_TREE_STATE: state, V6E2E_KUBERNETES_BUILD_VERSION: version } = env;
-  if (!src || !commit || !version) return undefined;
-  return { src, commit, version, treeState: state === 'dirty' ? 'dirty' : 'clean' };
+/** What a run records of a cluster built from a source tree (nothing for the pinned release). */
+export function kubernetesBuildOf(tree: KubernetesTree | undefined): KubernetesBuild | null {
+  if (!tree) return null;
+  return { src: tree.dir, commit: tree.stamp.gitCommit, version: tree.stamp.gitVersion, treeState: tree.stamp.gitTreeState === 'dirty' ? 'dirty' : 'clean' };
 }
 
 /** environment.properties text (sorted keys; `\`, `:`, `=` and `#` escaped in values). */

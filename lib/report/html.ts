@@ -21,7 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseProperties, renderProperties, type EnvironmentInfo } from './environment.ts';
 import { buildOverview, readHistory, renderOverview } from './overview.ts';
-import { readSummaries, type RunSummary } from './summary.ts';
+import { readSummaries, SUMMARY_JSON, type RunSummary } from './summary.ts';
+import { UsageError } from '../util/errors.ts';
 
 export const HTML_DIR = 'html';
 /** The full Allure report, under html/; html/index.html is the overview (lib/report/overview.ts). */
@@ -75,7 +76,7 @@ export function findHistory(from: string): string | undefined {
     try {
       return fs.statSync(f).isFile();
     } catch {
-      return false;
+      return false; // not this candidate; with none found there is no history to extend (optional)
     }
   });
 }
@@ -116,10 +117,13 @@ export function normalizeResults(resultsDir: string): number {
 
 /** `<resultsDir>/environment.properties`, or nothing when there is none yet. */
 export function readEnvironment(resultsDir: string): EnvironmentInfo {
+  const file = path.join(resultsDir, ENVIRONMENT_FILE);
   try {
-    return parseProperties(fs.readFileSync(path.join(resultsDir, ENVIRONMENT_FILE), 'utf8'));
-  } catch {
-    return {};
+    return parseProperties(fs.readFileSync(file, 'utf8'));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return {};
+    throw new UsageError(`cannot read ${file} (${code ?? String(err)}); make it readable or delete it`);
   }
 }
 
@@ -184,12 +188,9 @@ export function stripAnalytics(html: string): string {
  * allure-results dir) the overview only points at the Allure report.
  */
 function writeOverview(reportDir: string, index: string, title: string): void {
-  let summaries: RunSummary[] = [];
-  try {
-    summaries = readSummaries(reportDir);
-  } catch {
-    summaries = [];
-  }
+  // No summary.json (a bare allure-results dir): the overview only points at Allure. One that is
+  // there but unreadable is an error, not an empty overview.
+  const summaries: RunSummary[] = fs.existsSync(path.join(reportDir, SUMMARY_JSON)) ? readSummaries(reportDir) : [];
   const resultsDir = path.join(reportDir, ALLURE_RESULTS);
   const overview = buildOverview({
     summaries,
@@ -260,7 +261,13 @@ export async function generateHtml(opts: HtmlOptions): Promise<HtmlResult> {
     }
     fs.writeFileSync(allureIndex, stripAnalytics(fs.readFileSync(allureIndex, 'utf8')));
     const index = path.join(outDir, 'index.html');
-    writeOverview(reportDir, index, opts.name ?? 'v6e2e');
+    try {
+      writeOverview(reportDir, index, opts.name ?? 'v6e2e');
+    } catch (err) {
+      // An unreadable summary or environment file: no overview, said like the other reasons the report is missing.
+      if (err instanceof UsageError) return { ok: false, reason: err.message };
+      throw err;
+    }
     return { ok: true, index, allureIndex, results };
   } finally {
     fs.rmSync(tmp, { recursive: true, force: true });

@@ -28,12 +28,13 @@ describe('junit.xml', () => {
     expect(xml).toContain('<testsuite name="v6e2e.dual.cn" tests="3" failures="1" errors="0" skipped="1"');
     expect(xml).toContain('<property name="gate" value="gate.txt"/>');
   });
-  test('names: profile, suite and the vitest title; nothing run-specific', () => {
-    expect(xml).toContain('<testcase classname="v6e2e.dual.af" name="[profile:dual] af › services › [IPv6] clusterIP" time="1.500">');
-    expect(testcaseName('ipv6', checks[3] as CheckResult)).toBe('[profile:ipv6] cn › pods › ipv4-y');
+  test('names: profile and the declared id; the title is a property, nothing run-specific', () => {
+    expect(xml).toContain('<testcase classname="v6e2e.dual.af" name="[profile:dual] af/services/ipv6-clusterip" time="1.500">');
+    expect(xml).toContain('<property name="title" value="services › [IPv6] clusterIP"/>');
+    expect(testcaseName('ipv6', checks[3] as CheckResult)).toBe('[profile:ipv6] cn/pods/ipv4-y');
   });
   test('flaky: a passing testcase with flaky/retries/timing properties and the earlier failure as output', () => {
-    const tc = xml.slice(xml.indexOf('name="[profile:dual] cn › pods › [IPv6] NodePort"'));
+    const tc = xml.slice(xml.indexOf('name="[profile:dual] cn/pods/ipv6-nodeport"'));
     const one = tc.slice(0, tc.indexOf('</testcase>'));
     expect(one).toContain('<property name="flaky" value="true"/>');
     expect(one).toContain('<property name="retries" value="1"/>');
@@ -46,7 +47,7 @@ describe('junit.xml', () => {
     expect(xml).toContain('<failure message="expected 1" type="non-gating">expected 1\nsaw 2 red \uFFFDbell</failure>');
   });
   test('escaping: markup, quotes, ANSI colours and control characters', () => {
-    expect(xml).toContain('name="[profile:dual] cn › pods › [IPv4] &lt;x&gt; &amp; &quot;y&quot;"');
+    expect(xml).toContain('<property name="title" value="pods › [IPv4] &lt;x&gt; &amp; &quot;y&quot;"/>');
     expect(xmlEscape("a'b")).toBe('a&apos;b');
   });
   test('skipped carries its reason', () => {

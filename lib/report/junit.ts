@@ -4,17 +4,17 @@
  * reporter) so flakiness and gating are visible and names are stable:
  *
  * - one `<testsuite name="v6e2e.<profile>.<suite>">` per profile and suite;
- * - testcase `name` = `[profile:<p>] <suite> › <describe…> › <test>`: the
- *   vitest title, no timestamps or random parts, so TestGrid keeps one row per
- *   check across runs, and profiles never collide when a job uploads several
- *   files; `classname` = the testsuite name;
+ * - testcase `name` = `[profile:<p>] <check id>`: the declared id, no title,
+ *   timestamps or random parts, so TestGrid keeps one row per check across runs
+ *   and renames, and profiles never collide when a job uploads several files;
+ *   `classname` = the testsuite name; the title is the `title` property;
  * - a check that passed only after retries is a passing testcase with
  *   `<property name="flaky" value="true"/>` and `retries`: parsers that do not
  *   know the property (Spyglass, TestGrid) still count a pass, and the name stays
  *   the same (a `[flaky]` marker in the name would start a new TestGrid row);
  * - a failure that a gate file leaves out is still a `<failure>` (the check did
  *   fail) with `<property name="gating" value="false"/>`;
- * - every testcase carries `id` and `family` properties.
+ * - every testcase carries `id`, `family` and `kind` properties.
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -50,8 +50,7 @@ export function suiteName(profile: string, suite: string): string {
 }
 
 export function testcaseName(profile: string, c: CheckResult): string {
-  const title = c.name ?? c.id.split('/').slice(1).join(' › ');
-  return `[profile:${profile}] ${c.suite} › ${title}`;
+  return `[profile:${profile}] ${c.id}`;
 }
 
 const MAX_FAILURE_CHARS = 20_000;
@@ -61,7 +60,9 @@ function testcase(profile: string, c: CheckResult, indent: string): string {
   const props: [string, string][] = [
     ['id', c.id],
     ['family', c.family],
+    ['kind', c.kind ?? 'check'],
   ];
+  if (c.name) props.push(['title', c.name]);
   if (c.gating === false) props.push(['gating', 'false']);
   if (c.status === 'flaky') props.push(['flaky', 'true']);
   if (c.retries > 0) props.push(['retries', String(c.retries)]);

@@ -3,8 +3,8 @@
  * table, the HTML overview as a grid): check counts per cell, and whether a
  * failure in it gates.
  */
-// summary.ts imports this module too; only functions use its exports, so either may load first.
-import { FAMILIES, isGatingFailure, type CheckFamily, type RunSummary, type Totals } from './summary.ts';
+import { isGatingFailure } from './summary-gating.ts';
+import { FAMILIES, type CheckFamily, type RunSummary, type Totals } from './summary-schema.ts';
 
 export interface MatrixCell {
   profile: string;

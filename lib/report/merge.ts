@@ -94,8 +94,10 @@ export function concatAllureResults(dirs: readonly string[], out: string): CopyS
     let names: string[];
     try {
       names = fs.readdirSync(src);
-    } catch {
-      continue; // a run without Allure output still merges its summary
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // a run without Allure output still merges its summary
+      throw new UsageError(`cannot read ${src} (${code ?? String(err)}); make it readable, or merge report directories without it`);
     }
     for (const name of names) {
       const from = path.join(src, name);

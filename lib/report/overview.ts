@@ -87,6 +87,7 @@ export function readHistory(file: string): HistoryRun[] {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch {
+    // Optional: without a history (a first run) the overview shows this run only.
     return [];
   }
   const out: HistoryRun[] = [];
@@ -123,6 +124,7 @@ function readAttachment(resultsDir: string, name: string, source: string, type: 
   try {
     bytes = fs.statSync(file).size;
   } catch {
+    // Shown, not hidden: the overview says the attachment is missing.
     return { name, type: t, bytes: 0, clipped: false, text: '(attachment file missing)' };
   }
   if (!isTextual(t)) return { name, type: t, bytes, clipped: false };

@@ -4,15 +4,17 @@ import path from 'node:path';
 import { describe, expect, test } from 'vitest';
 import {
   buildSummary,
-  checkId,
   containerErrorToCheck,
   dedupeIds,
-  familyFromNames,
   suiteFromFile,
   toCheckResult,
   type ExtractedCase,
 } from './reporter.ts';
-import { readSummaryJson } from './summary.ts';
+import { settings } from '../harness/settings.ts';
+import { isGating, parseGate } from './gate.ts';
+import { testcaseName } from './junit.ts';
+import { readSummaryJson, type RunSummary } from './summary.ts';
+import { TIMING_TAG } from './timing.ts';
 
 function kase(over: Partial<ExtractedCase> = {}): ExtractedCase {
   return {
@@ -25,26 +27,10 @@ function kase(over: Partial<ExtractedCase> = {}): ExtractedCase {
     durationMs: 1234.6,
     retryCount: 0,
     flaky: false,
+    declared: { id: 'connectivity/pod-to-pod/ipv6-reaches-every-node', family: 'IPv6', kind: 'check', disruptive: false, title: '[IPv6] reaches every node' },
     ...over,
   };
 }
-
-describe('family tag convention', () => {
-  test.for([
-    [[], '[IPv6] pod ips', 'IPv6'],
-    [[], '[IPv4] pod ips', 'IPv4'],
-    [[], '[dual] pod has both', 'dual'],
-    [[], '[ipv6] lower case works too', 'IPv6'],
-    [['[dual] services'], 'clusterIP reachable', 'dual'],
-    [['[dual] services'], '[IPv6] clusterIP reachable', 'IPv6'],
-    [['[IPv4] outer', 'inner'], 'x', 'IPv4'],
-    [[], 'guestbook works', 'none'],
-    [[], 'IPv6 without brackets is not a tag', 'none'],
-    [[], '[IPv4] then [IPv6]: the last tag in a name wins', 'IPv6'],
-  ] as const)('%j %j → %s', ([path, name, fam]) => {
-    expect(familyFromNames(path, name)).toBe(fam);
-  });
-});
 
 test('suite is the folder under suites/', () => {
   expect(suiteFromFile('suites/connectivity/pod-to-pod.test.ts')).toBe('connectivity');
@@ -54,10 +40,14 @@ test('suite is the folder under suites/', () => {
   expect(suiteFromFile('lib/net/family.test.ts')).toBe('net');
 });
 
-test('ids are stable slugs of suite/describe path/name', () => {
-  expect(checkId('connectivity', ['pod to pod'], '[IPv6] reaches every node')).toBe('connectivity/pod-to-pod/ipv6-reaches-every-node');
-  expect(checkId('dns64', [], 'AAAA for ipv4only.arpa → 64:ff9b::c000:aa')).toBe('dns64/aaaa-for-ipv4only-arpa-64-ff9b-c000-aa');
-  expect(checkId('x', ['Ünïcödé'], '!!!')).toBe('x/unicode/_');
+test('id, family and kind come from the declaration, never from the title', () => {
+  const r = toCheckResult(kase({ name: '[IPv4] a title that says another family', declared: { id: 'nodeport/x', family: 'dual', kind: 'fault', disruptive: true, title: 'renamed' } }));
+  expect(r).toMatchObject({ id: 'nodeport/x', family: 'dual', kind: 'fault', disruptive: true, name: 'renamed' });
+});
+
+test('a test not declared with check() is a failed check that says so', () => {
+  const r = toCheckResult(kase({ declared: undefined, name: 'bare test' }));
+  expect(r).toMatchObject({ id: 'connectivity/(undeclared)/bare-test', status: 'failed', message: expect.stringContaining('not declared with check()') });
 });
 
 describe('toCheckResult', () => {
@@ -66,10 +56,11 @@ describe('toCheckResult', () => {
       id: 'connectivity/pod-to-pod/ipv6-reaches-every-node',
       suite: 'connectivity',
       family: 'IPv6',
+      kind: 'check',
       status: 'passed',
       durationMs: 1235,
       retries: 0,
-      name: 'pod to pod › [IPv6] reaches every node',
+      name: '[IPv6] reaches every node',
     });
   });
   test('failed keeps every distinct error', () => {
@@ -102,7 +93,7 @@ test('container errors become failed checks', () => {
   });
   expect(containerErrorToCheck({ file: 'suites/nat64/a.test.ts', describePath: ['[IPv6] via tayga'], errors: ['beforeAll: no tayga'] })).toMatchObject({
     id: 'nat64/ipv6-via-tayga/(setup)',
-    family: 'IPv6',
+    family: 'none',
     status: 'failed',
   });
 });
@@ -118,7 +109,7 @@ test('buildSummary puts it together', () => {
     kubernetesVersion: 'v1.34.4',
     startedAt: new Date('2026-11-22T10:00:00Z'),
     endedAt: new Date('2026-11-22T10:01:00Z'),
-    cases: [kase(), kase({ name: '[IPv4] reaches every node', state: 'failed', errors: ['boom'] })],
+    cases: [kase(), kase({ declared: { id: 'connectivity/pod-to-pod/ipv4-reaches-every-node', family: 'IPv4', kind: 'check', disruptive: false, title: 'x' }, state: 'failed', errors: ['boom'] })],
     containerErrors: [],
     unhandledErrors: ['Error: socket hang up'],
     reason: 'failed',
@@ -128,47 +119,81 @@ test('buildSummary puts it together', () => {
   expect(s.checks.map((c) => c.id)).toContain('(run)/unhandled-error-1');
 });
 
+/** Runs one demo suite file through the reporter in a real vitest; returns its summary. */
+async function runDemo(root: string, source: string): Promise<RunSummary> {
+  const { startVitest } = await import('vitest/node');
+  const reportDir = path.join(root, 'report');
+  fs.mkdirSync(path.join(root, 'suites', 'demo'), { recursive: true });
+  fs.writeFileSync(path.join(root, 'suites', 'demo', 'a.test.ts'), source);
+  const { SummaryReporter } = await import('./reporter.ts');
+  const saved = process.exitCode;
+  const v = await startVitest('test', [], {
+    root,
+    run: true,
+    watch: false,
+    config: false,
+    include: ['suites/**/*.test.ts'],
+    tags: [{ name: TIMING_TAG, retry: { count: 2 } }],
+    reporters: [new SummaryReporter({ projects: [''], settings: settings({ runId: 'demo', reportDir }) })],
+  });
+  await v.close();
+  process.exitCode = saved; // startVitest sets 1 on failures; that is expected here, not ours
+  return readSummaryJson(reportDir);
+}
+
+const CHECK_TS = JSON.stringify(path.resolve(import.meta.dirname, '..', 'harness', 'check.ts'));
+
 // One real vitest run through the reporter, to pin the TestCase API this relies on.
 test('against a real vitest run', { timeout: 60_000 }, async () => {
-  const { startVitest } = await import('vitest/node');
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-reporter-'));
-  const reportDir = path.join(root, 'report');
   try {
-    fs.mkdirSync(path.join(root, 'suites', 'demo'), { recursive: true });
-    fs.writeFileSync(
-      path.join(root, 'suites', 'demo', 'a.test.ts'),
+    const s = await runDemo(
+      root,
       `import { describe, test, beforeAll, expect } from 'vitest';
+import { check } from ${CHECK_TS};
 let n = 0;
 describe('demo', () => {
-  test('[IPv6] flaky', { retry: 2 }, () => { n++; if (n < 2) throw new Error('first attempt fails'); });
-  test('[IPv4] skipped', (ctx) => { ctx.skip('cluster has no IPv4'); });
-  test('[dual] fails', () => { expect(1).toBe(2); });
-  test('passes', () => {});
-  describe('[IPv6] broken setup', () => {
+  check({ id: 'demo/flaky', family: 'IPv6', title: 'flaky', timing: 'first attempt fails' }, () => { n++; if (n < 2) throw new Error('first attempt fails'); });
+  check({ id: 'demo/skipped', family: 'IPv4', title: 'skipped' }, (ctx) => { ctx.skip('cluster has no IPv4'); });
+  check({ id: 'demo/fails', family: 'dual', kind: 'fault', title: 'fails' }, () => { expect(1).toBe(2); });
+  check({ id: 'demo/passes', family: 'none', title: 'passes' }, () => {});
+  test('undeclared', () => {});
+  describe('broken setup', () => {
     beforeAll(() => { throw new Error('setup broke'); });
-    test('inner', () => {});
+    check({ id: 'demo/inner', family: 'IPv6', title: 'inner' }, () => {});
   });
 });
 `,
     );
-    const { SummaryReporter } = await import('./reporter.ts');
-    const saved = process.exitCode;
-    const v = await startVitest(
-      'test',
-      [],
-      { root, run: true, watch: false, config: false, include: ['suites/**/*.test.ts'], reporters: [new SummaryReporter({ projects: [''], reportDir })] },
-    );
-    await v.close();
-    process.exitCode = saved; // startVitest sets 1 on failures; that is expected here, not ours
-    const s = readSummaryJson(reportDir);
     const byId = Object.fromEntries(s.checks.map((c) => [c.id, c]));
-    expect(byId['demo/demo/ipv6-flaky']).toMatchObject({ status: 'flaky', family: 'IPv6', retries: 1 });
-    expect(byId['demo/demo/ipv4-skipped']).toMatchObject({ status: 'skipped', family: 'IPv4', message: 'cluster has no IPv4' });
-    expect(byId['demo/demo/dual-fails']).toMatchObject({ status: 'failed', family: 'dual', message: expect.stringContaining('expected 1 to be 2') });
-    expect(byId['demo/demo/passes']).toMatchObject({ status: 'passed', family: 'none' });
-    expect(byId['demo/demo/ipv6-broken-setup/(setup)']).toMatchObject({ status: 'failed', message: expect.stringContaining('setup broke') });
-    expect(byId['demo/demo/ipv6-broken-setup/inner']).toMatchObject({ status: 'skipped', family: 'IPv6' });
-    expect(fs.readFileSync(path.join(reportDir, 'summary.md'), 'utf8')).toMatch(/^## ❌ v6e2e: checks failed/);
+    expect(byId['demo/flaky']).toMatchObject({ status: 'flaky', family: 'IPv6', retries: 1, timing: 'first attempt fails' });
+    expect(byId['demo/skipped']).toMatchObject({ status: 'skipped', family: 'IPv4', message: 'cluster has no IPv4' });
+    expect(byId['demo/fails']).toMatchObject({ status: 'failed', family: 'dual', kind: 'fault', message: expect.stringContaining('expected 1 to be 2') });
+    expect(byId['demo/passes']).toMatchObject({ status: 'passed', family: 'none', kind: 'check' });
+    expect(byId['demo/(undeclared)/undeclared']).toMatchObject({ status: 'failed', message: expect.stringContaining('check()') });
+    expect(byId['demo/demo/broken-setup/(setup)']).toMatchObject({ status: 'failed', message: expect.stringContaining('setup broke') });
+    expect(byId['demo/inner']).toMatchObject({ status: 'skipped', family: 'IPv6' });
+    expect(fs.readFileSync(path.join(root, 'report', 'summary.md'), 'utf8')).toMatch(/^## ❌ v6e2e: checks failed/);
+  } finally {
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+});
+
+test('renaming a check title keeps its id, its gate matching and its JUnit name', { timeout: 60_000 }, async () => {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-rename-'));
+  const suite = (title: string) => `import { check } from ${CHECK_TS};
+check({ id: 'demo/pod-to-pod/ipv6', family: 'IPv6', title: ${JSON.stringify(title)} }, () => {});
+`;
+  try {
+    const before = (await runDemo(root, suite('[IPv6] pod reaches every pod'))).checks[0]!;
+    const after = (await runDemo(root, suite('every pod answers every other pod over IPv6'))).checks[0]!;
+    expect(after.name).not.toBe(before.name);
+    expect(after.id).toBe(before.id);
+    expect(after.family).toBe('IPv6');
+    expect(testcaseName('ipv6', after)).toBe(testcaseName('ipv6', before));
+    const gate = parseGate('demo/pod-to-pod/*\n', 'gate.txt');
+    expect(isGating(gate, after.id)).toBe(true);
+    expect(isGating(gate, after.id)).toBe(isGating(gate, before.id));
   } finally {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -1,24 +1,20 @@
 /**
- * Vitest reporter that turns the e2e run into summary.json + summary.md in
- * $V6E2E_REPORT_DIR (nothing is written when that is unset).
+ * Vitest reporter that turns the e2e run into summary.json + summary.md in the
+ * run's report dir (lib/harness/settings.ts; nothing is written without one), and
+ * keeps the summary in memory for `v6e2e run`.
  *
  * Conventions the e2e suites follow, and this file relies on:
  *
- * - Suite: the folder under `suites/` (`suites/connectivity/pod-to-pod.test.ts` → `connectivity`).
- * - Family tag: a test states the IP family it checks with a bracketed tag in its name,
- *   or in an enclosing describe's name: `[IPv4]`, `[IPv6]` or `[dual]` (matched without
- *   regard to case). The innermost tag wins, so
- *     describe('[dual] service', () => test('[IPv6] clusterIP reachable', …))
- *   is an IPv6 check. No tag → family `none` (family-agnostic checks such as guestbook).
- *   Prefer `test.for(families)('[$0] …')` so every family gets its own check.
- * - Id: slug of `suite/<describe path>/<test name>`, e.g.
- *   `connectivity/pod-to-pod/ipv6-reaches-every-node`. Tags are part of the slug, so
- *   the same test run per family gets one id per family. Renaming a test changes its id.
+ * - Declaration: every e2e test is declared with `check()` (lib/harness/check.ts), which
+ *   puts its id, family, kind (`check` or `fault`), disruptive flag and title in the
+ *   test's meta. Ids, families and kinds are read from there, never from titles, so a
+ *   renamed title keeps its id. A test declared without `check()` is reported failed.
+ * - Suite: the folder under `suites/` (`suites/connectivity/pods.test.ts` → `connectivity`).
  * - Skips: `ctx.skip('why')` becomes a skipped check with that reason as message;
  *   say why in every dynamic skip ("cluster has no IPv4"), it ends up in the job summary.
  * - Flaky: a test that passed only after retries is `flaky`, not `passed`. Only checks
  *   marked `timingDependent(reason)` (lib/report/timing.ts) are ever retried.
- * - Gating: with V6E2E_GATE naming a gate file (lib/report/gate.ts), checks it does not
+ * - Gating: with a gate file in the run's settings (lib/report/gate.ts), checks it does not
  *   list get `gating: false`; their failures are warnings.
  * - Files: summary.json, summary.md and junit.xml (lib/report/junit.ts) in the report dir.
  * - Hooks: a failing beforeAll/afterAll or a module that fails to import becomes its own
@@ -26,11 +22,12 @@
  */
 import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
-import { kubernetesBuildFromEnv } from './environment.ts';
+import { decodeSettings, type RunSettings } from '../harness/settings.ts';
 import { isGating, readGate } from './gate.ts';
 import { writeJunit } from './junit.ts';
-import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckFamily, type CheckResult, type KubernetesBuild, type RunSummary } from './summary.ts';
+import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckResult, type KubernetesBuild, type RunSummary } from './summary.ts';
 import './timing.ts'; // TaskMeta.timingReason
+import type { DeclaredCheck } from '../harness/check.ts';
 
 /** What the reporter needs from a vitest TestCase, as plain data (so it can be unit-tested). */
 export interface ExtractedCase {
@@ -51,20 +48,8 @@ export interface ExtractedCase {
   setupFailed?: boolean;
   /** timingDependent(reason): the only checks that may retry. */
   timingReason?: string;
-}
-
-const TAG_RE = /\[(ipv4|ipv6|dual)\]/gi;
-
-/** Innermost family tag among the test name and its describe path. */
-export function familyFromNames(describePath: readonly string[], name: string): CheckFamily {
-  for (const n of [name, ...[...describePath].reverse()]) {
-    const tags = Array.from(n.matchAll(TAG_RE), (m) => (m[1] ?? '').toLowerCase());
-    const last = tags.at(-1);
-    if (last === 'ipv4') return 'IPv4';
-    if (last === 'ipv6') return 'IPv6';
-    if (last === 'dual') return 'dual';
-  }
-  return 'none';
+  /** The check() declaration; absent for a test declared some other way. */
+  declared?: DeclaredCheck;
 }
 
 /** `suites/connectivity/x.test.ts` → `connectivity`; anything else → the file's folder name. */
@@ -98,13 +83,29 @@ function joinErrors(errors: readonly string[]): string | undefined {
 /** The mapping itself: one vitest test case → one CheckResult. Pure. */
 export function toCheckResult(c: ExtractedCase): CheckResult {
   const suite = suiteFromFile(c.file);
+  const d = c.declared;
+  if (!d) {
+    return {
+      id: `${suite}/(undeclared)/${slug(c.name)}`,
+      suite,
+      family: 'none',
+      kind: 'check',
+      status: 'failed',
+      durationMs: Math.round(c.durationMs),
+      retries: c.retryCount,
+      name: c.name,
+      message: `${c.file}: test "${c.name}" is not declared with check() (lib/harness/check.ts): it has no id, family or kind`,
+    };
+  }
   const base = {
-    id: checkId(suite, c.describePath, c.name),
+    id: d.id,
     suite,
-    family: familyFromNames(c.describePath, c.name),
+    family: d.family,
+    kind: d.kind,
+    ...(d.disruptive ? { disruptive: true } : {}),
     durationMs: Math.round(c.durationMs),
     retries: c.retryCount,
-    name: [...c.describePath, c.name].join(' › '),
+    name: d.title,
     ...(c.timingReason ? { timing: c.timingReason } : {}),
   };
   const errorText = joinErrors(c.errors);
@@ -153,7 +154,8 @@ export function containerErrorToCheck(e: ExtractedContainerError): CheckResult {
   return {
     id: [suite, ...name.map(slug), where].join('/'),
     suite,
-    family: familyFromNames(e.describePath, ''),
+    family: 'none',
+    kind: 'check',
     status: 'failed',
     durationMs: 0,
     retries: 0,
@@ -162,7 +164,7 @@ export function containerErrorToCheck(e: ExtractedContainerError): CheckResult {
 }
 
 export function unhandledErrorToCheck(message: string, index: number): CheckResult {
-  return { id: `(run)/unhandled-error-${index + 1}`, suite: '(run)', family: 'none', status: 'failed', durationMs: 0, retries: 0, message };
+  return { id: `(run)/unhandled-error-${index + 1}`, suite: '(run)', family: 'none', kind: 'check', status: 'failed', durationMs: 0, retries: 0, message };
 }
 
 export interface BuildSummaryInput {
@@ -243,38 +245,47 @@ export function extractCase(t: TestCase, root: string): ExtractedCase {
     flaky: d?.flaky ?? false,
     ...(r.state === 'skipped' && hasFailedHook(t) ? { setupFailed: true } : {}),
     ...(typeof t.meta().timingReason === 'string' ? { timingReason: t.meta().timingReason } : {}),
+    ...(t.meta().check ? { declared: t.meta().check } : {}),
   };
 }
 
 export interface SummaryReporterOptions {
   /** Projects whose tests are conformance checks (default: e2e). Unit tests are not. */
   projects?: string[];
-  /** Default: $V6E2E_REPORT_DIR. No directory, no files. */
-  reportDir?: string;
-  /** Gate file; default $V6E2E_GATE. None: every check gates. */
-  gateFile?: string;
+  /** The run's settings; default: decoded from the environment (lib/harness/settings.ts). */
+  settings?: RunSettings;
+}
+
+const BRAND = Symbol.for('v6e2e.summary-reporter');
+
+/**
+ * The config's reporter instance, found by brand: vitest imports vitest.config.ts in its
+ * own module instance, so `instanceof` against the CLI's import of this class fails.
+ */
+export function isSummaryReporter(r: unknown): r is SummaryReporter {
+  return typeof r === 'object' && r !== null && (r as { [BRAND]?: unknown })[BRAND] === true;
 }
 
 export class SummaryReporter implements Reporter {
+  readonly [BRAND] = true;
   private root = process.cwd();
   private startedAt = new Date();
   private readonly projects: string[];
-  private readonly reportDir: string | undefined;
-  private readonly gateFile: string | undefined;
-  /** The last summary built, for programmatic callers. */
+  private readonly settings: RunSettings;
+  /** The last summary built: `v6e2e run` reads it here, in memory. */
   lastSummary: RunSummary | undefined;
 
   constructor(opts: SummaryReporterOptions = {}) {
     this.projects = opts.projects ?? ['e2e'];
-    this.reportDir = opts.reportDir ?? process.env.V6E2E_REPORT_DIR;
-    this.gateFile = opts.gateFile ?? (process.env.V6E2E_GATE || undefined);
+    this.settings = opts.settings ?? decodeSettings();
   }
 
   /** The CLI validated the gate file before the run; here a broken one only costs the flags. */
   private gate(summary: RunSummary): RunSummary {
-    if (!this.gateFile) return summary;
+    const gateFile = this.settings.gateFile;
+    if (!gateFile) return summary;
     try {
-      const gate = readGate(this.gateFile);
+      const gate = readGate(gateFile);
       return applyGate(summary, { source: gate.source, isGating: (id) => isGating(gate, id) });
     } catch (err) {
       process.stderr.write(`v6e2e: gate file ignored: ${err instanceof Error ? err.message : String(err)}\n`);
@@ -308,12 +319,14 @@ export class SummaryReporter implements Reporter {
       }
       for (const t of m.children.allTests()) cases.push(extractCase(t, this.root));
     }
+    // globalSetup provided the settings with the version it asked the cluster for.
+    const s = modules[0]?.project.getProvidedContext().v6e2e ?? this.settings;
     const summary = this.gate(buildSummary({
       // The variant label (ipv6-nft-flannel) is the report row, so two variants never merge into one.
-      profile: process.env.V6E2E_VARIANT || process.env.V6E2E_PROFILE || 'unknown',
-      ...(process.env.V6E2E_PROFILE ? { baseProfile: process.env.V6E2E_PROFILE } : {}),
-      build: kubernetesBuildFromEnv(process.env),
-      kubernetesVersion: process.env.V6E2E_KUBERNETES_VERSION || 'unknown',
+      profile: s.variant ?? s.profile ?? 'unknown',
+      ...(s.profile ? { baseProfile: s.profile } : {}),
+      ...(s.build ? { build: s.build } : {}),
+      kubernetesVersion: s.kubernetesVersion ?? 'unknown',
       startedAt: this.startedAt,
       endedAt: new Date(),
       cases,
@@ -322,10 +335,11 @@ export class SummaryReporter implements Reporter {
       reason,
     }));
     this.lastSummary = summary;
-    if (this.reportDir) {
-      writeSummaryJson(this.reportDir, summary);
-      writeSummaryMd(this.reportDir, summary);
-      writeJunit(this.reportDir, summary);
+    const dir = this.settings.reportDir;
+    if (dir) {
+      writeSummaryJson(dir, summary);
+      writeSummaryMd(dir, summary);
+      writeJunit(dir, summary);
     }
   }
 }

@@ -1,12 +1,11 @@
 /**
  * Shared by the address-families suite files: family skips, Service bodies, creating a
- * Service while keeping the API's refusal as data, EndpointSlice listing, and the one
- * assertion fault tests make.
+ * Service while keeping the API's refusal as data, EndpointSlice listing, and seeding a
+ * fault on a deep copy among live peers.
  */
 import type { V1EndpointSlice, V1Node, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
-import { expect, type TestContext } from 'vitest';
+import type { TestContext } from 'vitest';
 import type { CreateOutcome, ServiceRequest } from '../../lib/checks/address-families.ts';
-import type { CheckFamily, Verdict } from '../../lib/checks/verdict.ts';
 import { missingFamily, type Harness } from '../../lib/harness/context.ts';
 import { apiStatus, describeApiError } from '../../lib/k8s/client.ts';
 import { IP_FAMILIES, otherFamily, type IPFamily } from '../../lib/net/family.ts';
@@ -79,13 +78,13 @@ export function nodeNamed(nodes: readonly V1Node[], name: string | undefined): V
 }
 
 /**
- * The fault test's assertion: the check failed, and one line of its message is
- * `<object> [<family>]: expected …, saw …` containing every `mentions` fragment.
+ * `items` with its first element replaced by a deep copy that `seed` changed: the fault test
+ * hands the check's scenario one faulty object among the live ones it judges.
  */
-export function expectCaught(v: Verdict, want: { object: string; family: CheckFamily; mentions?: string[] }): void {
-  expect(v.ok, `the check passed on a seeded fault: ${v.message}`).toBe(false);
-  const lines = v.message.split('\n');
-  const prefix = `${want.object} [${want.family}]: expected `;
-  const line = lines.find((l) => l.startsWith(prefix) && l.includes(', saw ') && (want.mentions ?? []).every((m) => l.includes(m)));
-  expect(line, `no failure line starting "${prefix}" and mentioning ${JSON.stringify(want.mentions ?? [])} in:\n${v.message}`).toBeDefined();
+export function seedFirst<T>(items: readonly T[], seed: (copy: T) => void): [seeded: T, all: T[]] {
+  const first = items[0];
+  if (first === undefined) throw new Error('seedFirst: nothing to seed a fault on');
+  const seeded = structuredClone(first);
+  seed(seeded);
+  return [seeded, [seeded, ...items.slice(1)]];
 }

@@ -7,37 +7,32 @@
  * Faults use selector-less Services with hand-made EndpointSlices: without the
  * `endpointslice.kubernetes.io/managed-by` label neither the EndpointSlice controller nor the
  * mirroring controller touches them, so the fault stays as seeded. Their addresses are from
- * the documentation ranges (192.0.2.0/24, 2001:db8::/32).
+ * the documentation ranges (192.0.2.0/24, 2001:db8::/32). They are judged by the checks' own
+ * scenario, 10 s wait included (a fault never settles, so each takes the full 10 s).
  */
 import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  checkEndpointSliceAddressTypes,
-  checkEndpointSliceFamily,
-  checkEndpointSlices,
-  podIPs,
-  serviceRef,
-  settle,
-  type ServiceRequest,
-} from '../../lib/checks/address-families.ts';
-import { assertOk, type Verdict } from '../../lib/checks/verdict.ts';
-import { harness } from '../../lib/harness/context.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { podIPs, serviceRef, type ServiceRequest } from '../../lib/checks/address-families.ts';
+import { assertOk } from '../../lib/checks/verdict.ts';
+import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault } from '../../lib/harness/fault.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { otherFamily, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createServiceOrThrow, endpointSlicesOf, expectCaught, FAMILIES, requireDualStack, requireFamily, serviceBody, SUITE } from './common.ts';
+import { createServiceOrThrow, endpointSlicesOf, FAMILIES, requireDualStack, requireFamily, serviceBody, SUITE } from './common.ts';
+import { endpointSliceFamilies, endpointSlicesListBackends, kubeDnsEndpointSlices } from './scenarios.ts';
 
-const h = await harness();
+let h: Harness;
 let ns: TestNamespace | undefined;
 let backends: V1Pod[] = [];
 
 const BACKEND = { 'v6e2e.io/af-backend': 'web' };
-/** EndpointSlices must appear within this long after the Service (upstream: 10 s). */
-const SLICE_DEADLINE_MS = 10_000;
 const DOC_ADDRESS: Record<IPFamily, string> = { IPv4: '192.0.2.10', IPv6: '2001:db8::10' };
 const DOC_ADDRESS_2: Record<IPFamily, string> = { IPv4: '192.0.2.11', IPv6: '2001:db8::11' };
 
 beforeAll(async () => {
+  h = await harness();
   ns = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
   const workers = (await workerNodes(h.kc)).slice(0, 2);
   // Without backends every address check would compare two empty sets.
@@ -57,15 +52,14 @@ afterAll(async () => {
 const namespace = () => ns!.name;
 const short = (f: IPFamily) => (f === 'IPv4' ? 'v4' : 'v6');
 const backendIps = () => backends.flatMap(podIPs);
+const ORDERS: IPFamily[][] = [
+  ['IPv4', 'IPv6'],
+  ['IPv6', 'IPv4'],
+];
 
 /** Creates a Service whose selector matches the backend pods. */
 async function serviceOverBackends(name: string, req: ServiceRequest): Promise<V1Service> {
   return createServiceOrThrow(h, namespace(), serviceBody(name, req, { selector: BACKEND }));
-}
-
-/** Judges the Service's slices until the verdict is ok or 10 s have passed; returns the last verdict. */
-async function settled(svc: V1Service, judge: (slices: V1EndpointSlice[]) => Verdict): Promise<Verdict> {
-  return settle(async () => judge(await endpointSlicesOf(h, namespace(), svc.metadata!.name!)), SLICE_DEADLINE_MS);
 }
 
 function handMadeSlice(name: string, service: string, addressType: IPFamily, addresses: string[]): V1EndpointSlice {
@@ -89,87 +83,133 @@ async function selectorlessWithSlices(name: string, req: ServiceRequest, slices:
 }
 
 describe('endpointslices', () => {
-  for (const f of FAMILIES) {
-    test(`a SingleStack [${f}] Service over probe pods has, within 10 s, only ${f} EndpointSlices, listing exactly the pods' ${f} IPs [${f}]`, async (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/endpointslices/a-singlestack-${idFamily(f)}-service-over-probe-pods-has-within-10-s-only-${idFamily(f)}-endpointslices-listing-exactly-the-pods-${idFamily(f)}-ips-${idFamily(f)}`,
+      family: f,
+      title: `a SingleStack [${f}] Service over probe pods has, within 10 s, only ${f} EndpointSlices, listing exactly the pods' ${f} IPs [${f}]`,
+    }),
+    async (f, ctx) => {
       requireFamily(h, ctx, f);
       const svc = await serviceOverBackends(`single-${short(f)}`, { policy: 'SingleStack', families: [f] });
-      assertOk(await settled(svc, (slices) => checkEndpointSlices(svc, slices, backendIps())));
-    });
+      assertOk(await endpointSlicesListBackends(h, svc, backendIps()));
+    },
+  );
+
+  check(
+    {
+      id: 'address-families/endpointslices/a-service-with-no-ipfamilypolicy-over-probe-pods-has-within-10-s-endpointslices-of-the-primary-family-only-listing-the-pods-primary-ips-dual',
+      family: 'dual',
+      title: "a Service with no ipFamilyPolicy over probe pods has, within 10 s, EndpointSlices of the primary family only, listing the pods' primary IPs [dual]",
+    },
+    async () => {
+      const svc = await serviceOverBackends('unset', {});
+      expect(svc.spec?.ipFamilies).toEqual([h.families.primary]);
+      assertOk(await endpointSlicesListBackends(h, svc, backendIps()));
+    },
+  );
+
+  check(
+    {
+      id: 'address-families/endpointslices/a-preferdualstack-service-over-probe-pods-has-within-10-s-one-endpointslice-family-per-service-family-and-no-other-listing-exactly-the-pods-ips-dual',
+      family: 'dual',
+      title: "a PreferDualStack Service over probe pods has, within 10 s, one EndpointSlice family per Service family and no other, listing exactly the pods' IPs [dual]",
+    },
+    async () => {
+      const svc = await serviceOverBackends('prefer', { policy: 'PreferDualStack' });
+      assertOk(await endpointSlicesListBackends(h, svc, backendIps()));
+    },
+  );
+
+  for (const order of ORDERS) {
+    check(
+      {
+        id: `address-families/endpointslices/a-requiredualstack-${order.map(idFamily).join('-')}-service-over-probe-pods-has-within-10-s-an-ipv4-and-an-ipv6-endpointslice-listing-exactly-the-pods-ips-of-each-family-dual`,
+        family: 'dual',
+        title: `a RequireDualStack [${order.join(',')}] Service over probe pods has, within 10 s, an IPv4 and an IPv6 EndpointSlice listing exactly the pods' IPs of each family [dual]`,
+      },
+      async (ctx) => {
+        requireDualStack(h, ctx);
+        const svc = await serviceOverBackends(`require-${order.map(short).join('')}`, { policy: 'RequireDualStack', families: order });
+        assertOk(await endpointSlicesListBackends(h, svc, backendIps()));
+      },
+    );
   }
 
-  test("a Service with no ipFamilyPolicy over probe pods has, within 10 s, EndpointSlices of the primary family only, listing the pods' primary IPs [dual]", async () => {
-    const svc = await serviceOverBackends('unset', {});
-    expect(svc.spec?.ipFamilies).toEqual([h.families.primary]);
-    assertOk(await settled(svc, (slices) => checkEndpointSlices(svc, slices, backendIps())));
-  });
+  check(
+    {
+      id: 'address-families/endpointslices/the-kube-system-kube-dns-endpointslices-list-exactly-the-ready-coredns-pods-ips-of-the-service-s-family-and-no-other-family-dual',
+      family: 'dual',
+      title: "the kube-system/kube-dns EndpointSlices list exactly the Ready CoreDNS pods' IPs of the Service's family, and no other family [dual]",
+    },
+    async () => assertOk(await kubeDnsEndpointSlices(h)),
+  );
 
-  test("a PreferDualStack Service over probe pods has, within 10 s, one EndpointSlice family per Service family and no other, listing exactly the pods' IPs [dual]", async () => {
-    const svc = await serviceOverBackends('prefer', { policy: 'PreferDualStack' });
-    assertOk(await settled(svc, (slices) => checkEndpointSlices(svc, slices, backendIps())));
-  });
-
-  for (const order of [
-    ['IPv4', 'IPv6'],
-    ['IPv6', 'IPv4'],
-  ] as IPFamily[][]) {
-    test(`a RequireDualStack [${order.join(',')}] Service over probe pods has, within 10 s, an IPv4 and an IPv6 EndpointSlice listing exactly the pods' IPs of each family [dual]`, async (ctx) => {
-      requireDualStack(h, ctx);
-      const svc = await serviceOverBackends(`require-${order.map(short).join('')}`, { policy: 'RequireDualStack', families: order });
-      assertOk(await settled(svc, (slices) => checkEndpointSlices(svc, slices, backendIps())));
-    });
-  }
-
-  test("the kube-system/kube-dns EndpointSlices list exactly the Ready CoreDNS pods' IPs of the Service's family, and no other family [dual]", async () => {
-    const svc = await h.api.core.readNamespacedService({ namespace: 'kube-system', name: 'kube-dns' });
-    const selector = Object.entries(svc.spec?.selector ?? {})
-      .map(([k, v]) => `${k}=${v}`)
-      .join(',');
-    const pods = await h.api.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: selector });
-    const ready = pods.items.filter((p) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True'));
-    expect(ready.length, `no Ready pod matches kube-dns selector ${selector}`).toBeGreaterThan(0);
-    const slices = await h.api.discovery.listNamespacedEndpointSlice({ namespace: 'kube-system', labelSelector: 'kubernetes.io/service-name=kube-dns' });
-    assertOk(checkEndpointSlices(svc, slices.items, ready.flatMap(podIPs)));
-  });
-
-  test('the default/kubernetes EndpointSlices are of the Service’s (primary) family only [dual]', async () => {
-    const svc = await h.api.core.readNamespacedService({ namespace: 'default', name: 'kubernetes' });
-    const slices = await h.api.discovery.listNamespacedEndpointSlice({ namespace: 'default', labelSelector: 'kubernetes.io/service-name=kubernetes' });
-    assertOk(checkEndpointSliceAddressTypes(svc, slices.items));
-  });
+  check(
+    {
+      id: 'address-families/endpointslices/the-default-kubernetes-endpointslices-are-of-the-service-s-primary-family-only-dual',
+      family: 'dual',
+      title: 'the default/kubernetes EndpointSlices are of the Service’s (primary) family only [dual]',
+    },
+    async () => assertOk(await endpointSliceFamilies(h, 'default', 'kubernetes')),
+  );
 });
 
 describe('endpointslices: faults', () => {
-  test('fault: a selector-less RequireDualStack Service with a hand-made EndpointSlice of the primary family only fails, naming the missing secondary family [dual]', async (ctx) => {
-    requireDualStack(h, ctx);
-    const primary = h.families.primary;
-    const missing = otherFamily(primary);
-    const svc = await selectorlessWithSlices('fault-onefamily', { policy: 'RequireDualStack' }, [{ addressType: primary, addresses: [DOC_ADDRESS[primary]] }]);
-    const slices = await endpointSlicesOf(h, namespace(), 'fault-onefamily');
-    expect(slices.map((s) => s.addressType)).toEqual([primary]); // the fault is in place, untouched
-    const v = checkEndpointSlices(svc, slices, [DOC_ADDRESS[primary], DOC_ADDRESS[missing]]);
-    expectCaught(v, { object: `${serviceRef(svc)} EndpointSlices`, family: missing, mentions: [`an EndpointSlice of addressType ${missing}`, `no ${missing} EndpointSlice`] });
-  });
+  check(
+    {
+      id: 'address-families/endpointslices-faults/fault-a-selector-less-requiredualstack-service-with-a-hand-made-endpointslice-of-the-primary-family-only-fails-naming-the-missing-secondary-family-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: 'fault: a selector-less RequireDualStack Service with a hand-made EndpointSlice of the primary family only fails, naming the missing secondary family [dual]',
+    },
+    async (ctx) => {
+      requireDualStack(h, ctx);
+      const primary = h.families.primary;
+      const missing = otherFamily(primary);
+      const svc = await selectorlessWithSlices('fault-onefamily', { policy: 'RequireDualStack' }, [{ addressType: primary, addresses: [DOC_ADDRESS[primary]] }]);
+      const slices = await endpointSlicesOf(h, namespace(), 'fault-onefamily');
+      expect(slices.map((s) => s.addressType)).toEqual([primary]); // the fault is in place, untouched
+      const v = await endpointSlicesListBackends(h, svc, [DOC_ADDRESS[primary], DOC_ADDRESS[missing]]);
+      expectFault(v, { object: `${serviceRef(svc)} EndpointSlices`, family: missing, expected: [`an EndpointSlice of addressType ${missing}`], seen: [`no ${missing} EndpointSlice`] });
+    },
+  );
 
   for (const f of FAMILIES) {
     const other = otherFamily(f);
-    test(`fault: a selector-less SingleStack [${f}] Service with a hand-made EndpointSlice of addressType ${other} fails, naming ${f} as missing and ${other} as unexpected [${f}]`, async (ctx) => {
-      requireFamily(h, ctx, f);
-      const name = `fault-wrongtype-${short(f)}`;
-      const svc = await selectorlessWithSlices(name, { policy: 'SingleStack', families: [f] }, [{ addressType: other, addresses: [DOC_ADDRESS[other]] }]);
-      const slices = await endpointSlicesOf(h, namespace(), name);
-      const v = checkEndpointSlices(svc, slices, [DOC_ADDRESS[f]]);
-      const object = `${serviceRef(svc)} EndpointSlices`;
-      expectCaught(v, { object, family: f, mentions: [`no ${f} EndpointSlice`, `${name}-0 (${other}: ${DOC_ADDRESS[other]})`] });
-      expectCaught(v, { object, family: other, mentions: [`only EndpointSlices of addressType [${f}]`, `unexpected ${name}-0 (${other}`] });
-    });
+    check(
+      {
+        id: `address-families/endpointslices-faults/fault-a-selector-less-singlestack-${idFamily(f)}-service-with-a-hand-made-endpointslice-of-addresstype-${idFamily(other)}-fails-naming-${idFamily(f)}-as-missing-and-${idFamily(other)}-as-unexpected-${idFamily(f)}`,
+        family: f,
+        kind: 'fault',
+        title: `fault: a selector-less SingleStack [${f}] Service with a hand-made EndpointSlice of addressType ${other} fails, naming ${f} as missing and ${other} as unexpected [${f}]`,
+      },
+      async (ctx) => {
+        requireFamily(h, ctx, f);
+        const name = `fault-wrongtype-${short(f)}`;
+        const svc = await selectorlessWithSlices(name, { policy: 'SingleStack', families: [f] }, [{ addressType: other, addresses: [DOC_ADDRESS[other]] }]);
+        const v = await endpointSlicesListBackends(h, svc, [DOC_ADDRESS[f]]);
+        const object = `${serviceRef(svc)} EndpointSlices`;
+        expectFault(v, { object, family: f, seen: [`no ${f} EndpointSlice`, `${name}-0 (${other}: ${DOC_ADDRESS[other]})`] });
+        expectFault(v, { object, family: other, expected: [`only EndpointSlices of addressType [${f}]`], seen: [`unexpected ${name}-0 (${other}`] });
+      },
+    );
 
-    test(`fault: a hand-made ${f} EndpointSlice listing an address that no backend has fails the address check, naming both addresses [${f}]`, async (ctx) => {
-      requireFamily(h, ctx, f);
-      const name = `fault-stranger-${short(f)}`;
-      const svc = await selectorlessWithSlices(name, { policy: 'SingleStack', families: [f] }, [{ addressType: f, addresses: [DOC_ADDRESS_2[f]] }]);
-      const slices = await endpointSlicesOf(h, namespace(), name);
-      const v = checkEndpointSliceFamily(svc, slices, [DOC_ADDRESS[f]], f);
-      expectCaught(v, { object: `${serviceRef(svc)} EndpointSlices`, family: f, mentions: [`missing [${DOC_ADDRESS[f]}]`, `unexpected [${DOC_ADDRESS_2[f]}]`] });
-    });
+    check(
+      {
+        id: `address-families/endpointslices-faults/fault-a-hand-made-${idFamily(f)}-endpointslice-listing-an-address-that-no-backend-has-fails-the-address-check-naming-both-addresses-${idFamily(f)}`,
+        family: f,
+        kind: 'fault',
+        title: `fault: a hand-made ${f} EndpointSlice listing an address that no backend has fails the address check, naming both addresses [${f}]`,
+      },
+      async (ctx) => {
+        requireFamily(h, ctx, f);
+        const name = `fault-stranger-${short(f)}`;
+        const svc = await selectorlessWithSlices(name, { policy: 'SingleStack', families: [f] }, [{ addressType: f, addresses: [DOC_ADDRESS_2[f]] }]);
+        const v = await endpointSlicesListBackends(h, svc, [DOC_ADDRESS[f]]);
+        expectFault(v, { object: `${serviceRef(svc)} EndpointSlices`, family: f, seen: [`missing [${DOC_ADDRESS[f]}]`, `unexpected [${DOC_ADDRESS_2[f]}]`] });
+      },
+    );
   }
 });

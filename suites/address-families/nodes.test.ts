@@ -9,35 +9,29 @@
  * not API fields, so they are read from its pod's command line where the cluster shows
  * it (kubeadm's static pod in kube-system); elsewhere the check is skipped with why.
  *
- * Nodes are not ours to modify, so every fault here is seeded on a deep copy of a live Node.
+ * Nodes are not ours to modify, so every fault here is seeded on a deep copy of a live Node,
+ * judged among the other live nodes by the check's own scenario.
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  checkNodeInternalIP,
-  checkNodeInternalIPOrder,
-  checkNodePodCIDR,
-  checkNodePodCIDRPlan,
-  checkNodePodCIDRs,
-  checkPodCIDRsDisjoint,
-  nodeRef,
-  parseNodeIpamFlags,
-  podCIDRs,
-  type NodeIpamConfig,
-} from '../../lib/checks/address-families.ts';
-import { all, assertOk, verdict } from '../../lib/checks/verdict.ts';
-import { harness } from '../../lib/harness/context.ts';
+import { afterAll, beforeAll, describe, expect, type TestContext } from 'vitest';
+import { checkDetectedStack, checkFamiliesAgree, checkPodCIDRsDisjoint, nodeRef, parseNodeIpamFlags, podCIDRs, type NodeIpamConfig } from '../../lib/checks/address-families.ts';
+import { assertOk } from '../../lib/checks/verdict.ts';
+import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault } from '../../lib/harness/fault.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
-import { familyOf, familyOfCidr } from '../../lib/net/family.ts';
-import { expectCaught, FAMILIES, requireDualStack, requireFamily, secondary, SUITE } from './common.ts';
+import { familyOf, familyOfCidr, type IPFamily } from '../../lib/net/family.ts';
+import { FAMILIES, requireDualStack, requireFamily, secondary, seedFirst, SUITE } from './common.ts';
+import { nodesFollowPodCIDRPlan, nodesHaveInternalIP, nodesHaveInternalIPsInOrder, nodesHavePodCIDR, nodesHavePodCIDRsInOrder } from './scenarios.ts';
 
-const h = await harness();
+let h: Harness;
 let ns: TestNamespace | undefined;
 let nodes: V1Node[] = [];
 /** The allocator's plan, or why it could not be read. */
 let ipam: NodeIpamConfig | string;
 
 beforeAll(async () => {
+  h = await harness();
   ns = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
   nodes = (await h.api.core.listNode({})).items;
   expect(nodes.length, 'the cluster has no nodes').toBeGreaterThan(0);
@@ -49,7 +43,7 @@ beforeAll(async () => {
       `kube-system/${cm.metadata!.name} does not allocate node CIDRs (--allocate-node-cidrs unset): the CNI assigns pod ranges`);
 });
 
-function requireIpam(ctx: Parameters<typeof requireFamily>[1]): NodeIpamConfig {
+function requireIpam(ctx: TestContext): NodeIpamConfig {
   if (typeof ipam === 'string') ctx.skip(ipam);
   return ipam as NodeIpamConfig;
 }
@@ -59,138 +53,192 @@ afterAll(async () => {
 });
 
 const cluster = () => h.families.families;
-const copyOf = (n: V1Node) => structuredClone(n);
+/** The index of `f` in the cluster's family order: where the ordered checks expect it. */
+const slot = (f: IPFamily) => cluster().indexOf(f);
 
 describe('nodes', () => {
-  test('the families detected from the API match the declared profile (V6E2E_PROFILE) [dual]', (ctx) => {
-    const profile = h.env.profile;
-    if (!profile) ctx.skip('V6E2E_PROFILE is not set: no declared profile to compare the detected families with');
-    assertOk(
-      verdict(h.families.stack === profile, {
-        object: `cluster ${h.kc.getCurrentContext()}`,
-        family: 'dual',
-        expected: `stack ${profile}`,
-        seen: `stack ${h.families.stack} (${h.families.evidence.join('; ')})`,
-      }),
-    );
-  });
+  check(
+    { id: 'address-families/nodes/the-families-detected-from-the-api-match-the-declared-profile-v6e2e-profile-dual', family: 'dual', title: 'the families detected from the API match the declared profile (V6E2E_PROFILE) [dual]' },
+    (ctx) => {
+      const profile = h.env.profile;
+      if (!profile) return ctx.skip('V6E2E_PROFILE is not set: no declared profile to compare the detected families with');
+      assertOk(checkDetectedStack(h.kc.getCurrentContext(), h.families, profile));
+    },
+  );
 
-  test('nodes, pods and Services agree on the cluster families (no cross-layer inconsistencies) [dual]', () => {
-    assertOk(
-      verdict(h.families.warnings.length === 0, {
-        object: `cluster ${h.kc.getCurrentContext()}`,
-        family: 'dual',
-        expected: `no inconsistencies between node, pod and Service families (${h.families.stack})`,
-        seen: h.families.warnings.length ? h.families.warnings.join('; ') : 'none',
-      }),
-    );
-  });
+  check(
+    { id: 'address-families/nodes/nodes-pods-and-services-agree-on-the-cluster-families-no-cross-layer-inconsistencies-dual', family: 'dual', title: 'nodes, pods and Services agree on the cluster families (no cross-layer inconsistencies) [dual]' },
+    () => assertOk(checkFamiliesAgree(h.kc.getCurrentContext(), h.families)),
+  );
 
-  for (const f of FAMILIES) {
-    test(`every node has an InternalIP of ${f} [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `address-families/nodes/every-node-has-an-internalip-of-${idFamily(f)}-${idFamily(f)}`, family: f, title: `every node has an InternalIP of ${f} [${f}]` }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
-      assertOk(all(nodes.map((n) => checkNodeInternalIP(n, f)), 'Nodes', f));
-    });
-  }
+      assertOk(nodesHaveInternalIP(nodes, f));
+    },
+  );
 
-  test('every node has exactly one InternalIP per cluster family, the first of the primary family [dual]', () => {
-    assertOk(all(nodes.map((n) => checkNodeInternalIPOrder(n, cluster())), 'Nodes', 'dual'));
-  });
+  check(
+    { id: 'address-families/nodes/every-node-has-exactly-one-internalip-per-cluster-family-the-first-of-the-primary-family-dual', family: 'dual', title: 'every node has exactly one InternalIP per cluster family, the first of the primary family [dual]' },
+    () => assertOk(nodesHaveInternalIPsInOrder(nodes, cluster())),
+  );
 
-  for (const f of FAMILIES) {
-    test(`every node has a ${f} podCIDR [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `address-families/nodes/every-node-has-a-${idFamily(f)}-podcidr-${idFamily(f)}`, family: f, title: `every node has a ${f} podCIDR [${f}]` }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
-      assertOk(all(nodes.map((n) => checkNodePodCIDR(n, f)), 'Nodes', f));
-    });
-  }
+      assertOk(nodesHavePodCIDR(nodes, f));
+    },
+  );
 
-  test('every node has spec.podCIDRs one per cluster family in primary-first order, and spec.podCIDR == podCIDRs[0] [dual]', () => {
-    assertOk(all(nodes.map((n) => checkNodePodCIDRs(n, cluster())), 'Nodes', 'dual'));
-  });
+  check(
+    {
+      id: 'address-families/nodes/every-node-has-spec-podcidrs-one-per-cluster-family-in-primary-first-order-and-spec-podcidr-podcidrs-0-dual',
+      family: 'dual',
+      title: 'every node has spec.podCIDRs one per cluster family in primary-first order, and spec.podCIDR == podCIDRs[0] [dual]',
+    },
+    () => assertOk(nodesHavePodCIDRsInOrder(nodes, cluster())),
+  );
 
-  for (const f of FAMILIES) {
-    test(`every node's ${f} podCIDR has the controller-manager's node mask size and lies inside its cluster CIDR [${f}]`, async (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/nodes/every-node-s-${idFamily(f)}-podcidr-has-the-controller-manager-s-node-mask-size-and-lies-inside-its-cluster-cidr-${idFamily(f)}`,
+      family: f,
+      title: `every node's ${f} podCIDR has the controller-manager's node mask size and lies inside its cluster CIDR [${f}]`,
+    }),
+    async (f, ctx) => {
       requireFamily(h, ctx, f);
       const cfg = requireIpam(ctx);
       await ctx.annotate(`${cfg.source}: cluster CIDRs ${cfg.clusterCidrs.join(', ')}, ${f} node mask /${cfg.masks[f]}; ${nodes.map((n) => `${n.metadata?.name} ${podCIDRs(n).join(' ')}`).join('; ')}`, 'node CIDR plan');
-      assertOk(all(nodes.map((n) => checkNodePodCIDRPlan(n, f, cfg)), 'Nodes', f));
-    });
-  }
+      assertOk(nodesFollowPodCIDRPlan(nodes, f, cfg));
+    },
+  );
 
-  for (const f of FAMILIES) {
-    test(`no two nodes have overlapping ${f} podCIDRs [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `address-families/nodes/no-two-nodes-have-overlapping-${idFamily(f)}-podcidrs-${idFamily(f)}`, family: f, title: `no two nodes have overlapping ${f} podCIDRs [${f}]` }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
       assertOk(checkPodCIDRsDisjoint(nodes, f));
-    });
-  }
+    },
+  );
 });
 
 describe('nodes: faults', () => {
-  for (const f of FAMILIES) {
-    test(`fault: a node without its ${f} InternalIP (deep copy of a live node) fails, naming the node and ${f} [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/nodes-faults/fault-a-node-without-its-${idFamily(f)}-internalip-deep-copy-of-a-live-node-fails-naming-the-node-and-${idFamily(f)}-${idFamily(f)}`,
+      family: f,
+      kind: 'fault',
+      title: `fault: a node without its ${f} InternalIP (deep copy of a live node) fails, naming the node and ${f} [${f}]`,
+    }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
-      const n = copyOf(nodes[0]!);
-      n.status!.addresses = (n.status?.addresses ?? []).filter((a) => a.type !== 'InternalIP' || familyOf(a.address) !== f);
-      expectCaught(checkNodeInternalIP(n, f), { object: nodeRef(n), family: f, mentions: [`an InternalIP of ${f}`] });
-      expectCaught(checkNodeInternalIPOrder(n, cluster()), { object: nodeRef(n), family: f, mentions: ['InternalIPs['] });
-    });
-  }
+      const [n, fleet] = seedFirst(nodes, (n) => {
+        n.status!.addresses = (n.status?.addresses ?? []).filter((a) => a.type !== 'InternalIP' || familyOf(a.address) !== f);
+      });
+      expectFault(nodesHaveInternalIP(fleet, f), { object: nodeRef(n), family: f, expected: [`an InternalIP of ${f}`] });
+      expectFault(nodesHaveInternalIPsInOrder(fleet, cluster()), { object: nodeRef(n), family: f, expected: [`InternalIPs[${slot(f)}] of ${f}`] });
+    },
+  );
 
-  test('fault: a node listing its secondary-family InternalIP first (deep copy of a live node) fails the order check [dual]', (ctx) => {
-    requireDualStack(h, ctx);
-    const n = copyOf(nodes[0]!);
-    const addrs = n.status?.addresses ?? [];
-    const sec = addrs.find((a) => a.type === 'InternalIP' && familyOf(a.address) === secondary(h))!;
-    n.status!.addresses = [sec, ...addrs.filter((a) => a !== sec)];
-    expectCaught(checkNodeInternalIPOrder(n, cluster()), {
-      object: nodeRef(n),
-      family: h.families.primary,
-      mentions: [`InternalIPs[0] of ${h.families.primary}`, sec.address],
-    });
-  });
+  check(
+    {
+      id: 'address-families/nodes-faults/fault-a-node-listing-its-secondary-family-internalip-first-deep-copy-of-a-live-node-fails-the-order-check-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: 'fault: a node listing its secondary-family InternalIP first (deep copy of a live node) fails the order check [dual]',
+    },
+    (ctx) => {
+      requireDualStack(h, ctx);
+      let moved = '';
+      const [n, fleet] = seedFirst(nodes, (n) => {
+        const addrs = n.status?.addresses ?? [];
+        const sec = addrs.find((a) => a.type === 'InternalIP' && familyOf(a.address) === secondary(h))!;
+        n.status!.addresses = [sec, ...addrs.filter((a) => a !== sec)];
+        moved = sec.address;
+      });
+      const primary = h.families.primary;
+      expectFault(nodesHaveInternalIPsInOrder(fleet, cluster()), { object: nodeRef(n), family: primary, expected: [`InternalIPs[0] of ${primary}`], seen: [moved] });
+    },
+  );
 
-  for (const f of FAMILIES) {
-    test(`fault: a node whose podCIDRs lack ${f} (deep copy of a live node) fails, naming the node and ${f} [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/nodes-faults/fault-a-node-whose-podcidrs-lack-${idFamily(f)}-deep-copy-of-a-live-node-fails-naming-the-node-and-${idFamily(f)}-${idFamily(f)}`,
+      family: f,
+      kind: 'fault',
+      title: `fault: a node whose podCIDRs lack ${f} (deep copy of a live node) fails, naming the node and ${f} [${f}]`,
+    }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
-      const n = copyOf(nodes[0]!);
-      n.spec!.podCIDRs = podCIDRs(n).filter((c) => familyOfCidr(c) !== f);
-      n.spec!.podCIDR = n.spec!.podCIDRs[0];
-      expectCaught(checkNodePodCIDR(n, f), { object: nodeRef(n), family: f, mentions: [`a podCIDR of ${f}`] });
-      expectCaught(checkNodePodCIDRs(n, cluster()), { object: nodeRef(n), family: f, mentions: ['podCIDRs['] });
-    });
-  }
+      const [n, fleet] = seedFirst(nodes, (n) => {
+        n.spec!.podCIDRs = podCIDRs(n).filter((c) => familyOfCidr(c) !== f);
+        n.spec!.podCIDR = n.spec!.podCIDRs[0];
+      });
+      expectFault(nodesHavePodCIDR(fleet, f), { object: nodeRef(n), family: f, expected: [`a podCIDR of ${f}`] });
+      expectFault(nodesHavePodCIDRsInOrder(fleet, cluster()), { object: nodeRef(n), family: f, expected: [`podCIDRs[${slot(f)}] of ${f}`] });
+    },
+  );
 
-  for (const f of FAMILIES) {
-    test(`fault: a node whose ${f} podCIDR is one bit wider than the node mask (deep copy of a live node) fails the plan check, naming the node, ${f} and both sizes [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/nodes-faults/fault-a-node-whose-${idFamily(f)}-podcidr-is-one-bit-wider-than-the-node-mask-deep-copy-of-a-live-node-fails-the-plan-check-naming-the-node-${idFamily(f)}-and-both-sizes-${idFamily(f)}`,
+      family: f,
+      kind: 'fault',
+      title: `fault: a node whose ${f} podCIDR is one bit wider than the node mask (deep copy of a live node) fails the plan check, naming the node, ${f} and both sizes [${f}]`,
+    }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
       const cfg = requireIpam(ctx);
-      const n = copyOf(nodes[0]!);
       const mask = cfg.masks[f]!;
-      const wider = `${podCIDRs(n).find((c) => familyOfCidr(c) === f)!.split('/')[0]}/${mask - 1}`;
-      n.spec!.podCIDRs = podCIDRs(n).map((c) => (familyOfCidr(c) === f ? wider : c));
-      expectCaught(checkNodePodCIDRPlan(n, f, cfg), { object: nodeRef(n), family: f, mentions: [`size /${mask}`, `(/${mask - 1})`] });
-    });
-  }
+      const [n, fleet] = seedFirst(nodes, (n) => {
+        const wider = `${podCIDRs(n).find((c) => familyOfCidr(c) === f)!.split('/')[0]}/${mask - 1}`;
+        n.spec!.podCIDRs = podCIDRs(n).map((c) => (familyOfCidr(c) === f ? wider : c));
+      });
+      expectFault(nodesFollowPodCIDRPlan(fleet, f, cfg), { object: nodeRef(n), family: f, expected: [`size /${mask}`], seen: [`(/${mask - 1})`] });
+    },
+  );
 
-  test("fault: a node whose spec.podCIDR is another node's (deep copy of a live node) fails podCIDR == podCIDRs[0] [dual]", (ctx) => {
-    if (nodes.length < 2) ctx.skip('the cluster has one node: no other node podCIDR to copy');
-    const n = copyOf(nodes[0]!);
-    n.spec!.podCIDR = nodes[1]!.spec?.podCIDR;
-    expectCaught(checkNodePodCIDRs(n, cluster()), {
-      object: nodeRef(n),
-      family: h.families.primary,
-      mentions: ['podCIDR == podCIDRs[0]', String(nodes[1]!.spec?.podCIDR)],
-    });
-  });
+  check(
+    {
+      id: 'address-families/nodes-faults/fault-a-node-whose-spec-podcidr-is-another-node-s-deep-copy-of-a-live-node-fails-podcidr-podcidrs-0-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: "fault: a node whose spec.podCIDR is another node's (deep copy of a live node) fails podCIDR == podCIDRs[0] [dual]",
+    },
+    (ctx) => {
+      if (nodes.length < 2) return ctx.skip('the cluster has one node: no other node podCIDR to copy');
+      const theirs = String(nodes[1]!.spec?.podCIDR);
+      const [n, fleet] = seedFirst(nodes, (n) => {
+        n.spec!.podCIDR = nodes[1]!.spec?.podCIDR;
+      });
+      expectFault(nodesHavePodCIDRsInOrder(fleet, cluster()), { object: nodeRef(n), family: h.families.primary, expected: ['podCIDR == podCIDRs[0]'], seen: [theirs] });
+    },
+  );
 
-  for (const f of FAMILIES) {
-    test(`fault: two nodes given the same ${f} podCIDR (deep copies of live nodes) fail the overlap check [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/nodes-faults/fault-two-nodes-given-the-same-${idFamily(f)}-podcidr-deep-copies-of-live-nodes-fail-the-overlap-check-${idFamily(f)}`,
+      family: f,
+      kind: 'fault',
+      title: `fault: two nodes given the same ${f} podCIDR (deep copies of live nodes) fail the overlap check [${f}]`,
+    }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
-      if (nodes.length < 2) ctx.skip('the cluster has one node: nothing to overlap with');
-      const copies = nodes.map(copyOf);
+      if (nodes.length < 2) return ctx.skip('the cluster has one node: nothing to overlap with');
+      const copies = structuredClone(nodes);
       const taken = podCIDRs(copies[0]!).find((c) => familyOfCidr(c) === f)!;
       copies[1]!.spec!.podCIDRs = podCIDRs(copies[1]!).map((c) => (familyOfCidr(c) === f ? taken : c));
-      expectCaught(checkPodCIDRsDisjoint(copies, f), { object: `Nodes [${copies.map((n) => n.metadata?.name).join(', ')}]`, family: f, mentions: [`${taken} overlaps`] });
-    });
-  }
+      expectFault(checkPodCIDRsDisjoint(copies, f), { object: `Nodes [${copies.map((n) => n.metadata?.name).join(', ')}]`, family: f, seen: [`${taken} overlaps`] });
+    },
+  );
 });

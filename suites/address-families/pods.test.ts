@@ -5,29 +5,23 @@
  *
  * Pod status is the kubelet's to write: faults that would need a different status are seeded
  * on deep copies of the live pods (said in each test name); faults that are a wrong pairing of
- * real objects (a pod against another node) use the live objects as they are.
+ * real objects (a pod against another node) use the live objects as they are. Either way the
+ * fault goes through the check's own scenario, among the other live probe pods.
  */
 import { VersionApi, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  checkHostNetworkPodIPs,
-  checkPodHostIPs,
-  checkPodIPInNodeCIDR,
-  checkPodIPs,
-  firstInternalIPPerFamily,
-  hostIPs,
-  podCIDRs,
-  podIPs,
-  podRef,
-} from '../../lib/checks/address-families.ts';
-import { all, assertOk } from '../../lib/checks/verdict.ts';
-import { harness } from '../../lib/harness/context.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { nodeHostIPs, hostIPs, podCIDRs, podIPs, podRef } from '../../lib/checks/address-families.ts';
+import { assertOk } from '../../lib/checks/verdict.ts';
+import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault } from '../../lib/harness/fault.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, familyOfCidr } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { expectCaught, FAMILIES, nodeNamed, requireDualStack, requireFamily, secondary, SUITE } from './common.ts';
+import { FAMILIES, nodeNamed, requireDualStack, requireFamily, secondary, seedFirst, SUITE } from './common.ts';
+import { hostNetworkPodIPs, kubeSystemPodIPs, probePodHostIPs, probePodIPs, probePodIPsInNodeCIDR, type PlacedPod } from './scenarios.ts';
 
-const h = await harness();
+let h: Harness;
 let ns: TestNamespace | undefined;
 let nodes: V1Node[] = [];
 /** Ordinary probe pods, one per worker (up to two). */
@@ -36,6 +30,7 @@ let hostPod: V1Pod;
 let serverMinor = 0;
 
 beforeAll(async () => {
+  h = await harness();
   ns = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
   const workers = await workerNodes(h.kc);
   const targets = workers.slice(0, 2);
@@ -57,100 +52,175 @@ afterAll(async () => {
 });
 
 const cluster = () => h.families.families;
-const nodeOf = (p: V1Pod) => nodeNamed(nodes, p.spec?.nodeName);
+const placed = (p: V1Pod): PlacedPod => ({ pod: p, node: nodeNamed(nodes, p.spec?.nodeName) });
+/** Every pod the hostIPs check judges: the probe pods, then the hostNetwork pod. */
+const hostIPPods = () => [...probes, hostPod].map(placed);
 /** A node other than the pod's own (for "wrong node" faults). */
 function otherNode(p: V1Pod): V1Node | undefined {
   return nodes.find((n) => n.metadata?.name !== p.spec?.nodeName);
 }
 
 describe('pods', () => {
-  test('every probe pod has one podIP per cluster family, primary first, and podIP == podIPs[0] [dual]', () => {
-    assertOk(all(probes.map((p) => checkPodIPs(p, cluster())), 'probe pods', 'dual'));
-  });
+  check(
+    {
+      id: 'address-families/pods/every-probe-pod-has-one-podip-per-cluster-family-primary-first-and-podip-podips-0-dual',
+      family: 'dual',
+      title: 'every probe pod has one podIP per cluster family, primary first, and podIP == podIPs[0] [dual]',
+    },
+    () => assertOk(probePodIPs(probes, cluster())),
+  );
 
-  for (const f of FAMILIES) {
-    test(`every probe pod has one ${f} podIP, inside its node's ${f} podCIDR [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/pods/every-probe-pod-has-one-${idFamily(f)}-podip-inside-its-node-s-${idFamily(f)}-podcidr-${idFamily(f)}`,
+      family: f,
+      title: `every probe pod has one ${f} podIP, inside its node's ${f} podCIDR [${f}]`,
+    }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
-      assertOk(all(probes.map((p) => checkPodIPInNodeCIDR(p, nodeOf(p), f)), 'probe pods', f));
-    });
-  }
+      assertOk(probePodIPsInNodeCIDR(probes.map(placed), f));
+    },
+  );
 
-  test("every probe pod has status.hostIPs with its node's InternalIP per cluster family, primary first, and hostIP == hostIPs[0] [dual]", (ctx) => {
-    // status.hostIPs is 1.28 alpha / 1.29 beta+; older servers do not fill it.
-    if (serverMinor < 29 && probes.every((p) => hostIPs(p).length === 0)) ctx.skip(`API server 1.${serverMinor} predates status.hostIPs (1.29)`);
-    assertOk(all([...probes, hostPod].map((p) => checkPodHostIPs(p, nodeOf(p), cluster())), 'probe pods', 'dual'));
-  });
+  check(
+    {
+      id: 'address-families/pods/every-probe-pod-has-status-hostips-with-its-node-s-internalip-per-cluster-family-primary-first-and-hostip-hostips-0-dual',
+      family: 'dual',
+      title: "every probe pod has status.hostIPs with its node's InternalIP per cluster family, primary first, and hostIP == hostIPs[0] [dual]",
+    },
+    (ctx) => {
+      // status.hostIPs is 1.28 alpha / 1.29 beta+; older servers do not fill it.
+      if (serverMinor < 29 && probes.every((p) => hostIPs(p).length === 0)) return ctx.skip(`API server 1.${serverMinor} predates status.hostIPs (1.29)`);
+      assertOk(probePodHostIPs(hostIPPods(), cluster()));
+    },
+  );
 
-  test("a hostNetwork pod's podIPs equal its node's InternalIPs, in the node's order, and podIP == podIPs[0] [dual]", () => {
-    assertOk(checkHostNetworkPodIPs(hostPod, nodeOf(hostPod)));
-  });
+  check(
+    {
+      id: 'address-families/pods/a-hostnetwork-pod-s-podips-equal-its-node-s-internalips-in-the-node-s-order-and-podip-podips-0-dual',
+      family: 'dual',
+      title: "a hostNetwork pod's podIPs equal its node's InternalIPs, in the node's order, and podIP == podIPs[0] [dual]",
+    },
+    () => assertOk(hostNetworkPodIPs(placed(hostPod))),
+  );
 
-  test('every running pod in kube-system has podIPs per cluster family in primary-first order (hostNetwork pods: their node’s InternalIPs) [dual]', async () => {
-    const list = await h.api.core.listNamespacedPod({ namespace: 'kube-system', fieldSelector: 'status.phase=Running' });
-    expect(list.items.length, 'no running pod in kube-system').toBeGreaterThan(0);
-    const verdicts = list.items.map((p) => (p.spec?.hostNetwork ? checkHostNetworkPodIPs(p, nodeOf(p)) : checkPodIPs(p, cluster())));
-    assertOk(all(verdicts, 'kube-system pods', 'dual'));
-  });
+  check(
+    {
+      id: 'address-families/pods/every-running-pod-in-kube-system-has-podips-per-cluster-family-in-primary-first-order-hostnetwork-pods-their-node-s-internalips-dual',
+      family: 'dual',
+      title: 'every running pod in kube-system has podIPs per cluster family in primary-first order (hostNetwork pods: their node’s InternalIPs) [dual]',
+    },
+    async () => assertOk(await kubeSystemPodIPs(h, nodes)),
+  );
 });
 
 describe('pods: faults', () => {
-  test('fault: a probe pod with its podIPs order swapped (deep copy of the live pod) fails the order check, naming the pod [dual]', (ctx) => {
-    requireDualStack(h, ctx);
-    const p = structuredClone(probes[0]!);
-    p.status!.podIPs = [...(p.status?.podIPs ?? [])].reverse();
-    expectCaught(checkPodIPs(p, cluster()), {
-      object: podRef(p),
-      family: h.families.primary,
-      mentions: [`podIPs[0] of ${h.families.primary}`, p.status!.podIPs[0]!.ip],
-    });
-  });
+  check(
+    {
+      id: 'address-families/pods-faults/fault-a-probe-pod-with-its-podips-order-swapped-deep-copy-of-the-live-pod-fails-the-order-check-naming-the-pod-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: 'fault: a probe pod with its podIPs order swapped (deep copy of the live pod) fails the order check, naming the pod [dual]',
+    },
+    (ctx) => {
+      requireDualStack(h, ctx);
+      const [p, pods] = seedFirst(probes, (p) => {
+        p.status!.podIPs = [...(p.status?.podIPs ?? [])].reverse();
+      });
+      const primary = h.families.primary;
+      expectFault(probePodIPs(pods, cluster()), { object: podRef(p), family: primary, expected: [`podIPs[0] of ${primary}`], seen: [p.status!.podIPs![0]!.ip] });
+    },
+  );
 
-  test("fault: a probe pod whose status.podIP is another pod's IP (deep copy of the live pod) fails podIP == podIPs[0] [dual]", () => {
-    const p = structuredClone(probes[0]!);
-    const stranger = podIPs(probes[1] ?? hostPod)[0]!;
-    p.status!.podIP = stranger;
-    expectCaught(checkPodIPs(p, cluster()), { object: podRef(p), family: h.families.primary, mentions: ['podIP == podIPs[0]', stranger] });
-  });
+  check(
+    {
+      id: 'address-families/pods-faults/fault-a-probe-pod-whose-status-podip-is-another-pod-s-ip-deep-copy-of-the-live-pod-fails-podip-podips-0-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: "fault: a probe pod whose status.podIP is another pod's IP (deep copy of the live pod) fails podIP == podIPs[0] [dual]",
+    },
+    () => {
+      const stranger = podIPs(probes[1] ?? hostPod)[0]!;
+      const [p, pods] = seedFirst(probes, (p) => {
+        p.status!.podIP = stranger;
+      });
+      expectFault(probePodIPs(pods, cluster()), { object: podRef(p), family: h.families.primary, expected: ['podIP == podIPs[0]'], seen: [stranger] });
+    },
+  );
 
-  for (const f of FAMILIES) {
-    test(`fault: a probe pod checked against another node's ${f} podCIDR (live objects, wrong node) fails, naming the pod, ${f} and that CIDR [${f}]`, (ctx) => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `address-families/pods-faults/fault-a-probe-pod-checked-against-another-node-s-${idFamily(f)}-podcidr-live-objects-wrong-node-fails-naming-the-pod-${idFamily(f)}-and-that-cidr-${idFamily(f)}`,
+      family: f,
+      kind: 'fault',
+      title: `fault: a probe pod checked against another node's ${f} podCIDR (live objects, wrong node) fails, naming the pod, ${f} and that CIDR [${f}]`,
+    }),
+    (f, ctx) => {
       requireFamily(h, ctx, f);
-      const p = probes[0]!;
-      const wrong = otherNode(p);
+      const [p, ...rest] = probes;
+      const wrong = otherNode(p!);
       if (!wrong) return ctx.skip('the cluster has one node: no other node to pair the pod with');
       const cidr = podCIDRs(wrong).find((c) => familyOfCidr(c) === f)!;
-      expectCaught(checkPodIPInNodeCIDR(p, wrong, f), { object: podRef(p), family: f, mentions: [`Node ${wrong.metadata?.name}'s ${f} podCIDR ${cidr}`] });
-    });
-  }
+      const v = probePodIPsInNodeCIDR([{ pod: p!, node: wrong }, ...rest.map(placed)], f);
+      expectFault(v, { object: podRef(p!), family: f, expected: [`Node ${wrong.metadata?.name}'s ${f} podCIDR ${cidr}`] });
+    },
+  );
 
-  test("fault: a probe pod whose hostIPs are another node's addresses (deep copy of the live pod) fails the hostIPs check [dual]", (ctx) => {
-    const p = structuredClone(probes[0]!);
-    const wrong = otherNode(p);
-    if (!wrong) return ctx.skip('the cluster has one node: no other node to take addresses from');
-    const addrs = firstInternalIPPerFamily(wrong);
-    p.status!.hostIPs = addrs.map((ip) => ({ ip }));
-    p.status!.hostIP = addrs[0];
-    expectCaught(checkPodHostIPs(p, nodeOf(p), cluster()), {
-      object: podRef(p),
-      family: familyOf(addrs[0]!),
-      mentions: [`hostIPs[0] == the node's ${familyOf(addrs[0]!)} InternalIP`, addrs[0]!],
-    });
-  });
+  check(
+    {
+      id: 'address-families/pods-faults/fault-a-probe-pod-whose-hostips-are-another-node-s-addresses-deep-copy-of-the-live-pod-fails-the-hostips-check-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: "fault: a probe pod whose hostIPs are another node's addresses (deep copy of the live pod) fails the hostIPs check [dual]",
+    },
+    (ctx) => {
+      const wrong = otherNode(probes[0]!);
+      if (!wrong) return ctx.skip('the cluster has one node: no other node to take addresses from');
+      const addrs = nodeHostIPs(wrong);
+      const [{ pod }, pods] = seedFirst(hostIPPods(), ({ pod }) => {
+        pod.status!.hostIPs = addrs.map((ip) => ({ ip }));
+        pod.status!.hostIP = addrs[0];
+      });
+      const f = familyOf(addrs[0]!);
+      expectFault(probePodHostIPs(pods, cluster()), { object: podRef(pod), family: f, expected: [`hostIPs[0] == the node's ${f} host IP`], seen: [addrs[0]!] });
+    },
+  );
 
-  test('fault: a probe pod whose hostIPs list the secondary family first (deep copy of the live pod) fails the order check [dual]', (ctx) => {
-    requireDualStack(h, ctx);
-    const p = structuredClone(probes[0]!);
-    p.status!.hostIPs = [...(p.status?.hostIPs ?? [])].reverse();
-    expectCaught(checkPodHostIPs(p, nodeOf(p), cluster()), { object: podRef(p), family: secondary(h), mentions: [`hostIPs[1] of ${secondary(h)}`] });
-  });
+  check(
+    {
+      id: 'address-families/pods-faults/fault-a-probe-pod-whose-hostips-list-the-secondary-family-first-deep-copy-of-the-live-pod-fails-the-order-check-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: 'fault: a probe pod whose hostIPs list the secondary family first (deep copy of the live pod) fails the order check [dual]',
+    },
+    (ctx) => {
+      requireDualStack(h, ctx);
+      const [{ pod }, pods] = seedFirst(hostIPPods(), ({ pod }) => {
+        pod.status!.hostIPs = [...(pod.status?.hostIPs ?? [])].reverse();
+      });
+      const sec = secondary(h);
+      expectFault(probePodHostIPs(pods, cluster()), { object: podRef(pod), family: sec, expected: [`hostIPs[1] of ${sec}`] });
+    },
+  );
 
-  test("fault: a hostNetwork pod compared with another node's InternalIPs (live objects, wrong node) fails, naming the pod [dual]", (ctx) => {
-    const wrong = otherNode(hostPod);
-    if (!wrong) return ctx.skip('the cluster has one node: no other node to pair the pod with');
-    expectCaught(checkHostNetworkPodIPs(hostPod, wrong), {
-      object: podRef(hostPod),
-      family: h.families.primary,
-      mentions: [`podIPs[0] == Node ${wrong.metadata?.name}'s ${h.families.primary} InternalIP`],
-    });
-  });
+  check(
+    {
+      id: 'address-families/pods-faults/fault-a-hostnetwork-pod-compared-with-another-node-s-internalips-live-objects-wrong-node-fails-naming-the-pod-dual',
+      family: 'dual',
+      kind: 'fault',
+      title: "fault: a hostNetwork pod compared with another node's InternalIPs (live objects, wrong node) fails, naming the pod [dual]",
+    },
+    (ctx) => {
+      const wrong = otherNode(hostPod);
+      if (!wrong) return ctx.skip('the cluster has one node: no other node to pair the pod with');
+      const primary = h.families.primary;
+      expectFault(hostNetworkPodIPs({ pod: hostPod, node: wrong }), {
+        object: podRef(hostPod),
+        family: primary,
+        expected: [`podIPs[0] == Node ${wrong.metadata?.name}'s ${primary} InternalIP`],
+      });
+    },
+  );
 });

@@ -1,22 +1,24 @@
 /**
  * CNI fault tests (flannel clusters only): flannel's IPv6 VXLAN device removed on one
  * worker. Its routes to the other nodes' pod subnets go with it, so the pod → pod
- * scenario of the check (podToPodHttp) must fail for IPv6 on the pairs that touch that
+ * scenario of the check (podToPodHttp, scenarios.ts) must fail for IPv6 on the pairs that touch that
  * node, naming it — and IPv4 (on dual-stack) keeps working. flanneld does not recreate
  * a deleted device while it runs: the restore deletes the node's flannel pod, the
  * DaemonSet starts a new one, which recreates the device and its routes.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { all } from '../../lib/checks/verdict.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { FLANNEL_DAEMONSET, FLANNEL_NS } from '../../lib/cluster/flannel.ts';
 import { dockerExec } from '../../lib/edge/docker.ts';
+import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { nodePairs, startProbePods, workerNodes, type NodePair } from '../../lib/probes/pods.ts';
 import { report } from '../nodeport/common.ts';
-import { MAX_NODE_PAIRS, podToPodHttp, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { peersOf, podToPodHttp } from './scenarios.ts';
 
 /** flannel's VXLAN device for IPv6 (vxlan backend, VNI 1). */
 const V6_DEVICE = 'flannel-v6.1';
@@ -48,45 +50,49 @@ async function flannelPodOn(node: string): Promise<V1Pod | undefined> {
 }
 
 describe('CNI faults', () => {
-  test(`fault: [IPv6] flannel's VXLAN device ${V6_DEVICE} removed on one node: cross-node IPv6 pod traffic of that node fails, naming it`, async (ctx) => {
-    if (!flannel) ctx.skip(`no DaemonSet ${FLANNEL_NS}/${FLANNEL_DAEMONSET}: the cluster's CNI is not flannel`);
-    skipWithoutFamily(ctx, h, 'IPv6');
-    if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
-    const victim = pairs[0]!.to;
-    const before = await podToPodHttp(h, pairs, echo, 'IPv6');
-    expect(all(before, 'baseline', 'IPv6').ok, `baseline: ${all(before, 'baseline', 'IPv6').message}`).toBe(true);
+  check(
+    {
+      id: 'connectivity/cni-faults/fault-ipv6-flannel-s-vxlan-device-flannel-v6-1-removed-on-one-node-cross-node-ipv6-pod-traffic-of-that-node-fails-naming-it',
+      family: 'IPv6',
+      kind: 'fault',
+      disruptive: true,
+      title: `fault: [IPv6] flannel's VXLAN device ${V6_DEVICE} removed on one node: cross-node IPv6 pod traffic of that node fails, naming it`,
+    },
+    async (ctx) => {
+      if (!flannel) ctx.skip(`no DaemonSet ${FLANNEL_NS}/${FLANNEL_DAEMONSET}: the cluster's CNI is not flannel`);
+      skipWithoutFamily(ctx, h, 'IPv6');
+      if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
+      const peers = peersOf(pairs, echo);
+      const victim = pairs[0]!.to;
+      // A pod label is followed by " → " or " (": the trailing space keeps worker from matching worker2.
+      const onVictim = `on ${victim} `;
+      expectNoFault(await podToPodHttp(h.kc, peers, 'IPv6'));
 
-    const old = await flannelPodOn(victim);
-    await dockerExec(victim, ['ip', 'link', 'del', V6_DEVICE]);
-    try {
-      const v6 = await podToPodHttp(h, pairs, echo, 'IPv6');
-      const verdict = all(v6, 'pod → pod HTTP', 'IPv6');
-      await report(ctx, 'fault message', verdict.message, { victim, device: V6_DEVICE });
-      expect(verdict.ok).toBe(false);
-      // Every failing pair touches the victim, and the message names it with the family.
-      const failed = v6.filter((v) => !v.ok);
-      expect(failed.length).toBeGreaterThan(0);
-      for (const f of failed) {
-        expect(f.message).toContain(`on ${victim}`);
-        expect(f.message).toContain('[IPv6]');
+      const old = await flannelPodOn(victim);
+      await dockerExec(victim, ['ip', 'link', 'del', V6_DEVICE]);
+      try {
+        const v = await podToPodHttp(h.kc, peers, 'IPv6');
+        await report(ctx, 'fault message', v.message, { victim, device: V6_DEVICE });
+        expectFault(v, { object: new RegExp(onVictim), family: 'IPv6', expected: ['HTTP 2xx'] });
+        // Every failing pair touches the victim: pairs that do not, still pass.
+        for (const f of v.failures) {
+          expect(f.object, `failure of a pair that does not touch ${victim}`).toContain(onVictim);
+          expect(f.family).toBe('IPv6');
+        }
+        // The other family rides its own VXLAN device and is untouched.
+        if (h.has('IPv4')) expectNoFault(await podToPodHttp(h.kc, peers, 'IPv4'));
+      } finally {
+        if (old?.metadata?.name) await h.api.core.deleteNamespacedPod({ name: old.metadata.name, namespace: FLANNEL_NS });
+        await waitFor(`a new flannel pod Ready on ${victim}`, async () => {
+          const p = await flannelPodOn(victim);
+          const ready = p && p.metadata?.uid !== old?.metadata?.uid && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
+          return ready || undefined;
+        }, { timeoutMs: 120_000, intervalMs: 1000 });
       }
-      for (const [i, p] of pairs.entries()) if (p.from !== victim && p.to !== victim) expect(v6[i]!.ok, `pair ${p.from} → ${p.to} does not touch ${victim}`).toBe(true);
-      // The other family rides its own VXLAN device and is untouched.
-      if (h.has('IPv4')) {
-        const v4 = all(await podToPodHttp(h, pairs, echo, 'IPv4'), 'pod → pod HTTP', 'IPv4');
-        expect(v4.ok, `IPv4 with ${V6_DEVICE} gone: ${v4.message}`).toBe(true);
-      }
-    } finally {
-      if (old?.metadata?.name) await h.api.core.deleteNamespacedPod({ name: old.metadata.name, namespace: FLANNEL_NS });
-      await waitFor(`a new flannel pod Ready on ${victim}`, async () => {
-        const p = await flannelPodOn(victim);
-        const ready = p && p.metadata?.uid !== old?.metadata?.uid && p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-        return ready || undefined;
-      }, { timeoutMs: 120_000, intervalMs: 1000 });
-    }
-    await waitFor('cross-node IPv6 pod traffic back after flannel restarted', async () => all(await podToPodHttp(h, pairs, echo, 'IPv6'), 'pod → pod HTTP', 'IPv6').ok || undefined, {
-      timeoutMs: 90_000,
-      intervalMs: 2000,
-    });
-  });
+      await waitFor('cross-node IPv6 pod traffic back after flannel restarted', async () => (await podToPodHttp(h.kc, peers, 'IPv6')).ok || undefined, {
+        timeoutMs: 90_000,
+        intervalMs: 2000,
+      });
+    },
+  );
 });

@@ -5,15 +5,14 @@
  * network, UDP, and a 128 KiB transfer.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, test, type TestContext } from 'vitest';
-import { checkClientIp, checkDownload, checkHttp, checkUdpEcho, type ServedBlob } from '../../lib/checks/connectivity.ts';
-import { assertOk, type Verdict } from '../../lib/checks/verdict.ts';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, nodePairs, podLabel, startProbePods, workerNodes, type NodePair, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { type IPFamily, urlFor } from '../../lib/net/family.ts';
-import { expectAllOk, FAMILIES, HOST_HTTP_PORT, HOST_UDP_PORT, ipOr, MAX_NODE_PAIRS, podToPodHttp, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { nodePairs, startProbePods, workerNodes, type NodePair, type ProbePodSpec } from '../../lib/probes/pods.ts';
+import { expectOk, FAMILIES, HOST_HTTP_PORT, HOST_UDP_PORT, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { bulkTransfer, hostNetworkHttp, peersOf, podToPodHttp, podToPodSource, podToPodUdp, type BlobServer } from './scenarios.ts';
 
 const BLOB_PORT = 8090;
 const BLOB_PATH = '/tmp/v6e2e-blob';
@@ -26,9 +25,8 @@ let pairs: NodePair[];
 /** netexec pods, one per sampled node, and host-network twins. */
 const echo = new Map<string, V1Pod>();
 const host = new Map<string, V1Pod>();
-let blob: V1Pod;
+let blob: BlobServer;
 let blobClient: V1Pod;
-let served: ServedBlob;
 
 beforeAll(async () => {
   h = await harness();
@@ -52,78 +50,60 @@ beforeAll(async () => {
     echo.set(node, byName.get(`echo-${i}`)!);
     host.set(node, byName.get(`host-${i}`)!);
   });
-  blob = byName.get('blob')!;
   blobClient = echo.get(pairs[0]!.from)!;
   const sum = await runProbe(h.kc, ns.name, 'blob', BLOB_PATH, ['sh', '-c', `wc -c < ${BLOB_PATH}; sha256sum ${BLOB_PATH} | cut -d' ' -f1`]);
   const [bytes, sha256] = sum.stdout.trim().split('\n');
   if (!sum.ok || Number(bytes) !== BLOB_BYTES || !sha256) throw new Error(`blob server did not prepare ${BLOB_BYTES} bytes: ${sum.stdout} ${sum.stderr}`);
-  served = { bytes: Number(bytes), sha256: sha256.trim() };
+  blob = { pod: byName.get('blob')!, port: BLOB_PORT, path: BLOB_PATH, served: { bytes: Number(bytes), sha256: sha256.trim() } };
 }, 300_000);
 
 afterAll(async () => {
   await ns?.cleanup();
 });
 
-/** One verdict per sampled pair, judged together so the failure lists every broken pair. */
-async function perPair(ctx: TestContext, family: IPFamily, what: string, fn: (pair: NodePair) => Promise<Verdict>): Promise<void> {
-  const verdicts: Verdict[] = [];
-  for (const pair of pairs) verdicts.push(await fn(pair));
-  await expectAllOk(ctx, verdicts, `${what} (${pairs.length} node pair${pairs.length === 1 ? '' : 's'})`, family);
-}
-
 describe('pod to pod', () => {
-  test.for(FAMILIES)('[%s] pod → pod across nodes: HTTP to the server PodIP reaches that pod', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    await expectAllOk(ctx, await podToPodHttp(h, pairs, echo, family), `pod → pod HTTP (${pairs.length} node pair${pairs.length === 1 ? '' : 's'})`, family);
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-pod/${idFamily(f)}-pod-pod-across-nodes-http-to-the-server-podip-reaches-that-pod`, family: f, title: `[${f}] pod → pod across nodes: HTTP to the server PodIP reaches that pod` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await podToPodHttp(h.kc, peersOf(pairs, echo), f));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] pod → pod across nodes keeps the client pod address as source', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    await perPair(ctx, family, 'pod → pod source address', async ({ from, to }) => {
-      const client = echo.get(from)!;
-      const server = echo.get(to)!;
-      const object = `${podLabel(client)} → ${podLabel(server)}`;
-      const ip = ipOr(server, family, object);
-      if (typeof ip !== 'string') return ip;
-      const own = ipOr(client, family, object);
-      if (typeof own !== 'string') return own;
-      const url = urlFor(ip, NETEXEC_HTTP_PORT, '/clientip');
-      return checkClientIp({ kc: h.kc, client }, url, { object: `${object} (${url})`, family, expectedIp: own });
-    });
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-pod/${idFamily(f)}-pod-pod-across-nodes-keeps-the-client-pod-address-as-source`, family: f, title: `[${f}] pod → pod across nodes keeps the client pod address as source` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await podToPodSource(h.kc, peersOf(pairs, echo), f));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] UDP pod → pod across nodes: netexec echo comes back', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    await perPair(ctx, family, 'pod → pod UDP', async ({ from, to }) => {
-      const client = echo.get(from)!;
-      const server = echo.get(to)!;
-      const object = `${podLabel(client)} → ${podLabel(server)}`;
-      const ip = ipOr(server, family, object);
-      if (typeof ip !== 'string') return ip;
-      return checkUdpEcho({ kc: h.kc, client }, ip, NETEXEC_UDP_PORT, { object: `${object} (udp port ${NETEXEC_UDP_PORT})`, family });
-    });
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-pod/${idFamily(f)}-udp-pod-pod-across-nodes-netexec-echo-comes-back`, family: f, title: `[${f}] UDP pod → pod across nodes: netexec echo comes back` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await podToPodUdp(h.kc, peersOf(pairs, echo), f));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] hostNetwork pod → hostNetwork pod across nodes (node addresses)', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    await perPair(ctx, family, 'hostNetwork pod → hostNetwork pod HTTP', async ({ from, to }) => {
-      const client = host.get(from)!;
-      const server = host.get(to)!;
-      const object = `${podLabel(client)} (hostNetwork) → ${podLabel(server)} (hostNetwork)`;
-      const ip = ipOr(server, family, object);
-      if (typeof ip !== 'string') return ip;
-      const url = urlFor(ip, HOST_HTTP_PORT, '/hostname');
-      // A host-network netexec answers the node's hostname, which kind sets to the node name.
-      return checkHttp({ kc: h.kc, client }, url, { object: `${object} (${url})`, family, expectBody: [to, server.metadata!.name!] });
-    });
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-pod/${idFamily(f)}-hostnetwork-pod-hostnetwork-pod-across-nodes-node-addresses`, family: f, title: `[${f}] hostNetwork pod → hostNetwork pod across nodes (node addresses)` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await hostNetworkHttp(h.kc, peersOf(pairs, host), f));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] 128 KiB HTTP transfer pod → pod across nodes arrives whole', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const object = `${podLabel(blobClient)} → ${podLabel(blob)}`;
-    const ip = ipOr(blob, family, object);
-    if (typeof ip !== 'string') return assertOk(ip);
-    const url = urlFor(ip, BLOB_PORT, BLOB_PATH);
-    await expectAllOk(ctx, await checkDownload({ kc: h.kc, client: blobClient }, url, served, { object: `${object} (${url})`, family }));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-pod/${idFamily(f)}-128-kib-http-transfer-pod-pod-across-nodes-arrives-whole`, family: f, title: `[${f}] 128 KiB HTTP transfer pod → pod across nodes arrives whole` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await bulkTransfer(h.kc, blobClient, blob, f));
+    },
+  );
 });

@@ -5,16 +5,16 @@
  * is RequireDualStack on a dual-stack cluster and SingleStack on a single-stack one.
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, test } from 'vitest';
-import { checkHttp, checkPtr, checkServiceDns, checkHeadlessDns, checkUdpEcho, recordType, serviceIPsOf } from '../../lib/checks/connectivity.ts';
-import { assertOk, verdict, type Verdict } from '../../lib/checks/verdict.ts';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { otherFamily, urlFor, type IPFamily } from '../../lib/net/family.ts';
+import type { IPFamily } from '../../lib/net/family.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, nodePairs, podIPs, podLabel, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createService, expectAllOk, FAMILIES, fqdnOf, MAX_NODE_PAIRS, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { createService, expectOk, FAMILIES, MAX_NODE_PAIRS, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { clusterIpHttp, clusterIpPtr, clusterIpUdp, headlessDns, serviceByName, serviceDns, singleStackDns } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -60,73 +60,73 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-const point = () => ({ kc: h.kc, client });
-const serverNames = () => servers.map((s) => s.metadata!.name!);
-
-/** The Service's ClusterIP of the family, or a failed Verdict naming the Service. */
-function clusterIpOr(svc: V1Service, family: IPFamily): string | Verdict {
-  const ip = serviceIPsOf(svc, family)[0];
-  if (ip) return ip;
-  return verdict(false, {
-    object: `Service ${ns.name}/${svc.metadata!.name!}`,
-    family,
-    expected: `a ${family} ClusterIP`,
-    seen: `clusterIPs [${(svc.spec?.clusterIPs ?? []).join(', ')}] (ipFamilyPolicy ${svc.spec?.ipFamilyPolicy ?? 'unset'})`,
-  });
-}
-
 describe('pod to ClusterIP', () => {
-  test.for(FAMILIES)('[%s] pod → ClusterIP of that family reaches a backend (HTTP)', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const ip = clusterIpOr(echo, family);
-    if (typeof ip !== 'string') return assertOk(ip);
-    const url = urlFor(ip, NETEXEC_HTTP_PORT, '/hostname');
-    const object = `${podLabel(client)} → Service ${ns.name}/echo ClusterIP (${url}; backends ${servers.map(podLabel).join(', ')})`;
-    await expectAllOk(ctx, await checkHttp(point(), url, { object, family, expectBody: serverNames() }));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-clusterip/${idFamily(f)}-pod-clusterip-of-that-family-reaches-a-backend-http`, family: f, title: `[${f}] pod → ClusterIP of that family reaches a backend (HTTP)` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await clusterIpHttp(h.kc, client, echo, f, servers));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] UDP pod → ClusterIP of that family: netexec echo comes back', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const ip = clusterIpOr(echo, family);
-    if (typeof ip !== 'string') return assertOk(ip);
-    const object = `${podLabel(client)} → Service ${ns.name}/echo ClusterIP ${ip} udp port ${NETEXEC_UDP_PORT}`;
-    await expectAllOk(ctx, await checkUdpEcho(point(), ip, NETEXEC_UDP_PORT, { object, family }));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-clusterip/${idFamily(f)}-udp-pod-clusterip-of-that-family-netexec-echo-comes-back`, family: f, title: `[${f}] UDP pod → ClusterIP of that family: netexec echo comes back` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await clusterIpUdp(h.kc, client, echo, f));
+    },
+  );
 });
 
 describe('Service DNS', () => {
-  test.for(FAMILIES)('[%s] Service name: A/AAAA answers for that family equal its ClusterIPs of that family', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    await expectAllOk(ctx, await checkServiceDns(point(), echo, fqdnOf(echo, domain), family, h.families.families));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/service-dns/${idFamily(f)}-service-name-a-aaaa-answers-for-that-family-equal-its-clusterips-of-that-family`,
+      family: f,
+      title: `[${f}] Service name: A/AAAA answers for that family equal its ClusterIPs of that family`,
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await serviceDns(h.kc, client, echo, domain, f, h.families.families));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] SingleStack Service: answers only its own family, no record of the other', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const svc = single.get(family)!;
-    const fqdn = fqdnOf(svc, domain);
-    const own = await checkServiceDns(point(), svc, fqdn, family, [family]);
-    // The other family's query must come back NOERROR and empty (not the cluster's other ClusterIP, not NXDOMAIN).
-    const other = await checkServiceDns(point(), svc, fqdn, otherFamily(family), [family], 3);
-    await expectAllOk(ctx, [own, other], `Service ${ns.name}/${svc.metadata!.name!} ${recordType(family)}-only`, family);
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/service-dns/${idFamily(f)}-singlestack-service-answers-only-its-own-family-no-record-of-the-other`, family: f, title: `[${f}] SingleStack Service: answers only its own family, no record of the other` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await singleStackDns(h.kc, client, single.get(f)!, domain, f));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] PTR of the ClusterIP of that family resolves to the Service FQDN', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const ip = clusterIpOr(echo, family);
-    if (typeof ip !== 'string') return assertOk(ip);
-    await expectAllOk(ctx, await checkPtr(point(), echo, ip, fqdnOf(echo, domain)));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/service-dns/${idFamily(f)}-ptr-of-the-clusterip-of-that-family-resolves-to-the-service-fqdn`, family: f, title: `[${f}] PTR of the ClusterIP of that family resolves to the Service FQDN` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await clusterIpPtr(h.kc, client, echo, domain, f));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] pod → Service by DNS name, resolved to that family only (curl -4/-6)', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const url = urlFor(fqdnOf(echo, domain), NETEXEC_HTTP_PORT, '/hostname');
-    const object = `${podLabel(client)} → Service ${ns.name}/echo by name (${url}, ${recordType(family)} only)`;
-    await expectAllOk(ctx, await checkHttp(point(), url, { object, family, byName: true, expectBody: serverNames() }));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/service-dns/${idFamily(f)}-pod-service-by-dns-name-resolved-to-that-family-only-curl-4-6`, family: f, title: `[${f}] pod → Service by DNS name, resolved to that family only (curl -4/-6)` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await serviceByName(h.kc, client, echo, domain, f, servers));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] headless Service: records of that family equal the pods’ IPs of that family', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const pods = servers.map((p) => ({ pod: `${ns.name}/${p.metadata!.name!}`, ips: podIPs(p) }));
-    await expectAllOk(ctx, await checkHeadlessDns(point(), headless, fqdnOf(headless, domain), family, h.families.families, pods));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/service-dns/${idFamily(f)}-headless-service-records-of-that-family-equal-the-pods-ips-of-that-family`, family: f, title: `[${f}] headless Service: records of that family equal the pods’ IPs of that family` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await headlessDns(h.kc, client, headless, domain, f, h.families.families, servers));
+    },
+  );
 });

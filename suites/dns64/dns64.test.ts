@@ -9,25 +9,17 @@
  * unsynthesized in `coredns` mode, which is what the transport test documents.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, test } from 'vitest';
-import {
-  checkClusterName,
-  checkCnameSynthesis,
-  checkPref64Agreement,
-  checkPref64Discovery,
-  checkRealAaaa,
-  checkSynthesis,
-  checkTransport,
-  IPV4ONLY_ARPA,
-  type Resolver,
-} from '../../lib/checks/dns64.ts';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { IPV4ONLY_ARPA, type Resolver } from '../../lib/checks/dns64.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { DOC_AAAA } from '../../lib/edge/dns.ts';
+import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, isIp, type IPFamily } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { configuredPrefix, dns64Setup, ipv4OnlyName, resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace, type Dns64Setup } from './common.ts';
+import { clusterName, cnameSynthesis, pref64Agreement, pref64Discovery, queryTransport, realAaaa, synthesis } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -46,7 +38,7 @@ beforeAll(async () => {
   const addrs = await resolverAddresses(h);
   resolvers = Object.fromEntries(Object.entries(addrs).map(([f, a]) => [f, resolverFor(h, client, a)]));
   pref64 = configuredPrefix(h)?.cidr;
-  if (!pref64 && resolvers.IPv6) pref64 = (await checkPref64Discovery(resolvers.IPv6, 1)).prefixes[0];
+  if (!pref64 && resolvers.IPv6) pref64 = (await pref64Discovery(resolvers.IPv6)).prefixes[0];
 }, 300_000);
 
 afterAll(async () => {
@@ -70,65 +62,89 @@ function labOnly(ctx: Parameters<typeof skipWithoutFamily>[0]): NonNullable<Harn
 }
 
 describe('dns64', () => {
-  test('[IPv6] Pref64::/n discovered through ipv4only.arpa AAAA (RFC 7050)', async (ctx) => {
+  check({ id: 'dns64/dns64/ipv6-pref64-n-discovered-through-ipv4only-arpa-aaaa-rfc-7050', family: 'IPv6', title: '[IPv6] Pref64::/n discovered through ipv4only.arpa AAAA (RFC 7050)' }, async (ctx) => {
     const r = v6(ctx);
-    const { verdict, prefixes } = await checkPref64Discovery(r);
+    const { verdict, prefixes } = await pref64Discovery(r);
     await ctx.annotate(`${verdict.message} (discovered: ${prefixes.join(', ') || 'none'})`, 'verdict');
     assertOk(verdict);
   });
 
-  test('[IPv6] discovered Pref64 agrees with the translator prefix', async (ctx) => {
+  check({ id: 'dns64/dns64/ipv6-discovered-pref64-agrees-with-the-translator-prefix', family: 'IPv6', title: '[IPv6] discovered Pref64 agrees with the translator prefix' }, async (ctx) => {
     const r = v6(ctx);
     const conf = configuredPrefix(h);
     if (!conf) ctx.skip('existing cluster without --nat64-prefix: no translator prefix to compare with');
-    const v = await checkPref64Agreement(r, conf!.cidr, conf!.from);
+    const v = await pref64Agreement(r, conf!);
     await ctx.annotate(v.message, 'verdict');
     assertOk(v);
   });
 
-  test('[IPv6] ipv4only.arpa AAAA = 192.0.0.170/171 embedded in Pref64 (RFC 6052 extraction = A)', async (ctx) => {
+  check({
+    id: 'dns64/dns64/ipv6-ipv4only-arpa-aaaa-192-0-0-170-171-embedded-in-pref64-rfc-6052-extraction-a',
+    family: 'IPv6',
+    title: '[IPv6] ipv4only.arpa AAAA = 192.0.0.170/171 embedded in Pref64 (RFC 6052 extraction = A)',
+  }, async (ctx) => {
     const r = v6(ctx);
-    const v = await checkSynthesis(r, IPV4ONLY_ARPA, prefixOrSkip(ctx));
+    const v = await synthesis(r, IPV4ONLY_ARPA, prefixOrSkip(ctx));
     await ctx.annotate(v.message, 'verdict');
     assertOk(v);
   });
 
-  test('[IPv6] IPv4-only name (origin.lab.test): AAAA synthesized, embedded IPv4 = its A record', async (ctx) => {
-    const r = v6(ctx);
-    const edge = labOnly(ctx);
-    const v = await checkSynthesis(r, edge.zone.v4only, prefixOrSkip(ctx));
-    await ctx.annotate(v.message, 'verdict');
-    assertOk(v);
-  });
-
-  test('[IPv6] no synthesis where a real AAAA exists: dual.lab.test answers only 2001:db8:64::10', async (ctx) => {
-    const r = v6(ctx);
-    const edge = labOnly(ctx);
-    const v = await checkRealAaaa(r, edge.zone.dual, [DOC_AAAA.dual], prefixOrSkip(ctx));
-    await ctx.annotate(v.message, 'verdict');
-    assertOk(v);
-  });
-
-  test('[IPv6] CNAME chain: alias.lab.test → origin.lab.test with the synthesized AAAA', async (ctx) => {
+  check({
+    id: 'dns64/dns64/ipv6-ipv4-only-name-origin-lab-test-aaaa-synthesized-embedded-ipv4-its-a-record',
+    family: 'IPv6',
+    title: '[IPv6] IPv4-only name (origin.lab.test): AAAA synthesized, embedded IPv4 = its A record',
+  }, async (ctx) => {
     const r = v6(ctx);
     const edge = labOnly(ctx);
-    const v = await checkCnameSynthesis(r, edge.zone.alias, edge.zone.v4only, prefixOrSkip(ctx));
+    const v = await synthesis(r, edge.zone.v4only, prefixOrSkip(ctx));
     await ctx.annotate(v.message, 'verdict');
     assertOk(v);
   });
 
-  test('[IPv6] cluster names never synthesized: the kubernetes Service AAAA is its real ClusterIP, not in Pref64', async (ctx) => {
+  check({
+    id: 'dns64/dns64/ipv6-no-synthesis-where-a-real-aaaa-exists-dual-lab-test-answers-only-2001-db8-64-10',
+    family: 'IPv6',
+    title: '[IPv6] no synthesis where a real AAAA exists: dual.lab.test answers only 2001:db8:64::10',
+  }, async (ctx) => {
+    const r = v6(ctx);
+    const edge = labOnly(ctx);
+    const v = await realAaaa(r, edge.zone.dual, [DOC_AAAA.dual], prefixOrSkip(ctx));
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  check({
+    id: 'dns64/dns64/ipv6-cname-chain-alias-lab-test-origin-lab-test-with-the-synthesized-aaaa',
+    family: 'IPv6',
+    title: '[IPv6] CNAME chain: alias.lab.test → origin.lab.test with the synthesized AAAA',
+  }, async (ctx) => {
+    const r = v6(ctx);
+    const edge = labOnly(ctx);
+    const v = await cnameSynthesis(r, edge.zone.alias, edge.zone.v4only, prefixOrSkip(ctx));
+    await ctx.annotate(v.message, 'verdict');
+    assertOk(v);
+  });
+
+  check({
+    id: 'dns64/dns64/ipv6-cluster-names-never-synthesized-the-kubernetes-service-aaaa-is-its-real-clusterip-not-in-pref64',
+    family: 'IPv6',
+    title: '[IPv6] cluster names never synthesized: the kubernetes Service AAAA is its real ClusterIP, not in Pref64',
+  }, async (ctx) => {
     const r = v6(ctx);
     const prefix = prefixOrSkip(ctx);
     const svc = await h.api.core.readNamespacedService({ name: 'kubernetes', namespace: 'default' });
     const ips = (svc.spec?.clusterIPs ?? []).filter((ip) => isIp(ip) && familyOf(ip) === 'IPv6');
     if (ips.length === 0) ctx.skip(`default/kubernetes has no IPv6 ClusterIP on this ${h.families.stack} cluster (covered by the IPv4-only Service test)`);
-    const v = await checkClusterName(r, `kubernetes.default.svc.${setup.clusterDomain}`, ips, prefix);
+    const v = await clusterName(r, `kubernetes.default.svc.${setup.clusterDomain}`, ips, prefix);
     await ctx.annotate(v.message, 'verdict');
     assertOk(v);
   });
 
-  test('[dual] cluster names never synthesized: a SingleStack IPv4 Service gets no AAAA, even asked over IPv6', async (ctx) => {
+  check({
+    id: 'dns64/dns64/dual-cluster-names-never-synthesized-a-singlestack-ipv4-service-gets-no-aaaa-even-asked-over-ipv6',
+    family: 'dual',
+    title: '[dual] cluster names never synthesized: a SingleStack IPv4 Service gets no AAAA, even asked over IPv6',
+  }, async (ctx) => {
     if (h.families.families.length < 2) ctx.skip(`cluster is ${h.families.stack}: a SingleStack IPv4 Service exists only on dual-stack clusters`);
     const r = v6(ctx);
     const prefix = prefixOrSkip(ctx);
@@ -141,7 +157,7 @@ describe('dns64', () => {
       },
     });
     const v4 = svc.spec?.clusterIPs ?? [];
-    const v = await checkClusterName(r, `${name}.${ns.name}.svc.${setup.clusterDomain}`, [], prefix);
+    const v = await clusterName(r, `${name}.${ns.name}.svc.${setup.clusterDomain}`, [], prefix);
     await ctx.annotate(`${v.message} (Service ClusterIPs [${v4.join(', ')}])`, 'verdict');
     assertOk(v);
   });
@@ -154,8 +170,13 @@ describe('dns64', () => {
    * dual-stack cluster with an IPv4 kube-dns, pods get no synthesized AAAA at all and
    * reach IPv4-only names natively over IPv4; in upstream mode they get both.
    */
-  test.for(['IPv6', 'IPv4'] as const)(
-    '[%s] query transport: AAAA of the IPv4-only name asked of CoreDNS over this family (coredns mode: synthesized over IPv6 only; upstream mode: both)',
+  checkEach(
+    ['IPv6', 'IPv4'],
+    (f) => ({
+      id: `dns64/dns64/${idFamily(f)}-query-transport-aaaa-of-the-ipv4-only-name-asked-of-coredns-over-this-family-coredns-mode-synthesized-over-ipv6-only-upstream-mode-both`,
+      family: f,
+      title: `[${f}] query transport: AAAA of the IPv4-only name asked of CoreDNS over this family (coredns mode: synthesized over IPv6 only; upstream mode: both)`,
+    }),
     async (family, ctx) => {
       skipWithoutFamily(ctx, h, family);
       if (family === 'IPv4' && h.families.families.length < 2) ctx.skip(`cluster is ${h.families.stack}: IPv4 transport matters in dual-stack profiles only`);
@@ -164,7 +185,7 @@ describe('dns64', () => {
       if (!setup.mode) ctx.skip(`DNS64 mode ${setup.modeFrom}: pass --dns64-mode`);
       const prefix = prefixOrSkip(ctx);
       const name = ipv4OnlyName(h);
-      const v = await checkTransport(addr!, { transport: family, name, pref64: prefix, mode: setup.mode!, allowIPv4: setup.allowIPv4 });
+      const v = await queryTransport(addr!, { transport: family, name, pref64: prefix, mode: setup.mode!, allowIPv4: setup.allowIPv4 });
       await ctx.annotate(`${v.message} (mode ${setup.mode} from ${setup.modeFrom})`, 'verdict');
       assertOk(v);
     },

@@ -1,23 +1,27 @@
 /**
- * DNS64 fault tests: seed a real fault in CoreDNS' Corefile, run the very check the
- * suite relies on, require it to fail with a message naming the resolver, the family
- * and what was missing or different, and put the original Corefile back in `finally`.
+ * DNS64 fault tests: seed a real fault in CoreDNS' Corefile, run the check's own
+ * scenario (suites/dns64/scenarios.ts, same probes and retries), require a failure
+ * naming the resolver, the family and what was missing or different, and put the
+ * original Corefile back in `finally`.
  *
  * Both faults are CoreDNS faults, so they apply to `coredns` mode; in `upstream` mode
  * unbound synthesizes and CoreDNS' dns64 block is not the thing under test.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test, type TestContext } from 'vitest';
-import { checkPref64Agreement, checkSynthesis, discoverPref64, type Resolver } from '../../lib/checks/dns64.ts';
+import { afterAll, beforeAll, describe, expect, type TestContext } from 'vitest';
+import { discoverPref64, resolverObject, type Resolver } from '../../lib/checks/dns64.ts';
 import { applyCorefile, readCorefile, renderCorefile } from '../../lib/edge/coredns.ts';
 import type { EdgeInfo } from '../../lib/edge/index.ts';
+import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { parsePref64 } from '../../lib/net/rfc6052.ts';
 import { answersOf, dig } from '../../lib/probes/dns.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { configuredPrefix, dns64Setup, resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { pref64Agreement, pref64AgreementObject, synthesis } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -63,7 +67,7 @@ async function withCorefile(edge: EdgeInfo, corefile: string, body: () => Promis
     await applyCorefile(h.kc, original);
     await waitFor(
       `AAAA ${edge.zone.v4only} synthesized in ${edge.pref64} again`,
-      async () => (await checkSynthesis(await currentResolver(), edge.zone.v4only, edge.pref64, 1)).ok,
+      async () => (await synthesis(await currentResolver(), edge.zone.v4only, edge.pref64)).ok,
       { timeoutMs: 60_000, intervalMs: 1_000 },
     );
   }
@@ -88,7 +92,13 @@ async function waitAaaa(name: string, what: string, until: (aaaa: string[]) => b
 }
 
 describe('dns64 faults', () => {
-  test('fault: [IPv6] dns64 removed from CoreDNS: the synthesis check fails naming the resolver and the missing AAAA', async (ctx) => {
+  check({
+    id: 'dns64/dns64-faults/fault-ipv6-dns64-removed-from-coredns-the-synthesis-check-fails-naming-the-resolver-and-the-missing-aaaa',
+    family: 'IPv6',
+    kind: 'fault',
+    disruptive: true,
+    title: 'fault: [IPv6] dns64 removed from CoreDNS: the synthesis check fails naming the resolver and the missing AAAA',
+  }, async (ctx) => {
     const edge = await corednsLab(ctx);
     // mode 'upstream' renders the same Corefile without the dns64 block (and unbound of
     // this lab runs without dns64 in coredns mode): nobody synthesizes any more.
@@ -96,17 +106,24 @@ describe('dns64 faults', () => {
     expect(without).not.toMatch(/dns64/);
     await withCorefile(edge, without, async () => {
       const r = await waitAaaa(edge.zone.v4only, `AAAA ${edge.zone.v4only} unsynthesized`, (aaaa) => aaaa.length === 0);
-      const v = await checkSynthesis(r, edge.zone.v4only, edge.pref64, 1);
+      const v = await synthesis(r, edge.zone.v4only, edge.pref64);
       await ctx.annotate(v.message, 'fault message');
-      expect(v.ok).toBe(false);
-      expect(v.message).toContain(`resolver ${r.label}`);
-      expect(v.message).toContain('[IPv6]');
-      expect(v.message).toContain(`expected AAAA ${edge.zone.v4only} synthesized in ${edge.pref64} = {${edge.originSynthesized}}`);
-      expect(v.message).toContain('saw NOERROR, no AAAA answers: the synthesized AAAA is missing');
+      expectFault(v, {
+        object: resolverObject(r, `AAAA ${edge.zone.v4only}`),
+        family: 'IPv6',
+        expected: [`AAAA ${edge.zone.v4only} synthesized in ${edge.pref64} = {${edge.originSynthesized}}`],
+        seen: ['NOERROR, no AAAA answers: the synthesized AAAA is missing'],
+      });
     });
   });
 
-  test('fault: [IPv6] DNS64 prefix differs from the translator prefix: the agreement check names both prefixes', async (ctx) => {
+  check({
+    id: 'dns64/dns64-faults/fault-ipv6-dns64-prefix-differs-from-the-translator-prefix-the-agreement-check-names-both-prefixes',
+    family: 'IPv6',
+    kind: 'fault',
+    disruptive: true,
+    title: 'fault: [IPv6] DNS64 prefix differs from the translator prefix: the agreement check names both prefixes',
+  }, async (ctx) => {
     const edge = await corednsLab(ctx);
     const conf = configuredPrefix(h)!;
     // A documentation-range /96 no translator of the lab uses.
@@ -114,13 +131,14 @@ describe('dns64 faults', () => {
     const corefile = renderCorefile({ upstream: edge.dns.kind.IPv6!, mode: 'coredns', pref64: parsePref64(wrong) });
     await withCorefile(edge, corefile, async () => {
       const r = await waitAaaa('ipv4only.arpa', `ipv4only.arpa synthesized in ${wrong}`, (aaaa) => discoverPref64(aaaa).some((c) => c.cidr === wrong));
-      const v = await checkPref64Agreement(r, conf.cidr, conf.from, 1);
+      const v = await pref64Agreement(r, conf);
       await ctx.annotate(v.message, 'fault message');
-      expect(v.ok).toBe(false);
-      expect(v.message).toContain(`resolver ${r.label}`);
-      expect(v.message).toContain('[IPv6]');
-      expect(v.message).toContain(`the translator's ${parsePref64(conf.cidr).cidr}`);
-      expect(v.message).toContain(`DNS64 synthesizes with ${wrong}`);
+      expectFault(v, {
+        object: pref64AgreementObject(r),
+        family: 'IPv6',
+        expected: [`the translator's ${parsePref64(conf.cidr).cidr}`],
+        seen: [`DNS64 synthesizes with ${wrong}`],
+      });
     });
   });
 });

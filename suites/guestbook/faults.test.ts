@@ -1,13 +1,17 @@
 /**
  * Guestbook fault: the leader variant bound to 0.0.0.0 only (fixtures/guestbook/faults/).
- * The IPv6 check must fail naming redis-leader and the address it listens on; where the
- * cluster has IPv4, the IPv4 check of the same deployment passes (the fault is the family).
+ * The IPv6 check's own scenario must fail naming redis-leader and the address it listens
+ * on; where the cluster has IPv4, the IPv4 check of the same deployment passes (the
+ * fault is the family).
  */
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkComponents, checkWriteRead, type GuestbookEnv } from '../../lib/checks/guestbook.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { GuestbookEnv } from '../../lib/checks/guestbook.ts';
+import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { deployGuestbook, skipWithoutFamily } from './common.ts';
+import { componentsAnswer, entryRoundTrip } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -26,33 +30,48 @@ afterAll(async () => {
 });
 
 describe('guestbook faults', () => {
-  test('fault: [IPv6] redis-leader bound to 0.0.0.0 only: the IPv6 check names redis-leader and 0.0.0.0:6379', async (ctx) => {
+  check({
+    id: 'guestbook/guestbook-faults/fault-ipv6-redis-leader-bound-to-0-0-0-0-only-the-ipv6-check-names-redis-leader-and-0-0-0-0-6379',
+    family: 'IPv6',
+    kind: 'fault',
+    title: 'fault: [IPv6] redis-leader bound to 0.0.0.0 only: the IPv6 check names redis-leader and 0.0.0.0:6379',
+  }, async (ctx) => {
     skipWithoutFamily(ctx, h, 'IPv6');
-    const v = await checkComponents(env!, 'IPv6');
+    const v = await componentsAnswer(env!, 'IPv6');
     await ctx.annotate(v.message, 'fault message');
-    expect(v.ok).toBe(false);
-    expect(v.message).toContain('redis-leader (Deployment');
-    expect(v.message).toContain('[IPv6]');
-    expect(v.message).toMatch(/pod \S+\/redis-leader-\S+ on \S+ listening on 0\.0\.0\.0:6379 \(redis bind "0\.0\.0\.0"\)/);
-    expect(v.message).toMatch(/redis-leader via Service \S+\/redis-leader \[[0-9a-f:]+\]:6379 from pod \S+ on \S+ \[IPv6\]: expected PING → PONG, saw connection refused/);
-    // Nothing else is wrong: the frontend and followers pass the same IPv6 check.
-    expect(v.message).not.toContain('frontend (Deployment');
-    expect(v.message).not.toContain('redis-follower (Deployment');
+    expectFault(v, {
+      object: `redis-leader (Deployment ${env!.ns}/redis-leader)`,
+      family: 'IPv6',
+      expected: ['every pod listening on port 6379 for IPv6'],
+      seen: [`pod ${env!.ns}/redis-leader-`, 'listening on 0.0.0.0:6379 (redis bind "0.0.0.0")'],
+    });
+    expectFault(v, {
+      object: /^redis-leader via Service \S+\/redis-leader \[[0-9a-f:]+\]:6379 from pod \S+ on \S+$/,
+      family: 'IPv6',
+      expected: ['PING → PONG'],
+      seen: ['connection refused'],
+    });
+    // Nothing else is wrong: the frontend and followers listen for IPv6.
+    const objects = v.failures.map((f) => f.object);
+    expect(objects).not.toContain(`frontend (Deployment ${env!.ns}/frontend)`);
+    expect(objects).not.toContain(`redis-follower (Deployment ${env!.ns}/redis-follower)`);
 
     if (!h.has('IPv4')) {
       // IPv6-only: the frontend reaches the leader only over IPv6, so writes fail too, saying where the leader listens.
-      const w = await checkWriteRead(env!, 'IPv6');
+      const w = await entryRoundTrip(env!, 'IPv6');
       await ctx.annotate(w.message, 'fault message');
-      expect(w.ok).toBe(false);
-      expect(w.message).toContain('0.0.0.0:6379');
+      expectFault(w, { object: /^frontend write via Service /, family: 'IPv6', expected: ['SET accepted by redis-leader'], seen: ['redis-leader: ', '0.0.0.0:6379'] });
     }
   });
 
-  test('fault: [IPv4] the IPv4-only leader still passes the IPv4 check (the fault is family-specific)', async (ctx) => {
+  check({
+    id: 'guestbook/guestbook-faults/fault-ipv4-the-ipv4-only-leader-still-passes-the-ipv4-check-the-fault-is-family-specific',
+    family: 'IPv4',
+    kind: 'fault',
+    title: 'fault: [IPv4] the IPv4-only leader still passes the IPv4 check (the fault is family-specific)',
+  }, async (ctx) => {
     skipWithoutFamily(ctx, h, 'IPv4');
     if (!env) ctx.skip('fault deployment needs IPv6');
-    const v = await checkComponents(env!, 'IPv4');
-    expect(v.message).toMatch(/sub-checks pass/);
-    expect(v.ok).toBe(true);
+    expectNoFault(await componentsAnswer(env!, 'IPv4'));
   });
 });

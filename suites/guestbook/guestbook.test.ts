@@ -3,12 +3,14 @@
  * writes through the leader and reads from a follower), deployed per run from
  * fixtures/guestbook with ipFamilyPolicy PreferDualStack, checked per family.
  */
-import { afterAll, beforeAll, describe, test } from 'vitest';
-import { checkComponents, checkReplication, checkWriteRead, type GuestbookEnv } from '../../lib/checks/guestbook.ts';
+import { afterAll, beforeAll, describe } from 'vitest';
+import type { GuestbookEnv } from '../../lib/checks/guestbook.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
+import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { deployGuestbook, FAMILIES, skipWithoutFamily } from './common.ts';
+import { componentsAnswer, entryRoundTrip, followersReplicate } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -25,17 +27,37 @@ afterAll(async () => {
 });
 
 describe('guestbook', () => {
-  test.for(FAMILIES)('[%s] every component listens for the family and answers on its ClusterIP of that family', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    assertOk(await checkComponents(env, family));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `guestbook/guestbook/${idFamily(f)}-every-component-listens-for-the-family-and-answers-on-its-clusterip-of-that-family`,
+      family: f,
+      title: `[${f}] every component listens for the family and answers on its ClusterIP of that family`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      assertOk(await componentsAnswer(env, family));
+    },
+  );
 
-  test.for(FAMILIES)('[%s] entry written via the frontend ClusterIP reads back from the followers ClusterIP and the frontend', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    assertOk(await checkWriteRead(env, family));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `guestbook/guestbook/${idFamily(f)}-entry-written-via-the-frontend-clusterip-reads-back-from-the-followers-clusterip-and-the-frontend`,
+      family: f,
+      title: `[${f}] entry written via the frontend ClusterIP reads back from the followers ClusterIP and the frontend`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      assertOk(await entryRoundTrip(env, family));
+    },
+  );
 
-  test('followers replicate from redis-leader by Service name (master_link_status:up)', async () => {
-    assertOk(await checkReplication(env));
+  check({
+    id: 'guestbook/guestbook/followers-replicate-from-redis-leader-by-service-name-master-link-status-up',
+    family: 'none',
+    title: 'followers replicate from redis-leader by Service name (master_link_status:up)',
+  }, async () => {
+    assertOk(await followersReplicate(env));
   });
 });

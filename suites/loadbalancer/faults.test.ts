@@ -1,9 +1,9 @@
 /**
  * Fault test for the LoadBalancer allocation check: the lab's MetalLB pool loses its
- * IPv6 range (or, on IPv6-only clusters where that is its only range, is deleted), a
- * LoadBalancer over the cluster's families (RequireDualStack on a dual-stack cluster,
- * SingleStack IPv6 on an IPv6-only one) is created, and the check must report IPv6 as
- * pending, saying so. The pool is restored in finally from lib/edge/metallb.ts
+ * IPv6 range (or, on IPv6-only clusters where that is its only range, is deleted), and
+ * the allocation check's own scenario (suites/loadbalancer/scenarios.ts) runs the case
+ * over the cluster's families (RequireDualStack on a dual-stack cluster, SingleStack
+ * IPv6 on an IPv6-only one): it must report IPv6 as pending, saying why. The pool is restored in finally from lib/edge/metallb.ts
  * poolObjects (the lab's own definition), and a fresh IPv6 LoadBalancer must get an
  * address again afterwards.
  *
@@ -11,27 +11,19 @@
  * Service holding an IPv6 address from it is deleted before the range is removed.
  */
 import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { checkIngressFamilies, ingressOf, poolHint, watchIngress, type IngressTimeline } from '../../lib/checks/loadbalancer.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { ingressOf, lbMatrix, type LbCase } from '../../lib/checks/loadbalancer.ts';
 import { lbRanges, METALLB_NS, POOL_NAME, poolObjects } from '../../lib/edge/metallb.ts';
+import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { isNotFound } from '../../lib/k8s/client.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import {
-  createService,
-  listPools,
-  METALLB_GROUP,
-  METALLB_VERSION,
-  report,
-  SERVER,
-  type ServiceShape,
-  skipWithoutFamily,
-  suiteNamespace,
-  tailOf,
-} from '../nodeport/common.ts';
+import { listPools, METALLB_GROUP, METALLB_VERSION, report, SERVER, skipWithoutFamily, suiteNamespace, tailOf } from '../nodeport/common.ts';
+import { ingressAllocation, lbServiceName } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -47,10 +39,12 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-async function lbTimeline(shape: ServiceShape, timeoutMs: number): Promise<IngressTimeline> {
-  const startedAt = Date.now();
-  const svc = await createService(h.kc, ns.name, shape);
-  return watchIngress(h.kc, ns.name, shape.name, { startedAt, families: (svc.spec?.ipFamilies ?? []) as IPFamily[], timeoutMs });
+/** The allocation check's case for these families: RequireDualStack in their order for two, SingleStack for one. */
+function caseFor(families: readonly IPFamily[]): LbCase {
+  const policy = families.length > 1 ? 'RequireDualStack' : 'SingleStack';
+  const c = lbMatrix().find((m) => m.policy === policy && m.request.join(',') === families.join(','));
+  if (!c) throw new Error(`lbMatrix has no ${policy} case for [${families.join(', ')}]`);
+  return c;
 }
 
 async function deleteService(name: string): Promise<void> {
@@ -74,7 +68,13 @@ async function ipv6LoadBalancersOfOthers(): Promise<string[]> {
 }
 
 describe('LoadBalancer faults', () => {
-  test("fault: [IPv6] the IPv6 range removed from the lab's MetalLB pool: a LoadBalancer over the cluster's families stays pending for IPv6 and the message says so", async (ctx) => {
+  check({
+    id: 'loadbalancer/loadbalancer-faults/fault-ipv6-the-ipv6-range-removed-from-the-lab-s-metallb-pool-a-loadbalancer-over-the-cluster-s-families-stays-pending-for-ipv6-and-the-message-says-so',
+    family: 'IPv6',
+    kind: 'fault',
+    disruptive: true,
+    title: "fault: [IPv6] the IPv6 range removed from the lab's MetalLB pool: a LoadBalancer over the cluster's families stays pending for IPv6 and the message says so",
+  }, async (ctx) => {
     skipWithoutFamily(ctx, h, 'IPv6');
     const pool = POOL_NAME;
     const before = await listPools(h.kc);
@@ -94,17 +94,16 @@ describe('LoadBalancer faults', () => {
       await ctx.annotate(`live ${pool} addresses [${live.addresses.join(', ')}] differ from the lab's current [${lab.spec.addresses.join(', ')}]: restoring the lab's`, 'note');
     }
 
-    // Baseline: the pool serves IPv6 now.
-    const baseline = await lbTimeline({ name: 'lb-baseline', type: 'LoadBalancer', selector: SERVER, families: ['IPv6'] }, 30_000);
-    const base = checkIngressFamilies(baseline);
-    expect(base.ok, `baseline: ${base.message}`).toBe(true);
-    await deleteService('lb-baseline');
+    // Baseline: the pool serves IPv6 now (the SingleStack IPv6 case of the same check passes).
+    const v6Case = caseFor(['IPv6']);
+    expectNoFault((await ingressAllocation(h, ns.name, v6Case)).verdict);
+    await deleteService(lbServiceName(v6Case));
 
     // The fault: the same pool without its IPv6 range (kept non-empty: MetalLB rejects a pool without addresses).
     const narrowed = structuredClone(lab);
     narrowed.spec.addresses = lab.spec.addresses.filter((range) => !range.includes(':'));
     const families = h.families.families;
-    const shape: ServiceShape = { name: 'lb-pending', type: 'LoadBalancer', selector: SERVER, families };
+    const pending = caseFor(families);
     const custom = h.kc.makeApiClient(CustomObjectsApi);
     const ref = { group: METALLB_GROUP, version: METALLB_VERSION, namespace: METALLB_NS, plural: 'ipaddresspools', name: pool };
     try {
@@ -116,21 +115,23 @@ describe('LoadBalancer faults', () => {
       });
       // Give the MetalLB controller a moment to reload its pools before the Service appears.
       await new Promise((r) => setTimeout(r, 3_000));
-      const t = await lbTimeline(shape, 20_000);
+      const { verdict: v, timeline: t } = await ingressAllocation(h, ns.name, pending);
       // The lab is shared: someone's `v6e2e up` may restore the pool inside the window. Say so rather than blame the check.
       if ((await listPools(h.kc)).some((p) => p.families.includes('IPv6'))) {
         throw new Error(`fault not held: an IPAddressPool with IPv6 reappeared during the fault window; re-run`);
       }
-      const v = checkIngressFamilies(t, poolHint(await listPools(h.kc), families));
       await report(ctx, 'fault message', v.message, { firstIngressMs: t.firstSeenMs, waitedMs: t.waitedMs, ingress: t.service.status?.loadBalancer?.ingress ?? [] });
       expect(ingressOf(t.service, 'IPv6')).toEqual([]);
-      expect(v.ok).toBe(false);
-      expect(v.message).toContain(`Service ${ns.name}/lb-pending type LoadBalancer`);
+      const f = expectFault(v, {
+        object: `Service ${ns.name}/${lbServiceName(pending)} type LoadBalancer (ipFamilyPolicy ${pending.policy}, ipFamilies [${families.join(', ')}])`,
+        family: pending.tag,
+        expected: [`one IP of each of [${families.join(', ')}]`],
+        seen: ['(no ingress IP of that family)', 'MetalLB has no IPAddressPool with IPv6 addresses'],
+      });
       // Pending families are listed in the Service's ipFamilies order (IPv4 first on dual, IPv6 first on dual-v6).
-      expect(v.message).toMatch(/(IPv4, )?IPv6(, IPv4)? pending after \d+\.\d s \(no ingress IP of that family\)/);
-      expect(v.message).toContain('MetalLB has no IPAddressPool with IPv6 addresses');
+      expect(f.seen).toMatch(/(IPv4, )?IPv6(, IPv4)? pending after \d+\.\d s \(no ingress IP of that family\)/);
     } finally {
-      await deleteService('lb-pending').catch(() => undefined);
+      await deleteService(lbServiceName(pending)).catch(() => undefined);
       // The lab's own pool definition, applied until the MetalLB webhook accepts it.
       await waitFor(`IPAddressPool ${pool} restored`, async () => {
         try {
@@ -142,8 +143,7 @@ describe('LoadBalancer faults', () => {
       }, { timeoutMs: 60_000, intervalMs: 2_000 });
     }
     expect((await listPools(h.kc)).some((p) => p.name === pool && p.families.includes('IPv6'))).toBe(true);
-    const after = await lbTimeline({ name: 'lb-after', type: 'LoadBalancer', selector: SERVER, families: ['IPv6'] }, 30_000);
-    const v = checkIngressFamilies(after);
-    expect(v.ok, `after restoring ${pool}: ${v.message}`).toBe(true);
+    // A fresh IPv6 LoadBalancer gets its address again.
+    expectNoFault((await ingressAllocation(h, ns.name, v6Case)).verdict);
   });
 });

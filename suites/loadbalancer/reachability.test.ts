@@ -13,47 +13,33 @@
  * sharing kind's network (same pool range) shows up as a foreign name.
  */
 import type { TestContext } from 'vitest';
-import type { V1Pod, V1Service } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, test } from 'vitest';
-import {
-  checkIngressFamilies,
-  checkIngressReachable,
-  dualFrontSupport,
-  ingressOf,
-  poolHint,
-  sourcePreservedVerdict,
-  sourceRangeVerdict,
-  watchIngress,
-  type IngressProbe,
-  type IngressTimeline,
-  type PoolInfo,
-} from '../../lib/checks/loadbalancer.ts';
-import { all, assertOk, type Verdict } from '../../lib/checks/verdict.ts';
+import type { V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { dualFrontSupport, ingressOf, watchIngress, type IngressTimeline } from '../../lib/checks/loadbalancer.ts';
+import { assertOk } from '../../lib/checks/verdict.ts';
+import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
-import { urlFor, type IPFamily } from '../../lib/net/family.ts';
-import { httpGet } from '../../lib/probes/http.ts';
+import type { IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { NETEXEC_HTTP_PORT } from '../../lib/probes/pods.ts';
 import {
   createService,
   FAMILIES,
-  listPools,
+  LOCAL,
   outsideClient,
-  podLabel,
   report,
   requireOutside,
-  LOCAL,
   SERVER,
   serviceManifest,
   skipWithoutFamily,
   startReachabilityPods,
   suiteNamespace,
-  untilOk,
   waitReadyEndpoints,
   type ServiceShape,
 } from '../nodeport/common.ts';
+import { dualFront, fromOutside, fromPod, ingressAnswers, sourcePreserved, sourceRangeHolds, type LbPeers } from './scenarios.ts';
 
+/** The data-path Services are created up front; their ingress may take this long. */
 const INGRESS_TIMEOUT_MS = 60_000;
 /** A range that does not contain the outside client (documentation prefix). */
 const FOREIGN_RANGE = '2001:db8::/32';
@@ -63,7 +49,6 @@ let ns: TestNamespace;
 let outside: OutsideClient | string | undefined;
 let client: V1Pod;
 let servers: V1Pod[] = [];
-let pools: PoolInfo[] = [];
 /** Per family: SingleStack ETP Cluster and ETP Local Services, with their ingress timelines. */
 const lb = new Map<IPFamily, IngressTimeline>();
 const lbLocal = new Map<IPFamily, IngressTimeline>();
@@ -80,7 +65,7 @@ async function createLb(shape: ServiceShape): Promise<IngressTimeline> {
 beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'loadbalancer');
-  [outside, pools] = await Promise.all([outsideClient(h), listPools(h.kc)]);
+  outside = await outsideClient(h);
   ({ client, servers } = await startReachabilityPods(h, ns));
   const families = h.families.families;
   const jobs: Promise<unknown>[] = [];
@@ -108,120 +93,102 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-const backends = () => servers.map((p) => p.metadata!.name!);
-const nameOf = (s: V1Service) => `Service ${ns.name}/${s.metadata!.name}`;
-
-/**
- * The family's ingress IPs as the Service shows them now (re-read: MetalLB may move an
- * address, e.g. after a pool change), or a failed verdict saying the family is pending.
- */
-async function ingressOr(t: IngressTimeline | undefined, family: IPFamily): Promise<ReturnType<typeof ingressOf> | Verdict> {
-  if (!t) throw new Error(`no LoadBalancer Service for ${family} was created`);
-  t.service = await h.api.core.readNamespacedService({ name: t.service.metadata!.name!, namespace: ns.name });
-  const points = ingressOf(t.service, family);
-  if (points.length) return points;
-  return checkIngressFamilies(t, poolHint(pools, [family]));
-}
-
-async function probeIngress(family: IPFamily, via: string, get: (url: string) => Promise<IngressProbe['result']>): Promise<Verdict> {
-  const t = lb.get(family);
-  const points = await ingressOr(t, family);
-  if (!Array.isArray(points)) return points;
-  const probes: IngressProbe[] = await Promise.all(
-    points.map(async (ingress) => {
-      const url = urlFor(ingress.ip, NETEXEC_HTTP_PORT, '/hostname');
-      return { ingress, client: via, url, result: await untilOk(() => get(url), 5), expectBody: backends() };
-    }),
-  );
-  return checkIngressReachable(nameOf(t!.service), family, probes);
+/** Who probes and what answers count, once the pods are up. */
+function peers(): LbPeers {
+  return { h, ns: ns.name, backends: servers.map((p) => p.metadata!.name!) };
 }
 
 describe('LoadBalancer reachability', () => {
-  test.for(FAMILIES)('[%s] every ingress IP of that family answers from outside the cluster (kind network)', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const c = requireOutside(ctx, outside, family);
-    const v = await probeIngress(family, `outside container ${c.name}`, (url) => c.httpGet(url, { timeoutS: 3 }));
-    await report(ctx, `LoadBalancer ${family} from outside`, v.ok ? `${lb.get(family) ? ingressOf(lb.get(family)!.service, family).map((p) => p.ip).join(', ') : ''} answered` : v.message);
-    assertOk(v);
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `loadbalancer/loadbalancer-reachability/${idFamily(f)}-every-ingress-ip-of-that-family-answers-from-outside-the-cluster-kind-network`,
+      family: f,
+      title: `[${f}] every ingress IP of that family answers from outside the cluster (kind network)`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      const c = requireOutside(ctx, outside, family);
+      const v = await ingressAnswers(peers(), lb.get(family), family, fromOutside(c));
+      await report(ctx, `LoadBalancer ${family} from outside`, v.ok ? `${lb.get(family) ? ingressOf(lb.get(family)!.service, family).map((p) => p.ip).join(', ') : ''} answered` : v.message);
+      assertOk(v);
+    },
+  );
 
-  test.for(FAMILIES)('[%s] every ingress IP of that family answers from a pod', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    assertOk(await probeIngress(family, podLabel(client), (url) => httpGet(h.kc, ns.name, client.metadata!.name!, url, { timeoutS: 3 })));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `loadbalancer/loadbalancer-reachability/${idFamily(f)}-every-ingress-ip-of-that-family-answers-from-a-pod`,
+      family: f,
+      title: `[${f}] every ingress IP of that family answers from a pod`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      assertOk(await ingressAnswers(peers(), lb.get(family), family, fromPod(h, client)));
+    },
+  );
 
-  test.for(FAMILIES)("[%s] externalTrafficPolicy Local LoadBalancer: the backend sees the outside client's own address", async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    const c = requireOutside(ctx, outside, family);
-    const t = lbLocal.get(family);
-    const points = await ingressOr(t, family);
-    if (!Array.isArray(points)) return assertOk(points);
-    const clientIp = c.addressOf(family)!;
-    const verdicts = await Promise.all(
-      points.map(async (ingress) => {
-        const url = urlFor(ingress.ip, NETEXEC_HTTP_PORT, '/clientip');
-        const result = await untilOk(() => c.httpGet(url, { timeoutS: 3 }), 5);
-        return sourcePreservedVerdict({ service: nameOf(t!.service), ingress, client: `outside container ${c.name}`, clientIp, url, result });
-      }),
-    );
-    await report(ctx, `externalTrafficPolicy Local ${family}`, verdicts.map((v) => v.seen).join('; ') + `; client ${clientIp}`);
-    assertOk(all(verdicts, `${nameOf(t!.service)} source preservation`, family));
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `loadbalancer/loadbalancer-reachability/${idFamily(f)}-externaltrafficpolicy-local-loadbalancer-the-backend-sees-the-outside-client-s-own-address`,
+      family: f,
+      title: `[${f}] externalTrafficPolicy Local LoadBalancer: the backend sees the outside client's own address`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      const c = requireOutside(ctx, outside, family);
+      const { verdict, parts } = await sourcePreserved(peers(), lbLocal.get(family), family, c);
+      if (parts.length) await report(ctx, `externalTrafficPolicy Local ${family}`, parts.map((v) => v.seen).join('; ') + `; client ${c.addressOf(family)}`);
+      assertOk(verdict);
+    },
+  );
 });
 
 describe('loadBalancerSourceRanges', () => {
-  function requireRanges(ctx: TestContext): { c: OutsideClient; clientIp: string; r: NonNullable<typeof ranges> } {
+  function requireRanges(ctx: TestContext): { c: OutsideClient; r: NonNullable<typeof ranges> } {
     skipWithoutFamily(ctx, h, 'IPv6');
     const c = requireOutside(ctx, outside, 'IPv6');
     if (!ranges) ctx.skip('no lb-ranges Service');
-    return { c, clientIp: c.addressOf('IPv6')!, r: ranges! };
+    return { c, r: ranges! };
   }
 
-  test("[IPv6] an IPv6 range holding the outside client's /128 admits it", async (ctx) => {
-    const { c, clientIp, r } = requireRanges(ctx);
-    const points = await ingressOr(r.timeline, 'IPv6');
-    if (!Array.isArray(points)) return assertOk(points);
-    const ingress = points[0]!;
-    const url = urlFor(ingress.ip, NETEXEC_HTTP_PORT, '/hostname');
-    const result = await untilOk(() => c.httpGet(url, { timeoutS: 3 }), 5);
-    const v = sourceRangeVerdict({ service: nameOf(r.timeline.service), ingress, ranges: r.shape.loadBalancerSourceRanges!, client: `outside container ${c.name}`, clientIp, result });
+  check({
+    id: 'loadbalancer/loadbalancersourceranges/ipv6-an-ipv6-range-holding-the-outside-client-s-128-admits-it',
+    family: 'IPv6',
+    title: "[IPv6] an IPv6 range holding the outside client's /128 admits it",
+  }, async (ctx) => {
+    const { c, r } = requireRanges(ctx);
+    const v = await sourceRangeHolds(peers(), r.timeline, r.shape.loadBalancerSourceRanges!, c);
     await report(ctx, 'loadBalancerSourceRanges admit', v.message);
     assertOk(v);
   });
 
-  test("[IPv6] a range that does not contain the outside client denies it (same Service, range changed)", async (ctx) => {
-    const { c, clientIp, r } = requireRanges(ctx);
-    const points = await ingressOr(r.timeline, 'IPv6');
-    if (!Array.isArray(points)) return assertOk(points);
-    const ingress = points[0]!;
-    const url = urlFor(ingress.ip, NETEXEC_HTTP_PORT, '/hostname');
+  check({
+    id: 'loadbalancer/loadbalancersourceranges/ipv6-a-range-that-does-not-contain-the-outside-client-denies-it-same-service-range-changed',
+    family: 'IPv6',
+    title: '[IPv6] a range that does not contain the outside client denies it (same Service, range changed)',
+  }, async (ctx) => {
+    const { c, r } = requireRanges(ctx);
     const deny = [FOREIGN_RANGE];
     await applyObjects(h.kc, [{ ...serviceManifest(ns.name, { ...r.shape, loadBalancerSourceRanges: deny }), apiVersion: 'v1', kind: 'Service' }]);
-    // kube-proxy needs a sync to apply the new range: poll (bounded) until the verdict holds.
-    const judge = async () =>
-      sourceRangeVerdict({ service: nameOf(r.timeline.service), ingress, ranges: deny, client: `outside container ${c.name}`, clientIp, result: await c.httpGet(url, { timeoutS: 3 }) });
-    const v = await untilOk(judge, 5);
+    const v = await sourceRangeHolds(peers(), r.timeline, deny, c);
     await report(ctx, 'loadBalancerSourceRanges deny', v.message);
     assertOk(v);
   });
 });
 
 describe('dual-stack LoadBalancer in front of IPv6 backends', () => {
-  test('[dual] a dual-stack LoadBalancer in front of IPv6-only backends serves IPv4 clients (where the profile can)', async (ctx) => {
+  check({
+    id: 'loadbalancer/dual-stack-loadbalancer-in-front-of-ipv6-backends/dual-a-dual-stack-loadbalancer-in-front-of-ipv6-only-backends-serves-ipv4-clients-where-the-profile-can',
+    family: 'dual',
+    title: '[dual] a dual-stack LoadBalancer in front of IPv6-only backends serves IPv4 clients (where the profile can)',
+  }, async (ctx) => {
     const support = dualFrontSupport(h.families.families, h.families.stack);
     if (!support.supported) ctx.skip(support.reason);
     const c = requireOutside(ctx, outside, 'IPv4');
-    const t = front!;
-    t.service = await h.api.core.readNamespacedService({ name: t.service.metadata!.name!, namespace: ns.name });
-    const families = checkIngressFamilies(t, poolHint(pools, ['IPv6', 'IPv4']));
-    const points = ingressOf(t.service, 'IPv4');
-    const probes: IngressProbe[] = await Promise.all(
-      points.map(async (ingress) => {
-        const url = urlFor(ingress.ip, NETEXEC_HTTP_PORT, '/hostname');
-        return { ingress, client: `outside container ${c.name}`, url, result: await untilOk(() => c.httpGet(url, { timeoutS: 3 }), 5), expectBody: backends() };
-      }),
-    );
-    await report(ctx, 'dual-stack front', `${support.reason}; ${families.seen}`);
-    assertOk(all([families, checkIngressReachable(nameOf(t.service), 'IPv4', probes)], `${nameOf(t.service)} IPv4 front`, 'dual'));
+    const { verdict, allocation } = await dualFront(peers(), front!, c);
+    await report(ctx, 'dual-stack front', `${support.reason}; ${allocation.seen}`);
+    assertOk(verdict);
   });
 });

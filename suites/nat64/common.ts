@@ -5,7 +5,6 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
-import { checkPref64Discovery } from '../../lib/checks/dns64.ts';
 import type { Client } from '../../lib/checks/nat64.ts';
 import type { EdgeInfo } from '../../lib/edge/index.ts';
 import type { Harness } from '../../lib/harness/context.ts';
@@ -14,6 +13,7 @@ import { urlFor } from '../../lib/net/family.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { configuredPrefix, resolverAddresses, resolverFor, suiteNamespace, type PrefixSource } from '../dns64/common.ts';
+import { pref64Discovery } from '../dns64/scenarios.ts';
 
 /** At most this many workers get a client pod. */
 export const MAX_CLIENT_NODES = 3;
@@ -33,7 +33,7 @@ export async function nat64Setup(h: Harness, suite: string): Promise<Nat64Setup>
   let prefix = configuredPrefix(h);
   if (!prefix) {
     const v6 = (await resolverAddresses(h)).IPv6;
-    const found = v6 ? (await checkPref64Discovery(resolverFor(h, pods[0]!, v6), 2)).prefixes : [];
+    const found = v6 ? (await pref64Discovery(resolverFor(h, pods[0]!, v6))).prefixes : [];
     if (found.length === 1) prefix = { cidr: found[0]!, from: `discovered via ipv4only.arpa from ${v6!.label}` };
   }
   return { ns, clients, prefix };

@@ -1,14 +1,13 @@
 /**
  * Shared set-up of the nodeport and loadbalancer suites: namespaces, Services of type
  * NodePort/LoadBalancer built for the cluster's families, kube-proxy's NodePort
- * configuration, endpoint waits, the outside client, and report attachments.
+ * configuration, endpoint waits, the outside client, and report attachments. The
+ * NodePort scenarios its checks and fault tests share are in scenarios.ts.
  */
 import { CustomObjectsApi, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
 import * as allure from 'allure-js-commons';
 import type { TestContext } from 'vitest';
-import { expectedNodePortReachability, parseKubeProxyConfig, type AddressProbe, type KubeProxyNodePorts, type RankedAddress } from '../../lib/checks/nodeport.ts';
-import type { HttpResult } from '../../lib/probes/http.ts';
-import { urlFor } from '../../lib/net/family.ts';
+import { parseKubeProxyConfig, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
 import { poolInfo, type PoolInfo } from '../../lib/checks/loadbalancer.ts';
 import { METALLB_NS } from '../../lib/edge/metallb.ts';
 import { type Harness } from '../../lib/harness/context.ts';
@@ -105,41 +104,6 @@ export async function report(ctx: TestContext, title: string, line: string, data
   await ctx.annotate(line, title);
   await allure.logStep(`${title}: ${line}`);
   if (data !== undefined) await allure.attachment(title, JSON.stringify(data, null, 2), 'application/json');
-}
-
-/** Bounded retries for a probe expected to succeed (kube-proxy needs a sync period after a change). */
-export async function untilOk<T extends { ok: boolean }>(fn: () => Promise<T>, attempts = 4, delayMs = 1_000): Promise<T> {
-  let last = await fn();
-  for (let i = 1; i < attempts && !last.ok; i++) {
-    await new Promise((r) => setTimeout(r, delayMs));
-    last = await fn();
-  }
-  return last;
-}
-
-/**
- * The NodePort probe scenario, shared by the reachability checks and their fault tests:
- * `GET /hostname` on every target address, each with its expectation from kube-proxy's
- * nodePortAddresses. Addresses expected to answer get `attempts` tries (kube-proxy needs
- * a sync period after a change); expected-refused ones one short try.
- */
-export async function probeNodePort(opts: {
-  targets: readonly RankedAddress[];
-  port: number;
-  proxy: KubeProxyNodePorts;
-  client: string;
-  get: (url: string, timeoutS: number) => Promise<HttpResult>;
-  backends: string[];
-  attempts?: number;
-}): Promise<AddressProbe[]> {
-  return Promise.all(
-    opts.targets.map(async (target) => {
-      const url = urlFor(target.address, opts.port, '/hostname');
-      const expect = expectedNodePortReachability(opts.proxy, target);
-      const result = expect.reachable === false ? await opts.get(url, 3) : await untilOk(() => opts.get(url, 3), opts.attempts ?? 4);
-      return { target, client: opts.client, url, expect, result, expectBody: opts.backends };
-    }),
-  );
 }
 
 // ---------------------------------------------------------------- MetalLB pools

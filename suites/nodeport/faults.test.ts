@@ -1,7 +1,7 @@
 /**
- * Fault tests for the NodePort checks: seed the fault, run the very check the suite
- * relies on, require it to fail with a message naming the node and the family, and
- * restore in finally.
+ * Fault tests for the NodePort checks: seed the fault, run the very scenario the suite's
+ * check runs (scenarios.ts, same retry policy), require a failure naming the node and
+ * the family, and restore in finally.
  *
  * - IPv6 NodePort traffic dropped on one node: an ip6tables rule in the node's raw
  *   PREROUTING chain (before kube-proxy's DNAT in nat PREROUTING, so it matches the
@@ -10,24 +10,20 @@
  * - The same with an nftables rule of our own table (a prerouting filter chain at
  *   priority raw, ahead of kube-proxy's nftables DNAT at dstnat): what a broken nftables
  *   ruleset looks like, caught by the same probes in either kube-proxy mode.
- * Both go through probeNodePort, the scenario of the reachability checks.
+ *   Both go through nodePortAnswers, the scenario of the reachability checks, from the
+ *   outside client as the "from outside the cluster" check probes.
  * - A node whose InternalIPs are ranked the other way round: kubelet owns Node status
  *   and rewrites it on its next status update, so the lab does not reorder a live Node;
- *   the fault is seeded on a deep copy of the live Node (said in the test name).
+ *   the fault is seeded on a deep copy of the live Node (said in the test name), put in
+ *   the fleet the address-preference scenario judges.
  */
 import type { V1Node, V1Service } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import {
-  checkAddressProbes,
-  checkNodeAddressPreference,
-  probeRecord,
-  rankedAddresses,
-  type AddressProbe,
-  type KubeProxyNodePorts,
-  type RankedAddress,
-} from '../../lib/checks/nodeport.ts';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { probeRecord, rankedAddresses, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
 import { ip6tablesIn, nftIn } from '../../lib/edge/docker.ts';
+import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
+import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { otherFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
@@ -36,7 +32,6 @@ import {
   createService,
   nodePortOf,
   outsideClient,
-  probeNodePort,
   readKubeProxy,
   report,
   requireOutside,
@@ -46,6 +41,7 @@ import {
   tailOf,
   waitReadyEndpoints,
 } from './common.ts';
+import { fromOutside, nodeAddresses, nodeAddressPreference, nodePortAnswers, nodePortName } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -55,7 +51,6 @@ let outside: OutsideClient | string | undefined;
 let np: V1Service;
 let backends: string[] = [];
 let workers: string[] = [];
-
 
 beforeAll(async () => {
   h = await harness();
@@ -84,6 +79,8 @@ async function dropCounter(node: string, comment: string): Promise<number | unde
 /** A fault that drops IPv6 NodePort traffic on one node: seed, count what it dropped, restore. */
 interface DropFault {
   how: string;
+  /** `how` as it appears in the check id. */
+  idPart: string;
   seed(node: string, port: number, tag: string): Promise<void>;
   dropped(node: string, tag: string): Promise<number | undefined>;
   restore(node: string, port: number, tag: string): Promise<void>;
@@ -93,6 +90,7 @@ const dropRule = (port: number, tag: string) => ['PREROUTING', '-p', 'tcp', '--d
 
 const IP6TABLES_RAW: DropFault = {
   how: 'ip6tables raw PREROUTING DROP',
+  idPart: 'ip6tables-raw-prerouting-drop',
   async seed(node, port, tag) {
     const r = await ip6tablesIn(node, ['-t', 'raw', '-I', ...dropRule(port, tag)]);
     if (r.exitCode !== 0) throw new Error(`ip6tables -t raw -I on ${node}: ${r.stderr}`);
@@ -107,6 +105,7 @@ const IP6TABLES_RAW: DropFault = {
 /** Our own inet table: a prerouting filter chain at raw priority (-300), before any DNAT. */
 const NFT_TABLE: DropFault = {
   how: 'nft inet table, prerouting priority raw, drop',
+  idPart: 'nft-inet-table-prerouting-priority-raw-drop',
   async seed(node, port, tag) {
     const script = `table inet ${tag} {\n chain pre {\n  type filter hook prerouting priority raw; policy accept;\n  meta nfproto ipv6 tcp dport ${port} counter drop\n }\n}\n`;
     const r = await nftIn(node, ['-f', '-'], script);
@@ -126,70 +125,84 @@ const NFT_TABLE: DropFault = {
 
 describe('NodePort faults', () => {
   for (const fault of [IP6TABLES_RAW, NFT_TABLE]) {
-    test(`fault: [IPv6] NodePort traffic dropped on one node (${fault.how}): the check names that node and IPv6`, async (ctx) => {
-      skipWithoutFamily(ctx, h, 'IPv6');
-      if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
-      const c = requireOutside(ctx, outside, 'IPv6');
-      const port = nodePortOf(np);
-      const targets: RankedAddress[] = nodes.flatMap(rankedAddresses).filter((a) => a.family === 'IPv6');
-      // A worker without the backend: the fault is on the node's NodePort, not on the endpoint.
-      const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
-      const service = `Service ${ns.name}/np NodePort ${port}`;
-      const probe = (attempts: number): Promise<AddressProbe[]> =>
-        probeNodePort({ targets, port, proxy, client: `outside container ${c.name}`, get: (url, t) => c.httpGet(url, { timeoutS: t }), backends, attempts });
+    check(
+      {
+        id: `nodeport/nodeport-faults/fault-ipv6-nodeport-traffic-dropped-on-one-node-${fault.idPart}-the-check-names-that-node-and-ipv6`,
+        family: 'IPv6',
+        kind: 'fault',
+        disruptive: true,
+        title: `fault: [IPv6] NodePort traffic dropped on one node (${fault.how}): the check names that node and IPv6`,
+      },
+      async (ctx) => {
+        skipWithoutFamily(ctx, h, 'IPv6');
+        if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
+        const client = fromOutside(requireOutside(ctx, outside, 'IPv6'));
+        const port = nodePortOf(np);
+        const targets = nodeAddresses(nodes, 'IPv6');
+        // A worker without the backend: the fault is on the node's NodePort, not on the endpoint.
+        const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
+        const scenario = () => nodePortAnswers({ svc: np, family: 'IPv6', targets, proxy, client, backends });
 
-      const before = checkAddressProbes(service, 'IPv6', await probe(4));
-      expect(before.ok, `baseline: ${before.message}`).toBe(true);
+        expectNoFault(await scenario());
 
-      // nft table names: letters, digits and '_' only.
-      const tag = `v6e2e_fault_${tailOf(ns)}`;
-      await fault.seed(victim.node, port, tag);
-      try {
-        const probes = await probe(1);
-        const v = checkAddressProbes(service, 'IPv6', probes);
-        const dropped = await fault.dropped(victim.node, tag);
-        await report(ctx, 'fault message', v.message, { victim: victim.node, fault: fault.how, droppedPackets: dropped, probes: probes.map(probeRecord) });
-        // The rule really dropped the probe (not some other failure).
-        expect(dropped, `${fault.how} on ${victim.node} counted no packets`).toBeGreaterThan(0);
-        expect(v.ok).toBe(false);
-        expect(v.message).toContain(`on node ${victim.node} InternalIP ${victim.address}`);
-        expect(v.message).toContain('[IPv6]: expected HTTP 2xx');
-        expect(v.message).toContain('saw timeout');
-        // Only the victim is named.
-        for (const other of targets.filter((t) => t.node !== victim.node)) expect(v.message).not.toContain(`on node ${other.node} `);
-      } finally {
-        await fault.restore(victim.node, port, tag);
-      }
-      expect(await fault.dropped(victim.node, tag)).toBeUndefined();
-      const after = checkAddressProbes(service, 'IPv6', await probe(4));
-      expect(after.ok, `after restoring: ${after.message}`).toBe(true);
-    });
+        // nft table names: letters, digits and '_' only.
+        const tag = `v6e2e_fault_${tailOf(ns)}`;
+        await fault.seed(victim.node, port, tag);
+        try {
+          const v = await scenario();
+          const dropped = await fault.dropped(victim.node, tag);
+          await report(ctx, 'fault message', v.message, { victim: victim.node, fault: fault.how, droppedPackets: dropped, probes: v.probes.map(probeRecord) });
+          // The rule really dropped the probe (not some other failure).
+          expect(dropped, `${fault.how} on ${victim.node} counted no packets`).toBeGreaterThan(0);
+          // Node names and IPv6 addresses hold no regex metacharacters.
+          const onVictim = `${nodePortName(np)} on node ${victim.node} InternalIP ${victim.address} `;
+          expectFault(v, { object: new RegExp(`^${onVictim}`), family: 'IPv6', expected: ['HTTP 2xx'], seen: ['timeout'] });
+          // Only the victim is named.
+          for (const f of v.failures) expect(f.object, 'a failure on another node than the victim').toContain(`on node ${victim.node} `);
+        } finally {
+          await fault.restore(victim.node, port, tag);
+        }
+        expect(await fault.dropped(victim.node, tag)).toBeUndefined();
+        expectNoFault(await scenario());
+      },
+    );
   }
 
-  test("fault: [dual] node whose InternalIP order is swapped (seeded on a deep copy of the live Node; kubelet owns live Node status): the check names the node and the primary family", async (ctx) => {
-    const primary = h.families.primary;
-    const live = nodes[0]!;
-    const copy = structuredClone(live);
-    const addrs = copy.status!.addresses!;
-    const internal = addrs.filter((a) => a.type === 'InternalIP');
-    const other = internal.find((a) => rankedAddresses(live).some((r) => r.address === a.address && r.family !== primary));
-    let how: string;
-    if (other) {
-      // Dual-stack node: rank the other family's InternalIP first.
-      copy.status!.addresses = [other, ...addrs.filter((a) => a !== other)];
-      how = `moved ${other.address} in front`;
-    } else {
-      // Single-family node: an InternalIP of the other family (documentation range) ranked first, as on k/k#120720.
-      const fake = otherFamily(primary) === 'IPv4' ? '192.0.2.10' : '2001:db8::10';
-      copy.status!.addresses = [{ type: 'InternalIP', address: fake }, ...addrs];
-      how = `prepended ${otherFamily(primary)} InternalIP ${fake}`;
-    }
-    expect(checkNodeAddressPreference(live, primary).ok).toBe(true);
-    const v = checkNodeAddressPreference(copy, primary);
-    await report(ctx, 'fault message', `${how}: ${v.message}`);
-    expect(v.ok).toBe(false);
-    expect(v.message).toContain(`Node ${live.metadata!.name} [${primary}]`);
-    expect(v.message).toContain(`expected first InternalIP of the cluster's primary family ${primary}`);
-    expect(v.message).toContain(`(${otherFamily(primary)})`);
-  });
+  check(
+    {
+      id: 'nodeport/nodeport-faults/fault-dual-node-whose-internalip-order-is-swapped-seeded-on-a-deep-copy-of-the-live-node-kubelet-owns-live-node-status-the-check-names-the-node-and-the-primary-family',
+      family: 'dual',
+      kind: 'fault',
+      title:
+        'fault: [dual] node whose InternalIP order is swapped (seeded on a deep copy of the live Node; kubelet owns live Node status): the check names the node and the primary family',
+    },
+    async (ctx) => {
+      const primary = h.families.primary;
+      const live = nodes[0]!;
+      const copy = structuredClone(live);
+      const addrs = copy.status!.addresses!;
+      const internal = addrs.filter((a) => a.type === 'InternalIP');
+      const other = internal.find((a) => rankedAddresses(live).some((r) => r.address === a.address && r.family !== primary));
+      let how: string;
+      if (other) {
+        // Dual-stack node: rank the other family's InternalIP first.
+        copy.status!.addresses = [other, ...addrs.filter((a) => a !== other)];
+        how = `moved ${other.address} in front`;
+      } else {
+        // Single-family node: an InternalIP of the other family (documentation range) ranked first, as on k/k#120720.
+        const fake = otherFamily(primary) === 'IPv4' ? '192.0.2.10' : '2001:db8::10';
+        copy.status!.addresses = [{ type: 'InternalIP', address: fake }, ...addrs];
+        how = `prepended ${otherFamily(primary)} InternalIP ${fake}`;
+      }
+      expectNoFault(nodeAddressPreference(nodes, primary));
+      const v = nodeAddressPreference(nodes.map((n) => (n === live ? copy : n)), primary);
+      await report(ctx, 'fault message', `${how}: ${v.message}`);
+      expectFault(v, {
+        object: `Node ${live.metadata!.name}`,
+        family: primary,
+        expected: [`first InternalIP of the cluster's primary family ${primary}`],
+        seen: [`(${otherFamily(primary)})`],
+      });
+    },
+  );
 });

@@ -13,50 +13,35 @@
  * local endpoint answer.
  */
 import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, test } from 'vitest';
-import {
-  checkAddressProbes,
-  checkLocalPolicy,
-  describeKubeProxy,
-  localAddresses,
-  probeRecord,
-  rankedAddresses,
-  type AddressProbe,
-  type KubeProxyNodePorts,
-  type LocalPolicyProbe,
-  type RankedAddress,
-} from '../../lib/checks/nodeport.ts';
+import { afterAll, beforeAll, describe, type TestContext } from 'vitest';
+import type { KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
+import { altAddresses } from '../../lib/edge/alt-network.ts';
+import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { urlFor, type IPFamily } from '../../lib/net/family.ts';
-import { httpGet } from '../../lib/probes/http.ts';
+import type { IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { altAddresses } from '../../lib/edge/alt-network.ts';
 import {
   createService,
   FAMILIES,
-  nodePortOf,
-  outsideClient,
-  probeNodePort,
-  podLabel,
-  readKubeProxy,
-  report,
-  requireOutside,
   LOCAL,
+  outsideClient,
+  readKubeProxy,
+  requireOutside,
   SERVER,
   skipWithoutFamily,
   startReachabilityPods,
   suiteNamespace,
-  untilOk,
   waitReadyEndpoints,
 } from './common.ts';
+import { fromOutside, fromPod, localPolicyAnswers, nodeAddresses, nodePortAnswers, podTargets, reportLocalPolicy, reportNodePortProbes } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
 let nodes: V1Node[] = [];
 /** Per node: addresses on the lab's alternate network (none outside the lab). */
-let alt = new Map<string, string[]>();
+const alt = new Map<string, string[]>();
 let proxy: KubeProxyNodePorts;
 let outside: OutsideClient | string | undefined;
 let client: V1Pod;
@@ -86,68 +71,62 @@ afterAll(async () => {
 });
 
 const backends = () => servers.map((p) => p.metadata!.name!);
-const addressesOf = (family: IPFamily): RankedAddress[] => nodes.flatMap(rankedAddresses).filter((a) => a.family === family);
-/** Listed addresses plus the alternate-network ones (reachable from pods, not from the outside container). */
-const podTargetsOf = (family: IPFamily): RankedAddress[] => [
-  ...addressesOf(family),
-  ...nodes.flatMap((n) => localAddresses(n, alt.get(n.metadata!.name!) ?? [])).filter((a) => a.family === family),
-];
 
-function requireServiceFamily(ctx: Parameters<typeof skipWithoutFamily>[0], svc: V1Service, family: IPFamily): void {
+function requireServiceFamily(ctx: TestContext, svc: V1Service, family: IPFamily): void {
   if (!(svc.spec?.ipFamilies ?? []).includes(family)) ctx.skip(`Service ${ns.name}/${svc.metadata!.name} has ipFamilies [${svc.spec?.ipFamilies?.join(', ')}]: no ${family}`);
 }
 
-const probeAll = (targets: RankedAddress[], client: string, get: (url: string, timeoutS: number) => Promise<AddressProbe['result']>) =>
-  probeNodePort({ targets, port: nodePortOf(np), proxy, client, get, backends: backends() });
-
-async function judge(ctx: Parameters<typeof report>[0], family: IPFamily, probes: AddressProbe[], from: string): Promise<void> {
-  const service = `Service ${ns.name}/np NodePort ${nodePortOf(np)}`;
-  const line = `${describeKubeProxy(proxy)}; ${probes.map((p) => `${p.target.node} ${p.target.address} (${p.target.type === 'LocalAddress' ? 'local address, not listed' : `rank ${p.target.rank}, ${p.target.family} #${p.target.familyRank}`}${p.expect.reachable === false ? ', expected refused' : ''}) ${p.result.ok ? 'answered' : 'silent'}`).join('; ')}`;
-  await report(ctx, `NodePort ${family} probes from ${from}`, line, { kubeProxy: proxy, probes: probes.map(probeRecord) });
-  assertOk(checkAddressProbes(service, family, probes));
-}
-
 describe('NodePort reachability', () => {
-  test.for(FAMILIES)('[%s] NodePort answers on every node address of that family from outside the cluster (kind network)', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    requireServiceFamily(ctx, np, family);
-    const c = requireOutside(ctx, outside, family);
-    const probes = await probeAll(addressesOf(family), `outside container ${c.name}`, (url, t) => c.httpGet(url, { timeoutS: t }));
-    await judge(ctx, family, probes, 'outside');
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/nodeport-reachability/${idFamily(f)}-nodeport-answers-on-every-node-address-of-that-family-from-outside-the-cluster-kind-network`,
+      family: f,
+      title: `[${f}] NodePort answers on every node address of that family from outside the cluster (kind network)`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      requireServiceFamily(ctx, np, family);
+      const c = fromOutside(requireOutside(ctx, outside, family));
+      const v = await nodePortAnswers({ svc: np, family, targets: nodeAddresses(nodes, family), proxy, client: c, backends: backends() });
+      await reportNodePortProbes(ctx, family, 'outside', proxy, v.probes);
+      assertOk(v);
+    },
+  );
 
-  test.for(FAMILIES)('[%s] NodePort answers on every node address of that family from a pod', async (family, ctx) => {
-    skipWithoutFamily(ctx, h, family);
-    requireServiceFamily(ctx, np, family);
-    const probes = await probeAll(podTargetsOf(family), podLabel(client), (url, t) => httpGet(h.kc, ns.name, client.metadata!.name!, url, { timeoutS: t }));
-    await judge(ctx, family, probes, 'a pod');
-  });
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/nodeport-reachability/${idFamily(f)}-nodeport-answers-on-every-node-address-of-that-family-from-a-pod`,
+      family: f,
+      title: `[${f}] NodePort answers on every node address of that family from a pod`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      requireServiceFamily(ctx, np, family);
+      const v = await nodePortAnswers({ svc: np, family, targets: podTargets(nodes, alt, family), proxy, client: fromPod(h.kc, client), backends: backends() });
+      await reportNodePortProbes(ctx, family, 'a pod', proxy, v.probes);
+      assertOk(v);
+    },
+  );
 });
 
 describe('externalTrafficPolicy Local', () => {
-  test.for(FAMILIES)(
-    "[%s] NodePort with externalTrafficPolicy Local: the backend sees the outside client's own address, and only nodes with a local endpoint answer",
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/externaltrafficpolicy-local/${idFamily(f)}-nodeport-with-externaltrafficpolicy-local-the-backend-sees-the-outside-client-s-own-address-and-only-nodes-with-a-local-endpoint-answer`,
+      family: f,
+      title: `[${f}] NodePort with externalTrafficPolicy Local: the backend sees the outside client's own address, and only nodes with a local endpoint answer`,
+    }),
     async (family, ctx) => {
       skipWithoutFamily(ctx, h, family);
       requireServiceFamily(ctx, npLocal, family);
       const c = requireOutside(ctx, outside, family);
-      const port = nodePortOf(npLocal);
-      const clientIp = c.addressOf(family)!;
-      const probes: LocalPolicyProbe[] = await Promise.all(
-        addressesOf(family).map(async (target) => {
-          const url = urlFor(target.address, port, '/clientip');
-          const hasLocalEndpoint = target.node === local.spec?.nodeName;
-          const result = hasLocalEndpoint ? await untilOk(() => c.httpGet(url, { timeoutS: 3 }), 4) : await c.httpGet(url, { timeoutS: 3 });
-          return { target, client: `outside container ${c.name}`, clientIp, url, hasLocalEndpoint, result };
-        }),
-      );
-      await report(
-        ctx,
-        `externalTrafficPolicy Local ${family}`,
-        probes.map((p) => `${p.target.node} ${p.target.address}${p.hasLocalEndpoint ? ' (local endpoint)' : ''}: ${p.result.ok ? p.result.body.trim() : 'no answer'}`).join('; ') + `; client ${clientIp}`,
-        probes.map((p) => ({ node: p.target.node, address: p.target.address, rank: p.target.rank, hasLocalEndpoint: p.hasLocalEndpoint, clientIp, status: p.result.status, body: p.result.body.trim() })),
-      );
-      assertOk(checkLocalPolicy(`Service ${ns.name}/np-local NodePort ${port}`, family, probes));
+      const targets = nodeAddresses(nodes, family);
+      const v = await localPolicyAnswers({ svc: npLocal, family, targets, client: fromOutside(c), clientIp: c.addressOf(family)!, localNode: local.spec?.nodeName });
+      await reportLocalPolicy(ctx, family, v.probes);
+      assertOk(v);
     },
   );
 });

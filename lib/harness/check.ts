@@ -1,0 +1,115 @@
+/**
+ * The one way to declare an e2e check: `check(decl, body)`. The declaration is
+ * data (id, family, kind, disruptive, title) carried in the test's meta, so the
+ * reporter, gate matching, `list-checks` and the HTML matrix read it as typed
+ * fields; nothing parses a test's title. Renaming a title keeps the id.
+ *
+ *   check({ id: 'connectivity/pod-to-pod/ipv6', family: 'IPv6', title: 'IPv6 pod reaches every other pod' },
+ *     async (ctx) => assertOk(await podToPod(fleet, 'IPv6')));
+ *
+ * Ids are `<suite>/<path>`: the suite is the folder under suites/, checked at
+ * declaration time, so a typo fails the file's import instead of a gate at
+ * release time.
+ */
+import path from 'node:path';
+import { test, type TestContext, type TestOptions } from 'vitest';
+import type { CheckFamily } from '../checks/verdict.ts';
+import { TIMING_TAG } from '../report/timing.ts';
+import type { IPFamily } from '../net/family.ts';
+
+export type CheckKind = 'check' | 'fault';
+
+export interface CheckDeclaration {
+  /** Stable id, `<suite>/<segment>/…` in lowercase slug characters; gate files name it. */
+  id: string;
+  family: CheckFamily;
+  /** `fault`: a harness self-test that seeds a fault and expects its check to catch it. */
+  kind?: CheckKind;
+  /** Changes something outside its own namespace (nodes, CoreDNS, the translator, MetalLB, kube-proxy). */
+  disruptive?: boolean;
+  /** What the check establishes, one line: the test's title in every report. */
+  title: string;
+  /** Why the check may retry (waits on the cluster converging); see lib/report/timing.ts. */
+  timing?: string;
+  /** Per-check timeout in ms, when it is not the project's. */
+  timeoutMs?: number;
+}
+
+/** The declaration as it travels in the test's meta (kind and disruptive made explicit). */
+export interface DeclaredCheck {
+  id: string;
+  family: CheckFamily;
+  kind: CheckKind;
+  disruptive: boolean;
+  title: string;
+}
+
+declare module 'vitest' {
+  interface TaskMeta {
+    check?: DeclaredCheck;
+  }
+}
+
+const ID_RE = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)+$/;
+
+/** The suite folder of a declaring file (`suites/nodeport/faults.test.ts` → `nodeport`). */
+export function suiteOfFile(file: string): string | undefined {
+  const parts = file.split(/[\\/]+/);
+  const i = parts.lastIndexOf('suites');
+  return i >= 0 && parts.length > i + 2 ? parts[i + 1] : undefined;
+}
+
+/** Validates a declaration; the error names the id and what to fix. Pure. */
+export function declared(decl: CheckDeclaration, file?: string): DeclaredCheck {
+  if (!ID_RE.test(decl.id)) {
+    throw new Error(`check id "${decl.id}" must be <suite>/<name> in lowercase letters, digits and dashes`);
+  }
+  const suite = file ? suiteOfFile(file) : undefined;
+  if (suite && decl.id.split('/')[0] !== suite) {
+    throw new Error(`check id "${decl.id}" is declared in suites/${suite}/: it must start with "${suite}/"`);
+  }
+  if (decl.title.trim() === '') throw new Error(`check ${decl.id} needs a title`);
+  return { id: decl.id, family: decl.family, kind: decl.kind ?? 'check', disruptive: decl.disruptive ?? false, title: decl.title };
+}
+
+/** The vitest options a declaration becomes: meta for the reporters, the timing tag when it may retry. */
+export function testOptions(d: DeclaredCheck, decl: Pick<CheckDeclaration, 'timing' | 'timeoutMs'>): TestOptions {
+  const why = decl.timing?.trim();
+  if (decl.timing !== undefined && !why) throw new Error(`check ${d.id}: timing needs a reason (what it waits for)`);
+  return {
+    meta: { check: d, ...(why ? { timingReason: why } : {}) },
+    ...(why ? { tags: [TIMING_TAG] } : {}),
+    ...(decl.timeoutMs !== undefined ? { timeout: decl.timeoutMs } : {}),
+  };
+}
+
+/** Declares one check. Ids are unique per run; a duplicate fails the file at import. */
+export function check(decl: CheckDeclaration, body: (ctx: TestContext) => Promise<void> | void): void {
+  const file = callerFile();
+  const d = declared(decl, file);
+  if (seen.has(d.id)) throw new Error(`check id ${d.id} is declared twice`);
+  seen.add(d.id);
+  test(d.title, testOptions(d, decl), body);
+}
+
+/** One check per family: `decl(f)` must put the family in the id. */
+export function checkEach(families: readonly IPFamily[], decl: (f: IPFamily) => CheckDeclaration, body: (f: IPFamily, ctx: TestContext) => Promise<void> | void): void {
+  for (const f of families) check(decl(f), (ctx) => body(f, ctx));
+}
+
+/** `IPv6` → `ipv6`: the family segment of an id. */
+export function idFamily(f: CheckFamily): string {
+  return f.toLowerCase();
+}
+
+const seen = new Set<string>();
+
+/** The test file declaring the check, from the stack (vitest runs each file in its own module graph). */
+function callerFile(): string | undefined {
+  const stack = new Error().stack?.split('\n') ?? [];
+  for (const line of stack) {
+    const m = /(\/[^():]*\.test\.ts)/.exec(line);
+    if (m?.[1]) return path.normalize(m[1]);
+  }
+  return undefined;
+}

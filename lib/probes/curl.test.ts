@@ -1,0 +1,20 @@
+import { describe, expect, test } from 'vitest';
+import { curlCommand, parseCurlResult, STATUS_MARK } from './curl.ts';
+
+describe('curl status marker', () => {
+  test('extra flags go before the timeouts; the url and the marker format stay last', () => {
+    const cmd = curlCommand('http://svc.ns:80/', 5, ['-6', '--resolve', 'svc.ns:80:fd00::1']);
+    expect(cmd).toEqual([
+      'curl', '-sS', '-g', '-6', '--resolve', 'svc.ns:80:fd00::1',
+      '--connect-timeout', '5', '--max-time', '10', '-w', `${STATUS_MARK}%{http_code}`, 'http://svc.ns:80/',
+    ]);
+  });
+
+  test('the last marker is curl’s: a body that contains the marker text keeps it', () => {
+    const base = { from: 'p', target: 'u', command: [], stderr: '' };
+    const r = parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: `a${STATUS_MARK}999 b${STATUS_MARK}204` });
+    expect(r).toMatchObject({ ok: true, status: 204, body: `a${STATUS_MARK}999 b` });
+    // No marker (curl never ran): not ok, no status, stdout as the body.
+    expect(parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: 'sh: curl: not found' })).toMatchObject({ ok: false, status: undefined, body: 'sh: curl: not found' });
+  });
+});

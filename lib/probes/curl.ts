@@ -1,0 +1,30 @@
+/**
+ * One bounded curl GET, wherever it runs (a pod, the outside container): the argv,
+ * and the HTTP status read back from a marker curl appends after the body.
+ */
+import type { ProbeResult } from './exec.ts';
+
+export interface HttpResult extends ProbeResult {
+  status?: number;
+  body: string;
+}
+
+/** Written by `curl -w` after the body; the last one in stdout is curl's (a body could contain it too). */
+export const STATUS_MARK = '\n@@v6e2e-status=';
+
+/**
+ * curl arguments for one bounded GET: `-g` keeps `[IPv6]` literals from being globbed
+ * (the bug class of sonobuoy#542), --max-time bounds the whole request at twice the
+ * connect timeout. `extra` goes before the timeouts (-4/-6, --resolve).
+ */
+export function curlCommand(url: string, timeoutS = 5, extra: readonly string[] = []): string[] {
+  return ['curl', '-sS', '-g', ...extra, '--connect-timeout', String(timeoutS), '--max-time', String(timeoutS * 2), '-w', `${STATUS_MARK}%{http_code}`, url];
+}
+
+/** Splits curl's output (body + status mark) into an HttpResult; ok only for a 2xx/3xx status. */
+export function parseCurlResult(r: ProbeResult): HttpResult {
+  const i = r.stdout.lastIndexOf(STATUS_MARK);
+  const status = i >= 0 ? Number(r.stdout.slice(i + STATUS_MARK.length).trim()) : undefined;
+  const body = i >= 0 ? r.stdout.slice(0, i) : r.stdout;
+  return { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 400, status: status || undefined, body };
+}

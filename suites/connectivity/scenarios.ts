@@ -1,0 +1,181 @@
+/**
+ * The connectivity scenarios: for each behaviour one function — probe, judgement
+ * (lib/checks/connectivity.ts) and retry policy — called by the suite's check and by
+ * the fault test that seeds a fault for it, so the fault test proves that the check's
+ * own path catches the fault. Each returns one Verdict over all its probes, with
+ * `attempts` the most any probe needed.
+ */
+import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
+import {
+  checkClientIp,
+  checkDownload,
+  checkHeadlessDns,
+  checkHttp,
+  checkPtr,
+  checkServiceDns,
+  checkUdpEcho,
+  recordType,
+  serviceIPsOf,
+  serviceName,
+  type ServedBlob,
+} from '../../lib/checks/connectivity.ts';
+import { all, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
+import { otherFamily, urlFor, type IPFamily } from '../../lib/net/family.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podLabel, type NodePair } from '../../lib/probes/pods.ts';
+import { fqdnOf, HOST_HTTP_PORT, ipOr } from './common.ts';
+
+/** A client pod and the server pod it dials. */
+export interface PodPeer {
+  client: V1Pod;
+  server: V1Pod;
+}
+
+/** The probe topology as pod pairs: the pod on `from` dials the pod on `to`. */
+export function peersOf(pairs: readonly NodePair[], byNode: ReadonlyMap<string, V1Pod>): PodPeer[] {
+  return pairs.map(({ from, to }) => ({ client: byNode.get(from)!, server: byNode.get(to)! }));
+}
+
+/**
+ * All parts must pass. A pass that needed a retry keeps its message in `seen`, so the
+ * check can say in the report which path worked only on a second try.
+ */
+function combine(parts: readonly Verdict[], object: string, family: CheckFamily): Verdict {
+  const attempts = Math.max(1, ...parts.map((p) => p.attempts ?? 1));
+  const v = all([...parts], object, family);
+  const retried = parts.filter((p) => (p.attempts ?? 1) > 1);
+  if (!v.ok || retried.length === 0) return { ...v, attempts };
+  return { ...verdict(true, { object, family, expected: v.expected, seen: [v.seen, ...retried.map((p) => p.message)].join('; ') }), attempts };
+}
+
+/** One verdict per peer, judged together so the failure lists every broken pair. */
+async function perPeer(what: string, family: IPFamily, peers: readonly PodPeer[], fn: (p: PodPeer, object: string) => Promise<Verdict>): Promise<Verdict> {
+  const parts: Verdict[] = [];
+  for (const p of peers) parts.push(await fn(p, `${podLabel(p.client)} → ${podLabel(p.server)}`));
+  return combine(parts, `${what} (${peers.length} node pair${peers.length === 1 ? '' : 's'})`, family);
+}
+
+// ------------------------------------------------------------------ pod → pod
+
+/** The client GETs /hostname on the server's PodIP of the family and must reach that very pod. */
+export function podToPodHttp(kc: KubeConfig, peers: readonly PodPeer[], family: IPFamily): Promise<Verdict> {
+  return perPeer('pod → pod HTTP', family, peers, async ({ client, server }, object) => {
+    const ip = ipOr(server, family, object);
+    if (typeof ip !== 'string') return ip;
+    const url = urlFor(ip, NETEXEC_HTTP_PORT, '/hostname');
+    return checkHttp({ kc, client }, url, { object: `${object} (${url})`, family, expectBody: [server.metadata!.name!] });
+  });
+}
+
+/** The server sees the client's own PodIP of the family as source (no SNAT inside the cluster). */
+export function podToPodSource(kc: KubeConfig, peers: readonly PodPeer[], family: IPFamily): Promise<Verdict> {
+  return perPeer('pod → pod source address', family, peers, async ({ client, server }, object) => {
+    const ip = ipOr(server, family, object);
+    if (typeof ip !== 'string') return ip;
+    const own = ipOr(client, family, object);
+    if (typeof own !== 'string') return own;
+    const url = urlFor(ip, NETEXEC_HTTP_PORT, '/clientip');
+    return checkClientIp({ kc, client }, url, { object: `${object} (${url})`, family, expectedIp: own });
+  });
+}
+
+/** netexec's UDP echo on the server's PodIP of the family comes back. */
+export function podToPodUdp(kc: KubeConfig, peers: readonly PodPeer[], family: IPFamily): Promise<Verdict> {
+  return perPeer('pod → pod UDP', family, peers, async ({ client, server }, object) => {
+    const ip = ipOr(server, family, object);
+    if (typeof ip !== 'string') return ip;
+    return checkUdpEcho({ kc, client }, ip, NETEXEC_UDP_PORT, { object: `${object} (udp port ${NETEXEC_UDP_PORT})`, family });
+  });
+}
+
+/** hostNetwork pod → hostNetwork pod on the server node's address of the family. */
+export function hostNetworkHttp(kc: KubeConfig, peers: readonly PodPeer[], family: IPFamily): Promise<Verdict> {
+  return perPeer('hostNetwork pod → hostNetwork pod HTTP', family, peers, async ({ client, server }) => {
+    const object = `${podLabel(client)} (hostNetwork) → ${podLabel(server)} (hostNetwork)`;
+    const ip = ipOr(server, family, object);
+    if (typeof ip !== 'string') return ip;
+    const url = urlFor(ip, HOST_HTTP_PORT, '/hostname');
+    // A host-network netexec answers the node's hostname, which kind sets to the node name.
+    return checkHttp({ kc, client }, url, { object: `${object} (${url})`, family, expectBody: [server.spec!.nodeName!, server.metadata!.name!] });
+  });
+}
+
+export interface BlobServer {
+  pod: V1Pod;
+  port: number;
+  path: string;
+  served: ServedBlob;
+}
+
+/** A large HTTP transfer from the server's PodIP of the family arrives whole. */
+export async function bulkTransfer(kc: KubeConfig, client: V1Pod, blob: BlobServer, family: IPFamily): Promise<Verdict> {
+  const object = `${podLabel(client)} → ${podLabel(blob.pod)}`;
+  const ip = ipOr(blob.pod, family, object);
+  if (typeof ip !== 'string') return ip;
+  const url = urlFor(ip, blob.port, blob.path);
+  return checkDownload({ kc, client }, url, blob.served, { object: `${object} (${url})`, family });
+}
+
+// ------------------------------------------------------------------ pod → Service
+
+/** The Service's ClusterIP of the family, or a failed Verdict naming the Service. */
+function clusterIpOr(svc: V1Service, family: IPFamily): string | Verdict {
+  const ip = serviceIPsOf(svc, family)[0];
+  if (ip) return ip;
+  return verdict(false, {
+    object: `Service ${serviceName(svc)}`,
+    family,
+    expected: `a ${family} ClusterIP`,
+    seen: `clusterIPs [${(svc.spec?.clusterIPs ?? []).join(', ')}] (ipFamilyPolicy ${svc.spec?.ipFamilyPolicy ?? 'unset'})`,
+  });
+}
+
+/** HTTP to the Service's ClusterIP of the family reaches one of `backends` (any answer when none are meant to exist). */
+export async function clusterIpHttp(kc: KubeConfig, client: V1Pod, svc: V1Service, family: IPFamily, backends: readonly V1Pod[]): Promise<Verdict> {
+  const ip = clusterIpOr(svc, family);
+  if (typeof ip !== 'string') return ip;
+  const url = urlFor(ip, NETEXEC_HTTP_PORT, '/hostname');
+  const object = `${podLabel(client)} → Service ${serviceName(svc)} ClusterIP (${url}; backends ${backends.length ? backends.map(podLabel).join(', ') : 'none'})`;
+  const expectBody = backends.length ? backends.map((b) => b.metadata!.name!) : undefined;
+  return checkHttp({ kc, client }, url, { object, family, expectBody });
+}
+
+/** netexec's UDP echo through the Service's ClusterIP of the family comes back. */
+export async function clusterIpUdp(kc: KubeConfig, client: V1Pod, svc: V1Service, family: IPFamily): Promise<Verdict> {
+  const ip = clusterIpOr(svc, family);
+  if (typeof ip !== 'string') return ip;
+  const object = `${podLabel(client)} → Service ${serviceName(svc)} ClusterIP ${ip} udp port ${NETEXEC_UDP_PORT}`;
+  return checkUdpEcho({ kc, client }, ip, NETEXEC_UDP_PORT, { object, family });
+}
+
+/** The Service name's A/AAAA answers of the family equal its ClusterIPs of it; `intended` is what the Service was created to have. */
+export function serviceDns(kc: KubeConfig, client: V1Pod, svc: V1Service, domain: string, family: IPFamily, intended: readonly IPFamily[]): Promise<Verdict> {
+  return checkServiceDns({ kc, client }, svc, fqdnOf(svc, domain), family, intended);
+}
+
+/** A SingleStack Service answers its own family, and NOERROR-empty (not NXDOMAIN, not another IP) for the other. */
+export async function singleStackDns(kc: KubeConfig, client: V1Pod, svc: V1Service, domain: string, family: IPFamily): Promise<Verdict> {
+  const fqdn = fqdnOf(svc, domain);
+  const own = await checkServiceDns({ kc, client }, svc, fqdn, family, [family]);
+  const other = await checkServiceDns({ kc, client }, svc, fqdn, otherFamily(family), [family], 3);
+  return combine([own, other], `Service ${serviceName(svc)} ${recordType(family)}-only`, family);
+}
+
+/** The PTR of the Service's ClusterIP of the family names its FQDN. */
+export async function clusterIpPtr(kc: KubeConfig, client: V1Pod, svc: V1Service, domain: string, family: IPFamily): Promise<Verdict> {
+  const ip = clusterIpOr(svc, family);
+  if (typeof ip !== 'string') return ip;
+  return checkPtr({ kc, client }, svc, ip, fqdnOf(svc, domain));
+}
+
+/** curl -4/-6 by the Service's name reaches one of `backends` over that family. */
+export function serviceByName(kc: KubeConfig, client: V1Pod, svc: V1Service, domain: string, family: IPFamily, backends: readonly V1Pod[]): Promise<Verdict> {
+  const url = urlFor(fqdnOf(svc, domain), NETEXEC_HTTP_PORT, '/hostname');
+  const object = `${podLabel(client)} → Service ${serviceName(svc)} by name (${url}, ${recordType(family)} only)`;
+  return checkHttp({ kc, client }, url, { object, family, byName: true, expectBody: backends.map((b) => b.metadata!.name!) });
+}
+
+/** A headless Service's records of the family equal its pods' IPs of the family. */
+export function headlessDns(kc: KubeConfig, client: V1Pod, svc: V1Service, domain: string, family: IPFamily, intended: readonly IPFamily[], pods: readonly V1Pod[]): Promise<Verdict> {
+  const endpoints = pods.map((p) => ({ pod: `${p.metadata!.namespace!}/${p.metadata!.name!}`, ips: podIPs(p) }));
+  return checkHeadlessDns({ kc, client }, svc, fqdnOf(svc, domain), family, intended, endpoints);
+}
