@@ -4,8 +4,10 @@ import type { DnsResult } from '../probes/dns.ts';
 import type { DownloadResult, HttpResult } from '../probes/http.ts';
 import type { UdpResult } from '../probes/udp.ts';
 import { describeHttpOutcome } from './text.ts';
+import { parsePingCounts, type PingResult } from '../probes/ping.ts';
 import {
   clientIpVerdict,
+  pingVerdict,
   downloadVerdict,
   headlessDnsVerdict,
   httpVerdict,
@@ -195,5 +197,25 @@ describe('ptrVerdict', () => {
     const v = ptrVerdict({ service: dualSvc, ip: 'fd00:10:96::3:4', fqdn: FQDN, result: dns('NXDOMAIN', []) });
     expect(v.ok).toBe(false);
     expect(v.message).toBe(`Service ns/echo PTR fd00:10:96::3:4 [IPv6]: expected PTR ${FQDN}., saw NXDOMAIN, no PTR answers`);
+  });
+});
+
+describe('pingVerdict', () => {
+  const ping = (over: Partial<PingResult>): PingResult => ({ ok: true, from: 'ns/c', target: 'fd00::5', family: 'IPv6', command: [], exitCode: 0, stdout: '', stderr: '', sent: 3, received: 3, ...over });
+  const c = { object: 'pod ns/c on w1 → pod ns/s on w2 (ping fd00::5)', family: 'IPv6' as const };
+  test('every request answered passes', () => {
+    expect(pingVerdict({ ...c, result: ping({}) })).toMatchObject({ ok: true, seen: '3 of 3 ICMPv6 echo replies' });
+  });
+  test('lost replies fail naming the pair, the family and the count', () => {
+    const v = pingVerdict({ ...c, result: ping({ ok: false, exitCode: 1, received: 0 }) });
+    expect(v.failures).toEqual([{ object: c.object, family: 'IPv6', expected: 'ICMPv6 echo replies to every request', seen: '0 of 3 ICMPv6 echo replies' }]);
+  });
+  test('a ping that did not run says so; a probe of the other family is refused', () => {
+    expect(pingVerdict({ ...c, result: ping({ ok: false, exitCode: 2, sent: 0, received: 0, stderr: 'ping: socket: Operation not permitted' }) }).seen).toBe('ping did not run (exit 2: ping: socket: Operation not permitted)');
+    expect(pingVerdict({ ...c, result: ping({ family: 'IPv4' }) }).seen).toBe('the probe dialled IPv4');
+  });
+  test('counts from iputils output', () => {
+    expect(parsePingCounts('3 packets transmitted, 2 received, 33.3333% packet loss, time 402ms')).toEqual({ sent: 3, received: 2 });
+    expect(parsePingCounts('')).toEqual({ sent: 0, received: 0 });
   });
 });

@@ -11,6 +11,7 @@ import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import { familyOf, isIp, normalizeIp, parseHostPort, type IPFamily } from '../net/family.ts';
 import { answersOf, dig, digPtr, sameDnsName, type DnsResult } from '../probes/dns.ts';
 import { httpDownload, httpGet, type DownloadResult, type HttpResult } from '../probes/http.ts';
+import { ping, type PingResult } from '../probes/ping.ts';
 import { udpExchange, type UdpResult } from '../probes/udp.ts';
 import { retryVerdict, verdict, type Verdict } from './verdict.ts';
 import { clip, describeHttpOutcome, lastLine } from './text.ts';
@@ -69,6 +70,17 @@ export function clientIpVerdict(c: PeerCheck & { result: HttpResult; expectedIp:
   }
   const ok = isIp(seenIp) && normalizeIp(seenIp) === normalizeIp(c.expectedIp);
   return verdict(ok, { ...c, expected, seen: `source ${body}` });
+}
+
+/** Every ICMP(v6) echo request of the family gets its reply (a lossy path shows as `2 of 3`). */
+export function pingVerdict(c: PeerCheck & { result: PingResult }): Verdict {
+  const wf = wrongFamily(c, c.result.family);
+  if (wf) return wf;
+  const icmp = c.family === 'IPv6' ? 'ICMPv6' : 'ICMP';
+  const { sent, received } = c.result;
+  const expected = `${icmp} echo replies to every request`;
+  if (sent === 0) return verdict(false, { ...c, expected, seen: `ping did not run (exit ${c.result.exitCode}: ${clip(lastLine(c.result.stderr || c.result.stdout), 200)})` });
+  return verdict(received === sent, { ...c, expected, seen: `${received} of ${sent} ${icmp} echo replies` });
 }
 
 /** netexec's UDP `echo <text>` returns <text> (lower-cased). */
@@ -250,6 +262,11 @@ export async function checkUdpEcho(p: ProbePoint, ip: string, port: number, c: P
     const result = await udpExchange(p.kc, ns, pod, ip, port, `echo ${token}`, 2);
     return udpVerdict({ object: c.object, family: c.family, result, expectReply: token });
   }, { attempts: c.attempts ?? 3 });
+}
+
+export async function checkPing(p: ProbePoint, ip: string, c: PeerCheck & { attempts?: number }): Promise<Verdict> {
+  const { ns, pod } = where(p);
+  return retryVerdict(async () => pingVerdict({ object: c.object, family: c.family, result: await ping(p.kc, ns, pod, ip, c.family) }), { attempts: c.attempts ?? 2 });
 }
 
 export async function checkDownload(p: ProbePoint, url: string, served: ServedBlob, c: PeerCheck & { attempts?: number }): Promise<Verdict> {

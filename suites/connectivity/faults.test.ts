@@ -13,14 +13,18 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
-import { NETEXEC_HTTP_PORT, nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { ip6tablesIn } from '../../lib/edge/docker.ts';
+import { familyOf } from '../../lib/net/family.ts';
+import { NETEXEC_HTTP_PORT, nodePairs, podIPs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createService, FAMILIES, fqdnOf, MAX_NODE_PAIRS, serviceManifest, skipWithoutFamily, suiteNamespace } from './common.ts';
-import { clusterIpHttp, podToPodHttp, serviceDns } from './scenarios.ts';
+import { clusterIpHttp, podToPodHttp, podToPodPing, serviceDns } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
 let client: V1Pod;
 let v4only: V1Pod;
+/** An ordinary netexec server on another node than the client (the ICMPv6 fault's target). */
+let echo: V1Pod;
 let domain: string;
 
 /**
@@ -57,10 +61,11 @@ beforeAll(async () => {
         // kubelet would probe the primary PodIP, which on an IPv6 cluster this server never answers.
         readinessProbe: { exec: { command: ['nc', '-z', '127.0.0.1', String(NETEXEC_HTTP_PORT)] }, periodSeconds: 1 },
       },
+      { name: 'echo', node: pairs[0]!.to },
     ],
     180_000,
   );
-  [client, v4only] = pods as [V1Pod, V1Pod];
+  [client, v4only, echo] = pods as [V1Pod, V1Pod, V1Pod];
   domain = await clusterDomain(h.kc, ns.name, 'client');
 }, 300_000);
 
@@ -141,6 +146,37 @@ describe('connectivity faults', () => {
         seen: ['ipFamilyPolicy SingleStack'],
       });
       expect(hit.seen).toMatch(new RegExp(`DNS: NOERROR, (no ${type} answers|${type} \\{[^}]+\\} \\(TTL \\d+s\\))`));
+    },
+  );
+
+  check(
+    {
+      id: 'connectivity/connectivity-faults/fault-ipv6-icmpv6-echo-dropped',
+      family: 'IPv6',
+      kind: 'fault',
+      disruptive: true,
+      title: "fault: [IPv6] ICMPv6 echo requests to a server pod dropped on its node (ip6tables raw PREROUTING): the ICMP echo check fails naming the pod pair and IPv6",
+    },
+    async (ctx) => {
+      skipWithoutFamily(ctx, h, 'IPv6');
+      const peers = [{ client, server: echo }];
+      expectNoFault(await podToPodPing(h.kc, peers, 'IPv6'));
+      const node = echo.spec!.nodeName!;
+      const ip = podIPs(echo).find((a) => familyOf(a) === 'IPv6')!;
+      // raw PREROUTING sees the request before any CNI or kube-proxy rule, in either kube-proxy mode.
+      const rule = ['PREROUTING', '-d', `${ip}/128`, '-p', 'ipv6-icmp', '--icmpv6-type', 'echo-request', '-m', 'comment', '--comment', `v6e2e-fault-${ns.name}`, '-j', 'DROP'];
+      const seeded = await ip6tablesIn(node, ['-t', 'raw', '-I', ...rule]);
+      expect(seeded.exitCode, `seeding the drop rule on ${node}: ${seeded.stderr}`).toBe(0);
+      try {
+        const v = await podToPodPing(h.kc, peers, 'IPv6');
+        await ctx.annotate(v.message, 'fault message');
+        expectFault(v, { object: new RegExp(` → pod ${ns.name}/echo on ${node} \\(ping `), family: 'IPv6', expected: ['ICMPv6 echo replies'], seen: ['0 of 3 ICMPv6 echo replies'] });
+        // The fault is the family: ICMP echo over IPv4 to the same pod still works where the cluster has it.
+        if (h.has('IPv4')) expectNoFault(await podToPodPing(h.kc, peers, 'IPv4'));
+      } finally {
+        await ip6tablesIn(node, ['-t', 'raw', '-D', ...rule]);
+      }
+      expectNoFault(await podToPodPing(h.kc, peers, 'IPv6'));
     },
   );
 });

@@ -12,7 +12,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
 import { nodePairs, startProbePods, workerNodes, type NodePair, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { expectOk, FAMILIES, HOST_HTTP_PORT, HOST_UDP_PORT, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
-import { bulkTransfer, hostNetworkHttp, peersOf, podToPodHttp, podToPodSource, podToPodUdp, type BlobServer } from './scenarios.ts';
+import { bulkTransfer, hostNetworkHttp, peersOf, podToPodHttp, podToPodPing, podToPodSource, podToPodUdp, type BlobServer } from './scenarios.ts';
 
 const BLOB_PORT = 8090;
 const BLOB_PATH = '/tmp/v6e2e-blob';
@@ -86,6 +86,15 @@ describe('pod to pod', () => {
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       await expectOk(ctx, await podToPodUdp(h.kc, peersOf(pairs, echo), f));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-pod/${idFamily(f)}-icmp-echo`, family: f, title: `[${f}] ICMP${f === 'IPv6' ? 'v6' : ''} echo pod → pod across nodes: every request answered` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await podToPodPing(h.kc, peersOf(pairs, echo), f));
     },
   );
 

@@ -11,6 +11,7 @@ import {
   checkDownload,
   checkHeadlessDns,
   checkHttp,
+  checkPing,
   checkPtr,
   checkServiceDns,
   checkUdpEcho,
@@ -75,6 +76,15 @@ export function podToPodSource(kc: KubeConfig, peers: readonly PodPeer[], family
     if (typeof own !== 'string') return own;
     const url = urlFor(ip, NETEXEC_HTTP_PORT, '/clientip');
     return checkClientIp({ kc, client }, url, { object: `${object} (${url})`, family, expectedIp: own });
+  });
+}
+
+/** ICMP(v6) echo from the client to the server's PodIP of the family: every request answered. */
+export function podToPodPing(kc: KubeConfig, peers: readonly PodPeer[], family: IPFamily): Promise<Verdict> {
+  return perPeer('pod → pod ICMP echo', family, peers, async ({ client, server }, object) => {
+    const ip = ipOr(server, family, object);
+    if (typeof ip !== 'string') return ip;
+    return checkPing({ kc, client }, ip, { object: `${object} (ping ${ip})`, family });
   });
 }
 
