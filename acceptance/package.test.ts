@@ -67,11 +67,14 @@ describe('the packed package, installed into a prefix, run from an unrelated dir
   });
 
   test('list-checks collects the suites of the installed package', async () => {
-    // nodeport's checks are declared without reading a cluster (address-families' need one to load).
-    const r = await v6e2e('list-checks', '--suite', 'nodeport');
+    // Checks are declared (lib/harness/check.ts): every suite lists without a cluster.
+    const r = await v6e2e('list-checks', '--suite', 'nodeport,address-families', '--json');
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toBe('');
-    expect(r.stdout.split('\n').filter((l) => l.startsWith('nodeport/')).length).toBeGreaterThan(10);
+    const checks = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as { id: string; kind: string });
+    expect(checks.filter((c) => c.id.startsWith('nodeport/')).length).toBeGreaterThan(10);
+    expect(checks.filter((c) => c.id.startsWith('address-families/')).length).toBeGreaterThan(50);
+    expect(checks.some((c) => c.kind === 'fault')).toBe(true);
   }, 300_000);
 
   test('lab status reads the shared lab cache', async () => {
