@@ -17,7 +17,8 @@ function usage(argv: string[]): string {
 
 describe('run', () => {
   test('defaults', () => {
-    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [], html: true, parallel: 1, variant: DEFAULT_VARIANT_FLAGS });
+    expect(parseArgs(['run'])).toEqual({ command: 'run', profiles: [], reuse: false, keep: false, suites: [], selfTest: false, html: true, parallel: 1, variant: DEFAULT_VARIANT_FLAGS });
+    expect(parseArgs(['run', '--self-test'])).toMatchObject({ selfTest: true });
   });
   test('every option', () => {
     expect(
@@ -33,6 +34,7 @@ describe('run', () => {
       reuse: true,
       keep: true,
       suites: ['dns64', 'nat64', 'nodeport'],
+      selfTest: false,
       reportDir: 'out',
       dns64Mode: 'upstream',
       nat64Prefix: '64:ff9b::/96',

@@ -39,6 +39,8 @@ export interface RunArgs {
   context?: string;
   /** Empty: every suite. */
   suites: Suite[];
+  /** Also run the harness self-tests (kind `fault`): seed each fault and expect its check to catch it. */
+  selfTest: boolean;
   reportDir?: string;
   dns64Mode?: Dns64Mode;
   /** Normalized, e.g. `64:ff9b::/96`. */
@@ -171,6 +173,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   '--gate': { value: true, hint: 'a gate file: one check id or glob per line' },
   '--history': { value: true, hint: 'a previous report directory' },
   '--no-html': { value: false },
+  '--self-test': { value: false },
   '--parallel': { value: true, hint: 'how many profiles run at once, e.g. 2' },
   '--shard': { value: true, hint: 'i/n, e.g. 1/3' },
   ...VARIANT_FLAGS,
@@ -351,6 +354,7 @@ function parseRun(argv: string[]): RunArgs {
     reuse: tokens.some((t) => t.flag === '--reuse'),
     keep: tokens.some((t) => t.flag === '--keep'),
     suites: parseSuites(tokens),
+    selfTest: tokens.some((t) => t.flag === '--self-test'),
     html: !tokens.some((t) => t.flag === '--no-html'),
     parallel: 1,
     variant: parseVariantFlags(tokens, profiles.length > 0 ? profiles : ['ipv6']),
@@ -579,6 +583,10 @@ Selection:
   --suite s ...        ${list(SUITES)} (repeat, comma-separate, or list; default: all)
   --shard i/n          only the i-th of n parts of the test files (vitest --shard), e.g. one
                        CI job each; merge their report dirs with v6e2e report
+  --self-test          also run the harness self-tests: each seeds its fault on the cluster
+                       (node rules, CoreDNS, the translator, MetalLB…) and expects its check
+                       to catch it. Off by default: a run judges the cluster, it does not
+                       disturb it (npm test always runs them)
 Reports:
   --report-dir d       default: reports/<timestamp>-<profile>/ (junit.xml, allure-results/,
                        summary.json, summary.md)

@@ -91,6 +91,7 @@ export function childRunArgv(args: RunArgs, p: ProfileRun): string[] {
   const argv = ['run', '--profile', p.profile, '--name', p.name, '--report-dir', p.reportDir, '--no-html', ...variantArgv(args.variant)];
   if (args.reuse) argv.push('--reuse');
   if (args.keep) argv.push('--keep');
+  if (args.selfTest) argv.push('--self-test');
   if (args.suites.length > 0) argv.push('--suite', args.suites.join(','));
   if (args.dns64Mode !== undefined) argv.push('--dns64-mode', args.dns64Mode);
   if (args.nat64Prefix !== undefined) argv.push('--nat64-prefix', args.nat64Prefix);

@@ -77,6 +77,7 @@ function profileSettings(plan: RunPlan, over: Partial<RunSettings>): RunSettings
   return makeSettings({
     runId: plan.runId,
     gateFile: plan.gateFile ?? null,
+    selfTest: args.selfTest,
     dns64Mode: args.dns64Mode ?? null,
     nat64Prefix: args.nat64Prefix ?? null,
     nat64Target: args.nat64Target ?? null,

@@ -164,8 +164,9 @@ function planMatrix(deps: RunDeps, tally: Tally): Matrix {
     const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
     names.push(...labels.map((l) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, labels), l, labels.length)));
   }
+  // The project's own tests always run the harness self-tests: every check proves it can fail.
   const common: RunArgs = {
-    command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], html: true, parallel,
+    command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], selfTest: true, html: true, parallel,
     variant: DEFAULT_VARIANT_FLAGS,
   };
   return { deps, tally, base, profiles, parallel, names, variantRuns, common };

@@ -12,7 +12,8 @@
  * release time.
  */
 import path from 'node:path';
-import { test, type TestContext, type TestOptions } from 'vitest';
+import { inject, test, type TestContext, type TestOptions } from 'vitest';
+import './settings.ts'; // ProvidedContext.v6e2e
 import type { CheckFamily } from '../checks/verdict.ts';
 import { TIMING_TAG } from '../report/timing.ts';
 import type { IPFamily } from '../net/family.ts';
@@ -83,13 +84,29 @@ export function testOptions(d: DeclaredCheck, decl: Pick<CheckDeclaration, 'timi
   };
 }
 
-/** Declares one check. Ids are unique per run; a duplicate fails the file at import. */
+/**
+ * Declares one check. Ids are unique per run; a duplicate fails the file at import.
+ * A fault (harness self-test) is declared skipped unless the run asked for self-tests,
+ * so a file of faults runs none of its hooks: nothing is seeded on the cluster.
+ */
 export function check(decl: CheckDeclaration, body: (ctx: TestContext) => Promise<void> | void): void {
   const file = callerFile();
   const d = declared(decl, file);
   if (seen.has(d.id)) throw new Error(`check id ${d.id} is declared twice`);
   seen.add(d.id);
-  test(d.title, testOptions(d, decl), body);
+  const declare = d.kind === 'fault' && !selfTestsEnabled() ? test.skip : test;
+  declare(d.title, testOptions(d, decl), body);
+}
+
+/** The run's settings say whether self-tests run; outside a run (list-checks, unit tests) they are declared as usual. */
+function selfTestsEnabled(): boolean {
+  try {
+    return inject('v6e2e')?.selfTest ?? true;
+  } catch (err) {
+    // inject() outside a vitest worker: there is no run to disturb.
+    if (err instanceof Error && /inject/i.test(err.message)) return true;
+    throw err;
+  }
 }
 
 /** One check per family: `decl(f)` must put the family in the id. */

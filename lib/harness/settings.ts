@@ -6,7 +6,8 @@
  * V6E2E_* run variables.
  *
  * Without the CLI (plain `vitest run --project e2e`), the user-facing variables
- * V6E2E_KUBECONFIG, V6E2E_CONTEXT, V6E2E_PROFILE and V6E2E_REPORT_DIR are read instead.
+ * V6E2E_KUBECONFIG, V6E2E_CONTEXT, V6E2E_PROFILE, V6E2E_REPORT_DIR and
+ * V6E2E_SELF_TEST are read instead.
  */
 import { isProfile, type Profile } from '../profiles.ts';
 import type { KubernetesBuild } from '../report/summary.ts';
@@ -45,6 +46,8 @@ export interface RunSettings {
   nat64Prefix: string | null;
   nat64Target: string | null;
   cluster: ClusterFacts;
+  /** Run the harness self-tests (kind `fault`); `v6e2e run` only with --self-test. */
+  selfTest: boolean;
 }
 
 declare module 'vitest' {
@@ -73,6 +76,7 @@ export function settings(partial: Partial<RunSettings> & Pick<RunSettings, 'runI
     nat64Prefix: null,
     nat64Target: null,
     cluster: NO_CLUSTER_FACTS,
+    selfTest: false,
     ...partial,
   };
 }
@@ -100,6 +104,7 @@ export function validateSettings(v: unknown): RunSettings {
   }
   if (o.profile !== null && !(str(o.profile) && isProfile(o.profile))) throw bad('profile', 'ipv6, dual, dual-v6, ipv4 or null');
   if (o.dns64Mode !== null && o.dns64Mode !== 'coredns' && o.dns64Mode !== 'upstream') throw bad('dns64Mode', 'coredns, upstream or null');
+  if (typeof o.selfTest !== 'boolean') throw bad('selfTest', 'true or false');
   const c = o.cluster as Record<string, unknown> | null | undefined;
   if (!c || typeof c !== 'object' || !strOrNull(c.cni) || !strOrNull(c.kubeProxyMode) || !Array.isArray(c.podSubnets) || !Array.isArray(c.serviceSubnets)) {
     throw bad('cluster', '{cni, kubeProxyMode, podSubnets, serviceSubnets, nodeCidrMasks}');
@@ -134,5 +139,7 @@ export function decodeSettings(env: NodeJS.ProcessEnv = process.env): RunSetting
     context: nonEmpty(env.V6E2E_CONTEXT),
     profile,
     reportDir: nonEmpty(env.V6E2E_REPORT_DIR),
+    // A developer running vitest by hand is working on the harness: self-tests on unless V6E2E_SELF_TEST=0.
+    selfTest: env.V6E2E_SELF_TEST !== '0',
   });
 }

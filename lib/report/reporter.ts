@@ -80,6 +80,9 @@ function joinErrors(errors: readonly string[]): string | undefined {
   return distinct.length > 0 ? distinct.join('\n---\n') : undefined;
 }
 
+/** Why a fault is skipped in a run without --self-test (lib/harness/check.ts declares it skipped). */
+export const SELF_TEST_NOT_RUN = 'harness self-test, not run: v6e2e run --self-test runs it';
+
 /** The mapping itself: one vitest test case → one CheckResult. Pure. */
 export function toCheckResult(c: ExtractedCase): CheckResult {
   const suite = suiteFromFile(c.file);
@@ -121,7 +124,13 @@ export function toCheckResult(c: ExtractedCase): CheckResult {
     case 'skipped': {
       const message =
         c.note ??
-        (c.setupFailed ? 'not run: a beforeAll/afterAll hook of its suite failed' : c.mode === 'todo' ? 'todo' : 'skipped');
+        (c.setupFailed
+          ? 'not run: a beforeAll/afterAll hook of its suite failed'
+          : c.mode === 'todo'
+            ? 'todo'
+            : d.kind === 'fault' && c.mode === 'skip'
+              ? SELF_TEST_NOT_RUN
+              : 'skipped');
       return { ...base, status: 'skipped', message };
     }
     case 'pending':

@@ -127,7 +127,22 @@ function headerMd(summaries: readonly RunSummary[], gatingCount: number, warning
   out.push('| passed | failed | skipped | flaky |', '|---:|---:|---:|---:|');
   out.push(`| ${totals.passed} | ${totals.failed} | ${totals.skipped} | ${totals.flaky} |`, '');
   if (warningCount > 0) out.push(`${warningCount} of the failed checks do not gate (see Warnings).`, '');
+  out.push(selfTestLine(summaries), '');
   return out;
+}
+
+/**
+ * The harness self-test apart from the checks: how many seeded faults the checks caught
+ * (a fault test passes when its check failed as it should), or that none ran.
+ */
+export function selfTestLine(summaries: readonly RunSummary[]): string {
+  const faults = summaries.flatMap((s) => s.checks.filter((c) => c.kind === 'fault'));
+  const ran = faults.filter((c) => c.status !== 'skipped');
+  if (faults.length === 0) return 'Harness self-test: none declared.';
+  if (ran.length === 0) return `Harness self-test: not run (${faults.length} declared; \`v6e2e run --self-test\` seeds each fault and expects its check to catch it).`;
+  const detected = ran.filter((c) => c.status === 'passed' || c.status === 'flaky').length;
+  const mark = detected === ran.length ? '✅' : '❌';
+  return `Harness self-test: ${mark} ${detected} of ${ran.length} seeded faults detected${ran.length < faults.length ? ` (${faults.length - ran.length} skipped)` : ''}.`;
 }
 
 /** The profile × suite × family count table. */

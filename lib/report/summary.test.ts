@@ -253,3 +253,15 @@ describe('merging runs and shards', () => {
     expect(parseSummary(JSON.parse(JSON.stringify(r)), 'x').checks[0]).toMatchObject({ name: 'b › [IPv6] x', gating: false, timing: 'why' });
   });
 });
+
+describe('harness self-test line (kind fault, apart from the checks)', () => {
+  const fault = (id: string, status: CheckResult['status']) => check({ id, status, kind: 'fault' });
+  test('faults the checks caught, of those that ran', () => {
+    const md = renderSummaryMd(run('ipv6', [check({ id: 'a/x', status: 'passed' }), fault('a/f1', 'passed'), fault('a/f2', 'failed'), fault('a/f3', 'skipped')]));
+    expect(md).toContain('Harness self-test: ❌ 1 of 2 seeded faults detected (1 skipped).');
+  });
+  test('not run without --self-test; none declared in old summaries', () => {
+    expect(renderSummaryMd(run('ipv6', [fault('a/f1', 'skipped'), fault('a/f2', 'skipped')]))).toContain('Harness self-test: not run (2 declared;');
+    expect(renderSummaryMd(ipv6Run)).toContain('Harness self-test: none declared.');
+  });
+});
