@@ -381,6 +381,13 @@ function parseRun(argv: string[]): RunArgs {
   const history = once(tokens, '--history');
   if (history !== undefined) args.history = history;
 
+  parseEdgeFlags(tokens, args);
+  assertRunCombination(args, profiles);
+  return args;
+}
+
+/** --dns64-mode, --nat64-prefix, --nat64-target: normalized, or a usage error naming the flag. */
+function parseEdgeFlags(tokens: Token[], args: RunArgs): void {
   const dns64 = once(tokens, '--dns64-mode');
   if (dns64 !== undefined) {
     if (dns64 !== 'coredns' && dns64 !== 'upstream') throw new UsageError(`unknown --dns64-mode "${dns64}"; use one of: ${list(DNS64_MODES)}`);
@@ -405,7 +412,10 @@ function parseRun(argv: string[]): RunArgs {
       throw err;
     }
   }
+}
 
+/** Flags that cannot go together: each refusal says what to give instead. */
+function assertRunCombination(args: RunArgs, profiles: readonly Profile[]): void {
   const existing = args.kubeconfig !== undefined || args.context !== undefined;
   if (existing && profiles.length > 1) {
     throw new UsageError('several profiles create clusters; they cannot be combined with --kubeconfig/--context (give one profile, or none to detect it)');
@@ -422,7 +432,6 @@ function parseRun(argv: string[]): RunArgs {
   if (existing && variantFlagsGiven(args.variant)) {
     throw new UsageError('--kube-proxy-mode, --cni, --kubernetes-src and the addressing flags shape a lab cluster; an existing cluster (--kubeconfig/--context) is tested as it is');
   }
-  return args;
 }
 
 function parseUp(argv: string[]): UpArgs {
