@@ -219,7 +219,7 @@ describe('pods: faults', () => {
       expectFault(hostNetworkPodIPs({ pod: hostPod, node: wrong }), {
         object: podRef(hostPod),
         family: primary,
-        expected: [`podIPs[0] == Node ${wrong.metadata?.name}'s ${primary} InternalIP`],
+        expected: [`podIPs[0] == Node ${wrong.metadata?.name}'s ${primary} host IP`],
       });
     },
   );
