@@ -8,7 +8,7 @@ export function packageVersion(): string {
   return typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
-/** `v6e2e 0.2.0 (lab: Kubernetes v1.34.4, kind v0.30.0; node v20.20.2)` */
+/** `v6e2e 0.3.0 (lab: Kubernetes v1.34.4, kind v0.30.0; node v20.20.2)` */
 export function versionLine(): string {
   return `v6e2e ${packageVersion()} (lab: Kubernetes ${LAB.kubernetes}, kind ${LAB.kind}; node ${process.version})`;
 }
