@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { V1EndpointSlice, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
-import type { IPFamily } from '../net/family.ts';
+import { familyOf, type IPFamily } from '../net/family.ts';
 import {
   checkDetectedStack,
   checkEndpointSliceAddressTypes,
@@ -159,7 +159,7 @@ describe('pods', () => {
       expect(checkPodIPs(p, fams).ok, checkPodIPs(p, fams).message).toBe(true);
       expect(checkPodHostIPs(p, n, fams).ok, checkPodHostIPs(p, n, fams).message).toBe(true);
       if (p.spec?.hostNetwork) {
-        expect(checkHostNetworkPodIPs(p, n).ok, checkHostNetworkPodIPs(p, n).message).toBe(true);
+        expect(checkHostNetworkPodIPs(p, n, fams).ok, checkHostNetworkPodIPs(p, n, fams).message).toBe(true);
       } else {
         for (const f of fams) expect(checkPodIPInNodeCIDR(p, n, f).ok, checkPodIPInNodeCIDR(p, n, f).message).toBe(true);
       }
@@ -207,20 +207,38 @@ describe('pods', () => {
     expect(checkPodHostIPs(swapped, own, ['IPv4', 'IPv6']).message).toContain('[IPv4]: expected hostIP == hostIPs[0]');
     const missing = structuredClone(p);
     delete missing.status!.hostIPs;
+    // Before 1.29 only status.hostIP exists: it stands for the list, and the IPv6 one is missing.
+    expect(checkPodHostIPs(missing, own, ['IPv4', 'IPv6']).message).toContain('[IPv6]: expected hostIPs[1] of IPv6, saw hostIPs [172.18.0.');
+    delete missing.status!.hostIP;
     expect(checkPodHostIPs(missing, own, ['IPv4', 'IPv6']).message).toContain('[IPv6]: expected hostIPs[1] of IPv6, saw hostIPs []');
   });
 
   test('hostNetwork pod: order and node', () => {
     const kp = structuredClone(pods('dual-v6').find((p) => p.spec?.hostNetwork && p.spec.nodeName === 'v6e2e-dual-v6-worker')!);
     const own = nodeOf('dual-v6', kp);
-    expect(checkHostNetworkPodIPs(kp, own).ok).toBe(true);
+    const v6first = ['IPv6', 'IPv4'] as const;
+    expect(checkHostNetworkPodIPs(kp, own, v6first).ok).toBe(true);
     kp.status!.podIPs!.reverse();
     kp.status!.podIP = kp.status!.podIPs![0]!.ip;
-    const v = checkHostNetworkPodIPs(kp, own);
+    const v = checkHostNetworkPodIPs(kp, own, v6first);
     expect(v.ok).toBe(false);
     expect(v.message).toContain("[IPv6]: expected podIPs[0] == Node v6e2e-dual-v6-worker's IPv6 host IP");
     const notHost = structuredClone(pods('dual').find((p) => p.metadata?.name?.startsWith('echo-'))!);
-    expect(checkHostNetworkPodIPs(notHost, nodeOf('dual', notHost)).message).toContain('expected spec.hostNetwork true');
+    expect(checkHostNetworkPodIPs(notHost, nodeOf('dual', notHost), ['IPv4', 'IPv6']).message).toContain('expected spec.hostNetwork true');
+  });
+
+  test('hostNetwork pod on a node that lists its secondary family first (k/k#120720) fails the primary-first rule', () => {
+    const kp = structuredClone(pods('dual-v6').find((p) => p.spec?.hostNetwork && p.spec.nodeName === 'v6e2e-dual-v6-worker')!);
+    const node = structuredClone(nodeOf('dual-v6', kp));
+    // The node's order and the pod's agree (IPv4 first); the cluster's primary is IPv6.
+    const internal = (node.status?.addresses ?? []).filter((a) => a.type === 'InternalIP');
+    const v4 = internal.filter((a) => familyOf(a.address) === 'IPv4');
+    node.status!.addresses = [...v4, ...internal.filter((a) => !v4.includes(a))];
+    kp.status!.podIPs = nodeHostIPs(node).map((ip) => ({ ip }));
+    kp.status!.podIP = kp.status!.podIPs[0]!.ip;
+    const v = checkHostNetworkPodIPs(kp, node, ['IPv6', 'IPv4']);
+    expect(v.ok).toBe(false);
+    expect(v.failures).toContainEqual(expect.objectContaining({ family: 'IPv6', expected: 'podIPs[0] of IPv6' }));
   });
 });
 

@@ -337,12 +337,14 @@ export function checkPodIPInNodeCIDR(p: V1Pod, n: V1Node, family: IPFamily): Ver
 }
 
 /**
- * status.hostIPs (Kubernetes 1.29+): one per cluster family in cluster order, each the
- * node's host IP of that family (nodeHostIPs), and status.hostIP == hostIPs[0].
+ * status.hostIPs: one per cluster family in cluster order, each the node's host IP of
+ * that family (nodeHostIPs), and status.hostIP == hostIPs[0]. API servers before 1.29
+ * have only status.hostIP: it stands for the list, so the primary family is still judged.
  */
 export function checkPodHostIPs(p: V1Pod, n: V1Node, families: readonly IPFamily[]): Verdict {
   const object = podRef(p);
-  const ips = (p.status?.hostIPs ?? []).map((x) => x.ip);
+  const listed = (p.status?.hostIPs ?? []).map((x) => x.ip);
+  const ips = listed.length > 0 ? listed : p.status?.hostIP ? [p.status.hostIP] : [];
   const nodeIps = nodeHostIPs(n);
   const seen = `hostIPs ${showIps(ips)}, hostIP ${p.status?.hostIP ?? '(unset)'}; Node ${n.metadata?.name ?? '?'} InternalIPs ${showIps(internalIPs(n))}`;
   const subs = orderedFamilies(object, 'hostIPs', ips, families, famOf, seen);
@@ -362,16 +364,17 @@ export function checkPodHostIPs(p: V1Pod, n: V1Node, families: readonly IPFamily
 }
 
 /**
- * A hostNetwork pod's podIPs are its node's host IPs (nodeHostIPs), in that order,
- * and podIP == podIPs[0].
+ * A hostNetwork pod's podIPs are its node's host IPs (nodeHostIPs), in that order, one
+ * per cluster family with the primary first (k/k#120720: a node listing its secondary
+ * family first gives its hostNetwork pods the wrong primary), and podIP == podIPs[0].
  */
-export function checkHostNetworkPodIPs(p: V1Pod, n: V1Node): Verdict {
+export function checkHostNetworkPodIPs(p: V1Pod, n: V1Node, families: readonly IPFamily[]): Verdict {
   const object = podRef(p);
   const want = nodeHostIPs(n);
   const ips = (p.status?.podIPs ?? []).map((x) => x.ip);
   const fams = want.map((ip) => famOf(ip)!);
   const seen = `podIPs ${showIps(ips)}, podIP ${p.status?.podIP ?? '(unset)'}`;
-  const subs: Verdict[] = [];
+  const subs: Verdict[] = orderedFamilies(object, 'podIPs', ips, families, famOf, seen);
   want.forEach((ip, i) => {
     subs.push(
       verdict(sameIp(ips[i], ip), {
@@ -383,7 +386,7 @@ export function checkHostNetworkPodIPs(p: V1Pod, n: V1Node): Verdict {
     );
   });
   if (ips.length !== want.length) {
-    subs.push(verdict(false, { object, family: familyTag(fams), expected: `${want.length} podIPs (the node's InternalIPs ${showIps(want)})`, seen }));
+    subs.push(verdict(false, { object, family: familyTag(fams), expected: `${want.length} podIPs (the node's host IPs ${showIps(want)})`, seen }));
   }
   subs.push(verdict(sameIp(p.status?.podIP, ips[0]), { object, family: fams[0] ?? 'none', expected: 'podIP == podIPs[0]', seen }));
   if (p.spec?.hostNetwork !== true) {

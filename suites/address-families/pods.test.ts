@@ -102,7 +102,7 @@ describe('pods', () => {
       family: 'dual',
       title: "a hostNetwork pod's podIPs equal its node's InternalIPs, in the node's order, and podIP == podIPs[0] [dual]",
     },
-    () => assertOk(hostNetworkPodIPs(placed(hostPod))),
+    () => assertOk(hostNetworkPodIPs(placed(hostPod), cluster())),
   );
 
   check(
@@ -216,7 +216,7 @@ describe('pods: faults', () => {
       const wrong = otherNode(hostPod);
       if (!wrong) return ctx.skip('the cluster has one node: no other node to pair the pod with');
       const primary = h.families.primary;
-      expectFault(hostNetworkPodIPs({ pod: hostPod, node: wrong }), {
+      expectFault(hostNetworkPodIPs({ pod: hostPod, node: wrong }, cluster()), {
         object: podRef(hostPod),
         family: primary,
         expected: [`podIPs[0] == Node ${wrong.metadata?.name}'s ${primary} host IP`],

@@ -72,8 +72,8 @@ export function probePodHostIPs(placed: readonly PlacedPod[], cluster: readonly 
   return all(placed.map(({ pod, node }) => checkPodHostIPs(pod, node, cluster)), 'probe pods', 'dual');
 }
 
-export function hostNetworkPodIPs({ pod, node }: PlacedPod): Verdict {
-  return checkHostNetworkPodIPs(pod, node);
+export function hostNetworkPodIPs({ pod, node }: PlacedPod, cluster: readonly IPFamily[]): Verdict {
+  return checkHostNetworkPodIPs(pod, node, cluster);
 }
 
 /** Every running kube-system pod: podIPs per cluster family, or its node's InternalIPs when hostNetwork. */
@@ -83,7 +83,7 @@ export async function kubeSystemPodIPs(h: Harness, nodes: readonly V1Node[]): Pr
     return verdict(false, { object: 'kube-system pods', family: 'dual', expected: 'running pods to judge', seen: 'no running pod in kube-system' });
   }
   const verdicts = list.items.map((p) =>
-    p.spec?.hostNetwork ? checkHostNetworkPodIPs(p, nodeNamed(nodes, p.spec.nodeName)) : checkPodIPs(p, h.families.families),
+    p.spec?.hostNetwork ? checkHostNetworkPodIPs(p, nodeNamed(nodes, p.spec.nodeName), h.families.families) : checkPodIPs(p, h.families.families),
   );
   return all(verdicts, 'kube-system pods', 'dual');
 }

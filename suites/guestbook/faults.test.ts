@@ -39,12 +39,14 @@ describe('guestbook faults', () => {
     skipWithoutFamily(ctx, h, 'IPv6');
     const v = await componentsAnswer(env!, 'IPv6');
     await ctx.annotate(v.message, 'fault message');
-    expectFault(v, {
+    const listening = expectFault(v, {
       object: `redis-leader (Deployment ${env!.ns}/redis-leader)`,
       family: 'IPv6',
       expected: ['every pod listening on port 6379 for IPv6'],
       seen: [`pod ${env!.ns}/redis-leader-`, 'listening on 0.0.0.0:6379 (redis bind "0.0.0.0")'],
     });
+    // The pod is named with its node.
+    expect(listening.seen).toMatch(/pod \S+\/redis-leader-\S+ on \S+ listening on 0\.0\.0\.0:6379/);
     expectFault(v, {
       object: /^redis-leader via Service \S+\/redis-leader \[[0-9a-f:]+\]:6379 from pod \S+ on \S+$/,
       family: 'IPv6',

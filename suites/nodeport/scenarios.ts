@@ -196,7 +196,7 @@ export function podHostIPsOrder(pods: readonly V1Pod[], nodes: readonly V1Node[]
 /** Every hostNetwork pod's podIPs are its node's host IPs, in the node's order. */
 export function hostNetworkPodIPs(pods: readonly V1Pod[], nodes: readonly V1Node[], families: readonly IPFamily[]): Verdict {
   const family = families.length > 1 ? 'dual' : (families[0] ?? 'none');
-  return all(pods.map((p) => onItsNode(p, nodes, family, (n) => checkHostNetworkPodIPs(p, n))), `${pods.length} hostNetwork pods`, family);
+  return all(pods.map((p) => onItsNode(p, nodes, family, (n) => checkHostNetworkPodIPs(p, n, families))), `${pods.length} hostNetwork pods`, family);
 }
 
 // ---------------------------------------------------------------- downward API status.hostIP
