@@ -85,17 +85,23 @@ export function attachmentsOf(r: AllureResult): AllureAttachmentRef[] {
   return out;
 }
 
+/** The label suites/setup/labels.ts gives every declared check's Allure result: its id. */
+export const CHECK_ID_LABEL = 'checkId';
+
 /**
- * The Allure result of a summary check: same profile (the `parentSuite` label),
- * same suite folder, and the same describe path + title (summary names join it
- * with ` › `, Allure's fullName with spaces after `#`). With retries there are
- * several: the last one is the verdict.
+ * The Allure result of a summary check: same profile (the `parentSuite` label) and
+ * the check's declared id (the `checkId` label). Results written before checks were
+ * declared have no such label: for them, the same suite folder and the same describe
+ * path + title (summary names joined it with ` › `, Allure's fullName with spaces
+ * after `#`). With retries there are several: the last one is the verdict.
  */
-export function resultForCheck(results: readonly AllureResult[], profile: string, check: Pick<CheckResult, 'suite' | 'name'>): AllureResult | undefined {
+export function resultForCheck(results: readonly AllureResult[], profile: string, check: Pick<CheckResult, 'suite' | 'name'> & { id?: string }): AllureResult | undefined {
+  const byId = check.id === undefined ? [] : results.filter((r) => label(r, 'parentSuite') === profile && label(r, CHECK_ID_LABEL) === check.id);
+  if (byId.length > 0) return byId.sort((a, b) => (a.stop ?? 0) - (b.stop ?? 0)).at(-1);
   if (check.name === undefined) return undefined;
   const title = check.name.split(' › ').join(' ');
   const matches = results.filter((r) => {
-    if (label(r, 'parentSuite') !== profile) return false;
+    if (label(r, 'parentSuite') !== profile || label(r, CHECK_ID_LABEL) !== undefined) return false;
     const full = r.fullName ?? '';
     const hash = full.indexOf('#');
     if (hash < 0 || full.slice(hash + 1) !== title) return false;

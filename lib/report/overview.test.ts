@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, test } from 'vitest';
-import { resultForCheck, readAllureResults } from './allure-results.ts';
+import { CHECK_ID_LABEL, resultForCheck, readAllureResults } from './allure-results.ts';
 import { buildOverview, MAX_ATTACHMENT_CHARS, readHistory, renderOverview, type HistoryRun } from './overview.ts';
 import type { CheckResult, RunSummary } from './summary.ts';
 
@@ -84,6 +84,22 @@ describe('resultForCheck finds the Allure result of a summary check', () => {
     expect(resultForCheck(all, 'dual', { suite: 'nat64', name: FAILING_NAME })?.uuid).toBe('b');
     expect(resultForCheck(all, 'ipv6', { suite: 'dns64', name: FAILING_NAME })).toBeUndefined();
     expect(resultForCheck(all, 'ipv4', { suite: 'nat64', name: FAILING_NAME })).toBeUndefined();
+  });
+  test('by the declared id (checkId label) when results carry it, whatever the title', () => {
+    const labelled = (uuid: string, profile: string, id: string, stop: number) => ({
+      uuid,
+      name: 'a title that was renamed',
+      fullName: 'v6e2e:suites/nat64/x.test.ts#renamed',
+      stop,
+      labels: [
+        { name: 'parentSuite', value: profile },
+        { name: CHECK_ID_LABEL, value: id },
+      ],
+    });
+    const all = [labelled('old', 'ipv6', 'nat64/http/ipv6', 1), labelled('new', 'ipv6', 'nat64/http/ipv6', 2), labelled('other', 'ipv6', 'nat64/udp/ipv6', 3), labelled('dual', 'dual', 'nat64/http/ipv6', 4)];
+    expect(resultForCheck(all, 'ipv6', { id: 'nat64/http/ipv6', suite: 'nat64', name: 'the old title' })?.uuid).toBe('new');
+    expect(resultForCheck(all, 'dual', { id: 'nat64/http/ipv6', suite: 'nat64' })?.uuid).toBe('dual');
+    expect(resultForCheck(all, 'ipv4', { id: 'nat64/http/ipv6', suite: 'nat64' })).toBeUndefined();
   });
 });
 

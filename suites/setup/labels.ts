@@ -15,6 +15,7 @@
 import * as allure from 'allure-js-commons';
 import { beforeEach, inject } from 'vitest';
 import type { DeclaredCheck } from '../../lib/harness/check.ts';
+import { CHECK_ID_LABEL } from '../../lib/report/allure-results.ts';
 import { suiteFromFile } from '../../lib/report/reporter.ts';
 import '../../lib/report/timing.ts';
 
@@ -34,6 +35,8 @@ beforeEach(async (ctx) => {
   // The declared id is Allure's test case id: history follows the check across renames.
   if (task.meta.check) {
     await allure.testCaseId(task.meta.check.id);
+    // How the HTML overview finds this check's result and its evidence (lib/report/allure-results.ts).
+    await allure.label(CHECK_ID_LABEL, task.meta.check.id);
     await allure.tag(task.meta.check.kind);
   }
   // The same check on two profiles is two checks: without the profile in its parameters
