@@ -60,6 +60,7 @@ export function suiteFromFile(file: string): string {
   return parts.length >= 2 ? (parts[parts.length - 2] ?? 'unknown') : 'unknown';
 }
 
+/** Ids of what has no declaration (undeclared tests, failing hooks): a slug of the names. */
 export function slug(text: string): string {
   return (
     text
@@ -69,10 +70,6 @@ export function slug(text: string): string {
       .replace(/[^a-z0-9]+/g, '-')
       .replace(/^-+|-+$/g, '') || '_'
   );
-}
-
-export function checkId(suite: string, describePath: readonly string[], name: string): string {
-  return [suite, ...describePath, name].map(slug).join('/');
 }
 
 function joinErrors(errors: readonly string[]): string | undefined {
