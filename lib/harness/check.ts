@@ -15,6 +15,7 @@ import path from 'node:path';
 import { inject, test, type TestContext, type TestOptions } from 'vitest';
 import './settings.ts'; // ProvidedContext.v6e2e
 import type { CheckFamily } from '../checks/verdict.ts';
+import { suiteOfFile } from '../report/reporter.ts';
 import { TIMING_TAG } from '../report/timing.ts';
 import type { IPFamily } from '../net/family.ts';
 
@@ -52,13 +53,6 @@ declare module 'vitest' {
 }
 
 const ID_RE = /^[a-z0-9][a-z0-9-]*(\/[a-z0-9][a-z0-9-]*)+$/;
-
-/** The suite folder of a declaring file (`suites/nodeport/faults.test.ts` → `nodeport`). */
-export function suiteOfFile(file: string): string | undefined {
-  const parts = file.split(/[\\/]+/);
-  const i = parts.lastIndexOf('suites');
-  return i >= 0 && parts.length > i + 2 ? parts[i + 1] : undefined;
-}
 
 /** Validates a declaration; the error names the id and what to fix. Pure. */
 export function declared(decl: CheckDeclaration, file?: string): DeclaredCheck {

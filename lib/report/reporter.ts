@@ -52,12 +52,17 @@ export interface ExtractedCase {
   declared?: DeclaredCheck;
 }
 
+/** The suite folder of a file under `suites/` (`suites/nodeport/faults.test.ts` → `nodeport`), else undefined. */
+export function suiteOfFile(file: string): string | undefined {
+  const parts = file.split(/[\\/]+/).filter(Boolean);
+  const i = parts.lastIndexOf('suites');
+  return i >= 0 && parts.length > i + 2 ? parts[i + 1] : undefined;
+}
+
 /** `suites/connectivity/x.test.ts` → `connectivity`; anything else → the file's folder name. */
 export function suiteFromFile(file: string): string {
   const parts = file.split(/[\\/]+/).filter(Boolean);
-  const i = parts.lastIndexOf('suites');
-  if (i >= 0 && parts.length > i + 2) return parts[i + 1] ?? 'unknown';
-  return parts.length >= 2 ? (parts[parts.length - 2] ?? 'unknown') : 'unknown';
+  return suiteOfFile(file) ?? (parts.length >= 2 ? (parts[parts.length - 2] ?? 'unknown') : 'unknown');
 }
 
 /** Ids of what has no declaration (undeclared tests, failing hooks): a slug of the names. */

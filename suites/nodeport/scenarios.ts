@@ -24,7 +24,7 @@ import {
   type LocalPolicyProbe,
   type RankedAddress,
 } from '../../lib/checks/nodeport.ts';
-import { checkHostNetworkPodIPs, checkPodHostIPs, podRef } from '../../lib/checks/address-families.ts';
+import { checkHostNetworkPodIPs, checkPodHostIPs, familyTag, podRef } from '../../lib/checks/address-families.ts';
 import { all, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
@@ -189,13 +189,13 @@ function onItsNode(p: V1Pod, nodes: readonly V1Node[], family: CheckFamily, judg
 
 /** Every pod's status.hostIPs lists the cluster's families in order (primary first) and equals its node's host IPs. */
 export function podHostIPsOrder(pods: readonly V1Pod[], nodes: readonly V1Node[], families: readonly IPFamily[]): Verdict {
-  const family = families.length > 1 ? 'dual' : (families[0] ?? 'none');
+  const family = familyTag(families);
   return all(pods.map((p) => onItsNode(p, nodes, family, (n) => checkPodHostIPs(p, n, families))), `${pods.length} pods`, family);
 }
 
 /** Every hostNetwork pod's podIPs are its node's host IPs, in the node's order. */
 export function hostNetworkPodIPs(pods: readonly V1Pod[], nodes: readonly V1Node[], families: readonly IPFamily[]): Verdict {
-  const family = families.length > 1 ? 'dual' : (families[0] ?? 'none');
+  const family = familyTag(families);
   return all(pods.map((p) => onItsNode(p, nodes, family, (n) => checkHostNetworkPodIPs(p, n, families))), `${pods.length} hostNetwork pods`, family);
 }
 
