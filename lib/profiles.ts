@@ -19,11 +19,26 @@ export function isProfile(value: string): value is Profile {
 }
 
 /** Each suite is a folder `suites/<name>/` holding `*.test.ts` files. */
-export type Suite = 'address-families' | 'connectivity' | 'guestbook' | 'dns64' | 'nat64' | 'nodeport' | 'loadbalancer';
+export type Suite =
+  | 'address-families'
+  | 'connectivity'
+  | 'services'
+  | 'host-network'
+  | 'mtu'
+  | 'dns'
+  | 'guestbook'
+  | 'dns64'
+  | 'nat64'
+  | 'nodeport'
+  | 'loadbalancer';
 
 export const SUITES: readonly Suite[] = [
   'address-families',
   'connectivity',
+  'services',
+  'host-network',
+  'mtu',
+  'dns',
   'guestbook',
   'dns64',
   'nat64',
