@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { PathResult } from '../probes/http-path.ts';
 import type { UdpResult } from '../probes/udp.ts';
-import { clientHost, MIN_BULK_BYTES, nat64BulkVerdict, nat64HttpVerdict, nat64ReachVerdict, nat64UdpVerdict, nativeIPv4Verdict } from './nat64.ts';
+import { clientHost, egressSeenAs, MIN_BULK_BYTES, nat64BulkVerdict, nat64HttpVerdict, nat64ReachVerdict, nat64UdpVerdict, nativeIPv4Verdict, nativeIPv6UdpVerdict, nativeIPv6Verdict } from './nat64.ts';
 
 const OBJ = 'pod ns/client-0 on kind-worker → http://[64:ff9b::6440:a0a]:80/clientip';
 const SYNTH = '64:ff9b::6440:a0a';
@@ -108,5 +108,52 @@ describe('nat64ReachVerdict and clientHost', () => {
     expect(clientHost('100.64.10.2:40000')).toBe('100.64.10.2');
     expect(clientHost('[64:ff9b::1]:80')).toBe('64:ff9b::1');
     expect(clientHost('garbage')).toBeUndefined();
+  });
+});
+
+describe('native IPv6 egress', () => {
+  const origin6 = '2001:db8:1:5::10';
+  const source = { podIPv6: 'fd00:10:244:1::5', node: 'kind-worker', nodeIPv6: ['fc00:f853:ccd:e793::3'] };
+  const ok = path({ target: `http://[${origin6}]:80/clientip`, remoteIp: origin6, body: '[fd00:10:244:1::5]:41000' });
+  const c = { object: `pod ns/client-0 on kind-worker → http://[${origin6}]:80/clientip`, origin6, source };
+
+  test('the pod itself or its node, said which', () => {
+    expect(egressSeenAs('fd00:10:244:1::5', source)).toMatch(/pod's own address fd00:10:244:1::5 \(not masqueraded/);
+    expect(egressSeenAs('fc00:f853:ccd:e793:0::3', source)).toMatch(/node kind-worker's address fc00:f853:ccd:e793::3 \(masqueraded/);
+    expect(egressSeenAs('fc00:f853:ccd:e793::2', source)).toBeUndefined();
+  });
+  test('pod source, direct to the origin: passes and records the pod', () => {
+    const v = nativeIPv6Verdict({ ...c, result: ok });
+    expect(v.ok).toBe(true);
+    expect(v.seen).toContain("the origin saw the pod's own address fd00:10:244:1::5");
+  });
+  test('masqueraded to the node: passes and says so', () => {
+    const v = nativeIPv6Verdict({ ...c, result: { ...ok, body: '[fc00:f853:ccd:e793::3]:41000' } });
+    expect(v.ok).toBe(true);
+    expect(v.seen).toContain('masqueraded by the CNI');
+  });
+  test('another node as source fails naming expected and seen', () => {
+    const v = nativeIPv6Verdict({ ...c, result: { ...ok, body: '[fc00:f853:ccd:e793::2]:41000' } });
+    expect(v.ok).toBe(false);
+    expect(v.failures[0]).toMatchObject({ family: 'IPv6', object: c.object });
+    expect(v.expected).toContain("its node kind-worker's [fc00:f853:ccd:e793::3]");
+    expect(v.seen).toContain('"[fc00:f853:ccd:e793::2]:41000"');
+  });
+  test('a synthesized address is not native', () => {
+    const v = nativeIPv6Verdict({ ...c, result: { ...ok, remoteIp: SYNTH } });
+    expect(v.ok).toBe(false);
+    expect(v.seen).toContain(`connected to ${SYNTH}, not the origin`);
+  });
+  test('timeout names the failure', () => {
+    const v = nativeIPv6Verdict({ ...c, result: timeout });
+    expect(v.ok).toBe(false);
+    expect(v.seen).toMatch(/^timeout \(curl exit 28/);
+  });
+  test('UDP: reply judged like HTTP, silence named', () => {
+    const u = (reply: string, exitCode = 0): UdpResult => ({ ok: !!reply, from: 'ns/client-0', target: `[${origin6}]:8081`, family: 'IPv6', command: ['sh'], exitCode, stdout: reply, stderr: '', reply });
+    expect(nativeIPv6UdpVerdict({ object: 'o', source, result: u('[fd00:10:244:1::5]:5000') }).ok).toBe(true);
+    const silent = nativeIPv6UdpVerdict({ object: 'o', source, result: u('', 1) });
+    expect(silent.ok).toBe(false);
+    expect(silent.seen).toMatch(/^no reply within the timeout/);
   });
 });

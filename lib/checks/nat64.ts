@@ -77,13 +77,18 @@ export function nat64HttpVerdict(c: { object: string; result: PathResult; pref64
   return verdict(inPrefix && client === normalizeIp(c.translatorV4), { object: c.object, family: 'IPv6', expected, seen });
 }
 
+/** A UDP probe without a reply, in words. */
+function noUdpReply(r: UdpResult): string {
+  if (r.exitCode === -1) return `probe could not run (${clip(lastLine(r.stderr), 200)})`;
+  return `no reply within the timeout (nc exit ${r.exitCode}${lastLine(r.stderr) ? `: ${clip(lastLine(r.stderr))}` : ''})`;
+}
+
 /** netexec's UDP `clientip` through the translator answers the translator's IPv4 leg. */
 export function nat64UdpVerdict(c: { object: string; result: UdpResult; translatorV4: string }): Verdict {
   const expected = `UDP clientip reply = ${c.translatorV4}:<port> (the translator's IPv4 leg)`;
   const r = c.result;
   if (!r.reply) {
-    const why = r.exitCode === -1 ? `probe could not run (${clip(lastLine(r.stderr), 200)})` : `no reply within the timeout (nc exit ${r.exitCode}${lastLine(r.stderr) ? `: ${clip(lastLine(r.stderr))}` : ''})`;
-    return verdict(false, { object: c.object, family: 'IPv6', expected, seen: why });
+    return verdict(false, { object: c.object, family: 'IPv6', expected, seen: noUdpReply(r) });
   }
   return verdict(clientHost(r.reply) === normalizeIp(c.translatorV4), { object: c.object, family: 'IPv6', expected, seen: `reply "${clip(r.reply, 80)}"` });
 }
@@ -128,6 +133,57 @@ export function nativeIPv4Verdict(c: { object: string; result: PathResult; origi
   const localOk = !!r.localIp && familyOf(r.localIp) === 'IPv4' && (!c.podV4 || r.localIp === normalizeIp(c.podV4));
   const remoteOk = r.remoteIp === normalizeIp(c.originV4);
   return verdict(localOk && remoteOk, { object: c.object, family: 'IPv4', expected, seen: `HTTP ${r.status}${via(r)}, /clientip "${clip(r.body, 80)}"` });
+}
+
+/**
+ * Where a pod's native IPv6 egress may come from: its own IPv6 (the CNI does not
+ * masquerade) or an IPv6 address of its node (it does). Anything else — another node,
+ * the translator — means the traffic took a path it should not have.
+ */
+export interface EgressSource {
+  podIPv6?: string;
+  node: string;
+  nodeIPv6: readonly string[];
+}
+
+/** Who the origin saw, in words: the pod itself or its node (masqueraded); undefined when neither. */
+export function egressSeenAs(seen: string, s: EgressSource): string | undefined {
+  const ip = normalizeIp(seen);
+  if (s.podIPv6 && ip === normalizeIp(s.podIPv6)) return `the pod's own address ${ip} (not masqueraded)`;
+  if (s.nodeIPv6.some((n) => normalizeIp(n) === ip)) return `node ${s.node}'s address ${ip} (masqueraded by the CNI)`;
+  return undefined;
+}
+
+function egressExpected(s: EgressSource): string {
+  return `the pod's IPv6 ${s.podIPv6 ?? '(none)'} or its node ${s.node}'s [${s.nodeIPv6.join(', ')}]`;
+}
+
+/**
+ * Native IPv6 egress to the lab's IPv6 world: the connection went to the origin's own
+ * address (not a synthesized one: no NAT64), and the origin saw the pod or its node as
+ * the client. `seen` records which, so a report shows whether the CNI masquerades.
+ */
+export function nativeIPv6Verdict(c: { object: string; result: PathResult; origin6: string; source: EgressSource }): Verdict {
+  const expected = `HTTP 2xx over IPv6 to ${c.origin6} (native, no NAT64), /clientip = ${egressExpected(c.source)}`;
+  const r = c.result;
+  if (!r.ok) return verdict(false, { object: c.object, family: 'IPv6', expected, seen: `${describeCurl(r)}${via(r)}` });
+  const direct = r.remoteIp === normalizeIp(c.origin6);
+  const client = clientHost(r.body);
+  const as = client ? egressSeenAs(client, c.source) : undefined;
+  const seen = `HTTP ${r.status}${via(r)}, the origin saw ${as ?? `"${clip(r.body, 80)}"`}${direct ? '' : ` (connected to ${r.remoteIp ?? 'no address'}, not the origin: another path)`}`;
+  return verdict(direct && !!as, { object: c.object, family: 'IPv6', expected, seen });
+}
+
+/** netexec's UDP clientip from the IPv6 world's origin: the pod or its node. */
+export function nativeIPv6UdpVerdict(c: { object: string; result: UdpResult; source: EgressSource }): Verdict {
+  const expected = `UDP clientip reply = ${egressExpected(c.source)}`;
+  const r = c.result;
+  if (!r.reply) {
+    return verdict(false, { object: c.object, family: 'IPv6', expected, seen: noUdpReply(r) });
+  }
+  const client = clientHost(r.reply);
+  const as = client ? egressSeenAs(client, c.source) : undefined;
+  return verdict(!!as, { object: c.object, family: 'IPv6', expected, seen: `the origin saw ${as ?? `"${clip(r.reply, 80)}"`}` });
 }
 
 /**

@@ -239,7 +239,8 @@ export async function ensureEdge(handle: ClusterHandle, opts: Omit<UpOptions, 'v
   const dns64Mode = opts.dns64Mode ?? current?.dns64Mode ?? 'coredns';
   if (!current) return provisionAddons(handle, { ...opts, pref64, dns64Mode });
   await ensureAltNetwork(handle.name);
-  if (current.pref64 === pref64 && current.dns64Mode === dns64Mode) return current;
+  // An edge file from before the IPv6 world existed is rebuilt too, so reused clusters gain it.
+  if (current.pref64 === pref64 && current.dns64Mode === dns64Mode && current.origin6) return current;
   const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
   return opts.progress.step(`reconfigure edge: ${pref64}, DNS64 in ${dns64Mode}`, () =>
     startEdge(kc, { cluster: handle.name, pref64, dns64Mode }, opts.progress),

@@ -11,7 +11,7 @@ export interface LabZone {
   v4only: string;
   /** A and a real AAAA: DNS64 must not synthesize. */
   dual: string;
-  /** AAAA only. */
+  /** AAAA only: the IPv6 world's origin, reached natively. */
   v6only: string;
   /** CNAME → v4only: synthesis must follow the chain. */
   alias: string;
@@ -24,12 +24,12 @@ export const ZONE_NAMES: LabZone = {
   alias: `alias.${LAB_ZONE}`,
 };
 
-/** Documentation-range addresses (RFC 3849) for names that are only resolved, never dialled. */
-export const DOC_AAAA = { dual: '2001:db8:64::10', v6only: '2001:db8:64::20' };
+/** A documentation-range address (RFC 3849) for a name that is only resolved, never dialled. */
+export const DOC_AAAA = { dual: '2001:db8:64::10' };
 /** RFC 7050: the only A records of ipv4only.arpa. */
 export const IPV4ONLY_ARPA_A = ['192.0.0.170', '192.0.0.171'];
 
-export function labZoneFile(originV4: string, nsV6: string): string {
+export function labZoneFile(originV4: string, origin6: string, nsV6: string): string {
   return [
     `$ORIGIN ${LAB_ZONE}.`,
     '$TTL 30',
@@ -39,7 +39,7 @@ export function labZoneFile(originV4: string, nsV6: string): string {
     `origin IN A ${originV4}`,
     `dual IN A ${originV4}`,
     `dual IN AAAA ${DOC_AAAA.dual}`,
-    `v6only IN AAAA ${DOC_AAAA.v6only}`,
+    `v6only IN AAAA ${origin6}`,
     `alias IN CNAME origin.${LAB_ZONE}.`,
     '',
   ].join('\n');

@@ -11,6 +11,7 @@ import type { Progress } from '../util/progress.ts';
 import { applyCorefile, renderCorefile } from './coredns.ts';
 import { ipv4onlyArpaZoneFile, labZoneFile, unboundConf, ZONE_NAMES, type Dns64Mode, type LabZone } from './dns.ts';
 import { containerAddresses, dockerExec, kindNodes, type NetAddresses } from './docker.ts';
+import { removeV6World, routesBack, routeToV6World, startV6World, type V6Origin } from './v6-world.ts';
 
 /** kind's Docker network (KIND_EXPERIMENTAL_DOCKER_NETWORK is not used by the lab). */
 export const KIND_NETWORK = 'kind';
@@ -31,6 +32,8 @@ export interface EdgeInfo {
   v4Network: string;
   v4Subnet: string;
   origin: { container: string; ipv4: string; httpPort: number; udpPort: number; bulk?: OriginBulk };
+  /** The IPv6 world's origin, reached natively (no NAT64). Absent in edge files written before it existed. */
+  origin6?: V6Origin;
   translator: { container: string; kind: NetAddresses; ipv4Leg: string };
   dns: { container: string; kind: NetAddresses };
   zone: LabZone;
@@ -113,6 +116,7 @@ async function removeEdgeContainers(cluster: string): Promise<void> {
   // Exits non-zero when there is nothing to remove, the usual case; a real leftover shows when the edge is created again.
   await dockerTry(['rm', '-f', '-v', n.origin, n.translator, n.dns]);
   await dockerTry(['network', 'rm', n.v4Network]);
+  await removeV6World(cluster);
 }
 
 /**
@@ -157,6 +161,10 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
   });
   if (!translator.IPv6) throw noIPv6(`translator ${n.translator}`);
 
+  const origin6 = await progress.step('IPv6 world (2001:db8 network, origin reached without NAT64)', () =>
+    startV6World(opts.cluster, KIND_NETWORK, labels(opts.cluster, 'v6-world')),
+  );
+
   const dnsAddr = await progress.step('upstream DNS (unbound)', async () => {
     const dir = path.join(LAB_DIR, 'edge', `${opts.cluster}-dns`);
     await mkdir(dir, { recursive: true });
@@ -165,7 +173,7 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
     const addr = await containerAddresses(n.dns, KIND_NETWORK);
     if (!addr.IPv6) throw noIPv6(`DNS container ${n.dns}`);
     await writeFile(path.join(dir, 'unbound.conf'), unboundConf(opts.dns64Mode, pref64));
-    await writeFile(path.join(dir, 'lab.test.zone'), labZoneFile(originV4, addr.IPv6));
+    await writeFile(path.join(dir, 'lab.test.zone'), labZoneFile(originV4, origin6.ipv6, addr.IPv6));
     await writeFile(path.join(dir, 'ipv4only.arpa.zone'), ipv4onlyArpaZoneFile(addr.IPv6));
     // The address is known only once attached, so the real server starts now, as PID 1's sibling.
     await docker(['exec', '-d', n.dns, 'unbound', '-d', '-p', '-c', '/etc/unbound/lab/unbound.conf']);
@@ -174,13 +182,15 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
   });
 
   const nodes = await kindNodes(opts.cluster);
-  await progress.step(`routes to ${pref64.cidr} and ${v4Subnet} on ${nodes.length} nodes`, async () => {
+  await progress.step(`routes to ${pref64.cidr}, ${v4Subnet} and ${origin6.subnet} on ${nodes.length} nodes`, async () => {
     for (const node of nodes) {
       // Re-provisioning with another prefix: the old one would still point at the translator.
       // The old route may be gone already (a node restarted): only a route that is still there matters.
       if (previous && previous.pref64 !== pref64.cidr) await dockerTry(['exec', node, 'ip', '-6', 'route', 'del', previous.pref64]);
       await routeEdge(node, pref64.cidr, v4Subnet, translator);
+      await routeToV6World(node, origin6);
     }
+    await routesBack(kc, origin6, KIND_NETWORK);
   });
 
   await progress.step(`CoreDNS → ${dnsAddr.IPv6} (DNS64 in ${opts.dns64Mode})`, () =>
@@ -194,6 +204,7 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
     v4Network: n.v4Network,
     v4Subnet,
     origin: { container: n.origin, ipv4: originV4, httpPort: 80, udpPort: 8081, bulk },
+    origin6,
     translator: { container: n.translator, kind: translator, ipv4Leg: translatorV4 },
     dns: { container: n.dns, kind: dnsAddr },
     zone: ZONE_NAMES,

@@ -5,13 +5,14 @@
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
-import type { Client } from '../../lib/checks/nat64.ts';
+import type { Client, EgressSource } from '../../lib/checks/nat64.ts';
 import type { EdgeInfo } from '../../lib/edge/index.ts';
+import type { V6Origin } from '../../lib/edge/v6-world.ts';
 import type { Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { urlFor } from '../../lib/net/family.ts';
+import { familyOf, isIp, urlFor } from '../../lib/net/family.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { podIPs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { configuredPrefix, resolverAddresses, resolverFor, suiteNamespace, type PrefixSource } from '../dns64/common.ts';
 import { pref64Discovery } from '../dns64/scenarios.ts';
 
@@ -37,6 +38,29 @@ export async function nat64Setup(h: Harness, suite: string): Promise<Nat64Setup>
     if (found.length === 1) prefix = { cidr: found[0]!, from: `discovered via ipv4only.arpa from ${v6!.label}` };
   }
   return { ns, clients, prefix };
+}
+
+/** Each client's allowed native IPv6 sources: its own IPv6 and its node's IPv6 addresses (any type). */
+export async function egressSources(h: Harness, clients: readonly Client[]): Promise<Map<string, EgressSource>> {
+  const nodes = new Map((await h.api.core.listNode()).items.map((n) => [n.metadata!.name!, n]));
+  const out = new Map<string, EgressSource>();
+  for (const c of clients) {
+    const node = c.pod.spec!.nodeName!;
+    const v6 = (ips: readonly string[]) => ips.filter((ip) => isIp(ip) && familyOf(ip) === 'IPv6');
+    out.set(c.pod.metadata!.name!, {
+      podIPv6: v6(podIPs(c.pod))[0],
+      node,
+      nodeIPv6: v6((nodes.get(node)?.status?.addresses ?? []).map((a) => a.address)),
+    });
+  }
+  return out;
+}
+
+/** The lab's IPv6 world, or a skip saying why there is none. */
+export function v6World(ctx: TestContext, h: Harness): V6Origin {
+  const edge = labEdge(ctx, h);
+  if (!edge.origin6) ctx.skip(`edge file of ${edge.cluster} predates the IPv6 world: re-provision the edge (v6e2e up)`);
+  return edge.origin6!;
 }
 
 export function labEdge(ctx: TestContext, h: Harness): EdgeInfo {

@@ -17,8 +17,10 @@ import { waitFor } from '../../lib/k8s/wait.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
 import { resolverAddresses, resolverFor, skipWithoutFamily } from '../dns64/common.ts';
 import { pref64Discovery, synthesis } from '../dns64/scenarios.ts';
-import { labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, type Nat64Setup } from './common.ts';
-import { nat64Http, nat64Udp } from './scenarios.ts';
+import { ip6tablesIn } from '../../lib/edge/docker.ts';
+import { urlFor } from '../../lib/net/family.ts';
+import { egressSources, labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
+import { nat64Http, nat64Udp, nativeIPv6Http, nativeIPv6Udp } from './scenarios.ts';
 
 let h: Harness;
 let s: Nat64Setup;
@@ -117,5 +119,42 @@ describe('nat64 faults', () => {
       await routeEdge(broken, edge.pref64, edge.v4Subnet, edge.translator.kind);
       await waitNat64Back(edge, pref64);
     }
+  });
+
+  check({
+    id: 'nat64/nat64-faults/fault-ipv6-native-ipv6-egress-dropped-on-one-node-only-the-pod-on-that-node-fails-naming-the-node',
+    family: 'IPv6',
+    kind: 'fault',
+    disruptive: true,
+    title: 'fault: [IPv6] native IPv6 egress to the IPv6 world dropped on one node: only the pod on that node fails (HTTP and UDP), naming the node',
+  }, async (ctx) => {
+    skipWithoutFamily(ctx, h, 'IPv6');
+    const o = v6World(ctx, h);
+    if (s.clients.length < 2) ctx.skip(`one worker only: "only that node fails" needs two`);
+    const sources = await egressSources(h, s.clients);
+    const url = urlFor(o.ipv6, o.httpPort, '/clientip');
+    const brokenClient = s.clients[0]!;
+    const broken = nodeOf(brokenClient);
+    expectNoFault(await nativeIPv6Http(s.clients, url, o.ipv6, sources));
+    // raw PREROUTING: the pod's packets are dropped as they enter the node, before routing or masquerade.
+    const rule = ['PREROUTING', '-d', o.subnet, '-m', 'comment', '--comment', `v6e2e-fault-${s.ns.name}`, '-j', 'DROP'];
+    const seeded = await ip6tablesIn(broken, ['-t', 'raw', '-I', ...rule]);
+    expect(seeded.exitCode, `seeding the drop rule on ${broken}: ${seeded.stderr}`).toBe(0);
+    try {
+      const [v, udp] = await Promise.all([nativeIPv6Http(s.clients, url, o.ipv6, sources), nativeIPv6Udp(s.clients, o.ipv6, o.udpPort, sources)]);
+      await ctx.annotate(v.message, 'fault message');
+      await ctx.annotate(udp.message, 'fault message');
+      const hit = expectFault(v, { object: clientObject(brokenClient, url), family: 'IPv6', expected: [`HTTP 2xx over IPv6 to ${o.ipv6} (native, no NAT64)`] });
+      expect(hit.seen).toMatch(/^timeout \(curl exit 28/);
+      expectFault(udp, { object: clientObject(brokenClient, udpTarget(o.ipv6, o.udpPort)), family: 'IPv6', seen: ['no reply within the timeout'] });
+      s.clients.forEach((c, i) => {
+        if (c === brokenClient) return;
+        expectNoFault(v.perPod[i]!);
+        expectNoFault(udp.perPod[i]!);
+      });
+    } finally {
+      await ip6tablesIn(broken, ['-t', 'raw', '-D', ...rule]);
+    }
+    expectNoFault(await nativeIPv6Http(s.clients, url, o.ipv6, sources));
   });
 });

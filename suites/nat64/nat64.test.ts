@@ -14,15 +14,17 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import { parseHostPort, urlFor } from '../../lib/net/family.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
 import { dns64Setup, podResolverFamily, skipWithoutFamily } from '../dns64/common.ts';
-import { labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, type Nat64Setup } from './common.ts';
-import { nat64Bulk, nat64Http, nat64Reach, nat64Udp, nativeIPv4, type FleetVerdict } from './scenarios.ts';
+import { egressSources, labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
+import { nat64Bulk, nat64Http, nat64Reach, nat64Udp, nativeIPv4, nativeIPv6Http, nativeIPv6Udp, type EgressSources, type FleetVerdict } from './scenarios.ts';
 
 let h: Harness;
 let s: Nat64Setup;
+let sources: EgressSources;
 
 beforeAll(async () => {
   h = await harness();
   s = await nat64Setup(h, 'nat64');
+  sources = await egressSources(h, s.clients);
 }, 300_000);
 
 afterAll(async () => {
@@ -113,5 +115,42 @@ describe('nat64', () => {
     // An IPv4 target is dialled at its synthesized address, an IPv6 one as given, a name by its AAAA.
     const host = hp.family === 'IPv4' ? embedIPv4(pref64, hp.host) : hp.host;
     await assertFleet(ctx, await nat64Reach(s.clients, urlFor(host, hp.port, '/'), pref64));
+  });
+});
+
+/**
+ * Native IPv6 egress: the lab's IPv6 world (a 2001:db8 network outside the cluster)
+ * reached without NAT64. The origin's /clientip records whether the CNI masqueraded.
+ */
+describe('native IPv6 egress', () => {
+  check({
+    id: 'nat64/native-ipv6/ipv6-http-to-the-ipv6-world-origin-by-literal-without-nat64-source-the-pod-or-its-node',
+    family: 'IPv6',
+    title: "[IPv6] HTTP to the IPv6 world's origin by literal, without NAT64: the origin sees the pod or its node",
+  }, async (ctx) => {
+    skipWithoutFamily(ctx, h, 'IPv6');
+    const o = v6World(ctx, h);
+    await assertFleet(ctx, await nativeIPv6Http(s.clients, urlFor(o.ipv6, o.httpPort, '/clientip'), o.ipv6, sources));
+  });
+
+  check({
+    id: 'nat64/native-ipv6/ipv6-http-by-name-v6only-lab-test-a-real-aaaa-reaches-the-ipv6-world-origin-without-nat64',
+    family: 'IPv6',
+    title: "[IPv6] HTTP by name (v6only.lab.test, a real AAAA) reaches the IPv6 world's origin without NAT64",
+  }, async (ctx) => {
+    skipWithoutFamily(ctx, h, 'IPv6');
+    const o = v6World(ctx, h);
+    const edge = labEdge(ctx, h);
+    await assertFleet(ctx, await nativeIPv6Http(s.clients, urlFor(edge.zone.v6only, o.httpPort, '/clientip'), o.ipv6, sources));
+  });
+
+  check({
+    id: 'nat64/native-ipv6/ipv6-udp-clientip-from-the-ipv6-world-origin-the-pod-or-its-node',
+    family: 'IPv6',
+    title: "[IPv6] UDP clientip from the IPv6 world's origin: the pod or its node",
+  }, async (ctx) => {
+    skipWithoutFamily(ctx, h, 'IPv6');
+    const o = v6World(ctx, h);
+    await assertFleet(ctx, await nativeIPv6Udp(s.clients, o.ipv6, o.udpPort, sources));
   });
 });

@@ -11,9 +11,12 @@ import {
   nat64ReachVerdict,
   nat64UdpVerdict,
   nativeIPv4Verdict,
+  nativeIPv6UdpVerdict,
+  nativeIPv6Verdict,
   udpTarget,
   type BulkExpectation,
   type Client,
+  type EgressSource,
 } from '../../lib/checks/nat64.ts';
 import { all, retryVerdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
 import { familyOf, isIp } from '../../lib/net/family.ts';
@@ -63,6 +66,27 @@ export function nativeIPv4(clients: readonly Client[], url: string, originV4: st
     const podV4 = (c.pod.status?.podIPs ?? []).map((p) => p.ip).find((ip): ip is string => !!ip && isIp(ip) && familyOf(ip) === 'IPv4');
     return retryVerdict(async () => nativeIPv4Verdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { timeoutS: 3 }), originV4, podV4 }), { attempts: 2 });
   });
+}
+
+/** Per client pod (by name): the sources its native IPv6 egress may show (itself or its node). */
+export type EgressSources = ReadonlyMap<string, EgressSource>;
+
+function sourceOf(c: Client, sources: EgressSources): EgressSource {
+  return sources.get(c.pod.metadata!.name!) ?? { node: c.pod.spec?.nodeName ?? '?', nodeIPv6: [] };
+}
+
+/** HTTP /clientip over IPv6 to the IPv6 world's origin (literal, or a name with a real AAAA): no translator on the path. */
+export function nativeIPv6Http(clients: readonly Client[], url: string, origin6: string, sources: EgressSources): Promise<FleetVerdict> {
+  return fromEveryPod(clients, `HTTP ${url}`, 'IPv6', (c) =>
+    retryVerdict(async () => nativeIPv6Verdict({ object: clientObject(c, url), result: await httpGetPath(c.kc, ...at(c), url, { ipFamily: 'IPv6', timeoutS: 3 }), origin6, source: sourceOf(c, sources) }), { attempts: 2 }),
+  );
+}
+
+/** netexec's UDP clientip on the IPv6 world's origin. */
+export function nativeIPv6Udp(clients: readonly Client[], ip: string, port: number, sources: EgressSources): Promise<FleetVerdict> {
+  return fromEveryPod(clients, `UDP [${ip}]:${port}`, 'IPv6', (c) =>
+    retryVerdict(async () => nativeIPv6UdpVerdict({ object: clientObject(c, udpTarget(ip, port)), result: await udpExchange(c.kc, ...at(c), ip, port, 'clientip', 2), source: sourceOf(c, sources) }), { attempts: 3 }),
+  );
 }
 
 /** An existing cluster's --nat64-target answers through the prefix. */
