@@ -1,7 +1,8 @@
 /**
  * Projects:
  *   unit:      lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
- *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), one file at a time.
+ *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), files side by side.
+ *   e2e-serial: the suites' fault files, after e2e, one at a time (lib/harness/schedule.ts).
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
  *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
@@ -18,6 +19,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
+import { DEFAULT_E2E_WORKERS, SERIAL_GLOBS } from './lib/harness/schedule.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
 import { environmentInfo } from './lib/report/environment.ts';
@@ -67,7 +69,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['suites/**/*.test.ts'],
-          exclude: ['suites/lifecycle/**'],
+          exclude: ['suites/lifecycle/**', ...SERIAL_GLOBS],
           environment: 'node',
           // Only here, not at the root: a root globalSetup runs once per extending project.
           globalSetup: ['./suites/setup/global-setup.ts'],
@@ -75,9 +77,26 @@ export default defineConfig({
           setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
-          // All e2e files share one cluster: one file at a time, tests get their own namespaces.
+          // Files of checks run side by side, each in its own namespaces (lib/harness/schedule.ts).
+          maxWorkers: settings.workers ?? DEFAULT_E2E_WORKERS,
+          fileParallelism: true,
+          sequence: { groupOrder: 0 },
+        },
+      },
+      {
+        // The fault files, after the checks and one at a time: their faults change what every file sees.
+        extends: true,
+        test: {
+          name: 'e2e-serial',
+          include: SERIAL_GLOBS,
+          environment: 'node',
+          globalSetup: ['./suites/setup/global-setup.ts'],
+          setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 600_000,
           maxWorkers: 1,
           fileParallelism: false,
+          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -54,6 +54,11 @@ describe('run', () => {
     expect(parseArgs(['run', '--profile', 'dual,ipv6,dual'])).toMatchObject({ profiles: ['dual', 'ipv6'] });
     expect(parseArgs(['run', '--profile', 'ipv4,all'])).toMatchObject({ profiles: ['ipv4', 'ipv6', 'dual-v6', 'dual'] });
   });
+  test('--concurrency N: files of checks at once; 0 or text is a usage error', () => {
+    expect(parseArgs(['run', '--concurrency', '2'])).toMatchObject({ concurrency: 2 });
+    expect(usage(['run', '--concurrency', '0'])).toBe('--concurrency needs a whole number of files of checks at once against a cluster, 1 or more (got "0")');
+  });
+
   test('--parallel N with --profile all', () => {
     expect(parseArgs(['run', '--profile', 'all', '--parallel', '2'])).toMatchObject({ profiles: [...PROFILES], parallel: 2 });
     expect(parseArgs(['run', '--profile', 'all', '--parallel=1'])).toMatchObject({ parallel: 1 });

@@ -54,6 +54,8 @@ export interface RunArgs {
   html: boolean;
   /** With several profiles: how many run at once, each in its own process (default 1). */
   parallel: number;
+  /** Files of checks at once against each cluster (`--concurrency`); undefined: the default. */
+  concurrency?: number;
   /** `i/n`: run only the i-th of n parts of the suites' files (vitest --shard); merge with `v6e2e report`. */
   shard?: string;
   /** kube-proxy mode, CNI and addressing of the clusters the run creates (validated for every profile). */
@@ -175,6 +177,7 @@ const RUN_FLAGS: Record<string, FlagSpec> = {
   '--no-html': { value: false },
   '--self-test': { value: false },
   '--parallel': { value: true, hint: 'how many profiles run at once, e.g. 2' },
+  '--concurrency': { value: true, hint: 'how many files of checks run at once against a cluster, e.g. 3' },
   '--shard': { value: true, hint: 'i/n, e.g. 1/3' },
   ...VARIANT_FLAGS,
 };
@@ -266,9 +269,13 @@ export function parseProfiles(value: string): Profile[] {
 
 /** `--parallel` text: a whole number of profiles to run at once, 1 or more. */
 export function parseParallel(value: string): number {
+  return wholeNumber('--parallel', 'profiles to run at once', value);
+}
+
+function wholeNumber(flag: string, what: string, value: string): number {
   const n = Number(value);
   if (!/^[0-9]+$/.test(value) || !Number.isSafeInteger(n) || n < 1) {
-    throw new UsageError(`--parallel needs a whole number of profiles to run at once, 1 or more (got "${value}")`);
+    throw new UsageError(`${flag} needs a whole number of ${what}, 1 or more (got "${value}")`);
   }
   return n;
 }
@@ -361,6 +368,8 @@ function parseRun(argv: string[]): RunArgs {
   };
   const parallel = once(tokens, '--parallel');
   if (parallel !== undefined) args.parallel = parseParallel(parallel);
+  const concurrency = once(tokens, '--concurrency');
+  if (concurrency !== undefined) args.concurrency = wholeNumber('--concurrency', 'files of checks at once against a cluster', concurrency);
   const shard = once(tokens, '--shard');
   if (shard !== undefined) {
     const m = /^([0-9]+)\/([0-9]+)$/.exec(shard);
@@ -586,6 +595,8 @@ Cluster:
   --keep               keep clusters this run created
   --parallel N         with several profiles: run N at once, each in its own process
                        with its own cluster (default 1: one after another)
+  --concurrency N      files of checks run at once against each cluster (default 3); the
+                       fault files always run after them, one at a time
   --kubeconfig f       test an existing cluster from this kubeconfig (never deleted)
   --context c          kubeconfig context to use
 Selection:

@@ -4,6 +4,7 @@
  * cluster). The declarations come from each test's meta (lib/harness/check.ts);
  * nothing is derived from titles.
  */
+import { E2E_PROJECTS } from '../harness/schedule.ts';
 import path from 'node:path';
 import type { Vitest } from 'vitest/node';
 import type { CheckFamily } from '../checks/verdict.ts';
@@ -43,11 +44,11 @@ export async function collectFrom(vitest: Vitest, root: string, filters: string[
   return { checks, errors };
 }
 
-/** `v6e2e list-checks`: a vitest instance of the e2e project that only collects. */
+/** `v6e2e list-checks`: a vitest instance of the e2e projects that only collects. */
 export async function collectChecks(root: string, config: string, filters: string[] = []): Promise<CollectedChecks> {
   const { createVitest } = await import('vitest/node');
   const savedExitCode = process.exitCode;
-  const vitest = await createVitest('test', { root, config, configLoader: 'native', project: ['e2e'], run: true, watch: false, reporters: [] }).catch((err: unknown) => {
+  const vitest = await createVitest('test', { root, config, configLoader: 'native', project: [...E2E_PROJECTS], run: true, watch: false, reporters: [] }).catch((err: unknown) => {
     throw new RunBrokenError(`vitest could not load its config: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
   });
   try {

@@ -92,6 +92,7 @@ export function childRunArgv(args: RunArgs, p: ProfileRun): string[] {
   if (args.reuse) argv.push('--reuse');
   if (args.keep) argv.push('--keep');
   if (args.selfTest) argv.push('--self-test');
+  if (args.concurrency !== undefined) argv.push('--concurrency', String(args.concurrency));
   if (args.suites.length > 0) argv.push('--suite', args.suites.join(','));
   if (args.dns64Mode !== undefined) argv.push('--dns64-mode', args.dns64Mode);
   if (args.nat64Prefix !== undefined) argv.push('--nat64-prefix', args.nat64Prefix);

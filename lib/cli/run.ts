@@ -6,6 +6,7 @@
  * By concern: inputs (run-inputs.ts), the cluster under test (run-cluster.ts),
  * reports (run-reports.ts), parallel profiles (run-parallel.ts).
  */
+import { E2E_PROJECTS } from '../harness/schedule.ts';
 import fs from 'node:fs';
 import path from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -78,6 +79,7 @@ function profileSettings(plan: RunPlan, over: Partial<RunSettings>): RunSettings
     runId: plan.runId,
     gateFile: plan.gateFile ?? null,
     selfTest: args.selfTest,
+    workers: args.concurrency ?? null,
     dns64Mode: args.dns64Mode ?? null,
     nat64Prefix: args.nat64Prefix ?? null,
     nat64Target: args.nat64Target ?? null,
@@ -108,7 +110,7 @@ async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: Run
       : undefined;
   const shard = args.shard !== undefined ? { shard: args.shard } : {};
   return deps.progress.step(`e2e suites (${plan.suites.join(', ')}) on ${label}${args.shard !== undefined ? `, shard ${args.shard}` : ''}`, () =>
-    runVitest('e2e', plan.filters, { extra: shard, settings: s, ...(beforeTests ? { beforeTests } : {}) }),
+    runVitest(E2E_PROJECTS, plan.filters, { extra: shard, settings: s, ...(beforeTests ? { beforeTests } : {}) }),
   );
 }
 

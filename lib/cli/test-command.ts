@@ -3,6 +3,7 @@
  * cluster (V6E2E_KUBECONFIG / V6E2E_CONTEXT) or the lab matrix below. Ends with
  * one line CI systems read: `checks: N passed, N failed, N skipped`.
  */
+import { E2E_PROJECTS } from '../harness/schedule.ts';
 import path from 'node:path';
 import { HTML_DIR } from '../report/html.ts';
 import { readSummaries } from '../report/summary.ts';
@@ -33,7 +34,7 @@ export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<
   addTally(tally, unit.counts);
   if (unit.failed) return close(1);
   if (process.env.V6E2E_KUBECONFIG || process.env.V6E2E_CONTEXT) {
-    const e2e = await deps.progress.step('e2e tests', () => runVitest('e2e', filter, { extra: { ...options, passWithNoTests: true } }));
+    const e2e = await deps.progress.step('e2e tests', () => runVitest(E2E_PROJECTS, filter, { extra: { ...options, passWithNoTests: true } }));
     addTally(tally, e2e.counts);
     return close(e2e.failed ? 1 : 0);
   }

@@ -76,7 +76,8 @@ function outcomeOf(vitest: Vitest): VitestOutcome {
 }
 
 /** One vitest instance in run mode; it is closed before returning. Keeps vitest's process.exitCode out of ours. */
-export async function runVitest(project: string, filters: string[], opts: VitestRunOptions = {}): Promise<VitestOutcome> {
+export async function runVitest(project: string | readonly string[], filters: string[], opts: VitestRunOptions = {}): Promise<VitestOutcome> {
+  const projects = typeof project === 'string' ? [project] : [...project];
   return withEnv(opts.settings ? encodeSettings(opts.settings) : {}, async () => {
     const { createVitest } = await import('vitest/node');
     const savedExitCode = process.exitCode;
@@ -87,7 +88,7 @@ export async function runVitest(project: string, filters: string[], opts: Vitest
         config: VITEST_CONFIG,
         // Imported in place (tsx is registered): the default loader bundles the config into node_modules/.vite-temp, a write into an installed package.
         configLoader: 'native',
-        project: [project],
+        project: projects,
         run: true,
         watch: false,
         ...opts.extra,
@@ -97,7 +98,7 @@ export async function runVitest(project: string, filters: string[], opts: Vitest
       return outcomeOf(vitest);
     } catch (err) {
       if (err instanceof V6e2eError) throw err;
-      throw new RunBrokenError(`vitest (${project}) did not run: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
+      throw new RunBrokenError(`vitest (${projects.join(', ')}) did not run: ${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)}`);
     } finally {
       await vitest?.close();
       process.exitCode = savedExitCode;

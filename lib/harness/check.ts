@@ -16,6 +16,7 @@ import { inject, test, type TestContext, type TestOptions } from 'vitest';
 import './settings.ts'; // ProvidedContext.v6e2e
 import type { CheckFamily } from '../checks/verdict.ts';
 import { suiteOfFile } from '../report/reporter.ts';
+import { isSerialFile } from './schedule.ts';
 import { TIMING_TAG } from '../report/timing.ts';
 import type { IPFamily } from '../net/family.ts';
 
@@ -64,6 +65,9 @@ export function declared(decl: CheckDeclaration, file?: string): DeclaredCheck {
     throw new Error(`check id "${decl.id}" is declared in suites/${suite}/: it must start with "${suite}/"`);
   }
   if (decl.title.trim() === '') throw new Error(`check ${decl.id} needs a title`);
+  if (decl.disruptive && file && !isSerialFile(file)) {
+    throw new Error(`check ${decl.id} is disruptive: declare it in a fault file (suites/${suite ?? '<suite>'}/faults.test.ts or <topic>-faults.test.ts), which runs one at a time after the concurrent files`);
+  }
   return { id: decl.id, family: decl.family, kind: decl.kind ?? 'check', disruptive: decl.disruptive ?? false, title: decl.title };
 }
 

@@ -6,8 +6,8 @@
  * V6E2E_* run variables.
  *
  * Without the CLI (plain `vitest run --project e2e`), the user-facing variables
- * V6E2E_KUBECONFIG, V6E2E_CONTEXT, V6E2E_PROFILE, V6E2E_REPORT_DIR and
- * V6E2E_SELF_TEST are read instead.
+ * V6E2E_KUBECONFIG, V6E2E_CONTEXT, V6E2E_PROFILE, V6E2E_REPORT_DIR,
+ * V6E2E_SELF_TEST and V6E2E_CONCURRENCY are read instead.
  */
 import { isProfile, type Profile } from '../profiles.ts';
 import type { KubernetesBuild } from '../report/summary.ts';
@@ -48,6 +48,8 @@ export interface RunSettings {
   cluster: ClusterFacts;
   /** Run the harness self-tests (kind `fault`); `v6e2e run` only with --self-test. */
   selfTest: boolean;
+  /** Files of checks at once against the cluster (`--concurrency`); null: the default (lib/harness/schedule.ts). */
+  workers: number | null;
 }
 
 declare module 'vitest' {
@@ -77,6 +79,7 @@ export function settings(partial: Partial<RunSettings> & Pick<RunSettings, 'runI
     nat64Target: null,
     cluster: NO_CLUSTER_FACTS,
     selfTest: false,
+    workers: null,
     ...partial,
   };
 }
@@ -105,6 +108,8 @@ export function validateSettings(v: unknown): RunSettings {
   if (o.profile !== null && !(str(o.profile) && isProfile(o.profile))) throw bad('profile', 'ipv6, dual, dual-v6, ipv4 or null');
   if (o.dns64Mode !== null && o.dns64Mode !== 'coredns' && o.dns64Mode !== 'upstream') throw bad('dns64Mode', 'coredns, upstream or null');
   if (typeof o.selfTest !== 'boolean') throw bad('selfTest', 'true or false');
+  if (o.workers === undefined) o.workers = null; // encoded by a v6e2e from before the field existed
+  if (o.workers !== null && !(Number.isInteger(o.workers) && (o.workers as number) >= 1)) throw bad('workers', 'a whole number ≥ 1 or null');
   const c = o.cluster as Record<string, unknown> | null | undefined;
   if (!c || typeof c !== 'object' || !strOrNull(c.cni) || !strOrNull(c.kubeProxyMode) || !Array.isArray(c.podSubnets) || !Array.isArray(c.serviceSubnets)) {
     throw bad('cluster', '{cni, kubeProxyMode, podSubnets, serviceSubnets, nodeCidrMasks}');
@@ -141,5 +146,13 @@ export function decodeSettings(env: NodeJS.ProcessEnv = process.env): RunSetting
     reportDir: nonEmpty(env.V6E2E_REPORT_DIR),
     // A developer running vitest by hand is working on the harness: self-tests on unless V6E2E_SELF_TEST=0.
     selfTest: env.V6E2E_SELF_TEST !== '0',
+    workers: workersFrom(nonEmpty(env.V6E2E_CONCURRENCY)),
   });
+}
+
+function workersFrom(v: string | null): number | null {
+  if (v === null) return null;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 1) throw new UsageError(`V6E2E_CONCURRENCY=${v} must be a whole number ≥ 1 (files of checks at once)`);
+  return n;
 }

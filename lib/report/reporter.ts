@@ -20,6 +20,7 @@
  * - Hooks: a failing beforeAll/afterAll or a module that fails to import becomes its own
  *   failed check (`…/(setup)`, `…/(module)`), since vitest reports its tests as skipped.
  */
+import { E2E_PROJECTS } from '../harness/schedule.ts';
 import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
 import { decodeSettings, type RunSettings } from '../harness/settings.ts';
@@ -287,7 +288,7 @@ export class SummaryReporter implements Reporter {
   lastSummary: RunSummary | undefined;
 
   constructor(opts: SummaryReporterOptions = {}) {
-    this.projects = opts.projects ?? ['e2e'];
+    this.projects = opts.projects ?? [...E2E_PROJECTS];
     this.settings = opts.settings ?? decodeSettings();
   }
 

@@ -1,0 +1,26 @@
+import { expect, test } from 'vitest';
+import { declared } from './check.ts';
+import { isSerialFile } from './schedule.ts';
+import { decodeSettings, encodeSettings, settings } from './settings.ts';
+
+test('fault files run serially; files of checks do not', () => {
+  expect(isSerialFile('/r/suites/nat64/faults.test.ts')).toBe(true);
+  expect(isSerialFile('/r/suites/connectivity/cni-faults.test.ts')).toBe(true);
+  expect(isSerialFile('/r/suites/nat64/nat64.test.ts')).toBe(false);
+  expect(isSerialFile('/r/suites/x/nofaults.test.ts')).toBe(false);
+});
+
+test('a disruptive check outside a fault file fails at declaration, naming where it belongs', () => {
+  const decl = { id: 'nat64/x/stop-the-translator', family: 'IPv6' as const, disruptive: true, title: 'stops the translator' };
+  expect(() => declared(decl, '/r/suites/nat64/nat64.test.ts')).toThrow(/nat64\/x\/stop-the-translator is disruptive: declare it in a fault file \(suites\/nat64\/faults\.test\.ts/);
+  expect(declared(decl, '/r/suites/nat64/faults.test.ts').disruptive).toBe(true);
+});
+
+test('concurrency travels in the settings and is validated', () => {
+  const s = settings({ runId: 'r1', workers: 2 });
+  expect(decodeSettings(encodeSettings(s)).workers).toBe(2);
+  expect(decodeSettings({ V6E2E_CONCURRENCY: '4' }).workers).toBe(4);
+  expect(decodeSettings({}).workers).toBeNull();
+  expect(() => decodeSettings({ V6E2E_CONCURRENCY: '0' })).toThrow(/V6E2E_CONCURRENCY=0 must be a whole number ≥ 1/);
+  expect(() => decodeSettings(encodeSettings({ ...s, workers: 1.5 }))).toThrow(/workers must be a whole number ≥ 1 or null/);
+});
