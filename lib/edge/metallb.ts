@@ -53,10 +53,52 @@ export function poolObjects(ranges: Partial<Record<IPFamily, string>>, families:
   return [pool, l2];
 }
 
+interface Probe {
+  initialDelaySeconds?: number;
+  periodSeconds?: number;
+}
+interface Container {
+  name?: string;
+  args?: string[];
+  readinessProbe?: Probe;
+}
+interface WorkloadSpec {
+  template?: { spec?: { containers?: Container[] } };
+}
+
+/**
+ * The upstream manifest as the lab runs it. Without these changes MetalLB took
+ * 54 s to come up: the controller serves /metrics only once its webhook
+ * certificate is in the mounted secret, which kubelet refreshes only on its
+ * sync period, so the liveness probe killed it after 40 s and the restart found
+ * the certificate. The lab applies only its own, known-good pool, so it runs the
+ * controller without webhooks (and drops their configuration, which the API
+ * server would otherwise call), and probes readiness every 2 s instead of 10 s
+ * after a 10 s delay. Liveness is kept as upstream has it: a loaded machine must
+ * not restart a slow pod. Pure.
+ */
+export function labMetalLB(objects: readonly KubernetesObject[]): KubernetesObject[] {
+  const out: KubernetesObject[] = [];
+  for (const o of objects) {
+    if (o.kind === 'ValidatingWebhookConfiguration') continue;
+    if ((o.kind === 'Deployment' || o.kind === 'DaemonSet') && o.metadata?.namespace === METALLB_NS) {
+      const copy = structuredClone(o) as KubernetesObject & { spec?: WorkloadSpec };
+      for (const c of copy.spec?.template?.spec?.containers ?? []) {
+        if (c.readinessProbe) c.readinessProbe = { ...c.readinessProbe, initialDelaySeconds: 1, periodSeconds: 2 };
+        if (o.kind === 'Deployment' && c.name === 'controller') c.args = [...(c.args ?? []), '--webhook-mode=disabled', '--disable-cert-rotation=true'];
+      }
+      out.push(copy);
+      continue;
+    }
+    out.push(o);
+  }
+  return out;
+}
+
 /**
  * Installs MetalLB (L2 mode) from the pinned module's own metallb-native.yaml
  * (read from the module cache; images are the lab's local builds under the
- * upstream names) and one address pool per cluster family.
+ * upstream names, changed by labMetalLB) and one address pool per cluster family.
  */
 export async function installMetalLB(kc: KubeConfig, cluster: string, families: readonly IPFamily[], progress: Progress): Promise<Partial<Record<IPFamily, string>>> {
   const manifest = path.join(await moduleDir('go.universe.tf/metallb', LAB.metallb), 'config', 'manifests', 'metallb-native.yaml');
@@ -73,7 +115,7 @@ export async function installMetalLB(kc: KubeConfig, cluster: string, families: 
     }
   });
   await progress.step('MetalLB controller and speaker', async () => {
-    await applyObjects(kc, objects.filter((o) => o.kind !== 'CustomResourceDefinition'));
+    await applyObjects(kc, labMetalLB(objects.filter((o) => o.kind !== 'CustomResourceDefinition')));
     const apps = kc.makeApiClient(AppsV1Api);
     await waitFor('metallb controller available', async () => {
       const d = await apps.readNamespacedDeployment({ name: 'controller', namespace: METALLB_NS });
