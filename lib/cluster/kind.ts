@@ -121,9 +121,12 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
       await installFlannel(loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context }), variant, progress);
       stopIfInterrupted();
     }
-    await progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
-    stopIfInterrupted();
-    await progress.step('lab edge and load balancer', () => provisionAddons(handle, opts));
+    // The edge and MetalLB need the API and the node containers, not Ready nodes: they start
+    // while the nodes finish coming up (MetalLB's pods are scheduled as soon as they are Ready).
+    await bothSettled(
+      progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name)),
+      progress.step('lab edge and load balancer', () => provisionAddons(handle, opts)),
+    );
     stopIfInterrupted();
     return handle;
   } catch (err) {
@@ -142,6 +145,12 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   }
 }
 
+/** Runs both to the end (nothing left running behind a failure), then throws the first failure. */
+async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
+  const results = await Promise.allSettled([a, b]);
+  for (const r of results) if (r.status === 'rejected') throw r.reason;
+}
+
 /** `profile dual, kube-proxy nftables, CNI flannel, pods 10.244.0.0/16 + …` for progress lines. */
 export function describeVariant(v: ClusterVariant): string {
   const a = v.addressing;
@@ -157,9 +166,10 @@ export function describeVariant(v: ClusterVariant): string {
  */
 export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOptions, 'variant'>): Promise<EdgeInfo> {
   const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
-  const edge = await startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
-  const families = await detectClusterFamilies(clients(kc).core);
-  await installMetalLB(kc, handle.name, families.families, opts.progress);
+  // Independent of each other: the edge's CoreDNS rollout and MetalLB's pods come up side by side.
+  const edge = startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
+  const lb = detectClusterFamilies(clients(kc).core).then((f) => installMetalLB(kc, handle.name, f.families, opts.progress));
+  await bothSettled(edge, lb);
   await opts.progress.step('alternate node addresses (not host IPs)', () => ensureAltNetwork(handle.name));
   return edge;
 }
