@@ -1,10 +1,12 @@
 /**
  * Run benchmark on kept clusters: `run --reuse` of checks only versus with
  * `--self-test`, each `--repeat N` times (min/median/max), per profile; and for
- * the last run of each kind the test-body seconds per suite and per kind (check
- * or fault) from its summary.json. The clusters must exist (v6e2e up, or a kept
- * run); the bench never creates or deletes one.
- *   npx tsx bench/run.mts [--profiles ipv6,dual] [--repeat 3] [--name-prefix v6e2e]
+ * the last run of each kind, per suite, its files' wall time and how much of it
+ * was setup (wall minus test bodies) from summary.json. The clusters must exist
+ * (v6e2e up, or a kept run); those runs never create or delete one.
+ * `--end-to-end` adds a warm-lab `run --profile <p>` per profile: cluster created,
+ * judged and deleted, as a user's first command does.
+ *   npx tsx bench/run.mts [--profiles ipv6,dual] [--repeat 3] [--name-prefix v6e2e] [--end-to-end] [--concurrency N]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -19,6 +21,8 @@ const opt = (flag: string, fallback: string): string => (argv.includes(flag) ? (
 const profiles = parseProfiles(opt('--profiles', 'ipv6'));
 const repeat = Math.max(1, Number(opt('--repeat', '3')));
 const prefix = opt('--name-prefix', 'v6e2e');
+const endToEnd = argv.includes('--end-to-end');
+const concurrency = argv.includes('--concurrency') ? ['--concurrency', opt('--concurrency', '3')] : [];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-bench-run-'));
 
 interface Row {
@@ -28,9 +32,12 @@ interface Row {
   last?: RunSummary;
 }
 
-async function once(profile: string, selfTest: boolean, i: number): Promise<{ seconds: number; exit: number; summary?: RunSummary }> {
-  const dir = path.join(work, `${profile}-${selfTest ? 'self' : 'checks'}-${i}`);
-  const args = ['run', '--profile', profile, '--name', `${prefix}-${profile}`, '--reuse', '--keep', '--no-html', '--report-dir', dir, ...(selfTest ? ['--self-test'] : [])];
+type Mode = 'checks' | 'self-test' | 'end-to-end';
+
+async function once(profile: string, mode: Mode, i: number): Promise<{ seconds: number; exit: number; summary?: RunSummary }> {
+  const dir = path.join(work, `${profile}-${mode}-${i}`);
+  const cluster = mode === 'end-to-end' ? ['--name', `v6e2e-bench-e2e-${profile}`] : ['--name', `${prefix}-${profile}`, '--reuse', '--keep'];
+  const args = ['run', '--profile', profile, ...cluster, '--no-html', '--report-dir', dir, ...(mode === 'self-test' ? ['--self-test'] : []), ...concurrency];
   const t = performance.now();
   const r = await execa('node', [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), ...args], { cwd: REPO_ROOT, reject: false, env: { FORCE_COLOR: '0' } });
   const seconds = (performance.now() - t) / 1000;
@@ -44,24 +51,30 @@ const stats = (xs: number[]) => {
   return { min: s[0]!, median: s[Math.floor((s.length - 1) / 2)]!, max: s.at(-1)! };
 };
 
-/** Test-body seconds per suite, split by kind: what the suites spend inside their checks. */
+/**
+ * Per suite: its files' wall seconds, and the share that was setup (wall minus test
+ * bodies). Files run side by side, so the walls overlap and do not add up to the run's.
+ */
 function bodies(s: RunSummary): string {
-  const by = new Map<string, { check: number; fault: number }>();
-  for (const c of s.checks) {
-    const e = by.get(c.suite) ?? { check: 0, fault: 0 };
-    e[c.kind === 'fault' ? 'fault' : 'check'] += c.durationMs / 1000;
-    by.set(c.suite, e);
+  const by = new Map<string, { wall: number; body: number }>();
+  for (const f of s.files ?? []) {
+    const e = by.get(f.suite) ?? { wall: 0, body: 0 };
+    e.wall += f.durationMs / 1000;
+    e.body += f.bodyMs / 1000;
+    by.set(f.suite, e);
   }
-  return [...by].map(([suite, e]) => `${suite} ${e.check.toFixed(0)}+${e.fault.toFixed(0)}s`).join(', ');
+  return [...by].map(([suite, e]) => `${suite} ${e.wall.toFixed(0)}s (setup ${e.wall > 0 ? Math.round((100 * (e.wall - e.body)) / e.wall) : 0}%)`).join(', ');
 }
 
 const rows: Row[] = [];
 try {
   for (const profile of profiles) {
-    for (const selfTest of [false, true]) {
-      const row: Row = { what: `${profile}: run --reuse${selfTest ? ' --self-test' : ' (checks only)'}`, seconds: [], exit: [] };
+    const modes: Mode[] = ['checks', 'self-test', ...(endToEnd ? (['end-to-end'] as const) : [])];
+    for (const mode of modes) {
+      const what = mode === 'end-to-end' ? `${profile}: run (warm lab, cluster created and deleted)` : `${profile}: run --reuse${mode === 'self-test' ? ' --self-test' : ' (checks only)'}`;
+      const row: Row = { what, seconds: [], exit: [] };
       for (let i = 0; i < repeat; i++) {
-        const r = await once(profile, selfTest, i);
+        const r = await once(profile, mode, i);
         row.seconds.push(r.seconds);
         row.exit.push(r.exit);
         if (r.summary) row.last = r.summary;
@@ -73,7 +86,7 @@ try {
 } finally {
   fs.rmSync(work, { recursive: true, force: true });
 }
-console.log('\n| measurement | runs | min s | median s | max s | exits | test bodies per suite (checks+faults) |\n|---|---:|---:|---:|---:|---|---|');
+console.log('\n| measurement | runs | min s | median s | max s | exits | per suite: wall time of its files (setup share), last run |\n|---|---:|---:|---:|---:|---|---|');
 for (const r of rows) {
   const s = stats(r.seconds);
   console.log(`| ${r.what} | ${r.seconds.length} | ${s.min.toFixed(0)} | ${s.median.toFixed(0)} | ${s.max.toFixed(0)} | ${r.exit.join(',')} | ${r.last ? bodies(r.last) : ''} |`);

@@ -26,7 +26,7 @@ import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason,
 import { decodeSettings, type RunSettings } from '../harness/settings.ts';
 import { isGating, readGate } from './gate.ts';
 import { writeJunit } from './junit.ts';
-import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckResult, type KubernetesBuild, type RunSummary } from './summary.ts';
+import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckResult, type FileTiming, type KubernetesBuild, type RunSummary } from './summary.ts';
 import './timing.ts'; // TaskMeta.timingReason
 import type { DeclaredCheck } from '../harness/check.ts';
 
@@ -190,6 +190,7 @@ export interface BuildSummaryInput {
   containerErrors: ExtractedContainerError[];
   unhandledErrors: string[];
   reason?: TestRunEndReason;
+  files?: FileTiming[];
 }
 
 export function buildSummary(input: BuildSummaryInput): RunSummary {
@@ -208,6 +209,7 @@ export function buildSummary(input: BuildSummaryInput): RunSummary {
     totals: tally(checks),
     checks,
     ...(input.reason ? { reason: input.reason } : {}),
+    ...(input.files ? { files: input.files } : {}),
   };
 }
 
@@ -321,8 +323,11 @@ export class SummaryReporter implements Reporter {
 
     const cases: ExtractedCase[] = [];
     const containerErrors: ExtractedContainerError[] = [];
+    const files: FileTiming[] = [];
     for (const m of modules) {
       const file = relativeFile(m, this.root);
+      const bodyMs = [...m.children.allTests()].reduce((sum, t) => sum + (t.diagnostic()?.duration ?? 0), 0);
+      files.push({ file, suite: suiteFromFile(file), durationMs: Math.round(m.diagnostic().duration), bodyMs: Math.round(bodyMs) });
       if (m.errors().length > 0) containerErrors.push({ file, describePath: [], errors: m.errors().map(errorText) });
       for (const s of m.children.allSuites()) {
         if (s.errors().length > 0) {
@@ -345,6 +350,7 @@ export class SummaryReporter implements Reporter {
       containerErrors,
       unhandledErrors: unhandledErrors.map(errorText),
       reason,
+      files,
     }));
     this.lastSummary = summary;
     const dir = this.settings.reportDir;

@@ -13,6 +13,7 @@ import {
   type CheckFamily,
   type CheckResult,
   type CheckStatus,
+  type FileTiming,
   type KubernetesBuild,
   type RunSummary,
 } from './summary-schema.ts';
@@ -69,7 +70,18 @@ export function parseSummary(data: unknown, source: string): RunSummary {
     ...(typeof data.gate === 'string' ? { gate: data.gate } : {}),
     ...(typeof data.baseProfile === 'string' ? { baseProfile: data.baseProfile } : {}),
     ...optional('build', parseBuild(data.build)),
+    ...optional('files', parseFiles(data.files)),
   };
+}
+
+/** File timings, keeping only well-formed rows (an older summary has none). */
+function parseFiles(v: unknown): FileTiming[] | undefined {
+  if (!Array.isArray(v)) return undefined;
+  return v.filter(isRecord).flatMap((f) =>
+    typeof f.file === 'string' && typeof f.suite === 'string' && typeof f.durationMs === 'number' && typeof f.bodyMs === 'number'
+      ? [{ file: f.file, suite: f.suite, durationMs: f.durationMs, bodyMs: f.bodyMs }]
+      : [],
+  );
 }
 
 /** `{ key: value }`, or nothing when the value is absent (exactOptionalPropertyTypes-friendly spreading). */

@@ -64,6 +64,18 @@ export interface RunSummary {
   reason?: 'passed' | 'failed' | 'interrupted';
   /** The gate file the `gating` flags came from; absent: every check gates. */
   gate?: string;
+  /** Per test file: its wall time and how much of it the test bodies took (the rest is setup). */
+  files?: FileTiming[];
+}
+
+export interface FileTiming {
+  /** Relative to the repo, e.g. `suites/nat64/nat64.test.ts`. */
+  file: string;
+  suite: string;
+  /** The file's wall time: hooks and test bodies. */
+  durationMs: number;
+  /** The sum of its test bodies; durationMs minus this is setup and teardown. */
+  bodyMs: number;
 }
 
 export const SUMMARY_JSON = 'summary.json';

@@ -141,6 +141,13 @@ describe('summary.json round trip', () => {
     expect(renderSummaryMd(back)).toContain('built from /src/kubernetes (commit 0afee76f2463, dirty)');
   });
 
+  test('file timings survive the round trip; malformed rows are dropped', () => {
+    const files = [{ file: 'suites/nat64/nat64.test.ts', suite: 'nat64', durationMs: 21000, bodyMs: 9000 }];
+    expect(parseSummary(JSON.parse(JSON.stringify({ ...ipv6Run, files })), 'x').files).toEqual(files);
+    expect(parseSummary({ ...ipv6Run, files: [...files, { file: 'x' }] }, 'x').files).toEqual(files);
+    expect(parseSummary(ipv6Run, 'x').files).toBeUndefined();
+  });
+
   test('parseSummary recomputes totals and rejects unknown statuses', () => {
     const lying = { ...ipv6Run, totals: { passed: 99, failed: 0, skipped: 0, flaky: 0 } };
     expect(parseSummary(lying, 'x').totals).toEqual(ipv6Run.totals);

@@ -13,6 +13,7 @@ export {
   type CheckFamily,
   type CheckResult,
   type CheckStatus,
+  type FileTiming,
   type KubernetesBuild,
   type RunSummary,
   type Totals,
