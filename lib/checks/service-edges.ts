@@ -22,7 +22,7 @@ import { httpGet, type HttpResult } from '../probes/http.ts';
 import { udpExchange } from '../probes/udp.ts';
 import { type PeerCheck, type ProbePoint, udpVerdict } from './connectivity.ts';
 import { clientIpOf, rankedAddresses } from './nodeport.ts';
-import { clip, describeHttpOutcome, httpFailureKind } from './text.ts';
+import { clip, describeHttpOutcome, httpFailureKind, lastLine } from './text.ts';
 import { retryVerdict, verdict, type Verdict } from './verdict.ts';
 
 /** A rejected connection must be refused within this many seconds (the probe's connect timeout). */
@@ -58,7 +58,9 @@ export function nodeTargets(nodes: readonly V1Node[], clientNode: string, family
   const own = nodes.find((n) => n.metadata?.name === clientNode);
   const ownIp = own && first(own);
   if (ownIp) out.push({ node: clientNode, address: ownIp, own: true });
-  for (const n of nodes) {
+  // A worker rather than the control plane, when there is one: the usual NodePort path.
+  const isCp = (n: V1Node) => Object.keys(n.metadata?.labels ?? {}).includes('node-role.kubernetes.io/control-plane');
+  for (const n of [...nodes.filter((n) => !isCp(n)), ...nodes.filter(isCp)]) {
     const ip = n.metadata?.name !== clientNode ? first(n) : undefined;
     if (ip) {
       out.push({ node: n.metadata!.name!, address: ip, own: false });
@@ -76,7 +78,7 @@ export function nodeTargets(nodes: readonly V1Node[], clientNode: string, family
  */
 export function hairpinSourceVerdict(c: PeerCheck & { result: HttpResult; ownIp: string }): Verdict {
   const own = normalizeIp(c.ownIp);
-  const expected = `a ${c.family} source other than its own ${own} (hairpin traffic is masqueraded)`;
+  const expected = `an ${c.family} source other than its own ${own} (hairpin traffic is masqueraded)`;
   if (!c.result.ok) return verdict(false, { ...c, expected, seen: describeHttpOutcome(c.result) });
   const body = c.result.body.trim();
   const ip = clientIpOf(body);
@@ -116,7 +118,8 @@ export function tcpRejectedVerdict(c: PeerCheck & { result: HttpResult; boundS: 
   const kind = httpFailureKind(c.result);
   const outcome = describeHttpOutcome(c.result);
   if (kind === 'connection refused') return verdict(true, { ...c, expected, seen: outcome });
-  const seen = kind === 'timeout' ? `timeout after ${c.boundS} s: black-holed (${outcome})` : outcome;
+  const said = lastLine(c.result.stderr || c.result.stdout);
+  const seen = kind === 'timeout' ? `timeout after ${c.boundS} s: black-holed (curl exit ${c.result.exitCode}${said ? `: ${clip(said, 200)}` : ''})` : outcome;
   return verdict(false, { ...c, expected, seen });
 }
 
