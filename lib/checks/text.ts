@@ -27,6 +27,44 @@ export function lastLine(text: string, skip: (line: string) => boolean = () => f
   );
 }
 
+/** What a failed curl means, as a kind: the words describeHttpOutcome leads with. */
+export type HttpFailureKind =
+  | 'could not resolve host'
+  | 'no route to host'
+  | 'network unreachable'
+  | 'address family not supported'
+  | 'connection refused'
+  | 'timeout'
+  | 'empty reply (connection closed without a response)'
+  | 'connection reset'
+  | 'request failed';
+
+/** The kind of a failed curl (exit code, and curl's last line where exit 7 covers several errors); undefined when it was answered or could not run. */
+export function httpFailureKind(r: HttpResult): HttpFailureKind | undefined {
+  if (r.exitCode === 0 || r.exitCode === -1) return undefined;
+  const said = lastLine(r.stderr || r.stdout);
+  switch (r.exitCode) {
+    case 6:
+      return 'could not resolve host';
+    case 7:
+      return /no route/i.test(said)
+        ? 'no route to host'
+        : /unreachable/i.test(said)
+          ? 'network unreachable'
+          : /address family|not supported/i.test(said)
+            ? 'address family not supported'
+            : 'connection refused';
+    case 28:
+      return 'timeout';
+    case 52:
+      return 'empty reply (connection closed without a response)';
+    case 56:
+      return 'connection reset';
+    default:
+      return 'request failed';
+  }
+}
+
 /**
  * The one description of an HTTP probe's outcome: the status and body when it was
  * answered, else what the failed curl means in words a network engineer expects
@@ -35,33 +73,6 @@ export function lastLine(text: string, skip: (line: string) => boolean = () => f
 export function describeHttpOutcome(r: HttpResult): string {
   if (r.exitCode === 0) return `HTTP ${r.status ?? '?'}${r.body.trim() ? ` body "${clip(r.body, 240)}"` : ' (empty body)'}`;
   const said = lastLine(r.stderr || r.stdout);
-  let what: string;
-  switch (r.exitCode) {
-    case -1:
-      return `probe could not run (${clip(said, 200)})`;
-    case 6:
-      what = 'could not resolve host';
-      break;
-    case 7:
-      what = /no route/i.test(said)
-        ? 'no route to host'
-        : /unreachable/i.test(said)
-          ? 'network unreachable'
-          : /address family|not supported/i.test(said)
-            ? 'address family not supported'
-            : 'connection refused';
-      break;
-    case 28:
-      what = 'timeout';
-      break;
-    case 52:
-      what = 'empty reply (connection closed without a response)';
-      break;
-    case 56:
-      what = 'connection reset';
-      break;
-    default:
-      what = 'request failed';
-  }
-  return `${what} (curl exit ${r.exitCode}${said ? `: ${clip(said, 200)}` : ''})`;
+  if (r.exitCode === -1) return `probe could not run (${clip(said, 200)})`;
+  return `${httpFailureKind(r)!} (curl exit ${r.exitCode}${said ? `: ${clip(said, 200)}` : ''})`;
 }

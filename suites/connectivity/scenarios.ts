@@ -40,7 +40,7 @@ export function peersOf(pairs: readonly NodePair[], byNode: ReadonlyMap<string, 
  * All parts must pass. A pass that needed a retry keeps its message in `seen`, so the
  * check can say in the report which path worked only on a second try.
  */
-function combine(parts: readonly Verdict[], object: string, family: CheckFamily): Verdict {
+export function combine(parts: readonly Verdict[], object: string, family: CheckFamily): Verdict {
   const attempts = Math.max(1, ...parts.map((p) => p.attempts ?? 1));
   const v = all([...parts], object, family);
   const retried = parts.filter((p) => (p.attempts ?? 1) > 1);
@@ -128,7 +128,7 @@ export async function bulkTransfer(kc: KubeConfig, client: V1Pod, blob: BlobServ
 // ------------------------------------------------------------------ pod → Service
 
 /** The Service's ClusterIP of the family, or a failed Verdict naming the Service. */
-function clusterIpOr(svc: V1Service, family: IPFamily): string | Verdict {
+export function clusterIpOr(svc: V1Service, family: IPFamily): string | Verdict {
   const ip = serviceIPsOf(svc, family)[0];
   if (ip) return ip;
   return verdict(false, {

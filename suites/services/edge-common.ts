@@ -1,0 +1,30 @@
+/**
+ * Set-up shared by the hairpin and no-endpoint Service files and their faults: the
+ * families, the one assertion, and the two Services (NodePort, so each has a ClusterIP
+ * and a NodePort of every family the cluster has, serving netexec's HTTP and UDP ports).
+ */
+import type { V1Node, V1Service } from '@kubernetes/client-node';
+import type { Harness } from '../../lib/harness/context.ts';
+import { createService, NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
+export { expectOk, FAMILIES, ROLE_LABEL } from '../connectivity/common.ts';
+export { skipWithoutFamily } from '../../lib/harness/context.ts';
+import { ROLE_LABEL } from '../connectivity/common.ts';
+
+/** The hairpin pod's label: its Service selects it and nothing else. */
+export const HAIRPIN = { [ROLE_LABEL]: 'hairpin' };
+/** No pod carries this label: the no-endpoints Service's selector. */
+export const NOBODY = { [ROLE_LABEL]: 'nobody' };
+
+/** A NodePort Service of the cluster's families (RequireDualStack on dual-stack) with netexec's HTTP and UDP ports. */
+export function edgeService(h: Harness, ns: string, name: string, selector: Record<string, string>): Promise<V1Service> {
+  return createService(h.kc, ns, { name, selector, families: h.families.families, type: 'NodePort', ports: [NETEXEC_HTTP, NETEXEC_UDP] });
+}
+
+export async function listNodes(h: Harness): Promise<V1Node[]> {
+  return (await h.api.core.listNode({})).items;
+}
+
+/** The comment every node rule a fault test seeds carries (lib/edge/node-rules.ts). */
+export function faultComment(ns: string): string {
+  return `v6e2e-fault-${ns}`;
+}
