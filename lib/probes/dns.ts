@@ -27,8 +27,9 @@ export interface DnsResult extends ProbeResult {
  * dig's stable `+noall +answer +comments` layout (the data are not addresses
  * until callers parse them with ip-address).
  */
-export async function dig(kc: KubeConfig, ns: string, pod: string, name: string, type: RecordType, opts: { server?: string; tcp?: boolean } = {}): Promise<DnsResult> {
-  const cmd = ['dig', '+time=2', '+tries=2', '+noall', '+answer', '+comments', '+stats', ...(opts.tcp ? ['+tcp'] : []), ...(opts.server ? [`@${opts.server}`] : []), type, name];
+export async function dig(kc: KubeConfig, ns: string, pod: string, name: string, type: RecordType, opts: { server?: string; tcp?: boolean; search?: boolean } = {}): Promise<DnsResult> {
+  // search: expand a partial name through resolv.conf's search list and ndots, as a resolver library would.
+  const cmd = ['dig', '+time=2', '+tries=2', '+noall', '+answer', '+comments', '+stats', ...(opts.tcp ? ['+tcp'] : []), ...(opts.search ? ['+search'] : []), ...(opts.server ? [`@${opts.server}`] : []), type, name];
   const r = await runProbe(kc, ns, pod, `${name} ${type}`, cmd, 20_000);
   const rcode = /status: ([A-Z]+)/.exec(r.stdout)?.[1];
   const server = /;; SERVER: (\S+)/.exec(r.stdout)?.[1];

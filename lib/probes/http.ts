@@ -43,19 +43,22 @@ export interface DownloadResult {
 const DL_MARK = '@@v6e2e-download=';
 
 /**
- * Downloads a (large) body inside the pod and reports how many bytes arrived and
- * their sha256, without shipping the body back over the exec stream. The body goes
+ * Downloads a (large) body inside the pod — optionally the answer to a POST of `post` —
+ * and reports how many bytes arrived and their sha256, without shipping the body back over the exec stream. The body goes
  * to a temporary file that is removed afterwards.
  */
-export async function httpDownload(kc: KubeConfig, ns: string, pod: string, url: string, timeoutS = 20): Promise<DownloadResult> {
+export async function httpDownload(kc: KubeConfig, ns: string, pod: string, url: string, timeoutS = 20, post?: string): Promise<DownloadResult> {
+  // With `post`, the request is a POST of that body (form-encoded, as curl --data-binary sends
+  // it), passed as an argument so it never crosses the exec stream as shell text.
+  const data = post !== undefined ? ' --data-binary "$1"' : '';
   const script = [
     'f=$(mktemp)',
-    `code=$(curl -sS -g --connect-timeout 5 --max-time ${timeoutS} -o "$f" -w '%{http_code}' "$0"); rc=$?`,
+    `code=$(curl -sS -g --connect-timeout 5 --max-time ${timeoutS}${data} -o "$f" -w '%{http_code}' "$0"); rc=$?`,
     `echo "${DL_MARK}$code $(wc -c < "$f") $(sha256sum < "$f" | cut -d' ' -f1)"`,
     'rm -f "$f"',
     'exit $rc',
   ].join('; ');
-  const r = await runProbe(kc, ns, pod, url, ['sh', '-c', script, url], (timeoutS + 15) * 1000);
+  const r = await runProbe(kc, ns, pod, url, ['sh', '-c', script, url, ...(post !== undefined ? [post] : [])], (timeoutS + 15) * 1000);
   const line = r.stdout.split('\n').find((l) => l.startsWith(DL_MARK));
   const [code, size, sum] = line ? line.slice(DL_MARK.length).trim().split(' ') : [];
   const status = Number(code) || undefined;

@@ -3,7 +3,7 @@
  * server and client. Pods are pinned to nodes with nodeName so that "across
  * nodes" means it, and run in the suite's namespace so cleanup is one delete.
  */
-import type { KubeConfig, V1Pod, V1Container, V1Probe, V1Volume } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
@@ -37,6 +37,12 @@ export interface ProbePodSpec {
   env?: V1Container['env'];
   volumes?: V1Volume[];
   volumeMounts?: V1Container['volumeMounts'];
+  /** spec.hostname / spec.subdomain: the pod's DNS name under a headless Service named like the subdomain. */
+  hostname?: string;
+  subdomain?: string;
+  /** Default ClusterFirst (ClusterFirstWithHostNet for hostNetwork pods). */
+  dnsPolicy?: V1PodSpec['dnsPolicy'];
+  dnsConfig?: V1PodSpec['dnsConfig'];
 }
 
 export const NETEXEC_HTTP_PORT = 8080;
@@ -51,7 +57,10 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
     spec: {
       nodeName: s.node,
       hostNetwork: s.hostNetwork ?? false,
-      dnsPolicy: s.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst',
+      hostname: s.hostname,
+      subdomain: s.subdomain,
+      dnsPolicy: s.dnsPolicy ?? (s.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst'),
+      dnsConfig: s.dnsConfig,
       terminationGracePeriodSeconds: 1,
       tolerations: [{ operator: 'Exists' }],
       containers: [

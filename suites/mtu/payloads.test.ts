@@ -1,0 +1,72 @@
+/**
+ * Payloads larger than the MTU, per family: an 8 KiB HTTP body and a 2000-byte UDP
+ * datagram through a Service's ClusterIP and NodePort arrive whole, and the path MTU
+ * pod → pod across nodes (largest don't-fragment echo) equals the pod interface MTU.
+ */
+import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { checkEach, idFamily } from '../../lib/harness/check.ts';
+import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
+import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { createEchoService, expectOk, FAMILIES, SERVER, skipWithoutFamily, SUITE } from './common.ts';
+import { largeHttpThroughService, largeUdpThroughService, pathMtu } from './scenarios.ts';
+
+let h: Harness;
+let ns: TestNamespace;
+let client: V1Pod;
+let server: V1Pod;
+let svc: V1Service;
+/** The server's node: its address carries the NodePort probes, so they cross nodes too. */
+let serverNode: V1Node;
+
+beforeAll(async () => {
+  h = await harness();
+  ns = await suiteNamespace(h, SUITE);
+  const [pair] = nodePairs(await workerNodes(h.kc), 2);
+  [client, server] = (await startProbePods(h.kc, ns.name, [
+    { name: 'client', node: pair!.from },
+    { name: 'server', node: pair!.to, labels: SERVER },
+  ])) as [V1Pod, V1Pod];
+  svc = await createEchoService(h.kc, ns.name, h.families.families);
+  await waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1);
+  serverNode = await h.api.core.readNode({ name: server.spec!.nodeName! });
+}, 240_000);
+
+afterAll(async () => {
+  await ns?.cleanup();
+});
+
+describe('large payloads through Services', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `mtu/large-payloads/${idFamily(f)}-http-body-larger-than-the-mtu-through-clusterip-and-nodeport-arrives-whole`, family: f, title: `[${f}] 8 KiB HTTP body through ClusterIP and NodePort of that family: echoed back whole` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await largeHttpThroughService(h.kc, client, svc, serverNode, f));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `mtu/large-payloads/${idFamily(f)}-udp-datagram-larger-than-the-mtu-through-clusterip-and-nodeport-arrives-whole`, family: f, title: `[${f}] 2000-byte UDP datagram (fragmented) through ClusterIP and NodePort of that family: echoed back whole` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await largeUdpThroughService(h.kc, client, svc, serverNode, f));
+    },
+  );
+});
+
+describe('path MTU', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `mtu/path-mtu/${idFamily(f)}-pod-to-pod-across-nodes-path-mtu-equals-the-pod-interface-mtu`, family: f, title: `[${f}] pod → pod across nodes: path MTU (largest don't-fragment echo) equals the pod interface MTU` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      const v = await pathMtu(h.kc, client, server, f);
+      await ctx.annotate(v.seen, 'path MTU found');
+      await expectOk(ctx, v);
+    },
+  );
+});
