@@ -23,7 +23,7 @@ describe('hostIpOf / nodeHostIpOf', () => {
     expect(nodeHostIpOf(v4only, 'IPv6')).toBeUndefined();
   });
   test('a pod without a host IP of the family fails naming its node', () => {
-    const v = missingHostIp({ metadata: { namespace: 'ns', name: 'hp' }, spec: { nodeName: 'v4' }, status: { hostIPs: [{ ip: '172.18.0.9' }] } }, 'IPv6', 'x');
+    const v = missingHostIp({ metadata: { namespace: 'ns', name: 'hp' }, spec: { nodeName: 'v4', containers: [] }, status: { hostIPs: [{ ip: '172.18.0.9' }] } }, 'IPv6', 'x');
     expect(v.ok).toBe(false);
     expect(v.expected).toBe('pod ns/hp\'s node v4 to have an IPv6 host IP');
     expect(v.seen).toBe('hostIPs [172.18.0.9 (IPv4)]');

@@ -7,6 +7,7 @@
  * the most any probe needed.
  */
 import type { KubeConfig, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import { nodeHostIPs, showIps } from '../../lib/checks/address-families.ts';
 import { checkHttp, checkPing, checkUdpEcho, serviceIPsOf, serviceName } from '../../lib/checks/connectivity.ts';
 import { hostIpOf, hostNetworkSliceVerdict, missingHostIp, nodeAddressesOf, nodeHostIpOf } from '../../lib/checks/host-network.ts';
 import { all, retryVerdict, verdict, type Verdict } from '../../lib/checks/verdict.ts';
@@ -70,7 +71,7 @@ function nodeTargets(nodes: readonly V1Node[], family: IPFamily, object: string)
   const out: { node: string; ip: string }[] = [];
   for (const n of nodes) {
     const ip = nodeHostIpOf(n, family);
-    if (!ip) return verdict(false, { object, family, expected: `Node ${n.metadata?.name ?? '?'} to have a ${family} host IP`, seen: `addresses ${JSON.stringify(n.status?.addresses ?? [])}` });
+    if (!ip) return verdict(false, { object, family, expected: `Node ${n.metadata?.name ?? '?'} to have a ${family} host IP`, seen: `host IPs ${showIps(nodeHostIPs(n))}` });
     out.push({ node: n.metadata!.name!, ip });
   }
   return out;
