@@ -10,6 +10,7 @@ import { ip6tablesIn } from '../../lib/edge/docker.ts';
 import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
+import type { ProbePodSpec } from '../../lib/probes/pods.ts';
 import { dockerTry, type DockerResult } from '../../lib/util/docker.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 // The connectivity suite's assertion and "pod has no IP of the family" helper, shared rather than copied.
@@ -45,6 +46,25 @@ export function suiteNamespace(h: Harness, suite: string = SUITE): Promise<TestN
 
 /** A hostNetwork client that only dials: it takes no port on its node. */
 export const SLEEPER = ['sleep', 'infinity'];
+
+/**
+ * A hostNetwork netexec endpoint whose UDP server listens on the node's host IPs, not the
+ * wildcard: a wildcard socket answers a pod on the same node from the address the kernel
+ * picks for the route back — with kindnet the pod's veth gateway (10.244.x.1, fd00:10:244:x::1),
+ * not the node IP the pod dialled — so conntrack cannot undo the ClusterIP DNAT and the
+ * client drops the reply. Bound sockets answer from the address they were reached on.
+ */
+export function hostNetworkEndpoint(name: string, node: string, httpPort: number, udpPort: number, labels: Record<string, string>): ProbePodSpec {
+  return {
+    name,
+    node,
+    hostNetwork: true,
+    labels,
+    args: ['netexec', `--http-port=${httpPort}`, `--udp-port=${udpPort}`, '--udp-listen-addresses=$(HOST_IPS)'],
+    env: [{ name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } }],
+    readinessProbe: { httpGet: { path: '/healthz', port: httpPort }, periodSeconds: 1 },
+  };
+}
 
 export async function listNodes(h: Harness): Promise<V1Node[]> {
   return (await h.api.core.listNode({})).items;

@@ -22,6 +22,7 @@ import {
   FAULT_EP_HTTP_PORT,
   FAULT_EP_UDP_PORT,
   FAULT_HOSTPORT,
+  hostNetworkEndpoint,
   listNodes,
   ROLE_LABEL,
   SLEEPER,
@@ -67,7 +68,7 @@ beforeAll(async () => {
       [
         { name: 'hclient', node: w0, hostNetwork: true, command: SLEEPER },
         { name: 'backend', node: w1, labels: { [ROLE_LABEL]: 'backend' } },
-        { name: 'hostep', node: w1, hostNetwork: true, httpPort: FAULT_EP_HTTP_PORT, udpPort: FAULT_EP_UDP_PORT, labels: { [ROLE_LABEL]: 'hostep' } },
+        hostNetworkEndpoint('hostep', w1, FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, { [ROLE_LABEL]: 'hostep' }),
         { name: 'client', node: w0 },
         { name: 'near', node: w1 },
         { name: 'hostport', node: w1, ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: FAULT_HOSTPORT, protocol: 'TCP' }] },

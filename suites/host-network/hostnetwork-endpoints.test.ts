@@ -12,7 +12,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
 import { startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { expectOk, FAMILIES, HOST_EP_HTTP_PORT, HOST_EP_UDP_PORT, listNodes, MAX_NODES, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { expectOk, FAMILIES, HOST_EP_HTTP_PORT, HOST_EP_UDP_PORT, hostNetworkEndpoint, listNodes, MAX_NODES, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { clusterIpHttp, clusterIpUdp, hostEndpointSlices } from './scenarios.ts';
 
 let h: Harness;
@@ -29,14 +29,7 @@ beforeAll(async () => {
   const sampled = (await workerNodes(h.kc)).slice(0, MAX_NODES);
   const specs: ProbePodSpec[] = [
     { name: 'client', node: sampled[0]! },
-    ...sampled.map((node, i) => ({
-      name: `hostep-${i}`,
-      node,
-      hostNetwork: true,
-      httpPort: HOST_EP_HTTP_PORT,
-      udpPort: HOST_EP_UDP_PORT,
-      labels: { [ROLE_LABEL]: 'hostep' },
-    })),
+    ...sampled.map((node, i) => hostNetworkEndpoint(`hostep-${i}`, node, HOST_EP_HTTP_PORT, HOST_EP_UDP_PORT, { [ROLE_LABEL]: 'hostep' })),
   ];
   const ports = [
     { name: 'http', port: 80, targetPort: HOST_EP_HTTP_PORT, protocol: 'TCP' },
