@@ -38,4 +38,9 @@ describe('probePodManifest', () => {
     expect(c.readinessProbe).toBeUndefined();
     expect(c.image).toBe('r');
   });
+  test('declared ports (a hostPort mapping) reach the container', () => {
+    const ports = [{ containerPort: 8080, hostPort: 28290, protocol: 'TCP' }];
+    expect(probePodManifest('ns', { name: 'hp', ports }).spec!.containers[0]!.ports).toEqual(ports);
+    expect(probePodManifest('ns', { name: 'plain' }).spec!.containers[0]!.ports).toBeUndefined();
+  });
 });

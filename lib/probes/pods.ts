@@ -3,7 +3,7 @@
  * server and client. Pods are pinned to nodes with nodeName so that "across
  * nodes" means it, and run in the suite's namespace so cleanup is one delete.
  */
-import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1Probe, V1Volume } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
@@ -34,6 +34,8 @@ export interface ProbePodSpec {
    */
   readinessProbe?: V1Probe;
   labels?: Record<string, string>;
+  /** Declared container ports, e.g. a `hostPort` mapping (the CNI's portmap plugin acts on these). */
+  ports?: V1ContainerPort[];
   env?: V1Container['env'];
   volumes?: V1Volume[];
   volumeMounts?: V1Container['volumeMounts'];
@@ -70,6 +72,7 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
           imagePullPolicy: 'IfNotPresent',
           command: s.command,
           args: s.args ?? (s.command ? undefined : ['netexec', `--http-port=${httpPort}`, `--udp-port=${s.udpPort ?? NETEXEC_UDP_PORT}`]),
+          ports: s.ports,
           env: s.env,
           volumeMounts: s.volumeMounts,
           readinessProbe:
