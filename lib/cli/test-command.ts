@@ -71,11 +71,11 @@ export const TEST_CLUSTER_PREFIX = 'v6e2e-test';
  * cluster. (The seeds' addressing plan runs by hand: README "Variants".)
  */
 export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags; suites?: Suite[] }[] = [
-  // What kube-proxy's mode and the CNI change (DNS64 and the guestbook app do not depend on them).
+  // What kube-proxy's mode and the CNI change (DNS64, record DNS and the guestbook app do not depend on them).
   {
     profiles: ['ipv6', 'dual'],
     flags: { kubeProxyMode: 'nftables', cni: 'flannel', addressing: {} },
-    suites: ['address-families', 'connectivity', 'nat64', 'nodeport', 'loadbalancer'],
+    suites: ['address-families', 'connectivity', 'services', 'host-network', 'mtu', 'nat64', 'nodeport', 'loadbalancer'],
   },
 ];
 
