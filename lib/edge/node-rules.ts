@@ -1,0 +1,72 @@
+/**
+ * Faults seeded on a kind node: one DROP rule in the family's iptables, matching only
+ * what the fault test names (its pod IP, its Service port) and tagged
+ * `v6e2e-fault-<namespace>`, so helpers sharing the cluster are not hit. Its packet
+ * counter proves the rule really dropped the probe. Two places, either kube-proxy mode:
+ * - raw PREROUTING, before kube-proxy's DNAT: matches what the client dialled (a NodePort);
+ * - mangle FORWARD, after DNAT: matches the chosen pod, also when the client is on the
+ *   pod's own node (there raw PREROUTING still sees the ClusterIP or node address).
+ */
+import type { IPFamily } from '../net/family.ts';
+import { dockerTry, type DockerResult } from '../util/docker.ts';
+
+/** iptables or ip6tables in a node container, waiting up to 5 s for the xtables lock; a non-zero exit is returned. */
+export function xtablesIn(node: string, family: IPFamily, args: readonly string[]): Promise<DockerResult> {
+  return dockerTry(['exec', node, family === 'IPv6' ? 'ip6tables' : 'iptables', '-w', '5', ...args], { timeout: 30_000 });
+}
+
+export interface NodeDrop {
+  node: string;
+  family: IPFamily;
+  /** The match, e.g. `['-d', 'fd00::7/128', '-p', 'tcp', '--dport', '8080']`. */
+  match: readonly string[];
+  /** The comment: `v6e2e-fault-<namespace>`. */
+  tag: string;
+  /** Drop after DNAT (mangle FORWARD) instead of before it (raw PREROUTING, the default). */
+  afterDnat?: boolean;
+}
+
+function where(d: Pick<NodeDrop, 'afterDnat'>): { table: string; chain: string } {
+  return d.afterDnat ? { table: 'mangle', chain: 'FORWARD' } : { table: 'raw', chain: 'PREROUTING' };
+}
+
+/** The fault tag of a namespace's fault rules. */
+export function faultTag(namespace: string): string {
+  return `v6e2e-fault-${namespace}`;
+}
+
+function rule(d: NodeDrop): string[] {
+  return [where(d).chain, ...d.match, '-m', 'comment', '--comment', d.tag, '-j', 'DROP'];
+}
+
+export async function seedDrop(d: NodeDrop): Promise<void> {
+  const r = await xtablesIn(d.node, d.family, ['-t', where(d).table, '-I', ...rule(d)]);
+  if (r.exitCode !== 0) throw new Error(`seeding ${d.family} drop [${d.match.join(' ')}] on ${d.node}: ${r.stderr}`);
+}
+
+export async function removeDrop(d: NodeDrop): Promise<void> {
+  const r = await xtablesIn(d.node, d.family, ['-t', where(d).table, '-D', ...rule(d)]);
+  if (r.exitCode !== 0) throw new Error(`restoring ${d.node}: removing ${d.family} drop [${d.match.join(' ')}] failed: ${r.stderr}`);
+}
+
+/** Packets the drop's rule counted (summed over its tag's rules in its chain), or undefined when none is there. */
+export async function droppedBy(d: NodeDrop): Promise<number | undefined> {
+  const { table, chain } = where(d);
+  const r = await xtablesIn(d.node, d.family, ['-t', table, '-L', chain, '-v', '-n', '-x']);
+  const lines = r.stdout.split('\n').filter((l) => l.includes(d.tag));
+  return lines.length ? lines.reduce((n, l) => n + Number(l.trim().split(/\s+/)[0]), 0) : undefined;
+}
+
+/** Seeds the drops, runs `body`, and removes every seeded drop afterwards whatever happened. */
+export async function withDrops<T>(drops: readonly NodeDrop[], body: () => Promise<T>): Promise<T> {
+  const seeded: NodeDrop[] = [];
+  try {
+    for (const d of drops) {
+      await seedDrop(d);
+      seeded.push(d);
+    }
+    return await body();
+  } finally {
+    for (const d of seeded) await removeDrop(d);
+  }
+}
