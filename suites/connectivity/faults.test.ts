@@ -2,7 +2,8 @@
  * Fault tests: seed a real fault on the cluster, run the very scenario the suite's check
  * runs (scenarios.ts, same retry policy), and require a failure naming the object, the
  * family and what was seen. (kindnet enforces no NetworkPolicy, so the faults are seeded
- * in Services and servers instead.)
+ * in Services and servers instead, or as DROP rules on a node matching only this file's
+ * pod IPs, tagged v6e2e-fault-<namespace>: lib/edge/node-rules.ts.)
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';

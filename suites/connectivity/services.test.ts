@@ -3,6 +3,10 @@
  * Service's DNS name (A/AAAA answers exactly its ClusterIPs, PTR back to its FQDN,
  * connecting by name over that family) and a headless Service's records. The Service
  * is RequireDualStack on a dual-stack cluster and SingleStack on a single-stack one.
+ * Every backend of the family answers through the ClusterIP (HTTP and UDP, many new
+ * connections), a backend on the client's own node is reached, and a Service with
+ * internalTrafficPolicy Local answers only from the client node's endpoint (none on a
+ * node without one).
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';

@@ -6,6 +6,8 @@
  * outside client's /128 and denies it once the range no longer contains it; and a
  * dual-stack LoadBalancer in front of IPv6 backends serves IPv4 clients where the
  * profile can (on an IPv6-only cluster the check says why it cannot and skips).
+ * UDP answers on every ingress IP from outside, and an externalTrafficPolicy Local
+ * Service's healthCheckNodePort says 200 on the node with its endpoint, 503 elsewhere.
  *
  * Single-family Services (one per cluster family) carry the reachability checks, so a
  * dual-stack allocation problem (ingress.test.ts) does not hide a data-path result.

@@ -12,6 +12,9 @@
  *   ruleset looks like, caught by the same probes in either kube-proxy mode.
  *   Both go through nodePortAnswers, the scenario of the reachability checks, from the
  *   outside client as the "from outside the cluster" check probes.
+ * - Per family, UDP to the UDP NodePort dropped on one node (raw PREROUTING, that port),
+ *   and one of two backends dropped after DNAT on its node (mangle FORWARD, its pod IP):
+ *   the UDP and every-backend checks name the node address / the missing backend.
  * - A node whose InternalIPs are ranked the other way round: kubelet owns Node status
  *   and rewrites it on its next status update, so the lab does not reorder a live Node;
  *   the fault is seeded on a deep copy of the live Node (said in the test name), put in

@@ -8,6 +8,9 @@
  * network (lib/edge/alt-network.ts): a local address that is no host IP, which iptables'
  * default serves and nftables' default `primary` refuses.
  *
+ * UDP (netexec's hostname datagram) is judged on the same addresses by the same rules,
+ * and through every served node address every backend answers (not just one).
+ *
  * externalTrafficPolicy Local: the backend sees the outside client's own address (no
  * SNAT; for IPv6 the container's address on the kind network) and only nodes with a
  * local endpoint answer.
