@@ -1,61 +1,77 @@
 /**
- * Fault rules on kind nodes: one iptables/ip6tables rule per family, inserted first in
- * its chain and tagged with a comment naming the test's namespace, so a fault test can
- * seed a narrowly scoped drop (its own pods' IPs and Service ports only) and remove
- * exactly what it added — other tests share the cluster. DROP in any table is final in
- * both kube-proxy modes (iptables and nftables hooks alike).
+ * Faults seeded on a kind node: one DROP rule in the family's iptables, matching only
+ * what the fault test names (its pod IP, its Service port) and tagged
+ * `v6e2e-fault-<namespace>`, so helpers sharing the cluster are not hit. Its packet
+ * counter proves the rule really dropped the probe. Two places, either kube-proxy mode:
+ * - raw PREROUTING, before kube-proxy's DNAT: matches what the client dialled (a NodePort);
+ * - mangle FORWARD, after DNAT: matches the chosen pod, also when the client is on the
+ *   pod's own node (there raw PREROUTING still sees the ClusterIP or node address).
  */
 import type { IPFamily } from '../net/family.ts';
 import { dockerTry, type DockerResult } from '../util/docker.ts';
 
-export interface NodeRule {
-  /** kind node container. */
+/** iptables or ip6tables in a node container, waiting up to 5 s for the xtables lock; a non-zero exit is returned. */
+export function xtablesIn(node: string, family: IPFamily, args: readonly string[]): Promise<DockerResult> {
+  return dockerTry(['exec', node, family === 'IPv6' ? 'ip6tables' : 'iptables', '-w', '5', ...args], { timeout: 30_000 });
+}
+
+export interface NodeDrop {
   node: string;
   family: IPFamily;
-  table: 'raw' | 'mangle' | 'filter';
-  chain: string;
-  /** Match arguments (`-s … -d … -p tcp --dport …`); the comment and `-j DROP` are added. */
+  /** The match, e.g. `['-d', 'fd00::7/128', '-p', 'tcp', '--dport', '8080']`. */
   match: readonly string[];
-  /** `v6e2e-fault-<namespace>`: finds the rule on the node and says who put it there. */
-  comment: string;
+  /** The comment: `v6e2e-fault-<namespace>`. */
+  tag: string;
+  /** Drop after DNAT (mangle FORWARD) instead of before it (raw PREROUTING, the default). */
+  afterDnat?: boolean;
 }
 
-/** The tool for the family. */
-export function xtables(family: IPFamily): 'iptables' | 'ip6tables' {
-  return family === 'IPv4' ? 'iptables' : 'ip6tables';
+function where(d: Pick<NodeDrop, 'afterDnat'>): { table: string; chain: string } {
+  return d.afterDnat ? { table: 'mangle', chain: 'FORWARD' } : { table: 'raw', chain: 'PREROUTING' };
 }
 
-/** The argv (after the tool) that inserts (`-I`) or deletes (`-D`) the rule. Pure. */
-export function ruleArgs(r: NodeRule, op: '-I' | '-D'): string[] {
-  return ['-w', '5', '-t', r.table, op, r.chain, ...r.match, '-m', 'comment', '--comment', r.comment, '-j', 'DROP'];
+/** The fault tag of a namespace's fault rules. */
+export function faultTag(namespace: string): string {
+  return `v6e2e-fault-${namespace}`;
 }
 
-/** `ip6tables -t raw PREROUTING -s … -j DROP on dev-worker`: a rule in messages. */
-export function describeRule(r: NodeRule): string {
-  return `${xtables(r.family)} -t ${r.table} ${r.chain} ${r.match.join(' ')} -j DROP on ${r.node}`;
+function rule(d: NodeDrop): string[] {
+  return [where(d).chain, ...d.match, '-m', 'comment', '--comment', d.tag, '-j', 'DROP'];
 }
 
-function run(r: NodeRule, op: '-I' | '-D'): Promise<DockerResult> {
-  return dockerTry(['exec', r.node, xtables(r.family), ...ruleArgs(r, op)], { timeout: 30_000 });
+/** The xtables argv (after the tool) that inserts or deletes the drop: the same rule both ways. Pure. */
+export function dropArgs(d: NodeDrop, op: '-I' | '-D'): string[] {
+  return ['-t', where(d).table, op, ...rule(d)];
 }
 
-/**
- * Inserts the rules, runs `fn`, and deletes every rule inserted, whatever `fn` did. A rule
- * that cannot be inserted throws (after removing the ones already in) with the tool's error.
- */
-export async function withNodeRules<T>(rules: readonly NodeRule[], fn: () => Promise<T>): Promise<T> {
-  const added: NodeRule[] = [];
+export async function seedDrop(d: NodeDrop): Promise<void> {
+  const r = await xtablesIn(d.node, d.family, dropArgs(d, '-I'));
+  if (r.exitCode !== 0) throw new Error(`seeding ${d.family} drop [${d.match.join(' ')}] on ${d.node}: ${r.stderr}`);
+}
+
+export async function removeDrop(d: NodeDrop): Promise<void> {
+  const r = await xtablesIn(d.node, d.family, dropArgs(d, '-D'));
+  if (r.exitCode !== 0) throw new Error(`restoring ${d.node}: removing ${d.family} drop [${d.match.join(' ')}] failed: ${r.stderr}`);
+}
+
+/** Packets the drop's rule counted (summed over its tag's rules in its chain), or undefined when none is there. */
+export async function droppedBy(d: NodeDrop): Promise<number | undefined> {
+  const { table, chain } = where(d);
+  const r = await xtablesIn(d.node, d.family, ['-t', table, '-L', chain, '-v', '-n', '-x']);
+  const lines = r.stdout.split('\n').filter((l) => l.includes(d.tag));
+  return lines.length ? lines.reduce((n, l) => n + Number(l.trim().split(/\s+/)[0]), 0) : undefined;
+}
+
+/** Seeds the drops, runs `body`, and removes every seeded drop afterwards whatever happened. */
+export async function withDrops<T>(drops: readonly NodeDrop[], body: () => Promise<T>): Promise<T> {
+  const seeded: NodeDrop[] = [];
   try {
-    for (const r of rules) {
-      const res = await run(r, '-I');
-      if (res.exitCode !== 0) throw new Error(`seeding ${describeRule(r)} failed: ${res.stderr.trim()}`);
-      added.push(r);
+    for (const d of drops) {
+      await seedDrop(d);
+      seeded.push(d);
     }
-    return await fn();
+    return await body();
   } finally {
-    for (const r of added.reverse()) {
-      const res = await run(r, '-D');
-      if (res.exitCode !== 0) console.warn(`removing ${describeRule(r)} failed: ${res.stderr.trim()}`);
-    }
+    for (const d of seeded) await removeDrop(d);
   }
 }

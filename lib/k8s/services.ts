@@ -25,6 +25,7 @@ export interface ServiceShape {
   /** Default: netexec's HTTP and UDP ports. */
   ports?: V1ServicePort[];
   externalTrafficPolicy?: 'Cluster' | 'Local';
+  internalTrafficPolicy?: 'Cluster' | 'Local';
   loadBalancerSourceRanges?: string[];
 }
 
@@ -40,6 +41,7 @@ export function serviceManifest(ns: string, s: ServiceShape): V1Service {
       ipFamilies: [...s.families],
       ...(s.headless ? { clusterIP: 'None' } : {}),
       ...(s.externalTrafficPolicy ? { externalTrafficPolicy: s.externalTrafficPolicy } : {}),
+      ...(s.internalTrafficPolicy ? { internalTrafficPolicy: s.internalTrafficPolicy } : {}),
       ...(s.loadBalancerSourceRanges ? { loadBalancerSourceRanges: s.loadBalancerSourceRanges } : {}),
       ports: s.ports ?? [NETEXEC_HTTP, NETEXEC_UDP],
     },

@@ -6,6 +6,12 @@ export interface UdpResult extends ProbeResult {
   reply: string;
 }
 
+/** The argv sending one datagram and printing the first reply (pods and the outside container run the same). */
+export function udpCommand(ip: string, port: number, message: string, timeoutS = 3): string[] {
+  // -W 1: exit on the first reply datagram instead of idling out the -w timeout.
+  return ['sh', '-c', `printf '%s' "$0" | nc -u -W 1 -w ${timeoutS} "$1" "$2"`, message, ip, String(port)];
+}
+
 /**
  * One datagram to an agnhost netexec UDP port and its reply ("hostname",
  * "echo <text>", "clientip" are its commands), sent with netcat; the address
@@ -14,9 +20,7 @@ export interface UdpResult extends ProbeResult {
  */
 export async function udpExchange(kc: KubeConfig, ns: string, pod: string, ip: string, port: number, message: string, timeoutS = 3): Promise<UdpResult> {
   const target = hostPort(ip, port);
-  // -W 1: exit on the first reply datagram instead of idling out the -w timeout.
-  const cmd = ['sh', '-c', `printf '%s' "$0" | nc -u -W 1 -w ${timeoutS} "$1" "$2"`, message, ip, String(port)];
-  const r = await runProbe(kc, ns, pod, ip, cmd, (timeoutS + 10) * 1000);
+  const r = await runProbe(kc, ns, pod, ip, udpCommand(ip, port, message, timeoutS), (timeoutS + 10) * 1000);
   const reply = r.stdout.trim();
   return { ...r, target: `udp://${target}`, ok: r.ok && reply.length > 0, reply };
 }

@@ -2,7 +2,8 @@
  * Fault tests: seed a real fault on the cluster, run the very scenario the suite's check
  * runs (scenarios.ts, same retry policy), and require a failure naming the object, the
  * family and what was seen. (kindnet enforces no NetworkPolicy, so the faults are seeded
- * in Services and servers instead.)
+ * in Services and servers instead, or as DROP rules on a node matching only this file's
+ * pod IPs, tagged v6e2e-fault-<namespace>: lib/edge/node-rules.ts.)
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
@@ -14,10 +15,14 @@ import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
 import { ip6tablesIn } from '../../lib/edge/docker.ts';
-import { familyOf } from '../../lib/net/family.ts';
+import { familyOf, urlFor } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, nodePairs, podIPs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createService, FAMILIES, fqdnOf, MAX_NODE_PAIRS, serviceManifest, skipWithoutFamily, suiteNamespace } from './common.ts';
-import { clusterIpHttp, podToPodHttp, podToPodPing, serviceDns } from './scenarios.ts';
+import { clusterIpEveryBackend, clusterIpHttp, internalLocalOnly, podToPodHttp, podToPodPing, serviceDns } from './scenarios.ts';
+import { droppedBy, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
+import { podIpOf } from '../../lib/probes/pods.ts';
+import type { IPFamily } from '../../lib/net/family.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -26,6 +31,16 @@ let v4only: V1Pod;
 /** An ordinary netexec server on another node than the client (the ICMPv6 fault's target). */
 let echo: V1Pod;
 let domain: string;
+/** A netexec pod on the client's node: the same-node target, and one of the two backends of `pair`. */
+let twin: V1Pod;
+/** A client on a node with neither the client nor echo (the control plane on a two-worker lab), when there is one. */
+let far: V1Pod | undefined;
+/** `twin` alone (same-node ClusterIP); echo + twin (every backend); echo + twin with internalTrafficPolicy Cluster. */
+let twinSvc: V1Service;
+let pairSvc: V1Service;
+let itpCluster: V1Service;
+
+const PAIR = { 'v6e2e.io/group': 'pair' };
 
 /**
  * An HTTP server that can only listen on IPv4: socat TCP4-LISTEN answering the pod's
@@ -49,6 +64,7 @@ beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'connectivity-faults');
   const pairs = nodePairs(await workerNodes(h.kc), MAX_NODE_PAIRS);
+  const farNode = (await h.api.core.listNode({})).items.map((n) => n.metadata!.name!).find((n) => n !== pairs[0]!.from && n !== pairs[0]!.to);
   const pods = await startProbePods(
     h.kc,
     ns.name,
@@ -61,11 +77,20 @@ beforeAll(async () => {
         // kubelet would probe the primary PodIP, which on an IPv6 cluster this server never answers.
         readinessProbe: { exec: { command: ['nc', '-z', '127.0.0.1', String(NETEXEC_HTTP_PORT)] }, periodSeconds: 1 },
       },
-      { name: 'echo', node: pairs[0]!.to },
+      { name: 'echo', node: pairs[0]!.to, labels: PAIR },
+      { name: 'twin', node: pairs[0]!.from, labels: { ...PAIR, 'v6e2e.io/role': 'twin' } },
+      ...(farNode ? [{ name: 'far', node: farNode }] : []),
     ],
     180_000,
   );
-  [client, v4only, echo] = pods as [V1Pod, V1Pod, V1Pod];
+  [client, v4only, echo, twin] = pods as [V1Pod, V1Pod, V1Pod, V1Pod];
+  far = pods[4];
+  const families = h.families.families;
+  twinSvc = await createService(h.kc, ns.name, { name: 'twin', selector: { 'v6e2e.io/role': 'twin' }, families });
+  pairSvc = await createService(h.kc, ns.name, { name: 'pair', selector: PAIR, families });
+  itpCluster = await createService(h.kc, ns.name, { name: 'itp-cluster', selector: PAIR, families, internalTrafficPolicy: 'Cluster' });
+  await waitForEndpoints(h.kc, ns.name, 'twin', families, 1);
+  for (const name of ['pair', 'itp-cluster']) await waitForEndpoints(h.kc, ns.name, name, families, 2);
   domain = await clusterDomain(h.kc, ns.name, 'client');
 }, 300_000);
 
@@ -178,6 +203,93 @@ describe('connectivity faults', () => {
         await ip6tablesIn(node, ['-t', 'raw', '-D', ...rule]);
       }
       expectNoFault(await podToPodPing(h.kc, peers, 'IPv6'));
+    },
+  );
+
+  /**
+   * A DROP on twin's node for twin's IP of the family (only `tcpPort` when given), after
+   * DNAT: the client shares the node, so before DNAT its packets still carry the ClusterIP.
+   */
+  function twinDrop(family: IPFamily, tcpPort?: number): NodeDrop {
+    const ip = podIpOf(twin, family)!;
+    const match = [`-d`, `${ip}/${family === 'IPv6' ? 128 : 32}`, ...(tcpPort ? ['-p', 'tcp', '--dport', String(tcpPort)] : [])];
+    return { node: twin.spec!.nodeName!, family, match, tag: faultTag(ns.name), afterDnat: true };
+  }
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/connectivity-faults/fault-${idFamily(f)}-same-node-server-dropped-on-its-node-the-same-node-pod-and-clusterip-checks-fail-naming-it`,
+      family: f,
+      kind: 'fault',
+      disruptive: true,
+      title: `fault: [${f}] HTTP to a pod on the client's own node dropped there (mangle FORWARD, that pod IP and port): the same-node pod → pod and pod → ClusterIP checks fail naming it`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      const peers = [{ client, server: twin }];
+      const node = twin.spec!.nodeName!;
+      const scenarios = async () => [await podToPodHttp(h.kc, peers, family), await clusterIpHttp(h.kc, client, twinSvc, family, [twin])];
+      for (const v of await scenarios()) expectNoFault(v);
+      const drop = twinDrop(family, NETEXEC_HTTP_PORT);
+      await withDrops([drop], async () => {
+        const [pp, cip] = await scenarios();
+        await ctx.annotate(`${pp!.message}\n${cip!.message}`, 'fault message');
+        expect(await droppedBy(drop), `the drop on ${node} counted no packets`).toBeGreaterThan(0);
+        expectFault(pp!, { object: new RegExp(` → pod ${ns.name}/twin on ${node} \\(`), family, expected: ['HTTP 2xx with body "twin"'], seen: ['timeout'] });
+        expectFault(cip!, { object: new RegExp(` → Service ${ns.name}/twin ClusterIP \\(.*backends pod ${ns.name}/twin on ${node}\\)`), family, expected: ['HTTP 2xx with body "twin"'], seen: ['timeout'] });
+      });
+      for (const v of await scenarios()) expectNoFault(v);
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/connectivity-faults/fault-${idFamily(f)}-one-backend-dropped-on-its-node-every-backend-answers-fails-naming-it`,
+      family: f,
+      kind: 'fault',
+      disruptive: true,
+      timeoutMs: 300_000,
+      title: `fault: [${f}] one of two backends unreachable (mangle FORWARD drop of its pod IP on its node): "every backend answers" (HTTP and UDP) fails naming that backend`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      const backends = [echo, twin];
+      expectNoFault(await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, 'http'));
+      const drop = twinDrop(family);
+      await withDrops([drop], async () => {
+        for (const proto of ['http', 'udp'] as const) {
+          const v = await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, proto);
+          await ctx.annotate(v.message, `fault message (${proto})`);
+          expectFault(v, { object: new RegExp(` → Service ${ns.name}/pair ClusterIP \\(`), family, expected: ['every backend answers: [echo, twin]'], seen: ['never answered: twin', 'echo ×'] });
+        }
+        expect(await droppedBy(drop), `the drop on ${drop.node} counted no packets`).toBeGreaterThan(0);
+      });
+      expectNoFault(await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, 'http'));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/connectivity-faults/fault-${idFamily(f)}-clusterip-with-internaltrafficpolicy-cluster-judged-by-the-itp-local-scenario-fails-a-backend-elsewhere-answers`,
+      family: f,
+      kind: 'fault',
+      title: `fault: [${f}] a ClusterIP Service without internalTrafficPolicy Local (Cluster): the ITP Local scenario fails, a backend on another node answers the client on a node without one`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      if (!far) ctx.skip('no third node: no client on a node without an endpoint');
+      const v = await internalLocalOnly(h.kc, [far!], itpCluster, family, [echo, twin]);
+      await ctx.annotate(v.message, 'fault message');
+      const farNode = far!.spec!.nodeName!;
+      expectFault(v, {
+        object: `pod ${ns.name}/far on ${farNode} → Service ${ns.name}/itp-cluster ClusterIP (${urlFor(serviceIPsOf(itpCluster, family)[0]!, NETEXEC_HTTP_PORT, '/hostname')}, internalTrafficPolicy Cluster)`,
+        family,
+        expected: [`no answer (internalTrafficPolicy Local, no endpoint on ${farNode}`],
+        seen: ['requests: '],
+      });
     },
   );
 });

@@ -27,6 +27,8 @@ const echo = new Map<string, V1Pod>();
 const host = new Map<string, V1Pod>();
 let blob: BlobServer;
 let blobClient: V1Pod;
+/** A second netexec pod on the first sampled node: the same-node pair is echo-0 → twin. */
+let twin: V1Pod;
 
 beforeAll(async () => {
   h = await harness();
@@ -38,6 +40,7 @@ beforeAll(async () => {
     specs.push({ name: `echo-${i}`, node });
     specs.push({ name: `host-${i}`, node, hostNetwork: true, httpPort: HOST_HTTP_PORT, udpPort: HOST_UDP_PORT });
   });
+  specs.push({ name: 'twin', node: nodes[0] });
   specs.push({
     name: 'blob',
     node: pairs[0]!.to,
@@ -50,6 +53,7 @@ beforeAll(async () => {
     echo.set(node, byName.get(`echo-${i}`)!);
     host.set(node, byName.get(`host-${i}`)!);
   });
+  twin = byName.get('twin')!;
   blobClient = echo.get(pairs[0]!.from)!;
   const sum = await runProbe(h.kc, ns.name, 'blob', BLOB_PATH, ['sh', '-c', `wc -c < ${BLOB_PATH}; sha256sum ${BLOB_PATH} | cut -d' ' -f1`]);
   const [bytes, sha256] = sum.stdout.trim().split('\n');
@@ -68,6 +72,15 @@ describe('pod to pod', () => {
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       await expectOk(ctx, await podToPodHttp(h.kc, peersOf(pairs, echo), f));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({ id: `connectivity/pod-to-pod/${idFamily(f)}-pod-pod-same-node-http`, family: f, title: `[${f}] pod → pod on the same node: HTTP to the server PodIP reaches that pod` }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await podToPodHttp(h.kc, [{ client: echo.get(twin.spec!.nodeName!)!, server: twin }], f));
     },
   );
 

@@ -20,9 +20,11 @@ import {
   serviceName,
   type ServedBlob,
 } from '../../lib/checks/connectivity.ts';
-import { all, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
+import { all, retryVerdict, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
+import { everyBackendVerdict, httpSample, localOnlyVerdict, sampleUntil, SPREAD_REQUESTS, SPREAD_ROUNDS, udpSample } from '../../lib/checks/backends.ts';
 import { otherFamily, urlFor, type IPFamily } from '../../lib/net/family.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podLabel, type NodePair } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podIpOf, podLabel, type NodePair } from '../../lib/probes/pods.ts';
+import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
 import { fqdnOf, HOST_HTTP_PORT, ipOr } from './common.ts';
 
 /** A client pod and the server pod it dials. */
@@ -188,4 +190,58 @@ export function serviceByName(kc: KubeConfig, client: V1Pod, svc: V1Service, dom
 export function headlessDns(kc: KubeConfig, client: V1Pod, svc: V1Service, domain: string, family: IPFamily, intended: readonly IPFamily[], pods: readonly V1Pod[]): Promise<Verdict> {
   const endpoints = pods.map((p) => ({ pod: `${p.metadata!.namespace!}/${p.metadata!.name!}`, ips: podIPs(p) }));
   return checkHeadlessDns({ kc, client }, svc, fqdnOf(svc, domain), family, intended, endpoints);
+}
+
+// ------------------------------------------------------------------ every backend, internalTrafficPolicy
+
+/** Requests per ITP round: enough that a remote backend (half the picks under Cluster policy) shows up. */
+const ITP_REQUESTS = 6;
+
+/** Names of the pods that are endpoints of the family (those with an IP of it). */
+function namesOfFamily(pods: readonly V1Pod[], family: IPFamily): string[] {
+  return pods.filter((p) => podIpOf(p, family)).map((p) => p.metadata!.name!);
+}
+
+/**
+ * Requests to the Service's ClusterIP of the family, each on a new connection (HTTP
+ * /hostname or UDP `hostname`), in rounds until every backend of the family has
+ * answered: every ready endpoint is reachable through the ClusterIP, not just one.
+ */
+export async function clusterIpEveryBackend(kc: KubeConfig, client: V1Pod, svc: V1Service, family: IPFamily, backends: readonly V1Pod[], proto: 'http' | 'udp'): Promise<Verdict> {
+  const ip = clusterIpOr(svc, family);
+  if (typeof ip !== 'string') return ip;
+  const from = podRunner(kc, client);
+  const names = namesOfFamily(backends, family);
+  const target = proto === 'http' ? urlFor(ip, NETEXEC_HTTP_PORT, '/hostname') : `udp ${ip} port ${NETEXEC_UDP_PORT} "hostname"`;
+  const object = `${podLabel(client)} → Service ${serviceName(svc)} ClusterIP (${target})`;
+  const take = async () =>
+    proto === 'http'
+      ? (await httpRepeated(from, target, SPREAD_REQUESTS)).map(httpSample)
+      : (await udpRepeated(from, ip, NETEXEC_UDP_PORT, 'hostname', SPREAD_REQUESTS)).map(udpSample);
+  return sampleUntil(take, (samples) => everyBackendVerdict({ object, family, backends: names, samples }), SPREAD_ROUNDS);
+}
+
+/**
+ * internalTrafficPolicy Local, from each client: requests to the ClusterIP of the family
+ * are answered only by `members` on the client's own node; a client on a node without
+ * one gets no answer. Each round is judged alone (retried while kube-proxy syncs).
+ */
+export async function internalLocalOnly(kc: KubeConfig, clients: readonly V1Pod[], svc: V1Service, family: IPFamily, members: readonly V1Pod[]): Promise<Verdict> {
+  const ip = clusterIpOr(svc, family);
+  if (typeof ip !== 'string') return ip;
+  const url = urlFor(ip, NETEXEC_HTTP_PORT, '/hostname');
+  const parts: Verdict[] = [];
+  for (const client of clients) {
+    const node = client.spec!.nodeName!;
+    const local = namesOfFamily(members.filter((m) => m.spec?.nodeName === node), family);
+    const object = `${podLabel(client)} → Service ${serviceName(svc)} ClusterIP (${url}, internalTrafficPolicy ${svc.spec?.internalTrafficPolicy ?? 'unset'})`;
+    const from = podRunner(kc, client);
+    parts.push(
+      await retryVerdict(async () => {
+        const samples = (await httpRepeated(from, url, ITP_REQUESTS)).map(httpSample);
+        return localOnlyVerdict({ object, family, node, local, backends: namesOfFamily(members, family), samples });
+      }, { attempts: 3 }),
+    );
+  }
+  return combine(parts, `Service ${serviceName(svc)} internalTrafficPolicy Local (${clients.length} client node${clients.length === 1 ? '' : 's'})`, family);
 }

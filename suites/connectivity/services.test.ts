@@ -3,6 +3,10 @@
  * Service's DNS name (A/AAAA answers exactly its ClusterIPs, PTR back to its FQDN,
  * connecting by name over that family) and a headless Service's records. The Service
  * is RequireDualStack on a dual-stack cluster and SingleStack on a single-stack one.
+ * Every backend of the family answers through the ClusterIP (HTTP and UDP, many new
+ * connections), a backend on the client's own node is reached, and a Service with
+ * internalTrafficPolicy Local answers only from the client node's endpoint (none on a
+ * node without one).
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
@@ -14,7 +18,7 @@ import type { IPFamily } from '../../lib/net/family.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
 import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createService, expectOk, FAMILIES, MAX_NODE_PAIRS, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
-import { clusterIpHttp, clusterIpPtr, clusterIpUdp, headlessDns, serviceByName, serviceDns, singleStackDns } from './scenarios.ts';
+import { clusterIpEveryBackend, clusterIpHttp, clusterIpPtr, clusterIpUdp, headlessDns, internalLocalOnly, serviceByName, serviceDns, singleStackDns } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -26,8 +30,19 @@ let echo: V1Service;
 let headless: V1Service;
 /** One SingleStack Service per family the cluster has. */
 const single = new Map<IPFamily, V1Service>();
+/** A backend on the client's own node, alone behind `echo-near` (the same-node ClusterIP path). */
+let near: V1Pod;
+let echoNear: V1Service;
+/** internalTrafficPolicy Local over `near` (client's node) and server-0 (another node). */
+let itpLocal: V1Service;
+let itpMembers: V1Pod[];
+/** A client on a node with no ITP member, when the cluster has a third node. */
+let far: V1Pod | undefined;
 
 const SERVER = { [ROLE_LABEL]: 'server' };
+const NEAR = { [ROLE_LABEL]: 'near' };
+const ITP_LABEL = 'v6e2e.io/itp';
+const ITP = { [ITP_LABEL]: 'member' };
 
 beforeAll(async () => {
   h = await harness();
@@ -37,22 +52,35 @@ beforeAll(async () => {
   // Client on the first node; the two backends on the other sampled nodes (cross-node paths).
   const clientNode = pairs[0]!.from;
   const serverNodes = [pairs[0]!.to, pairs[1]?.to ?? pairs[0]!.to];
+  const server1Node = serverNodes[1] === clientNode ? serverNodes[0] : serverNodes[1];
+  // A node holding neither the client nor a server (the control plane on a two-worker lab): ITP's "no local endpoint" side.
+  const allNodes = (await h.api.core.listNode({})).items.map((n) => n.metadata!.name!);
+  const farNode = allNodes.find((n) => n !== clientNode && n !== serverNodes[0] && n !== server1Node);
   const pods = await startProbePods(
     h.kc,
     ns.name,
     [
       { name: 'client', node: clientNode, labels: { [ROLE_LABEL]: 'client' } },
-      { name: 'server-0', node: serverNodes[0], labels: SERVER },
-      { name: 'server-1', node: serverNodes[1] === clientNode ? serverNodes[0] : serverNodes[1], labels: SERVER },
+      { name: 'server-0', node: serverNodes[0], labels: { ...SERVER, ...ITP } },
+      { name: 'server-1', node: server1Node, labels: SERVER },
+      { name: 'near', node: clientNode, labels: { ...NEAR, ...ITP } },
+      ...(farNode ? [{ name: 'far', node: farNode, labels: { [ROLE_LABEL]: 'far' } }] : []),
     ],
     180_000,
   );
   client = pods[0]!;
-  servers = pods.slice(1);
+  servers = pods.slice(1, 3);
+  near = pods[3]!;
+  far = pods[4];
+  itpMembers = [near, servers[0]!];
   echo = await createService(h.kc, ns.name, { name: 'echo', selector: SERVER, families });
   headless = await createService(h.kc, ns.name, { name: 'echo-headless', selector: SERVER, families, headless: true });
   for (const f of families) single.set(f, await createService(h.kc, ns.name, { name: `echo-${f.toLowerCase()}`, selector: SERVER, families: [f] }));
+  echoNear = await createService(h.kc, ns.name, { name: 'echo-near', selector: NEAR, families });
+  itpLocal = await createService(h.kc, ns.name, { name: 'itp-local', selector: ITP, families, internalTrafficPolicy: 'Local' });
   for (const name of ['echo', 'echo-headless']) await waitForEndpoints(h.kc, ns.name, name, families, servers.length);
+  await waitForEndpoints(h.kc, ns.name, 'echo-near', families, 1);
+  await waitForEndpoints(h.kc, ns.name, 'itp-local', families, itpMembers.length);
   domain = await clusterDomain(h.kc, ns.name, 'client');
 }, 300_000);
 
@@ -76,6 +104,66 @@ describe('pod to ClusterIP', () => {
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       await expectOk(ctx, await clusterIpUdp(h.kc, client, echo, f));
+    },
+  );
+});
+
+describe('pod to ClusterIP: every backend, same node', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/pod-to-clusterip/${idFamily(f)}-every-backend-answers-http`,
+      family: f,
+      timing: 'kube-proxy picks backends at random: rounds of requests until every backend has answered',
+      title: `[${f}] pod → ClusterIP of that family: every backend answers (HTTP, each request a new connection)`,
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await clusterIpEveryBackend(h.kc, client, echo, f, servers, 'http'));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/pod-to-clusterip/${idFamily(f)}-udp-every-backend-answers`,
+      family: f,
+      timing: 'kube-proxy picks backends at random: rounds of datagrams until every backend has answered',
+      title: `[${f}] UDP pod → ClusterIP of that family: every backend answers (each datagram a new socket)`,
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await clusterIpEveryBackend(h.kc, client, echo, f, servers, 'udp'));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/pod-to-clusterip/${idFamily(f)}-pod-clusterip-same-node-backend-http`,
+      family: f,
+      title: `[${f}] pod → ClusterIP of that family whose backend is on the client's own node (HTTP)`,
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await clusterIpHttp(h.kc, client, echoNear, f, [near]));
+    },
+  );
+});
+
+describe('internalTrafficPolicy Local', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `connectivity/internaltrafficpolicy-local/${idFamily(f)}-only-the-client-node-s-endpoints-answer-none-on-a-node-without-one`,
+      family: f,
+      timing: 'kube-proxy syncs the policy: each client gets up to 3 rounds',
+      title: `[${f}] ClusterIP with internalTrafficPolicy Local: only the client node's endpoint answers; a node without one gets no answer`,
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      if (!far) await ctx.annotate('no third node: the "no local endpoint" side is not probed', 'note');
+      await expectOk(ctx, await internalLocalOnly(h.kc, far ? [client, far] : [client], itpLocal, f, itpMembers));
     },
   );
 });

@@ -6,6 +6,8 @@
  * outside client's /128 and denies it once the range no longer contains it; and a
  * dual-stack LoadBalancer in front of IPv6 backends serves IPv4 clients where the
  * profile can (on an IPv6-only cluster the check says why it cannot and skips).
+ * UDP answers on every ingress IP from outside, and an externalTrafficPolicy Local
+ * Service's healthCheckNodePort says 200 on the node with its endpoint, 503 elsewhere.
  *
  * Single-family Services (one per cluster family) carry the reachability checks, so a
  * dual-stack allocation problem (ingress.test.ts) does not hide a data-path result.
@@ -37,7 +39,12 @@ import {
   waitReadyEndpoints,
   type ServiceShape,
 } from '../nodeport/common.ts';
-import { dualFront, fromOutside, fromPod, ingressAnswers, sourcePreserved, sourceRangeHolds, type LbPeers } from './scenarios.ts';
+import { dualFront, fromOutside, fromPod, healthCheckAnswers, ingressAnswers, ingressUdpAnswers, sourcePreserved, sourceRangeHolds, type LbPeers } from './scenarios.ts';
+import type { V1Node } from '@kubernetes/client-node';
+import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
+import { outsideRunner } from '../../lib/probes/spread.ts';
+import { expectOk } from '../connectivity/common.ts';
+import { nodeAddresses } from '../nodeport/scenarios.ts';
 
 /** The data-path Services are created up front; their ingress may take this long. */
 const INGRESS_TIMEOUT_MS = 60_000;
@@ -49,6 +56,11 @@ let ns: TestNamespace;
 let outside: OutsideClient | string | undefined;
 let client: V1Pod;
 let servers: V1Pod[] = [];
+/** The only endpoint of the ETP Local Services, and the nodes whose addresses the health checks probe. */
+let local: V1Pod;
+let nodes: V1Node[] = [];
+/** Per family: a SingleStack LoadBalancer for netexec's UDP port over the same backends. */
+const lbUdp = new Map<IPFamily, IngressTimeline>();
 /** Per family: SingleStack ETP Cluster and ETP Local Services, with their ingress timelines. */
 const lb = new Map<IPFamily, IngressTimeline>();
 const lbLocal = new Map<IPFamily, IngressTimeline>();
@@ -66,13 +78,14 @@ beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'loadbalancer');
   outside = await outsideClient(h);
-  ({ client, servers } = await startReachabilityPods(h, ns));
+  [{ client, servers, local }, nodes] = await Promise.all([startReachabilityPods(h, ns), h.api.core.listNode({}).then((l) => l.items)]);
   const families = h.families.families;
   const jobs: Promise<unknown>[] = [];
   for (const f of families) {
     const sfx = f.toLowerCase();
     jobs.push(createLb({ name: `lb-${sfx}`, type: 'LoadBalancer', selector: SERVER, families: [f] }).then((t) => lb.set(f, t)));
     jobs.push(createLb({ name: `lb-local-${sfx}`, type: 'LoadBalancer', selector: LOCAL, families: [f], externalTrafficPolicy: 'Local' }).then((t) => lbLocal.set(f, t)));
+    jobs.push(createLb({ name: `lb-udp-${sfx}`, type: 'LoadBalancer', selector: SERVER, families: [f], ports: [NETEXEC_UDP] }).then((t) => lbUdp.set(f, t)));
   }
   const v6 = typeof outside === 'string' ? undefined : outside.addressOf('IPv6');
   if (families.includes('IPv6') && v6) {
@@ -141,6 +154,45 @@ describe('LoadBalancer reachability', () => {
       const { verdict, parts } = await sourcePreserved(peers(), lbLocal.get(family), family, c);
       if (parts.length) await report(ctx, `externalTrafficPolicy Local ${family}`, parts.map((v) => v.seen).join('; ') + `; client ${c.addressOf(family)}`);
       assertOk(verdict);
+    },
+  );
+});
+
+describe('LoadBalancer UDP', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `loadbalancer/loadbalancer-reachability/${idFamily(f)}-udp-every-ingress-ip-of-that-family-answers-from-outside-the-cluster-kind-network`,
+      family: f,
+      timing: 'kube-proxy and MetalLB settle after the Service appears: each ingress IP gets 5 tries',
+      title: `[${f}] UDP: netexec answers on every ingress IP of that family from outside the cluster (kind network)`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      const c = requireOutside(ctx, outside, family);
+      await expectOk(ctx, await ingressUdpAnswers(peers(), lbUdp.get(family), family, outsideRunner(c)));
+    },
+  );
+});
+
+describe('externalTrafficPolicy Local health check', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `loadbalancer/externaltrafficpolicy-local-health-check/${idFamily(f)}-healthchecknodeport-answers-200-on-the-node-with-a-local-endpoint-503-on-the-others`,
+      family: f,
+      timing: 'kube-proxy syncs the health server with the endpoints: up to 5 tries',
+      title: `[${f}] externalTrafficPolicy Local LoadBalancer: /healthz on its healthCheckNodePort answers 200 on the node with the local endpoint and 503 on the others, on every node address of that family`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      const c = requireOutside(ctx, outside, family);
+      const t = lbLocal.get(family);
+      if (!t) throw new Error(`no externalTrafficPolicy Local LoadBalancer for ${family} was created`);
+      const svc = await h.api.core.readNamespacedService({ name: t.service.metadata!.name!, namespace: ns.name });
+      const v = await healthCheckAnswers({ svc, family, targets: nodeAddresses(nodes, family), from: fromOutside(c), localNodes: [local.spec!.nodeName!] });
+      await report(ctx, `healthCheckNodePort ${family}`, v.message);
+      await expectOk(ctx, v);
     },
   );
 });

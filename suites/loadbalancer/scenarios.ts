@@ -5,7 +5,11 @@
  * (ingress.test.ts, reachability.test.ts) and the fault test (faults.test.ts) call
  * these same functions.
  */
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
+import { checkHealthChecks, healthCheckNodePortOf } from '../../lib/checks/health-check.ts';
+import type { RankedAddress } from '../../lib/checks/nodeport.ts';
+import { checkUdpAnswers, type UdpAddressProbe } from '../../lib/checks/udp-service.ts';
+import { udpOnce, type ProbeRunner } from '../../lib/probes/spread.ts';
 import {
   checkIngressFamilies,
   checkIngressReachable,
@@ -23,10 +27,10 @@ import {
 } from '../../lib/checks/loadbalancer.ts';
 import { all, retryVerdict, verdict, type Verdict } from '../../lib/checks/verdict.ts';
 import type { Harness } from '../../lib/harness/context.ts';
-import { urlFor, type IPFamily } from '../../lib/net/family.ts';
+import { hostPort, urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { httpGet, type HttpResult } from '../../lib/probes/http.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { NETEXEC_HTTP_PORT, podLabel } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podLabel } from '../../lib/probes/pods.ts';
 import { retryLast } from '../../lib/util/retry.ts';
 import { createService, listPools, SERVER } from '../nodeport/common.ts';
 
@@ -163,4 +167,44 @@ export async function dualFront(p: LbPeers, t: IngressTimeline, c: OutsideClient
   const probes = await probeBackends(p, ingressOf(t.service, 'IPv4'), fromOutside(c));
   const service = serviceRef(t.service);
   return { verdict: all([allocation, checkIngressReachable(service, 'IPv4', probes)], `${service} IPv4 front`, 'dual'), allocation };
+}
+
+/**
+ * UDP: netexec's `hostname` datagram to every ingress IP of the family from `from`
+ * (PROBE_ATTEMPTS tries, each a new socket); the reply must name a backend.
+ */
+export async function ingressUdpAnswers(p: LbPeers, t: IngressTimeline | undefined, family: IPFamily, from: ProbeRunner): Promise<Verdict> {
+  const points = await currentIngress(p, t, family);
+  if (!Array.isArray(points)) return points;
+  const service = serviceRef(t!.service);
+  const probes = await Promise.all(
+    points.map(async (ingress): Promise<UdpAddressProbe> => {
+      const result = await retryLast(() => udpOnce(from, ingress.ip, NETEXEC_UDP_PORT, 'hostname', 3), {
+        attempts: PROBE_ATTEMPTS,
+        until: (r) => r.ok && p.backends.includes(r.reply),
+      });
+      const object = `${service} ingress IP ${ingress.ip} from ${from.label} (udp ${hostPort(ingress.ip, NETEXEC_UDP_PORT)})`;
+      return { object, family, expect: { reachable: true, why: 'an ingress IP of the Service, MetalLB L2' }, result, backends: p.backends };
+    }),
+  );
+  return checkUdpAnswers(`${service} UDP`, family, probes);
+}
+
+/**
+ * externalTrafficPolicy Local health checks: GET /healthz on spec.healthCheckNodePort at
+ * every target node address; 200 where the node is in `localNodes`, 503 elsewhere.
+ * Retried as a whole while kube-proxy syncs a changed endpoint set.
+ */
+export async function healthCheckAnswers(o: { svc: V1Service; family: IPFamily; targets: readonly RankedAddress[]; from: Prober; localNodes: readonly string[] }): Promise<Verdict> {
+  const port = healthCheckNodePortOf(o.svc, o.family);
+  if (typeof port !== 'number') return port;
+  return retryVerdict(async () => {
+    const probes = await Promise.all(
+      o.targets.map(async (target) => {
+        const url = urlFor(target.address, port, '/healthz');
+        return { target, client: o.from.label, url, hasLocalEndpoint: o.localNodes.includes(target.node), result: await o.from.get(url) };
+      }),
+    );
+    return checkHealthChecks(serviceRef(o.svc), o.family, probes);
+  }, { attempts: PROBE_ATTEMPTS });
 }

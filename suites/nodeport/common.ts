@@ -63,7 +63,8 @@ export async function waitReadyEndpoints(h: Harness, ns: string, name: string, f
       const slices = await h.api.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` });
       const ready = new Map<string, number>();
       for (const s of slices.items) {
-        const n = s.endpoints.filter((e) => e.conditions?.ready !== false).reduce((acc, e) => acc + e.addresses.length, 0);
+        // An EndpointSlice with no endpoints carries `endpoints: null`.
+        const n = (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).reduce((acc, e) => acc + e.addresses.length, 0);
         ready.set(s.addressType, (ready.get(s.addressType) ?? 0) + n);
       }
       return families.map((f) => `${f}=${ready.get(f) ?? 0}`).join(' ');

@@ -12,6 +12,9 @@
  *   ruleset looks like, caught by the same probes in either kube-proxy mode.
  *   Both go through nodePortAnswers, the scenario of the reachability checks, from the
  *   outside client as the "from outside the cluster" check probes.
+ * - Per family, UDP to the UDP NodePort dropped on one node (raw PREROUTING, that port),
+ *   and one of two backends dropped after DNAT on its node (mangle FORWARD, its pod IP):
+ *   the UDP and every-backend checks name the node address / the missing backend.
  * - A node whose InternalIPs are ranked the other way round: kubelet owns Node status
  *   and rewrites it on its next status update, so the lab does not reorder a live Node;
  *   the fault is seeded on a deep copy of the live Node (said in the test name), put in
@@ -41,7 +44,14 @@ import {
   tailOf,
   waitReadyEndpoints,
 } from './common.ts';
-import { fromOutside, nodeAddresses, nodeAddressPreference, nodePortAnswers, nodePortName } from './scenarios.ts';
+import { fromOutside, nodeAddresses, nodeAddressPreference, nodePortAnswers, nodePortEveryBackend, nodePortName, nodePortUdpAnswers } from './scenarios.ts';
+import { checkEach, idFamily } from '../../lib/harness/check.ts';
+import { droppedBy, faultTag, withDrops } from '../../lib/edge/node-rules.ts';
+import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
+import { podIpOf } from '../../lib/probes/pods.ts';
+import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
+import { FAMILIES } from './common.ts';
+import type { V1Pod } from '@kubernetes/client-node';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -51,6 +61,13 @@ let outside: OutsideClient | string | undefined;
 let np: V1Service;
 let backends: string[] = [];
 let workers: string[] = [];
+/** netexec's UDP port behind the same backend as `np`. */
+let npUdp: V1Service;
+/** Two backends on two workers behind `np-spread`, and a client pod: the every-backend fault. */
+let spread: V1Pod[] = [];
+let spreadClient: V1Pod;
+let npSpread: V1Service;
+const SPREAD = { 'v6e2e.io/role': 'spread' };
 
 beforeAll(async () => {
   h = await harness();
@@ -58,10 +75,27 @@ beforeAll(async () => {
   [outside, proxy, nodes] = await Promise.all([outsideClient(h), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
   workers = await workerNodes(h.kc);
   const tail = tailOf(ns);
-  const pods = await startProbePods(h.kc, ns.name, [{ name: `server-0-${tail}`, node: workers[0], labels: SERVER }], 180_000);
-  backends = pods.map((p) => p.metadata!.name!);
-  np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families: h.families.families });
-  await waitReadyEndpoints(h, ns.name, 'np', h.families.families, 1);
+  const pods = await startProbePods(
+    h.kc,
+    ns.name,
+    [
+      { name: `server-0-${tail}`, node: workers[0], labels: SERVER },
+      { name: `spread-0-${tail}`, node: workers[0], labels: SPREAD },
+      { name: `spread-1-${tail}`, node: workers[1] ?? workers[0], labels: SPREAD },
+      { name: `client-${tail}`, node: workers[0] },
+    ],
+    180_000,
+  );
+  backends = pods.slice(0, 1).map((p) => p.metadata!.name!);
+  spread = pods.slice(1, 3);
+  spreadClient = pods[3]!;
+  const families = h.families.families;
+  np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families });
+  npUdp = await createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] });
+  npSpread = await createService(h.kc, ns.name, { name: 'np-spread', type: 'NodePort', selector: SPREAD, families });
+  await waitReadyEndpoints(h, ns.name, 'np', families, 1);
+  await waitReadyEndpoints(h, ns.name, 'np-udp', families, 1);
+  await waitReadyEndpoints(h, ns.name, 'np-spread', families, 2);
 }, 300_000);
 
 afterAll(async () => {
@@ -203,6 +237,68 @@ describe('NodePort faults', () => {
         expected: [`first InternalIP of the cluster's primary family ${primary}`],
         seen: [`(${otherFamily(primary)})`],
       });
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/nodeport-faults/fault-${idFamily(f)}-udp-nodeport-dropped-on-one-node-the-udp-check-names-that-node-address-and-family`,
+      family: f,
+      kind: 'fault',
+      disruptive: true,
+      title: `fault: [${f}] UDP to the NodePort dropped on one node (raw PREROUTING, that nodePort, udp): the UDP NodePort check names that node's address and ${f}`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
+      const client = outsideRunner(requireOutside(ctx, outside, family));
+      const port = nodePortOf(npUdp);
+      const targets = nodeAddresses(nodes, family);
+      // A worker without the backend: the fault is the node's NodePort, not the endpoint.
+      const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
+      const scenario = () => nodePortUdpAnswers({ svc: npUdp, family, targets, proxy, client, backends });
+      expectNoFault(await scenario());
+      const drop = { node: victim.node, family, match: ['-p', 'udp', '--dport', String(port)], tag: faultTag(ns.name) };
+      await withDrops([drop], async () => {
+        const v = await scenario();
+        await report(ctx, 'fault message', v.message, { victim: victim.node, droppedPackets: await droppedBy(drop) });
+        expect(await droppedBy(drop), `the drop on ${victim.node} counted no packets`).toBeGreaterThan(0);
+        expectFault(v, { object: new RegExp(`^${nodePortName(npUdp)}/udp on node ${victim.node} InternalIP ${victim.address} `), family, expected: [`UDP reply "${backends[0]}"`], seen: ['no reply'] });
+        for (const f of v.failures) expect(f.object, 'a failure on another node than the victim').toContain(`on node ${victim.node} `);
+      });
+      expectNoFault(await scenario());
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/nodeport-faults/fault-${idFamily(f)}-one-backend-dropped-on-its-node-every-backend-through-the-nodeport-fails-naming-it`,
+      family: f,
+      kind: 'fault',
+      disruptive: true,
+      timeoutMs: 300_000,
+      title: `fault: [${f}] one of two NodePort backends unreachable (mangle FORWARD drop of its pod IP on its node): "every backend answers" through the NodePort fails naming it`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
+      const names = spread.map((p) => p.metadata!.name!);
+      const targets = nodeAddresses(nodes, family);
+      const scenario = () => nodePortEveryBackend({ svc: npSpread, family, targets, proxy, client: podRunner(h.kc, spreadClient), backends: names });
+      expectNoFault(await scenario());
+      const victim = spread[1]!;
+      const ip = podIpOf(victim, family)!;
+      // After DNAT (mangle FORWARD): through its own node's address the packet is DNATed there, after raw PREROUTING.
+      const drop = { node: victim.spec!.nodeName!, family, match: ['-d', `${ip}/${family === 'IPv6' ? 128 : 32}`], tag: faultTag(ns.name), afterDnat: true };
+      await withDrops([drop], async () => {
+        const v = await scenario();
+        await report(ctx, 'fault message', v.message);
+        expect(await droppedBy(drop), `the drop on ${drop.node} counted no packets`).toBeGreaterThan(0);
+        expectFault(v, { object: new RegExp(`^${nodePortName(npSpread)} on node `), family, expected: [`every backend answers: [${names.join(', ')}]`], seen: [`never answered: ${victim.metadata!.name!}`] });
+      });
+      expectNoFault(await scenario());
     },
   );
 });

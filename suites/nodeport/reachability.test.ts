@@ -8,6 +8,9 @@
  * network (lib/edge/alt-network.ts): a local address that is no host IP, which iptables'
  * default serves and nftables' default `primary` refuses.
  *
+ * UDP (netexec's hostname datagram) is judged on the same addresses by the same rules,
+ * and through every served node address every backend answers (not just one).
+ *
  * externalTrafficPolicy Local: the backend sees the outside client's own address (no
  * SNAT; for IPv6 the container's address on the kind network) and only nodes with a
  * local endpoint answer.
@@ -35,7 +38,10 @@ import {
   suiteNamespace,
   waitReadyEndpoints,
 } from './common.ts';
-import { fromOutside, fromPod, localPolicyAnswers, nodeAddresses, nodePortAnswers, podTargets, reportLocalPolicy, reportNodePortProbes } from './scenarios.ts';
+import { fromOutside, fromPod, localPolicyAnswers, nodeAddresses, nodePortAnswers, nodePortEveryBackend, nodePortUdpAnswers, podTargets, reportLocalPolicy, reportNodePortProbes } from './scenarios.ts';
+import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
+import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
+import { expectOk } from '../connectivity/common.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -49,6 +55,8 @@ let servers: V1Pod[] = [];
 let local: V1Pod;
 let np: V1Service;
 let npLocal: V1Service;
+/** The same backends as `np`, netexec's UDP port only. */
+let npUdp: V1Service;
 
 beforeAll(async () => {
   h = await harness();
@@ -61,7 +69,9 @@ beforeAll(async () => {
   const families = h.families.families;
   np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families });
   npLocal = await createService(h.kc, ns.name, { name: 'np-local', type: 'NodePort', selector: LOCAL, families, externalTrafficPolicy: 'Local' });
+  npUdp = await createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] });
   await waitReadyEndpoints(h, ns.name, 'np', families, servers.length);
+  await waitReadyEndpoints(h, ns.name, 'np-udp', families, servers.length);
   await waitReadyEndpoints(h, ns.name, 'np-local', families, 1);
 }, 300_000);
 
@@ -107,6 +117,54 @@ describe('NodePort reachability', () => {
       const v = await nodePortAnswers({ svc: np, family, targets: podTargets(nodes, alt, family), proxy, client: fromPod(h.kc, client), backends: backends() });
       await reportNodePortProbes(ctx, family, 'a pod', proxy, v.probes);
       assertOk(v);
+    },
+  );
+});
+
+describe('NodePort UDP and every backend', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/nodeport-reachability/${idFamily(f)}-udp-nodeport-answers-on-every-node-address-of-that-family-from-outside-the-cluster-kind-network`,
+      family: f,
+      timing: 'kube-proxy syncs a new Service: an address expected to answer gets 4 tries',
+      title: `[${f}] UDP NodePort: netexec answers on every node address of that family from outside the cluster (kind network)`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      requireServiceFamily(ctx, npUdp, family);
+      const c = outsideRunner(requireOutside(ctx, outside, family));
+      await expectOk(ctx, await nodePortUdpAnswers({ svc: npUdp, family, targets: nodeAddresses(nodes, family), proxy, client: c, backends: backends() }));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/nodeport-reachability/${idFamily(f)}-udp-nodeport-answers-on-every-node-address-of-that-family-from-a-pod`,
+      family: f,
+      timing: 'kube-proxy syncs a new Service: an address expected to answer gets 4 tries',
+      title: `[${f}] UDP NodePort: netexec answers on every node address of that family from a pod`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      requireServiceFamily(ctx, npUdp, family);
+      await expectOk(ctx, await nodePortUdpAnswers({ svc: npUdp, family, targets: podTargets(nodes, alt, family), proxy, client: podRunner(h.kc, client), backends: backends() }));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `nodeport/nodeport-reachability/${idFamily(f)}-every-backend-answers-through-the-nodeport-on-every-node-address-from-a-pod`,
+      family: f,
+      timing: 'kube-proxy picks backends at random: rounds of requests until every backend has answered',
+      title: `[${f}] NodePort: every backend answers through every node address of that family, from a pod (each request a new connection)`,
+    }),
+    async (family, ctx) => {
+      skipWithoutFamily(ctx, h, family);
+      requireServiceFamily(ctx, np, family);
+      await expectOk(ctx, await nodePortEveryBackend({ svc: np, family, targets: nodeAddresses(nodes, family), proxy, client: podRunner(h.kc, client), backends: backends() }));
     },
   );
 });

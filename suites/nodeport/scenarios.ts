@@ -11,6 +11,7 @@ import {
   checkLocalPolicy,
   checkNodeAddressPreference,
   describeKubeProxy,
+  describeRank,
   downwardHostIpVerdict,
   expectedNodePortReachability,
   hostIpNodePortScript,
@@ -31,6 +32,10 @@ import { runProbe } from '../../lib/probes/exec.ts';
 import { httpGet, type HttpResult } from '../../lib/probes/http.ts';
 import { parseCurlResult, type OutsideClient } from '../../lib/probes/outside.ts';
 import { retry } from '../../lib/util/retry.ts';
+import { everyBackendVerdict, httpSample, sampleUntil, SPREAD_REQUESTS, SPREAD_ROUNDS } from '../../lib/checks/backends.ts';
+import { checkUdpAnswers, type UdpAddressProbe } from '../../lib/checks/udp-service.ts';
+import { hostPort } from '../../lib/net/family.ts';
+import { httpRepeated, udpOnce, type ProbeRunner } from '../../lib/probes/spread.ts';
 import { nodePortOf, podLabel, report } from './common.ts';
 
 /** Per-probe timeout: a dropped or unserved port shows as a timeout this long. */
@@ -118,6 +123,64 @@ export async function reportNodePortProbes(ctx: TestContext, family: IPFamily, f
     )
     .join('; ')}`;
   await report(ctx, `NodePort ${family} probes from ${from}`, line, { kubeProxy: proxy, probes: probes.map(probeRecord) });
+}
+
+/**
+ * UDP: netexec's `hostname` datagram to the NodePort on every target address, judged
+ * like the HTTP probes against nodePortAddresses (answering addresses get
+ * ANSWER_ATTEMPTS tries, each a new socket); the reply must name a backend.
+ */
+export async function nodePortUdpAnswers(o: {
+  svc: V1Service;
+  family: IPFamily;
+  targets: readonly RankedAddress[];
+  proxy: KubeProxyNodePorts;
+  client: ProbeRunner;
+  backends: readonly string[];
+}): Promise<Verdict> {
+  const port = nodePortOf(o.svc);
+  const name = `${nodePortName(o.svc)}/udp`;
+  const tried = await Promise.all(
+    o.targets.map(async (target) => {
+      const expect = expectedNodePortReachability(o.proxy, target);
+      const { last: result, attempts } = await retry(() => udpOnce(o.client, target.address, port, 'hostname', PROBE_TIMEOUT_S), {
+        attempts: expect.reachable === false ? 1 : ANSWER_ATTEMPTS,
+        until: (r) => r.ok && o.backends.includes(r.reply),
+      });
+      const object = `${name} on node ${target.node} ${describeRank(target)} from ${o.client.label} (udp ${hostPort(target.address, port)})`;
+      const probe: UdpAddressProbe = { object, family: target.family, expect, result, backends: o.backends };
+      return { probe, attempts };
+    }),
+  );
+  return { ...checkUdpAnswers(name, o.family, tried.map((t) => t.probe)), attempts: Math.max(1, ...tried.map((t) => t.attempts)) };
+}
+
+/**
+ * Through the NodePort on every target address kube-proxy is expected to serve: rounds
+ * of GET /hostname, each a new connection, until every backend has answered there.
+ */
+export async function nodePortEveryBackend(o: {
+  svc: V1Service;
+  family: IPFamily;
+  targets: readonly RankedAddress[];
+  proxy: KubeProxyNodePorts;
+  client: ProbeRunner;
+  backends: readonly string[];
+}): Promise<Verdict> {
+  const port = nodePortOf(o.svc);
+  const served = o.targets.filter((t) => expectedNodePortReachability(o.proxy, t).reachable === true);
+  if (served.length === 0) {
+    return verdict(false, { object: nodePortName(o.svc), family: o.family, expected: `a ${o.family} node address kube-proxy serves NodePorts on`, seen: `none among ${o.targets.length} (${describeKubeProxy(o.proxy)})` });
+  }
+  const parts = await Promise.all(
+    served.map((target) => {
+      const url = urlFor(target.address, port, '/hostname');
+      const object = `${nodePortName(o.svc)} on node ${target.node} ${describeRank(target)} from ${o.client.label} (${url})`;
+      const take = async () => (await httpRepeated(o.client, url, SPREAD_REQUESTS)).map(httpSample);
+      return sampleUntil(take, (samples) => everyBackendVerdict({ object, family: target.family, backends: o.backends, samples }), SPREAD_ROUNDS);
+    }),
+  );
+  return { ...all(parts, `${nodePortName(o.svc)} every backend (${served.length} node addresses)`, o.family), attempts: Math.max(1, ...parts.map((p) => p.attempts ?? 1)) };
 }
 
 export interface LocalPolicyVerdict extends Verdict {

@@ -23,8 +23,3 @@ export function edgeService(h: Harness, ns: string, name: string, selector: Reco
 export async function listNodes(h: Harness): Promise<V1Node[]> {
   return (await h.api.core.listNode({})).items;
 }
-
-/** The comment every node rule a fault test seeds carries (lib/edge/node-rules.ts). */
-export function faultComment(ns: string): string {
-  return `v6e2e-fault-${ns}`;
-}

@@ -9,14 +9,14 @@ import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { serviceIPsOf } from '../../lib/checks/connectivity.ts';
 import { nodeTargets } from '../../lib/checks/service-edges.ts';
-import { withNodeRules, type NodeRule } from '../../lib/edge/node-rules.ts';
+import { faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { edgeService, FAMILIES, faultComment, HAIRPIN, listNodes, NOBODY, skipWithoutFamily } from './edge-common.ts';
+import { edgeService, FAMILIES, HAIRPIN, listNodes, NOBODY, skipWithoutFamily } from './edge-common.ts';
 import {
   hairpinClusterIpHttp,
   hairpinClusterIpUdp,
@@ -83,10 +83,10 @@ describe('edge faults', () => {
       const ip = podIpOf(hairpin, f)!;
       const node = hairpin.spec!.nodeName!;
       // After kube-proxy's DNAT and before its masquerade, a hairpin packet is from the pod to itself.
-      const rules: NodeRule[] = [{ node, family: f, table: 'filter', chain: 'FORWARD', match: ['-s', ip, '-d', ip], comment: faultComment(ns.name) }];
+      const drops: NodeDrop[] = [{ node, family: f, match: ['-s', ip, '-d', ip], tag: faultTag(ns.name), afterDnat: true }];
       const svc = `Service ${ns.name}/hairpin`;
       const own = nodeTargets(nodes, node, f).find((t) => t.own)!;
-      await withNodeRules(rules, async () => {
+      await withDrops(drops, async () => {
         // Independent probes: run together, each under its check's own retry policy.
         const [http, np, udp, src] = await Promise.all([
           hairpinClusterIpHttp(h.kc, hairpin, hairpinSvc, f),
@@ -125,21 +125,19 @@ describe('edge faults', () => {
       const clusterIp = serviceIPsOf(emptySvc, f)[0]!;
       const nodePort = httpNodePort(emptySvc)!;
       // Dropped before kube-proxy's REJECT sees them (raw runs first): no RST, no ICMP error, as if no rule rejected them.
-      const drop = (dst: string, proto: 'tcp' | 'udp', port: number): NodeRule => ({
+      const drop = (dst: string, proto: 'tcp' | 'udp', port: number): NodeDrop => ({
         node,
         family: f,
-        table: 'raw',
-        chain: 'PREROUTING',
         match: ['-s', src, '-d', dst, '-p', proto, '--dport', String(port)],
-        comment: faultComment(ns.name),
+        tag: faultTag(ns.name),
       });
-      const rules = [
+      const drops = [
         drop(clusterIp, 'tcp', NETEXEC_HTTP_PORT),
         drop(clusterIp, 'udp', NETEXEC_UDP_PORT),
         ...nodeTargets(nodes, node, f).map((t) => drop(t.address, 'tcp', nodePort)),
       ];
       const svc = `Service ${ns.name}/no-endpoints`;
-      await withNodeRules(rules, async () => {
+      await withDrops(drops, async () => {
         const [tcp, np, udp] = await Promise.all([
           noEndpointsClusterIpTcp(h.kc, client, emptySvc, f),
           noEndpointsNodePortTcp(h.kc, client, emptySvc, nodes, f),

@@ -1,0 +1,34 @@
+import { describe, expect, test } from 'vitest';
+import { EXIT_MARK, httpRepeated, repeatCommand, splitRepeats, udpRepeated, type ProbeRunner } from './spread.ts';
+import { STATUS_MARK } from './curl.ts';
+
+const runner = (stdout: string, exitCode = 0): ProbeRunner => ({
+  label: 'pod ns/c',
+  run: async (target, command) => ({ ok: exitCode === 0, from: 'ns/c', target, command, exitCode, stdout, stderr: exitCode ? 'exec failed' : '' }),
+});
+
+describe('repeated probes', () => {
+  test('the command repeats the argv count times, passed as arguments', () => {
+    const cmd = repeatCommand(3, ['curl', '-g', 'http://[fd00::1]:80/'], true);
+    expect(cmd.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(cmd.slice(3)).toEqual(['sh', '3', 'curl', '-g', 'http://[fd00::1]:80/']);
+  });
+  test('splits runs by their exit mark', () => {
+    expect(splitRepeats(`a\n${EXIT_MARK}0\n\n${EXIT_MARK}1\n`)).toEqual([
+      { out: 'a', exitCode: 0 },
+      { out: '', exitCode: 1 },
+    ]);
+  });
+  test('HTTP: each run becomes an HttpResult; a failed one carries curl\'s message', async () => {
+    const out = `server-0${STATUS_MARK}200\n${EXIT_MARK}0\ncurl: (28) Connection timed out${STATUS_MARK}000\n${EXIT_MARK}28\n`;
+    const [a, b] = await httpRepeated(runner(out), 'http://[fd00::1]:8080/hostname', 2);
+    expect(a).toMatchObject({ ok: true, status: 200, body: 'server-0' });
+    expect(b).toMatchObject({ ok: false, exitCode: 28, body: '', stderr: 'curl: (28) Connection timed out' });
+  });
+  test('UDP: replies per run; an exec that could not run is one failed result', async () => {
+    const r = await udpRepeated(runner(`server-1\n${EXIT_MARK}0\n\n${EXIT_MARK}1\n`), 'fd00::1', 8081, 'hostname', 2);
+    expect(r.map((x) => [x.ok, x.reply])).toEqual([[true, 'server-1'], [false, '']]);
+    const [failed] = await udpRepeated(runner('', -1), 'fd00::1', 8081, 'hostname', 2);
+    expect(failed).toMatchObject({ ok: false, exitCode: -1, stderr: 'exec failed' });
+  });
+});

@@ -1,0 +1,82 @@
+/**
+ * Repeated probes in one exec: the same HTTP GET or UDP datagram sent `count` times,
+ * each on a fresh connection (a new curl / nc process, so a new source port and a new
+ * kube-proxy backend choice). One exec instead of `count` keeps "until every backend
+ * has answered" cheap on a loaded machine. Runs in a pod or in the outside container.
+ */
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { hostPort } from '../net/family.ts';
+import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
+import { runProbe, type ProbeResult } from './exec.ts';
+import type { OutsideClient } from './outside.ts';
+import { podLabel } from './pods.ts';
+import { udpCommand, type UdpResult } from './udp.ts';
+
+/** Where a probe command runs: its name in messages and how to run one argv there. */
+export interface ProbeRunner {
+  label: string;
+  run(target: string, command: string[], timeoutMs: number): Promise<ProbeResult>;
+}
+
+export function podRunner(kc: KubeConfig, pod: V1Pod): ProbeRunner {
+  return { label: podLabel(pod), run: (target, command, timeoutMs) => runProbe(kc, pod.metadata!.namespace!, pod.metadata!.name!, target, command, timeoutMs) };
+}
+
+export function outsideRunner(c: OutsideClient): ProbeRunner {
+  return { label: `outside container ${c.name}`, run: (target, command) => c.exec(target, command) };
+}
+
+/** Ends each repetition's output: its exit code. */
+export const EXIT_MARK = '@@v6e2e-exit=';
+
+/**
+ * `sh -c` running the argv after `count` that many times, printing each run's output
+ * (stderr too when `withStderr`) followed by EXIT_MARK and its exit code on a line.
+ */
+export function repeatCommand(count: number, argv: readonly string[], withStderr: boolean): string[] {
+  const errTo = withStderr ? '2>&1' : '2>/dev/null';
+  const script = `n=$1; shift; i=0; while [ "$i" -lt "$n" ]; do out=$("$@" ${errTo}); rc=$?; printf '%s\\n${EXIT_MARK}%s\\n' "$out" "$rc"; i=$((i+1)); done`;
+  return ['sh', '-c', script, 'sh', String(count), ...argv];
+}
+
+/** Splits repeatCommand's output into each run's output and exit code; a run cut short is missing, not invented. */
+export function splitRepeats(stdout: string): { out: string; exitCode: number }[] {
+  const runs: { out: string; exitCode: number }[] = [];
+  const re = new RegExp(`([\\s\\S]*?)\\n${EXIT_MARK}(\\d+)\\n`, 'g');
+  for (const m of stdout.matchAll(re)) runs.push({ out: m[1]!, exitCode: Number(m[2]) });
+  return runs;
+}
+
+/**
+ * `count` GETs of `url`, each a new connection; one HttpResult per GET that ran. A GET
+ * that failed carries curl's message as stderr, as a single httpGet would.
+ */
+export async function httpRepeated(from: ProbeRunner, url: string, count: number, timeoutS = 2): Promise<HttpResult[]> {
+  const cmd = repeatCommand(count, curlCommand(url, timeoutS), true);
+  const r = await from.run(url, cmd, (count * timeoutS * 2 + 15) * 1000);
+  const runs = splitRepeats(r.stdout);
+  if (runs.length === 0) return [parseCurlResult({ ...r, ok: false, stdout: '' })];
+  return runs.map(({ out, exitCode }) => {
+    const parsed = parseCurlResult({ ...r, ok: exitCode === 0, exitCode, stdout: out, stderr: '' });
+    return exitCode === 0 ? parsed : { ...parsed, body: '', stderr: parsed.body };
+  });
+}
+
+/** `count` datagrams with `message`, each from a new socket; one UdpResult per exchange that ran. */
+export async function udpRepeated(from: ProbeRunner, ip: string, port: number, message: string, count: number, timeoutS = 2): Promise<UdpResult[]> {
+  const target = `udp://${hostPort(ip, port)}`;
+  const cmd = repeatCommand(count, udpCommand(ip, port, message, timeoutS), false);
+  const r = await from.run(ip, cmd, (count * (timeoutS + 1) + 15) * 1000);
+  const runs = splitRepeats(r.stdout);
+  // The exec itself failed: one result carrying its error, so the verdict can say why.
+  if (runs.length === 0) return [{ ...r, target, ok: false, reply: '' }];
+  return runs.map(({ out, exitCode }) => {
+    const reply = out.trim();
+    return { ...r, target, ok: exitCode === 0 && reply.length > 0, exitCode, stdout: out, stderr: '', reply };
+  });
+}
+
+/** One datagram, from wherever `from` runs (the pod-only udpExchange's twin for the outside container). */
+export async function udpOnce(from: ProbeRunner, ip: string, port: number, message: string, timeoutS = 2): Promise<UdpResult> {
+  return (await udpRepeated(from, ip, port, message, 1, timeoutS))[0]!;
+}
