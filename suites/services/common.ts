@@ -40,6 +40,8 @@ export type Affinity = { clientIP: true; timeoutSeconds?: number } | 'None';
 export async function createAffinityService(kc: KubeConfig, ns: string, shape: Omit<ServiceShape, 'type'>, affinity: Affinity): Promise<V1Service> {
   const body = serviceManifest(ns, { ...shape, type: 'NodePort' });
   body.spec = { ...body.spec!, ...affinitySpec(affinity) };
+  // No selector at all (not an empty one): the endpoints are then whatever EndpointSlices are written for it.
+  if (Object.keys(shape.selector).length === 0) delete body.spec.selector;
   try {
     return await kc.makeApiClient(CoreV1Api).createNamespacedService({ namespace: ns, body });
   } catch (err) {

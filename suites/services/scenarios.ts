@@ -20,7 +20,7 @@ import {
   type Answer,
   type Sample,
 } from '../../lib/checks/services.ts';
-import { all, retryVerdict, type Verdict } from '../../lib/checks/verdict.ts';
+import { all, retryVerdict, verdict, type Verdict } from '../../lib/checks/verdict.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { httpBurst } from '../../lib/probes/burst.ts';
@@ -41,6 +41,14 @@ export const SPREAD_REQUESTS = 20;
 const CONVERGE_MS = 30_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** All parts must pass; a pass keeps every part's `seen` (the measured times), and the most attempts any part needed. */
+function joined(parts: readonly Verdict[], object: string, family: IPFamily): Verdict {
+  const attempts = Math.max(1, ...parts.map((p) => p.attempts ?? 1));
+  const v = all([...parts], object, family);
+  if (!v.ok) return { ...v, attempts };
+  return { ...verdict(true, { object, family, expected: parts.map((p) => p.expected).join('; '), seen: parts.map((p) => p.message).join('; ') }), attempts };
+}
 
 /** The HTTP target of `via`, named from `client`; or the failed verdict saying why there is none. */
 function httpTarget(client: V1Pod, svc: V1Service, via: Via, family: IPFamily): { object: string; url: string; target: ServiceTarget } | Verdict {
@@ -66,6 +74,23 @@ export async function affinityPinned(kc: KubeConfig, client: V1Pod, svc: V1Servi
   return retryVerdict(async () => pinnedVerdict({ object: t.object, family, answers: await answers(kc, client, t.url, AFFINITY_REQUESTS) }), { withinMs: 15_000, delayMs: 2_000 });
 }
 
+/** `judge` over `n` requests through one target, retried while kube-proxy may still be applying a change. */
+function judged(kc: KubeConfig, client: V1Pod, t: { object: string; url: string }, family: IPFamily, what: string, n: number, judge: typeof pinnedVerdict): Promise<Verdict> {
+  const object = `${t.object} with ${what}`;
+  return retryVerdict(async () => judge({ object, family, answers: await answers(kc, client, t.url, n) }), { withinMs: CONVERGE_MS, delayMs: 2_000 });
+}
+
+/**
+ * sessionAffinity None: SPREAD_REQUESTS requests of the client through `via` reach at
+ * least two backends (retried while kube-proxy may still be applying the change). Fault
+ * tests use it to know their dropped affinity is in effect.
+ */
+export async function affinitySpread(kc: KubeConfig, client: V1Pod, svc: V1Service, via: Via, family: IPFamily): Promise<Verdict> {
+  const t = httpTarget(client, svc, via, family);
+  if ('ok' in t) return t;
+  return judged(kc, client, t, family, 'sessionAffinity None', SPREAD_REQUESTS, spreadVerdict);
+}
+
 /**
  * Toggling affinity on a live Service: ClientIP pins, None spreads (≥2 backends within
  * SPREAD_REQUESTS), ClientIP again pins — through every path in `vias`. Leaves the
@@ -78,10 +103,7 @@ export async function affinityToggle(kc: KubeConfig, client: V1Pod, svc: V1Servi
   const ts = targets as { object: string; url: string }[];
   const phase = async (label: string, n: number, judge: typeof pinnedVerdict) => {
     const parts: Verdict[] = [];
-    for (const t of ts) {
-      const object = `${t.object} with sessionAffinity ${label}`;
-      parts.push(await retryVerdict(async () => judge({ object, family, answers: await answers(kc, client, t.url, n) }), { withinMs: CONVERGE_MS, delayMs: 2_000 }));
-    }
+    for (const t of ts) parts.push(await judged(kc, client, t, family, `sessionAffinity ${label}`, n, judge));
     return parts;
   };
   const before = await phase('ClientIP', AFFINITY_REQUESTS, pinnedVerdict);
@@ -89,8 +111,7 @@ export async function affinityToggle(kc: KubeConfig, client: V1Pod, svc: V1Servi
   const off = await phase('None', SPREAD_REQUESTS, spreadVerdict);
   await setAffinity(kc, svc, { clientIP: true });
   const again = await phase('ClientIP (switched on again)', AFFINITY_REQUESTS, pinnedVerdict);
-  const parts = [...before, ...off, ...again];
-  return { ...all(parts, `Service ${svc.metadata!.namespace}/${svc.metadata!.name} affinity ClientIP → None → ClientIP`, family), attempts: Math.max(1, ...parts.map((p) => p.attempts ?? 1)) };
+  return joined([...before, ...off, ...again], `Service ${svc.metadata!.namespace}/${svc.metadata!.name} affinity ClientIP → None → ClientIP`, family);
 }
 
 /** Idle windows tried after the pin: with 4 backends, all of them landing on the old backend by chance is 4^-8. */
@@ -169,7 +190,7 @@ export async function endpointChurn(kc: KubeConfig, o: { client: V1Pod; svc: V1S
     await sleep(300);
   }
   const parts = ts.map((t, i) => churnVerdict({ object: `${t.object} after deleting backend ${podLabel(o.victim)}`, family: o.family, deleted: victim, boundMs: CHURN_BOUND_MS, samples: samples[i]!, minAfter: CHURN_MIN_AFTER }));
-  return all(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} endpoint churn`, o.family);
+  return joined(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} endpoint churn`, o.family);
 }
 
 /** The replacement UDP server must answer within this long of being Ready. */
@@ -236,5 +257,5 @@ export async function udpServerReplaced(
       samples: samples[i]!.map((s) => ({ atMs: s.at - readyAt, answer: s.answer })),
     }),
   );
-  return all(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} UDP server replaced`, o.family);
+  return joined(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} UDP server replaced`, o.family);
 }
