@@ -58,7 +58,7 @@ describe('session affinity', () => {
 
 describe('endpoint churn', () => {
   const s = (atMs: number, a: Answer): Sample => ({ atMs, answer: a });
-  const base = { object: obj, family: 'IPv4' as const, deleted: 'victim', boundMs: 10_000, minAfter: 2 };
+  const base = { object: obj, family: 'IPv4' as const, deleted: 'victim', remaining: ['s1'], boundMs: 10_000, minAfter: 2 };
 
   test('moved within the bound: ok, and says when', () => {
     const v = churnVerdict({ ...base, samples: [s(100, b('victim')), s(1200, e('timeout')), s(2500, b('s1')), s(11_000, b('s1')), s(12_000, b('s1'))] });
@@ -69,8 +69,12 @@ describe('endpoint churn', () => {
   test('a request after the bound reaching the deleted pod or failing fails', () => {
     const v = churnVerdict({ ...base, samples: [s(11_000, b('s1')), s(12_000, b('victim')), s(13_000, e('timeout'))] });
     expect(v.ok).toBe(false);
-    expect(v.seen).toBe('2 of 3 requests after 10.0 s reached the deleted pod or failed: victim ×1; 1 failed (timeout ×1) (first at 12.0 s, last at 13.0 s)');
-    expect(v.expected).toBe('every request started later than 10.0 s after deleting victim answered by a remaining backend');
+    expect(v.seen).toBe('2 of 3 requests after 10.0 s reached the deleted pod (or no backend) or failed: victim ×1; 1 failed (timeout ×1) (first at 12.0 s, last at 13.0 s)');
+    expect(v.expected).toBe('every request started later than 10.0 s after deleting victim answered by a remaining backend (s1)');
+  });
+
+  test('an answer from a pod that is no backend (the dead IP reused) is not a pass', () => {
+    expect(churnVerdict({ ...base, samples: [s(11_000, b('s1')), s(12_000, b('someone-else'))] }).ok).toBe(false);
   });
 
   test('too few requests after the bound is not a pass', () => {

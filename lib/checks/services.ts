@@ -115,6 +115,8 @@ export interface ChurnInput {
   family: CheckFamily;
   /** The deleted backend's name (netexec /hostname answers it). */
   deleted: string;
+  /** The remaining backends' names: only they may answer (a reused IP answering with another name is no backend). */
+  remaining: readonly string[];
   /** Requests started later than this after the deletion must all reach a remaining backend. */
   boundMs: number;
   samples: readonly Sample[];
@@ -122,9 +124,9 @@ export interface ChurnInput {
   minAfter?: number;
 }
 
-/** A sample is good when a backend other than the deleted one answered it. */
-function goodAfterDelete(s: Sample, deleted: string): boolean {
-  return isBackend(s.answer) && s.answer.backend !== deleted;
+/** A sample is good when one of the remaining backends answered it. */
+function goodAfterDelete(s: Sample, remaining: readonly string[]): boolean {
+  return isBackend(s.answer) && remaining.includes(s.answer.backend);
 }
 
 /**
@@ -135,9 +137,9 @@ function goodAfterDelete(s: Sample, deleted: string): boolean {
 export function churnVerdict(o: ChurnInput): Verdict {
   const sorted = [...o.samples].sort((a, b) => a.atMs - b.atMs);
   const after = sorted.filter((s) => s.atMs > o.boundMs);
-  const bad = after.filter((s) => !goodAfterDelete(s, o.deleted));
+  const bad = after.filter((s) => !goodAfterDelete(s, o.remaining));
   const minAfter = o.minAfter ?? 1;
-  const lastBad = sorted.filter((s) => !goodAfterDelete(s, o.deleted)).at(-1);
+  const lastBad = sorted.filter((s) => !goodAfterDelete(s, o.remaining)).at(-1);
   // Traffic had moved by the first good request after the last stray one.
   const movedAt = lastBad ? (sorted.find((s) => s.atMs > lastBad.atMs)?.atMs ?? lastBad.atMs) : 0;
   const ok = bad.length === 0 && after.length >= minAfter;
@@ -146,11 +148,11 @@ export function churnVerdict(o: ChurnInput): Verdict {
     ? `traffic off ${o.deleted} ${lastBad ? `${seconds(movedAt)} after the deletion (last stray request at ${seconds(lastBad.atMs)})` : 'from the first request after the deletion'}; ${after.length} requests after ${seconds(o.boundMs)} all answered by remaining backends (${describeAnswers(after.map((s) => s.answer))})`
     : after.length < minAfter
       ? `only ${after.length} request${after.length === 1 ? '' : 's'} after ${seconds(o.boundMs)} (need ${minAfter})`
-      : `${bad.length} of ${after.length} requests after ${seconds(o.boundMs)} ${reached ? `reached the deleted pod or ` : ''}failed: ${describeAnswers(bad.map((s) => s.answer))} (first at ${seconds(bad[0]!.atMs)}, last at ${seconds(bad.at(-1)!.atMs)})`;
+      : `${bad.length} of ${after.length} requests after ${seconds(o.boundMs)} ${reached ? `reached the deleted pod (or no backend) or ` : ''}failed: ${describeAnswers(bad.map((s) => s.answer))} (first at ${seconds(bad[0]!.atMs)}, last at ${seconds(bad.at(-1)!.atMs)})`;
   return verdict(ok, {
     object: o.object,
     family: o.family,
-    expected: `every request started later than ${seconds(o.boundMs)} after deleting ${o.deleted} answered by a remaining backend`,
+    expected: `every request started later than ${seconds(o.boundMs)} after deleting ${o.deleted} answered by a remaining backend (${o.remaining.join(', ')})`,
     seen,
   });
 }

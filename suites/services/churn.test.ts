@@ -22,6 +22,7 @@ interface FamilySet {
   http: V1Service;
   udp: V1Service;
   victim: V1Pod;
+  survivor: V1Pod;
   udpServer: V1Pod;
 }
 
@@ -58,7 +59,7 @@ beforeAll(async () => {
     const http = await createAffinityService(h.kc, ns.name, { name: `churn-${fam(f)}`, selector: churnLabel(f), families, ports: [NETEXEC_HTTP] }, 'None');
     const udp = await createAffinityService(h.kc, ns.name, { name: `udp-${fam(f)}`, selector: udpLabel(f), families, ports: [NETEXEC_UDP] }, 'None');
     const byName = (n: string) => pods.find((p) => p.metadata!.name === n)!;
-    sets.set(f, { http, udp, victim: byName(`victim-${fam(f)}`), udpServer: byName(`udp-${fam(f)}`) });
+    sets.set(f, { http, udp, victim: byName(`victim-${fam(f)}`), survivor: byName(`survivor-${fam(f)}`), udpServer: byName(`udp-${fam(f)}`) });
   }
   for (const f of families) {
     await waitForEndpoints(h.kc, ns.name, `churn-${fam(f)}`, families, 2);
@@ -83,7 +84,7 @@ describe('endpoint churn', () => {
       skipWithoutFamily(ctx, h, f);
       const s = sets.get(f)!;
       const vias: Via[] = [{ path: 'ClusterIP' }, { path: 'NodePort', node: w0 }];
-      const v = await endpointChurn(h.kc, { client, svc: s.http, victim: s.victim, vias, family: f });
+      const v = await endpointChurn(h.kc, { client, svc: s.http, victim: s.victim, survivors: [s.survivor], vias, family: f });
       await ctx.annotate(v.seen, 'measured');
       await expectOk(ctx, v);
     },

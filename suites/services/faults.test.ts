@@ -133,15 +133,14 @@ describe('session affinity and endpoint churn faults', () => {
       for (const af of h.families.families) await h.api.discovery.createNamespacedEndpointSlice({ namespace: ns.name, body: staleSlice(name, af, [victim, survivor]) });
       await waitForEndpoints(h.kc, ns.name, name, h.families.families, 2);
       const vias: Via[] = [{ path: 'ClusterIP' }, { path: 'NodePort', node: w0 }];
-      const v = await endpointChurn(h.kc, { client, svc, victim, vias, family: f });
+      const v = await endpointChurn(h.kc, { client, svc, victim, survivors: [survivor], vias, family: f });
       await ctx.annotate(v.message, 'fault message');
-      const hit = expectFault(v, {
+      expectFault(v, {
         object: new RegExp(` → Service ${ns.name}/${name} ClusterIP .* after deleting backend pod ${ns.name}/stale-victim-${fam(f)} `),
         family: f,
         expected: [`after deleting stale-victim-${fam(f)} answered by a remaining backend`],
         seen: ['requests after 10.0 s', 'failed'],
       });
-      expect(hit.seen).toMatch(/failed \((timeout|no route to host|connection refused)/);
     },
   );
 

@@ -163,10 +163,10 @@ const CHURN_MIN_AFTER = 3;
 /**
  * A backend deleted: the victim pod is deleted and every path in `vias` is probed
  * (/hostname, one request per path per round) until CHURN_BOUND_MS + CHURN_TAIL_MS; every
- * request started after the bound must be answered by a remaining backend. `seen` says
+ * request started after the bound must be answered by one of `survivors`. `seen` says
  * how long traffic took to move.
  */
-export async function endpointChurn(kc: KubeConfig, o: { client: V1Pod; svc: V1Service; victim: V1Pod; vias: readonly Via[]; family: IPFamily }): Promise<Verdict> {
+export async function endpointChurn(kc: KubeConfig, o: { client: V1Pod; svc: V1Service; victim: V1Pod; survivors: readonly V1Pod[]; vias: readonly Via[]; family: IPFamily }): Promise<Verdict> {
   const targets = o.vias.map((v) => httpTarget(o.client, o.svc, v, o.family));
   const missing = targets.filter((t): t is Verdict => 'ok' in t);
   if (missing.length) return all(missing, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name}`, o.family);
@@ -189,7 +189,7 @@ export async function endpointChurn(kc: KubeConfig, o: { client: V1Pod; svc: V1S
     );
     await sleep(300);
   }
-  const parts = ts.map((t, i) => churnVerdict({ object: `${t.object} after deleting backend ${podLabel(o.victim)}`, family: o.family, deleted: victim, boundMs: CHURN_BOUND_MS, samples: samples[i]!, minAfter: CHURN_MIN_AFTER }));
+  const parts = ts.map((t, i) => churnVerdict({ object: `${t.object} after deleting backend ${podLabel(o.victim)}`, family: o.family, deleted: victim, remaining: o.survivors.map((p) => p.metadata!.name!), boundMs: CHURN_BOUND_MS, samples: samples[i]!, minAfter: CHURN_MIN_AFTER }));
   return joined(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} endpoint churn`, o.family);
 }
 
