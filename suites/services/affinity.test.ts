@@ -1,0 +1,123 @@
+/**
+ * Session affinity per family (issue 12 item 1; upstream [Feature:IPv6DualStack]
+ * "should function for client IP based session affinity: http"): with ClientIP every
+ * request of one client lands on one backend through the ClusterIP and a NodePort of the
+ * family; switching it to None spreads them and back to ClientIP pins them again; a short
+ * timeoutSeconds ends the pin. Four netexec backends, two on each of two workers.
+ */
+import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe } from 'vitest';
+import { checkEach, idFamily } from '../../lib/harness/check.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
+import { NETEXEC_HTTP } from '../../lib/k8s/services.ts';
+import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { createAffinityService, expectOk, FAMILIES, ROLE_LABEL, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
+import { affinityPinned, affinityTimeout, affinityToggle } from './scenarios.ts';
+
+/** Short enough to wait out a few times per check, long enough that requests timeoutSeconds/2 apart stay pinned. */
+const TIMEOUT_S = 5;
+const BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
+
+let h: Harness;
+let ns: TestNamespace;
+let client: V1Pod;
+let pinned: V1Service;
+let toggled: V1Service;
+let expiring: V1Service;
+/** The NodePort path dials the other worker's address (not the client's own node). */
+let nodePortVia: Via;
+
+beforeAll(async () => {
+  h = await harness();
+  ns = await suiteNamespace(h);
+  const workers = await workerNodes(h.kc);
+  const w0 = workers[0]!;
+  const w1 = workers[1] ?? w0;
+  const pods = await startProbePods(
+    h.kc,
+    ns.name,
+    [
+      { name: 'client', node: w0 },
+      { name: 'backend-0', node: w0, labels: BACKEND },
+      { name: 'backend-1', node: w1, labels: BACKEND },
+      { name: 'backend-2', node: w0, labels: BACKEND },
+      { name: 'backend-3', node: w1, labels: BACKEND },
+    ],
+    180_000,
+  );
+  client = pods[0]!;
+  const families = h.families.families;
+  const shape = (name: string) => ({ name, selector: BACKEND, families, ports: [NETEXEC_HTTP] });
+  pinned = await createAffinityService(h.kc, ns.name, shape('pinned'), { clientIP: true });
+  toggled = await createAffinityService(h.kc, ns.name, shape('toggled'), { clientIP: true });
+  expiring = await createAffinityService(h.kc, ns.name, shape('expiring'), { clientIP: true, timeoutSeconds: TIMEOUT_S });
+  for (const s of ['pinned', 'toggled', 'expiring']) await waitForEndpoints(h.kc, ns.name, s, families, 4);
+  const node: V1Node = await h.api.core.readNode({ name: w1 });
+  nodePortVia = { path: 'NodePort', node };
+}, 300_000);
+
+afterAll(async () => {
+  await ns?.cleanup();
+});
+
+describe('session affinity', () => {
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `services/session-affinity/${idFamily(f)}-clusterip-clientip-pins-every-request-to-one-backend`,
+      family: f,
+      title: `[${f}] sessionAffinity ClientIP through the ClusterIP: every request of one client lands on one backend`,
+      timing: 'kube-proxy programs a new Service within its sync period',
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await affinityPinned(h.kc, client, pinned, { path: 'ClusterIP' }, f));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `services/session-affinity/${idFamily(f)}-nodeport-clientip-pins-every-request-to-one-backend`,
+      family: f,
+      title: `[${f}] sessionAffinity ClientIP through a NodePort on a node address of the family: every request of one client lands on one backend`,
+      timing: 'kube-proxy programs a new Service within its sync period',
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await affinityPinned(h.kc, client, pinned, nodePortVia, f));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `services/session-affinity/${idFamily(f)}-none-spreads-clientip-again-pins`,
+      family: f,
+      title: `[${f}] sessionAffinity switched ClientIP → None → ClientIP: pinned, spread over backends, pinned again (ClusterIP and NodePort)`,
+      timing: 'kube-proxy applies an affinity change within its sync period',
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await affinityToggle(h.kc, client, toggled, [{ path: 'ClusterIP' }, nodePortVia], f));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `services/session-affinity/${idFamily(f)}-clientip-timeout-seconds-honoured`,
+      family: f,
+      title: `[${f}] sessionAffinityConfig.clientIP.timeoutSeconds ${TIMEOUT_S}: pinned within the timeout, balanced afresh after it (ClusterIP)`,
+      timing: 'kube-proxy programs a new Service within its sync period',
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      const v = await affinityTimeout(h.kc, client, expiring, { path: 'ClusterIP' }, f, TIMEOUT_S);
+      await ctx.annotate(v.seen, 'measured');
+      await expectOk(ctx, v);
+    },
+  );
+});

@@ -1,0 +1,261 @@
+/**
+ * The services scenarios: for each behaviour one function — probes, judgement
+ * (lib/checks/services.ts) and retry policy — called by the suite's check and by the
+ * fault test that seeds a fault for it, so the fault test proves the check's own path
+ * catches the fault.
+ *
+ * Session affinity and endpoint churn (issue 12 items 1–2) are this file's first
+ * section; hairpin and no-endpoint scenarios live in their own section below it.
+ */
+import { CoreV1Api, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
+import {
+  answerOf,
+  backendsOf,
+  churnVerdict,
+  expiryVerdict,
+  pinnedVerdict,
+  replacedVerdict,
+  spreadVerdict,
+  udpAnswerOf,
+  type Answer,
+  type Sample,
+} from '../../lib/checks/services.ts';
+import { all, retryVerdict, verdict, type Verdict } from '../../lib/checks/verdict.ts';
+import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
+import { urlFor, type IPFamily } from '../../lib/net/family.ts';
+import { httpBurst } from '../../lib/probes/burst.ts';
+import { httpGet } from '../../lib/probes/http.ts';
+import { podIPs, podLabel, probePodManifest, waitPodReady, type ProbePodSpec } from '../../lib/probes/pods.ts';
+import { waitFor } from '../../lib/k8s/wait.ts';
+import { retry } from '../../lib/util/retry.ts';
+import { udpExchange } from '../../lib/probes/udp.ts';
+import { setAffinity, targetOf, type ServiceTarget, type Via } from './common.ts';
+
+// ---------------------------------------------------------------- session affinity and endpoint churn
+
+/** Requests per affinity probe: with 4 backends, ten requests all on one backend by chance is 4^-9. */
+export const AFFINITY_REQUESTS = 10;
+/** Requests per spread probe (sessionAffinity None). */
+export const SPREAD_REQUESTS = 20;
+/** kube-proxy applies a Service change within its sync period: a probe after a change gets this long to see it. */
+const CONVERGE_MS = 30_000;
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** All parts must pass; a pass keeps every part's `seen` (the measured times), and the most attempts any part needed. */
+function joined(parts: readonly Verdict[], object: string, family: IPFamily): Verdict {
+  const attempts = Math.max(1, ...parts.map((p) => p.attempts ?? 1));
+  const v = all([...parts], object, family);
+  if (!v.ok) return { ...v, attempts };
+  return { ...verdict(true, { object, family, expected: parts.map((p) => p.expected).join('; '), seen: parts.map((p) => p.message).join('; ') }), attempts };
+}
+
+/** The HTTP target of `via`, named from `client`; or the failed verdict saying why there is none. */
+function httpTarget(client: V1Pod, svc: V1Service, via: Via, family: IPFamily): { object: string; url: string; target: ServiceTarget } | Verdict {
+  const t = targetOf(svc, NETEXEC_HTTP, via, family);
+  if ('ok' in t) return t;
+  const url = urlFor(t.address, t.port, '/hostname');
+  return { object: `${podLabel(client)} → ${t.name} (${url})`, url, target: t };
+}
+
+/** `n` GETs of /hostname from the client, `gapS` apart, in one exec. */
+async function answers(kc: KubeConfig, client: V1Pod, url: string, n: number, gapS = 0): Promise<Answer[]> {
+  const rs = await httpBurst(kc, client.metadata!.namespace!, client.metadata!.name!, url, n, { timeoutS: 3, gapS });
+  return rs.map(answerOf);
+}
+
+/**
+ * sessionAffinity ClientIP: AFFINITY_REQUESTS requests of the client through `via` all
+ * land on one backend. Retried while kube-proxy may still be programming the Service.
+ */
+export async function affinityPinned(kc: KubeConfig, client: V1Pod, svc: V1Service, via: Via, family: IPFamily): Promise<Verdict> {
+  const t = httpTarget(client, svc, via, family);
+  if ('ok' in t) return t;
+  return retryVerdict(async () => pinnedVerdict({ object: t.object, family, answers: await answers(kc, client, t.url, AFFINITY_REQUESTS) }), { withinMs: 15_000, delayMs: 2_000 });
+}
+
+/** `judge` over `n` requests through one target, retried while kube-proxy may still be applying a change. */
+function judged(kc: KubeConfig, client: V1Pod, t: { object: string; url: string }, family: IPFamily, what: string, n: number, judge: typeof pinnedVerdict): Promise<Verdict> {
+  const object = `${t.object} with ${what}`;
+  return retryVerdict(async () => judge({ object, family, answers: await answers(kc, client, t.url, n) }), { withinMs: CONVERGE_MS, delayMs: 2_000 });
+}
+
+/**
+ * sessionAffinity None: SPREAD_REQUESTS requests of the client through `via` reach at
+ * least two backends (retried while kube-proxy may still be applying the change). Fault
+ * tests use it to know their dropped affinity is in effect.
+ */
+export async function affinitySpread(kc: KubeConfig, client: V1Pod, svc: V1Service, via: Via, family: IPFamily): Promise<Verdict> {
+  const t = httpTarget(client, svc, via, family);
+  if ('ok' in t) return t;
+  return judged(kc, client, t, family, 'sessionAffinity None', SPREAD_REQUESTS, spreadVerdict);
+}
+
+/**
+ * Toggling affinity on a live Service: ClientIP pins, None spreads (≥2 backends within
+ * SPREAD_REQUESTS), ClientIP again pins — through every path in `vias`. Leaves the
+ * Service at ClientIP.
+ */
+export async function affinityToggle(kc: KubeConfig, client: V1Pod, svc: V1Service, vias: readonly Via[], family: IPFamily): Promise<Verdict> {
+  const targets = vias.map((v) => httpTarget(client, svc, v, family));
+  const missing = targets.filter((t): t is Verdict => 'ok' in t);
+  if (missing.length) return all(missing, `Service ${svc.metadata!.namespace}/${svc.metadata!.name}`, family);
+  const ts = targets as { object: string; url: string }[];
+  const phase = async (label: string, n: number, judge: typeof pinnedVerdict) => {
+    const parts: Verdict[] = [];
+    for (const t of ts) parts.push(await judged(kc, client, t, family, `sessionAffinity ${label}`, n, judge));
+    return parts;
+  };
+  const before = await phase('ClientIP', AFFINITY_REQUESTS, pinnedVerdict);
+  await setAffinity(kc, svc, 'None');
+  const off = await phase('None', SPREAD_REQUESTS, spreadVerdict);
+  await setAffinity(kc, svc, { clientIP: true });
+  const again = await phase('ClientIP (switched on again)', AFFINITY_REQUESTS, pinnedVerdict);
+  return joined([...before, ...off, ...again], `Service ${svc.metadata!.namespace}/${svc.metadata!.name} affinity ClientIP → None → ClientIP`, family);
+}
+
+/** Idle windows tried after the pin: with 4 backends, all of them landing on the old backend by chance is 4^-8. */
+export const EXPIRY_WINDOWS = 8;
+/** Seconds of idling beyond the timeout in each window (kube-proxy's affinity entries expire at the second). */
+const EXPIRY_MARGIN_S = 2;
+
+/**
+ * sessionAffinityConfig.clientIP.timeoutSeconds honoured, judged so that chance cannot
+ * fail it: (1) within the timeout the pin holds — requests spaced timeoutSeconds/2 apart
+ * all land on one backend P; (2) after idling past the timeout the next connection is
+ * balanced afresh, which may pick P again by chance (1 in the number of backends), so up
+ * to EXPIRY_WINDOWS idle windows are tried and at least one must land elsewhere (stops
+ * at the first that does). A pin that outlives the timeout fails every window.
+ * `timeoutSeconds` is what the Service was created with.
+ */
+export async function affinityTimeout(kc: KubeConfig, client: V1Pod, svc: V1Service, via: Via, family: IPFamily, timeoutSeconds: number): Promise<Verdict> {
+  const t = httpTarget(client, svc, via, family);
+  if ('ok' in t) return t;
+  const object = `${t.object} with sessionAffinity ClientIP timeoutSeconds ${timeoutSeconds}`;
+  const gap = timeoutSeconds / 2;
+  let heldAnswers: Answer[] = [];
+  const held = await retryVerdict(
+    async () => {
+      heldAnswers = await answers(kc, client, t.url, 4, gap);
+      return pinnedVerdict({ object: `${object} (requests ${gap} s apart)`, family, answers: heldAnswers });
+    },
+    { withinMs: 15_000, delayMs: 2_000 },
+  );
+  if (!held.ok) return held;
+  const pinned = backendsOf(heldAnswers)[0]!;
+  const idle = timeoutSeconds + EXPIRY_MARGIN_S;
+  const windows: Answer[] = [];
+  for (let i = 0; i < EXPIRY_WINDOWS; i++) {
+    await sleep(idle * 1000);
+    const [a] = await answers(kc, client, t.url, 1);
+    windows.push(a!);
+    if ('backend' in a! && a.backend !== pinned) break;
+  }
+  return { ...expiryVerdict({ object, family, timeoutSeconds, pinned, idleSeconds: idle, windows }), attempts: held.attempts };
+}
+
+/** Issue 12's bound: traffic leaves a deleted backend within this long of the deletion. */
+export const CHURN_BOUND_MS = 10_000;
+/** Requests are kept up this long past the bound (and until CHURN_MIN_AFTER per path). */
+const CHURN_TAIL_MS = 5_000;
+const CHURN_MIN_AFTER = 3;
+
+/**
+ * A backend deleted: the victim pod is deleted and every path in `vias` is probed
+ * (/hostname, one request per path per round) until CHURN_BOUND_MS + CHURN_TAIL_MS; every
+ * request started after the bound must be answered by one of `survivors`. `seen` says
+ * how long traffic took to move.
+ */
+export async function endpointChurn(kc: KubeConfig, o: { client: V1Pod; svc: V1Service; victim: V1Pod; survivors: readonly V1Pod[]; vias: readonly Via[]; family: IPFamily }): Promise<Verdict> {
+  const targets = o.vias.map((v) => httpTarget(o.client, o.svc, v, o.family));
+  const missing = targets.filter((t): t is Verdict => 'ok' in t);
+  if (missing.length) return all(missing, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name}`, o.family);
+  const ts = targets as { object: string; url: string }[];
+  const ns = o.client.metadata!.namespace!;
+  const victim = o.victim.metadata!.name!;
+  const samples = ts.map((): Sample[] => []);
+  await kc.makeApiClient(CoreV1Api).deleteNamespacedPod({ name: victim, namespace: o.victim.metadata!.namespace! });
+  const t0 = Date.now();
+  const enoughAfter = () => samples.every((s) => s.filter((x) => x.atMs > CHURN_BOUND_MS).length >= CHURN_MIN_AFTER);
+  for (;;) {
+    const elapsed = Date.now() - t0;
+    if ((elapsed > CHURN_BOUND_MS + CHURN_TAIL_MS && enoughAfter()) || elapsed > CHURN_BOUND_MS + 60_000) break;
+    await Promise.all(
+      ts.map(async (t, i) => {
+        const atMs = Date.now() - t0;
+        const r = await httpGet(kc, ns, o.client.metadata!.name!, t.url, { timeoutS: 2 });
+        samples[i]!.push({ atMs, answer: answerOf(r) });
+      }),
+    );
+    await sleep(300);
+  }
+  const parts = ts.map((t, i) => churnVerdict({ object: `${t.object} after deleting backend ${podLabel(o.victim)}`, family: o.family, deleted: victim, remaining: o.survivors.map((p) => p.metadata!.name!), boundMs: CHURN_BOUND_MS, samples: samples[i]!, minAfter: CHURN_MIN_AFTER }));
+  return joined(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} endpoint churn`, o.family);
+}
+
+/** The replacement UDP server must answer within this long of being Ready. */
+export const UDP_REPLACE_BOUND_MS = 15_000;
+
+/**
+ * UDP server replaced (the stale-conntrack case): the client sends netexec's `hostname`
+ * from a fixed source port per path (`sourcePort`, +1 for the next path) through every path
+ * in `vias`, every ~second, first until the old server answers (the conntrack entry
+ * exists), then throughout its deletion and the replacement's start; the replacement must
+ * answer those very flows within UDP_REPLACE_BOUND_MS of being Ready. `onPlaced` runs once
+ * the replacement has its IPs, before it is Ready (a fault test seeds its rule there).
+ */
+export async function udpServerReplaced(
+  kc: KubeConfig,
+  o: { client: V1Pod; svc: V1Service; old: V1Pod; replacement: ProbePodSpec; vias: readonly Via[]; family: IPFamily; sourcePort: number; onPlaced?: (pod: V1Pod) => Promise<void> },
+): Promise<Verdict> {
+  const targets = o.vias.map((v) => targetOf(o.svc, NETEXEC_UDP, v, o.family));
+  const missing = targets.filter((t): t is Verdict => 'ok' in t);
+  if (missing.length) return all(missing, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name}`, o.family);
+  const ts = targets as ServiceTarget[];
+  const ns = o.client.metadata!.namespace!;
+  const send = (t: ServiceTarget, i: number) => udpExchange(kc, ns, o.client.metadata!.name!, t.address, t.port, 'hostname', 2, o.sourcePort + i);
+  const oldName = o.old.metadata!.name!;
+  // Best effort: the flow from the fixed port is established to the old server (what can go stale).
+  await Promise.all(
+    ts.map((t, i) => retry(async () => udpAnswerOf(await send(t, i)), { withinMs: CONVERGE_MS, delayMs: 1_000, until: (a) => 'backend' in a && a.backend === oldName })),
+  );
+
+  const samples = ts.map((): { at: number; answer: Answer }[] => []);
+  let stop = false;
+  const sampler = (async () => {
+    while (!stop) {
+      await Promise.all(ts.map(async (t, i) => samples[i]!.push({ at: Date.now(), answer: udpAnswerOf(await send(t, i)) })));
+      await sleep(500);
+    }
+  })();
+  const core = kc.makeApiClient(CoreV1Api);
+  const newName = o.replacement.name;
+  let readyAt = Date.now();
+  try {
+    await core.deleteNamespacedPod({ name: oldName, namespace: o.old.metadata!.namespace! });
+    await core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, o.replacement) });
+    const placed = await waitFor(`pod ${ns}/${newName} has its IPs`, async () => {
+      const p = await core.readNamespacedPod({ name: newName, namespace: ns });
+      return podIPs(p).length ? p : undefined;
+    }, { timeoutMs: 120_000, intervalMs: 500 });
+    await o.onPlaced?.(placed!);
+    await waitPodReady(kc, ns, newName, 120_000);
+    readyAt = Date.now();
+    const answered = () => samples.every((s) => s.some((x) => x.at >= readyAt && 'backend' in x.answer && x.answer.backend === newName));
+    while (!answered() && Date.now() < readyAt + UDP_REPLACE_BOUND_MS + 2_000) await sleep(500);
+  } finally {
+    stop = true;
+    await sampler;
+  }
+  const parts = ts.map((t, i) =>
+    replacedVerdict({
+      object: `${podLabel(o.client)} → ${t.name} udp, server ${podLabel(o.old)} replaced by pod ${ns}/${newName}`,
+      family: o.family,
+      sourcePort: o.sourcePort + i,
+      replacement: newName,
+      boundMs: UDP_REPLACE_BOUND_MS,
+      samples: samples[i]!.map((s) => ({ atMs: s.at - readyAt, answer: s.answer })),
+    }),
+  );
+  return joined(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} UDP server replaced`, o.family);
+}
