@@ -11,10 +11,10 @@ import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { NETEXEC_HTTP } from '../../lib/k8s/services.ts';
+import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createAffinityService, expectOk, FAMILIES, ROLE_LABEL, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
-import { affinityPinned, affinityTimeout, affinityToggle } from './scenarios.ts';
+import { affinityPinned, affinityPinnedUdp, affinityTimeout, affinityToggle } from './scenarios.ts';
 
 /** Short enough to wait out a few times per check, long enough that requests timeoutSeconds/2 apart stay pinned. */
 const TIMEOUT_S = 5;
@@ -50,7 +50,8 @@ beforeAll(async () => {
   client = pods[0]!;
   const families = h.families.families;
   const shape = (name: string) => ({ name, selector: BACKEND, families, ports: [NETEXEC_HTTP] });
-  pinned = await createAffinityService(h.kc, ns.name, shape('pinned'), { clientIP: true });
+  // The pinned Service also serves netexec's UDP echo: the UDP affinity check goes through it.
+  pinned = await createAffinityService(h.kc, ns.name, { ...shape('pinned'), ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
   toggled = await createAffinityService(h.kc, ns.name, shape('toggled'), { clientIP: true });
   expiring = await createAffinityService(h.kc, ns.name, shape('expiring'), { clientIP: true, timeoutSeconds: TIMEOUT_S });
   for (const s of ['pinned', 'toggled', 'expiring']) await waitForEndpoints(h.kc, ns.name, s, families, 4);
@@ -88,6 +89,20 @@ describe('session affinity', () => {
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       await expectOk(ctx, await affinityPinned(h.kc, client, pinned, nodePortVia, f));
+    },
+  );
+
+  checkEach(
+    FAMILIES,
+    (f) => ({
+      id: `services/session-affinity/${idFamily(f)}-udp-clientip-pins-every-datagram-to-one-backend-clusterip-and-nodeport`,
+      family: f,
+      title: `[${f}] sessionAffinity ClientIP over UDP (a new socket per datagram) through the ClusterIP and a NodePort: every datagram of one client lands on one backend`,
+      timing: 'kube-proxy programs a new Service within its sync period',
+    }),
+    async (f, ctx) => {
+      skipWithoutFamily(ctx, h, f);
+      await expectOk(ctx, await affinityPinnedUdp(h.kc, client, pinned, [{ path: 'ClusterIP' }, nodePortVia], f));
     },
   );
 

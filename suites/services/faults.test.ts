@@ -18,7 +18,7 @@ import type { IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { faultTag, removeDrop, seedDrop, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { createAffinityService, FAMILIES, ROLE_LABEL, setAffinity, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
-import { affinityPinned, affinitySpread, affinityTimeout, endpointChurn, EXPIRY_WINDOWS, udpServerReplaced } from './scenarios.ts';
+import { affinityPinned, affinityPinnedUdp, affinitySpread, affinityTimeout, endpointChurn, EXPIRY_WINDOWS, udpServerReplaced } from './scenarios.ts';
 
 const BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
 const TIMEOUT_S = 5;
@@ -67,14 +67,15 @@ describe('session affinity and endpoint churn faults', () => {
       id: `services/affinity-churn-faults/fault-${idFamily(f)}-affinity-dropped-to-none-clientip-check-fails-naming-the-service`,
       family: f,
       kind: 'fault',
-      title: `fault: [${f}] Service's sessionAffinity silently dropped to None (kube-proxy spreads one client's connections): the ClientIP check fails naming the Service`,
+      title: `fault: [${f}] Service's sessionAffinity silently dropped to None (kube-proxy spreads one client's connections): the ClientIP checks (HTTP and UDP) fail naming the Service`,
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       const name = `dropped-${fam(f)}`;
-      const svc = await createAffinityService(h.kc, ns.name, { name, selector: BACKEND, families: h.families.families, ports: [NETEXEC_HTTP] }, { clientIP: true });
+      const svc = await createAffinityService(h.kc, ns.name, { name, selector: BACKEND, families: h.families.families, ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
       await waitForEndpoints(h.kc, ns.name, name, h.families.families, 4);
       expectNoFault(await affinityPinned(h.kc, client, svc, { path: 'ClusterIP' }, f));
+      expectNoFault(await affinityPinnedUdp(h.kc, client, svc, [{ path: 'ClusterIP' }], f));
       await setAffinity(h.kc, svc, 'None');
       try {
         // The fault is in effect once kube-proxy spreads this client's requests (the check retries, so it must not race the change).
@@ -83,6 +84,11 @@ describe('session affinity and endpoint churn faults', () => {
         await ctx.annotate(v.message, 'fault message');
         const hit = expectFault(v, { object: new RegExp(` → Service ${ns.name}/${name} ClusterIP `), family: f, expected: ['every request (10) to one backend'], seen: ['answers from'] });
         expect(hit.seen).toMatch(/^answers from [2-4] backends: backend-\d ×\d+/);
+        // The same Service over UDP: each datagram's new socket is balanced afresh.
+        const udp = await affinityPinnedUdp(h.kc, client, svc, [{ path: 'ClusterIP' }], f);
+        await ctx.annotate(udp.message, 'fault message');
+        const u = expectFault(udp, { object: new RegExp(` → Service ${ns.name}/${name} ClusterIP \\S+ port ${NETEXEC_UDP.port} \\(udp hostname`), family: f, expected: ['every request (10) to one backend'], seen: ['answers from'] });
+        expect(u.seen).toMatch(/^answers from [2-4] backends: backend-\d ×\d+/);
       } finally {
         await setAffinity(h.kc, svc, { clientIP: true });
       }

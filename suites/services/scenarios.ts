@@ -23,7 +23,9 @@ import {
 import { all, retryVerdict, verdict, type Verdict } from '../../lib/checks/verdict.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
+import { serviceName } from '../../lib/checks/connectivity.ts';
 import { httpBurst } from '../../lib/probes/burst.ts';
+import { podRunner, udpRepeated } from '../../lib/probes/spread.ts';
 import { httpGet } from '../../lib/probes/http.ts';
 import { podIPs, podLabel, probePodManifest, waitPodReady, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
@@ -72,6 +74,30 @@ export async function affinityPinned(kc: KubeConfig, client: V1Pod, svc: V1Servi
   const t = httpTarget(client, svc, via, family);
   if ('ok' in t) return t;
   return retryVerdict(async () => pinnedVerdict({ object: t.object, family, answers: await answers(kc, client, t.url, AFFINITY_REQUESTS) }), { withinMs: 15_000, delayMs: 2_000 });
+}
+
+/**
+ * sessionAffinity ClientIP over UDP: AFFINITY_REQUESTS netexec `hostname` datagrams, each
+ * from a new socket (a new conntrack entry), through every path in `vias` all land on one
+ * backend per path. Upstream's "session affinity: udp".
+ */
+export async function affinityPinnedUdp(kc: KubeConfig, client: V1Pod, svc: V1Service, vias: readonly Via[], family: IPFamily): Promise<Verdict> {
+  const parts: Verdict[] = [];
+  for (const via of vias) {
+    const t = targetOf(svc, NETEXEC_UDP, via, family);
+    if ('ok' in t) {
+      parts.push(t);
+      continue;
+    }
+    const object = `${podLabel(client)} → ${t.name} (udp hostname, a new socket each)`;
+    parts.push(
+      await retryVerdict(async () => pinnedVerdict({ object, family, answers: (await udpRepeated(podRunner(kc, client), t.address, t.port, 'hostname', AFFINITY_REQUESTS)).map(udpAnswerOf) }), {
+        withinMs: 15_000,
+        delayMs: 2_000,
+      }),
+    );
+  }
+  return joined(parts, `${podLabel(client)} → Service ${serviceName(svc)} UDP with sessionAffinity ClientIP`, family);
 }
 
 /** `judge` over `n` requests through one target, retried while kube-proxy may still be applying a change. */
