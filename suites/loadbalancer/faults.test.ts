@@ -198,7 +198,6 @@ describe('LoadBalancer UDP and health-check faults', () => {
       id: `loadbalancer/loadbalancer-faults/fault-${idFamily(f)}-udp-to-the-ingress-ip-dropped-on-every-node-the-udp-check-names-that-ingress-ip-and-family`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] UDP to a LoadBalancer's ingress IP dropped on every node (raw PREROUTING, that IP, udp port ${NETEXEC_UDP_PORT}): the UDP check names that ingress IP and ${f}`,
     }),
     async (family, ctx) => {
