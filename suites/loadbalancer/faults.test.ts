@@ -18,7 +18,6 @@ import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
-import { isNotFound } from '../../lib/k8s/client.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
@@ -32,7 +31,7 @@ import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
 import { NETEXEC_UDP_PORT } from '../../lib/probes/pods.ts';
 import { outsideRunner } from '../../lib/probes/spread.ts';
-import { createService, FAMILIES, outsideClient, requireOutside, serviceManifest, waitReadyEndpoints, type ServiceShape } from '../nodeport/common.ts';
+import { createService, deleteService, FAMILIES, outsideClient, requireOutside, serviceManifest, waitReadyEndpoints, type ServiceShape } from '../nodeport/common.ts';
 import { nodeAddresses } from '../nodeport/scenarios.ts';
 
 let h: Harness;
@@ -78,7 +77,7 @@ async function withLoadBalancer<T>(shape: ServiceShape, body: (t: IngressTimelin
     const t = await watchIngress(h.kc, ns.name, shape.name, { startedAt, families: (svc.spec?.ipFamilies ?? []) as IPFamily[], timeoutMs: 60_000 });
     return await body(t);
   } finally {
-    await deleteService(shape.name);
+    await deleteService(h, ns.name, shape.name);
   }
 }
 
@@ -88,18 +87,6 @@ function caseFor(families: readonly IPFamily[]): LbCase {
   const c = lbMatrix().find((m) => m.policy === policy && m.request.join(',') === families.join(','));
   if (!c) throw new Error(`lbMatrix has no ${policy} case for [${families.join(', ')}]`);
   return c;
-}
-
-async function deleteService(name: string): Promise<void> {
-  await h.api.core.deleteNamespacedService({ name, namespace: ns.name });
-  await waitFor(`Service ${ns.name}/${name} gone`, async () => {
-    try {
-      await h.api.core.readNamespacedService({ name, namespace: ns.name });
-      return false;
-    } catch (err) {
-      return isNotFound(err);
-    }
-  }, { timeoutMs: 30_000, intervalMs: 250 });
 }
 
 /** `ns/name` of LoadBalancer Services in other namespaces holding an IPv6 ingress address. */
@@ -140,7 +127,7 @@ describe('LoadBalancer faults', () => {
     // Baseline: the pool serves IPv6 now (the SingleStack IPv6 case of the same check passes).
     const v6Case = caseFor(['IPv6']);
     expectNoFault((await ingressAllocation(h, ns.name, v6Case)).verdict);
-    await deleteService(lbServiceName(v6Case));
+    await deleteService(h, ns.name, lbServiceName(v6Case));
 
     // The fault: the same pool without its IPv6 range (kept non-empty: MetalLB rejects a pool without addresses).
     const narrowed = structuredClone(lab);
@@ -174,7 +161,7 @@ describe('LoadBalancer faults', () => {
       // Pending families are listed in the Service's ipFamilies order (IPv4 first on dual, IPv6 first on dual-v6).
       expect(f.seen).toMatch(/(IPv4, )?IPv6(, IPv4)? pending after \d+\.\d s \(no ingress IP of that family\)/);
     } finally {
-      await deleteService(lbServiceName(pending)).catch(() => undefined);
+      await deleteService(h, ns.name, lbServiceName(pending)).catch(() => undefined);
       // The lab's own pool definition, applied until the MetalLB webhook accepts it.
       await waitFor(`IPAddressPool ${pool} restored`, async () => {
         try {
