@@ -2,7 +2,7 @@
  * Projects:
  *   unit:      lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
  *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), files side by side.
- *   e2e-serial: the suites' fault files, after e2e, one at a time (lib/harness/schedule.ts).
+ *   e2e-serial: the suites' disruptive.test.ts files, after e2e, one at a time (lib/harness/schedule.ts).
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
  *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
@@ -84,7 +84,7 @@ export default defineConfig({
         },
       },
       {
-        // The fault files, after the checks and one at a time: their faults change what every file sees.
+        // The disruptive files, after the checks and one at a time: their faults change what every file sees.
         extends: true,
         test: {
           name: 'e2e-serial',

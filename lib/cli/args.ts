@@ -596,7 +596,7 @@ Cluster:
   --parallel N         with several profiles: run N at once, each in its own process
                        with its own cluster (default 1: one after another)
   --concurrency N      files of checks run at once against each cluster (default 3); the
-                       fault files always run after them, one at a time
+                       suites' disruptive.test.ts files always run after them, one at a time
   --kubeconfig f       test an existing cluster from this kubeconfig (never deleted)
   --context c          kubeconfig context to use
 Selection:

@@ -28,7 +28,14 @@ export interface CheckDeclaration {
   family: CheckFamily;
   /** `fault`: a harness self-test that seeds a fault and expects its check to catch it. */
   kind?: CheckKind;
-  /** Changes something outside its own namespace (nodes, CoreDNS, the translator, MetalLB, kube-proxy). */
+  /**
+   * Changes something OTHER tests share: CoreDNS or its Corefile, the NAT64 translator or
+   * edge routes, MetalLB's pools, kube-proxy's configuration or its pods, the CNI on a node,
+   * node addresses, or node firewall rules matching traffic beyond the test's own pods and
+   * Services. Such a check lives in suites/<suite>/disruptive.test.ts (run one at a time).
+   * A fault whose node rule matches only its own namespace's pod IPs and Service
+   * addresses/ports (tagged `v6e2e-fault-<namespace>`) is isolated: not disruptive.
+   */
   disruptive?: boolean;
   /** What the check establishes, one line: the test's title in every report. */
   title: string;
@@ -66,7 +73,7 @@ export function declared(decl: CheckDeclaration, file?: string): DeclaredCheck {
   }
   if (decl.title.trim() === '') throw new Error(`check ${decl.id} needs a title`);
   if (decl.disruptive && file && !isSerialFile(file)) {
-    throw new Error(`check ${decl.id} is disruptive: declare it in a fault file (suites/${suite ?? '<suite>'}/faults.test.ts or <topic>-faults.test.ts), which runs one at a time after the concurrent files`);
+    throw new Error(`check ${decl.id} is disruptive: declare it in suites/${suite ?? '<suite>'}/disruptive.test.ts, which runs one at a time after the concurrent files (a fault whose rules match only its own pods and Services is not disruptive)`);
   }
   return { id: decl.id, family: decl.family, kind: decl.kind ?? 'check', disruptive: decl.disruptive ?? false, title: decl.title };
 }

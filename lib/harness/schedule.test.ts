@@ -3,17 +3,23 @@ import { declared } from './check.ts';
 import { isSerialFile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
-test('fault files run serially; files of checks do not', () => {
-  expect(isSerialFile('/r/suites/nat64/faults.test.ts')).toBe(true);
-  expect(isSerialFile('/r/suites/connectivity/cni-faults.test.ts')).toBe(true);
+test('only disruptive.test.ts files run serially; fault files and files of checks do not', () => {
+  expect(isSerialFile('/r/suites/nat64/disruptive.test.ts')).toBe(true);
+  expect(isSerialFile('/r/suites/nat64/faults.test.ts')).toBe(false);
+  expect(isSerialFile('/r/suites/connectivity/cni-faults.test.ts')).toBe(false);
   expect(isSerialFile('/r/suites/nat64/nat64.test.ts')).toBe(false);
-  expect(isSerialFile('/r/suites/x/nofaults.test.ts')).toBe(false);
+  expect(isSerialFile('/r/suites/x/nodisruptive.test.ts')).toBe(false);
 });
 
-test('a disruptive check outside a fault file fails at declaration, naming where it belongs', () => {
+test('a disruptive check outside disruptive.test.ts fails at declaration, naming where it belongs', () => {
   const decl = { id: 'nat64/x/stop-the-translator', family: 'IPv6' as const, disruptive: true, title: 'stops the translator' };
-  expect(() => declared(decl, '/r/suites/nat64/nat64.test.ts')).toThrow(/nat64\/x\/stop-the-translator is disruptive: declare it in a fault file \(suites\/nat64\/faults\.test\.ts/);
-  expect(declared(decl, '/r/suites/nat64/faults.test.ts').disruptive).toBe(true);
+  const where = /nat64\/x\/stop-the-translator is disruptive: declare it in suites\/nat64\/disruptive\.test\.ts/;
+  expect(() => declared(decl, '/r/suites/nat64/nat64.test.ts')).toThrow(where);
+  // A fault file is no exception any more: it runs with the concurrent files.
+  expect(() => declared(decl, '/r/suites/nat64/faults.test.ts')).toThrow(where);
+  expect(declared(decl, '/r/suites/nat64/disruptive.test.ts').disruptive).toBe(true);
+  // The id keeps its describe segment wherever the check moves: only the suite is checked.
+  expect(declared({ ...decl, id: 'nat64/nat64-faults/stop-the-translator' }, '/r/suites/nat64/disruptive.test.ts').id).toBe('nat64/nat64-faults/stop-the-translator');
 });
 
 test('concurrency travels in the settings and is validated', () => {

@@ -1,20 +1,27 @@
 /**
  * How the e2e files share one cluster: files of checks run concurrently (each works
- * in its own namespaces, reads the rest), then the fault files run one at a time,
- * like upstream's [Serial]/[Disruptive]. A disruptive check may only be declared in a
- * fault file (check.ts enforces it), so nothing that changes nodes, CoreDNS, the
- * translator, MetalLB or kube-proxy ever overlaps another file.
+ * in its own namespaces, reads the rest), then the suites' `disruptive.test.ts` files
+ * run one at a time, like upstream's [Serial]/[Disruptive].
+ *
+ * Disruptive (check.ts `disruptive: true`) means the check changes something OTHER
+ * tests share: CoreDNS or its Corefile, the NAT64 translator or edge routes, MetalLB's
+ * pools, kube-proxy's configuration or its pods, the CNI on a node, node addresses, or
+ * node firewall rules that match traffic beyond the test's own pods and Services. Such a
+ * check may only be declared in `suites/<suite>/disruptive.test.ts` (check.ts enforces it).
+ * A fault whose node rule matches only its own namespace's pod IPs and Service
+ * addresses/ports (tagged `v6e2e-fault-<namespace>`) is isolated: it stays in its
+ * faults.test.ts, which runs with the concurrent files.
  */
 import path from 'node:path';
 
 /** The vitest projects of an e2e run, in the order their groups run. */
 export const E2E_PROJECTS = ['e2e', 'e2e-serial'] as const;
 
-/** Fault files: `faults.test.ts` or `<topic>-faults.test.ts` in a suite folder. */
-export const SERIAL_GLOBS = ['suites/**/faults.test.ts', 'suites/**/*-faults.test.ts'];
+/** The serial files: one `disruptive.test.ts` per suite that has disruptive checks. */
+export const SERIAL_GLOBS = ['suites/**/disruptive.test.ts'];
 
 export function isSerialFile(file: string): boolean {
-  return /^(.+-)?faults\.test\.ts$/.test(path.basename(file));
+  return path.basename(file) === 'disruptive.test.ts';
 }
 
 /**

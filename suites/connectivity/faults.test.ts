@@ -180,7 +180,6 @@ describe('connectivity faults', () => {
       id: 'connectivity/connectivity-faults/fault-ipv6-icmpv6-echo-dropped',
       family: 'IPv6',
       kind: 'fault',
-      disruptive: true,
       title: "fault: [IPv6] ICMPv6 echo requests to a server pod dropped on its node (ip6tables raw PREROUTING): the ICMP echo check fails naming the pod pair and IPv6",
     },
     async (ctx) => {
@@ -222,7 +221,6 @@ describe('connectivity faults', () => {
       id: `connectivity/connectivity-faults/fault-${idFamily(f)}-same-node-server-dropped-on-its-node-the-same-node-pod-and-clusterip-checks-fail-naming-it`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] HTTP to a pod on the client's own node dropped there (mangle FORWARD, that pod IP and port): the same-node pod → pod and pod → ClusterIP checks fail naming it`,
     }),
     async (family, ctx) => {
@@ -249,7 +247,6 @@ describe('connectivity faults', () => {
       id: `connectivity/connectivity-faults/fault-${idFamily(f)}-one-backend-dropped-on-its-node-every-backend-answers-fails-naming-it`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       timeoutMs: 300_000,
       title: `fault: [${f}] one of two backends unreachable (mangle FORWARD drop of its pod IP on its node): "every backend answers" (HTTP and UDP) fails naming that backend`,
     }),

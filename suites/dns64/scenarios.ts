@@ -1,7 +1,7 @@
 /**
  * The dns64 scenarios: dig from a pod against a named resolver, judged by the pure
  * verdicts of lib/checks/dns64.ts, retried with the check's own policy. The checks
- * (dns64.test.ts) and the fault tests (faults.test.ts, nat64's translator fault) call
+ * (dns64.test.ts) and the fault tests (disruptive.test.ts, nat64's translator fault) call
  * these same functions, so a fault test proves the check's own path catches its fault.
  */
 import {

@@ -118,7 +118,6 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-backend-udp-dropped-node-to-service-udp-fails`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] UDP to the Service's backend pod dropped on its node (mangle FORWARD): node → ClusterIP and → NodePort UDP fail, HTTP still works`,
     }),
     async (f, ctx) => {
@@ -146,7 +145,6 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-backend-tcp-dropped-node-to-service-http-fails`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] TCP to the Service's backend pod dropped on its node (mangle FORWARD): node → ClusterIP and → NodePort HTTP fail`,
     }),
     async (f, ctx) => {
@@ -171,7 +169,6 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-host-ports-dropped-hostnetwork-endpoints-unreachable`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] the hostNetwork endpoint's host ports dropped on its node (raw PREROUTING): pod → ClusterIP HTTP and UDP fail`,
     }),
     async (f, ctx) => {
@@ -227,7 +224,6 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-pod-http-port-dropped-host-to-pod-fails`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] TCP to the server pods dropped on their nodes (raw PREROUTING across nodes, raw OUTPUT on the same node): host → pod fails both ways`,
     }),
     async (f, ctx) => {
@@ -260,7 +256,6 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-hostport-dropped`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] the hostPort dropped on its node before DNAT (raw PREROUTING): hostPort from the same and another node fails`,
     }),
     async (f, ctx) => {
@@ -285,7 +280,6 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-echo-requests-to-one-node-dropped`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] ICMP${f === 'IPv6' ? 'v6' : ''} echo requests from the client pod to one node's ${f} address dropped (raw PREROUTING): the pod → node ping check fails naming that node`,
     }),
     async (f, ctx) => {

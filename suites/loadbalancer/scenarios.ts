@@ -2,7 +2,7 @@
  * The loadbalancer scenarios: create or re-read a LoadBalancer Service, probe its
  * ingress IPs (from outside the cluster or from a pod) with the checks' own retries,
  * and judge with the pure verdicts of lib/checks/loadbalancer.ts. The checks
- * (ingress.test.ts, reachability.test.ts) and the fault test (faults.test.ts) call
+ * (ingress.test.ts, reachability.test.ts) and the fault tests (faults.test.ts, disruptive.test.ts) call
  * these same functions.
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';

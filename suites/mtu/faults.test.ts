@@ -89,7 +89,6 @@ describe('mtu faults', () => {
       id: 'mtu/mtu-faults/fault-ipv6-fragments-dropped-on-the-server-node-the-large-udp-datagram-check-fails',
       family: 'IPv6',
       kind: 'fault',
-      disruptive: true,
       title: 'fault: [IPv6] IPv6 fragments from the client dropped on the server node (nft netdev ingress): the large UDP datagram check fails naming the Service paths and IPv6',
     },
     async (ctx) => {
@@ -134,7 +133,6 @@ describe('mtu faults', () => {
       id: 'mtu/mtu-faults/fault-ipv6-packets-over-1300-bytes-silently-dropped-the-path-mtu-probe-reports-a-black-hole',
       family: 'IPv6',
       kind: 'fault',
-      disruptive: true,
       title: `fault: [IPv6] packets ≥ ${BLACK_HOLE_FROM} bytes from the client silently dropped on the server node: the path-MTU probe finds ${BLACK_HOLE_FROM - 1} and reports a black hole`,
     },
     async (ctx) => {
@@ -156,7 +154,6 @@ describe('mtu faults', () => {
       id: 'mtu/mtu-faults/fault-ipv6-packets-over-1300-bytes-silently-dropped-the-large-http-body-stalls-as-a-black-hole',
       family: 'IPv6',
       kind: 'fault',
-      disruptive: true,
       title: `fault: [IPv6] packets ≥ ${BLACK_HOLE_FROM} bytes from the client silently dropped on the server node: the large HTTP body stalls, reported as a path-MTU black hole`,
     },
     async (ctx) => {

@@ -1,7 +1,7 @@
 /**
  * The nat64 scenarios: the same probe from every client pod (one per worker), each
  * judged by the pure verdicts of lib/checks/nat64.ts with the check's own retries, and
- * judged together. The checks (nat64.test.ts) and the fault tests (faults.test.ts) call
+ * judged together. The checks (nat64.test.ts) and the fault tests (disruptive.test.ts) call
  * these same functions, so a fault test proves the check's own path catches its fault.
  */
 import {

@@ -13,7 +13,7 @@ import { METALLB_NS } from '../../lib/edge/metallb.ts';
 import { type Harness } from '../../lib/harness/context.ts';
 export { skipWithoutFamily, suiteNamespace } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { describeApiError } from '../../lib/k8s/client.ts';
+import { describeApiError, isNotFound } from '../../lib/k8s/client.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { familyOfAny, type IPFamily } from '../../lib/net/family.ts';
 import { startOutsideClient, type OutsideClient } from '../../lib/probes/outside.ts';
@@ -47,6 +47,19 @@ export function serviceManifest(ns: string, s: ServiceShape): V1Service {
 
 export function createService(kc: KubeConfig, ns: string, s: ServiceShape): Promise<V1Service> {
   return sharedCreate(kc, ns, { ...s, ports: s.ports ?? [NETEXEC_HTTP] });
+}
+
+/** Deletes a Service and waits until it is gone: its ingress IP is back in the pool before the next step. */
+export async function deleteService(h: Harness, ns: string, name: string): Promise<void> {
+  await h.api.core.deleteNamespacedService({ name, namespace: ns });
+  await waitFor(`Service ${ns}/${name} gone`, async () => {
+    try {
+      await h.api.core.readNamespacedService({ name, namespace: ns });
+      return false;
+    } catch (err) {
+      return isNotFound(err);
+    }
+  }, { timeoutMs: 30_000, intervalMs: 250 });
 }
 
 export function nodePortOf(svc: V1Service): number {

@@ -120,6 +120,8 @@ interface DropFault {
   restore(node: string, port: number, tag: string): Promise<void>;
 }
 
+// Only this file's own NodePort: the allocator hands it to no other Service, and it lies below the
+// nodes' ephemeral range, so no other test's traffic carries it as a port: isolated, not disruptive.
 const dropRule = (port: number, tag: string) => ['PREROUTING', '-p', 'tcp', '--dport', String(port), '-m', 'comment', '--comment', tag, '-j', 'DROP'];
 
 const IP6TABLES_RAW: DropFault = {
@@ -164,7 +166,6 @@ describe('NodePort faults', () => {
         id: `nodeport/nodeport-faults/fault-ipv6-nodeport-traffic-dropped-on-one-node-${fault.idPart}-the-check-names-that-node-and-ipv6`,
         family: 'IPv6',
         kind: 'fault',
-        disruptive: true,
         title: `fault: [IPv6] NodePort traffic dropped on one node (${fault.how}): the check names that node and IPv6`,
       },
       async (ctx) => {
@@ -246,7 +247,6 @@ describe('NodePort faults', () => {
       id: `nodeport/nodeport-faults/fault-${idFamily(f)}-udp-nodeport-dropped-on-one-node-the-udp-check-names-that-node-address-and-family`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] UDP to the NodePort dropped on one node (raw PREROUTING, that nodePort, udp): the UDP NodePort check names that node's address and ${f}`,
     }),
     async (family, ctx) => {
@@ -277,7 +277,6 @@ describe('NodePort faults', () => {
       id: `nodeport/nodeport-faults/fault-${idFamily(f)}-one-backend-dropped-on-its-node-every-backend-through-the-nodeport-fails-naming-it`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       timeoutMs: 300_000,
       title: `fault: [${f}] one of two NodePort backends unreachable (mangle FORWARD drop of its pod IP on its node): "every backend answers" through the NodePort fails naming it`,
     }),

@@ -75,7 +75,6 @@ describe('edge faults', () => {
       id: `services/edge-faults/fault-${idFamily(f)}-hairpin-dropped-on-the-pods-node`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] hairpin dropped on the pod's node (FORWARD src = dst = its IP): the hairpin checks fail naming the pod, its Service and ${f}`,
     }),
     async (f, ctx) => {
@@ -115,7 +114,6 @@ describe('edge faults', () => {
       id: `services/edge-faults/fault-${idFamily(f)}-no-endpoint-service-black-holed-on-the-clients-node`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] a Service without endpoints black-holed on the client's node (raw PREROUTING drop of its packets): the rejection checks fail with a timeout`,
     }),
     async (f, ctx) => {

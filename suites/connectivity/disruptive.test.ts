@@ -5,6 +5,8 @@
  * node, naming it — and IPv4 (on dual-stack) keeps working. flanneld does not recreate
  * a deleted device while it runs: the restore deletes the node's flannel pod, the
  * DaemonSet starts a new one, which recreates the device and its routes.
+ *
+ * Disruptive (serial): the device and the flannel pod carry every pod's IPv6 traffic of that node.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';

@@ -5,6 +5,9 @@
  * failures naming pod, node, target and family (and the unaffected checks to keep
  * passing), and restores the edge in `finally`, then waits until NAT64 works again
  * from every pod.
+ *
+ * Disruptive (serial): every NAT64 check of every file uses the translator, the node
+ * routes to Pref64::/n and the IPv6 world subnet these faults take away.
  */
 import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect } from 'vitest';

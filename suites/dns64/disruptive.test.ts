@@ -6,6 +6,8 @@
  *
  * Both faults are CoreDNS faults, so they apply to `coredns` mode; in `upstream` mode
  * unbound synthesizes and CoreDNS' dns64 block is not the thing under test.
+ *
+ * Disruptive (serial): the Corefile is the cluster's, every pod resolves through it.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, type TestContext } from 'vitest';
