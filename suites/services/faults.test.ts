@@ -157,7 +157,6 @@ describe('session affinity and endpoint churn faults', () => {
       id: `services/affinity-churn-faults/fault-${idFamily(f)}-udp-replacement-unreachable-udp-churn-check-fails-naming-the-service`,
       family: f,
       kind: 'fault',
-      disruptive: true,
       title: `fault: [${f}] datagrams to the replacement UDP server dropped on its node (filter FORWARD, its IP and port only): the UDP replacement check fails naming the Service`,
     }),
     async (f, ctx) => {
