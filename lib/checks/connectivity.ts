@@ -58,8 +58,8 @@ export function httpVerdict(c: PeerCheck & { result: HttpResult; expectBody?: re
  * netexec `/clientip` answers the source `ip:port` it saw. Pod → pod traffic must keep the
  * client's own address of that family (no SNAT/masquerade inside the cluster).
  */
-export function clientIpVerdict(c: PeerCheck & { result: HttpResult; expectedIp: string }): Verdict {
-  const expected = `source address ${normalizeIp(c.expectedIp)} (the client's ${c.family} pod IP, not NATed)`;
+export function clientIpVerdict(c: PeerCheck & { result: HttpResult; expectedIp: string; source?: string }): Verdict {
+  const expected = `source address ${normalizeIp(c.expectedIp)} (${c.source ?? `the client's ${c.family} pod IP`}, not NATed)`;
   if (!c.result.ok) return verdict(false, { ...c, expected, seen: describeHttpOutcome(c.result) });
   const body = c.result.body.trim();
   let seenIp: string;

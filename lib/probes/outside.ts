@@ -34,6 +34,8 @@ export interface OutsideOptions {
   image?: string;
   /** Extra labels (e.g. the run id). */
   labels?: Record<string, string>;
+  /** Added capabilities, e.g. NET_ADMIN to give the container routes of its own. */
+  capabilities?: string[];
 }
 
 export interface OutsideHttpOptions {
@@ -88,6 +90,7 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideC
     .withEntrypoint(['sleep'])
     .withCommand(['infinity'])
     .withPullPolicy({ shouldPull: () => false })
+    .withAddedCapabilities(...(opts.capabilities ?? []))
     .start();
   let stopped: Promise<void> | undefined;
   const stop = () =>

@@ -8,6 +8,7 @@
 import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import {
   checkClientIp,
+  clientIpVerdict,
   checkDownload,
   checkHeadlessDns,
   checkHttp,
@@ -25,6 +26,7 @@ import { everyBackendVerdict, httpSample, localOnlyVerdict, sampleUntil, SPREAD_
 import { otherFamily, urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podIpOf, podLabel, type NodePair } from '../../lib/probes/pods.ts';
 import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
+import type { OutsideClient } from '../../lib/probes/outside.ts';
 import { fqdnOf, HOST_HTTP_PORT, ipOr } from './common.ts';
 
 /** A client pod and the server pod it dials. */
@@ -125,6 +127,29 @@ export async function bulkTransfer(kc: KubeConfig, client: V1Pod, blob: BlobServ
   if (typeof ip !== 'string') return ip;
   const url = urlFor(ip, blob.port, blob.path);
   return checkDownload({ kc, client }, url, blob.served, { object: `${object} (${url})`, family });
+}
+
+// ------------------------------------------------------------------ outside → pod
+
+/**
+ * A client outside the cluster, routed to the pod CIDRs through the nodes, GETs
+ * /clientip on each server's PodIP of the family: every pod answers and sees the
+ * client's own address (nothing NATs traffic coming in to a pod).
+ */
+export async function outsideToPod(outside: OutsideClient, servers: readonly V1Pod[], family: IPFamily): Promise<Verdict> {
+  const source = outside.addressOf(family);
+  const parts = servers.map(async (server): Promise<Verdict> => {
+    const object = `${outside.name} → ${podLabel(server)}`;
+    const ip = ipOr(server, family, object);
+    if (typeof ip !== 'string') return ip;
+    if (!source) return verdict(false, { object, family, expected: `a ${family} address on the outside container`, seen: 'none' });
+    const url = urlFor(ip, NETEXEC_HTTP_PORT, '/clientip');
+    return retryVerdict(async () => clientIpVerdict({ object: `${object} (${url})`, family, result: await outside.httpGet(url, { timeoutS: 3 }), expectedIp: source, source: "the outside container's address" }), {
+      attempts: 3,
+      delayMs: 1_000,
+    });
+  });
+  return combine(await Promise.all(parts), `outside container → pod (routed to the pod CIDRs; ${servers.length} pod${servers.length === 1 ? '' : 's'})`, family);
 }
 
 // ------------------------------------------------------------------ pod → Service

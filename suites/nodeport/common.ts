@@ -97,9 +97,9 @@ export async function readKubeProxy(h: Harness): Promise<KubeProxyNodePorts> {
 }
 
 /** The outside client for a lab cluster, or the reason there cannot be one. */
-export async function outsideClient(h: Harness): Promise<OutsideClient | string> {
+export async function outsideClient(h: Harness, capabilities: string[] = []): Promise<OutsideClient | string> {
   if (!h.kindCluster) return `context ${h.kc.getCurrentContext()} is not a kind cluster: no Docker network to put an outside client on`;
-  return startOutsideClient({ cluster: h.kindCluster, labels: { 'v6e2e.io/run': h.env.runId.slice(0, 63) } });
+  return startOutsideClient({ cluster: h.kindCluster, labels: { 'v6e2e.io/run': h.env.runId.slice(0, 63) }, capabilities });
 }
 
 export function requireOutside(ctx: TestContext, c: OutsideClient | string | undefined, family?: IPFamily): OutsideClient {
