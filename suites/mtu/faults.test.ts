@@ -10,12 +10,11 @@ import { blackHoleHint } from '../../lib/checks/mtu.ts';
 import { familyOf, isIp } from '../../lib/net/family.ts';
 import { ip6tablesIn, nftIn } from '../../lib/edge/docker.ts';
 import { check } from '../../lib/harness/check.ts';
-import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { nodePairs, podIpOf, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createEchoService, HTTP_BODY_BYTES, SERVER, skipWithoutFamily, SUITE, UDP_DATAGRAM_BYTES } from './common.ts';
+import { podIpOf } from '../../lib/probes/pods.ts';
+import { HTTP_BODY_BYTES, mtuSetup, skipWithoutFamily, SUITE, UDP_DATAGRAM_BYTES } from './common.ts';
 import { largeHttpThroughService, largeUdpThroughService, pathMtu } from './scenarios.ts';
 
 let h: Harness;
@@ -35,16 +34,8 @@ const BLACK_HOLE_FROM = 1300;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, `${SUITE}-faults`);
-  const [pair] = nodePairs(await workerNodes(h.kc), 2);
-  [client, server] = (await startProbePods(h.kc, ns.name, [
-    { name: 'client', node: pair!.from },
-    { name: 'server', node: pair!.to, labels: SERVER },
-  ])) as [V1Pod, V1Pod];
-  svc = await createEchoService(h.kc, ns.name, h.families.families);
-  await waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1);
+  ({ ns, client, server, svc, serverNode } = await mtuSetup(h, `${SUITE}-faults`));
   node = server.spec!.nodeName!;
-  serverNode = await h.api.core.readNode({ name: node });
   clientIp = podIpOf(client, 'IPv6') ?? '';
   nodeIp = internalIPs(serverNode).find((ip) => isIp(ip) && familyOf(ip) === 'IPv6') ?? '';
 }, 240_000);

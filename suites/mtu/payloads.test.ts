@@ -6,11 +6,9 @@
 import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
-import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createEchoService, expectOk, FAMILIES, SERVER, skipWithoutFamily, SUITE } from './common.ts';
+import { expectOk, FAMILIES, mtuSetup, skipWithoutFamily, SUITE } from './common.ts';
 import { largeHttpThroughService, largeUdpThroughService, pathMtu } from './scenarios.ts';
 
 let h: Harness;
@@ -23,15 +21,7 @@ let serverNode: V1Node;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, SUITE);
-  const [pair] = nodePairs(await workerNodes(h.kc), 2);
-  [client, server] = (await startProbePods(h.kc, ns.name, [
-    { name: 'client', node: pair!.from },
-    { name: 'server', node: pair!.to, labels: SERVER },
-  ])) as [V1Pod, V1Pod];
-  svc = await createEchoService(h.kc, ns.name, h.families.families);
-  await waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1);
-  serverNode = await h.api.core.readNode({ name: server.spec!.nodeName! });
+  ({ ns, client, server, svc, serverNode } = await mtuSetup(h, SUITE));
 }, 240_000);
 
 afterAll(async () => {
