@@ -11,7 +11,8 @@ describe('repeated probes', () => {
   test('the command repeats the argv count times, passed as arguments', () => {
     const cmd = repeatCommand(3, ['curl', '-g', 'http://[fd00::1]:80/'], true);
     expect(cmd.slice(0, 2)).toEqual(['sh', '-c']);
-    expect(cmd.slice(3)).toEqual(['sh', '3', 'curl', '-g', 'http://[fd00::1]:80/']);
+    expect(cmd.slice(3)).toEqual(['sh', '3', '0', 'curl', '-g', 'http://[fd00::1]:80/']);
+    expect(repeatCommand(2, ['curl'], true, 2.5).slice(3, 6)).toEqual(['sh', '2', '2.5']);
   });
   test('splits runs by their exit mark', () => {
     expect(splitRepeats(`a\n${EXIT_MARK}0\n\n${EXIT_MARK}1\n`)).toEqual([

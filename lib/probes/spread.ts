@@ -30,13 +30,15 @@ export function outsideRunner(c: OutsideClient): ProbeRunner {
 export const EXIT_MARK = '@@v6e2e-exit=';
 
 /**
- * `sh -c` running the argv after `count` that many times, printing each run's output
- * (stderr too when `withStderr`) followed by EXIT_MARK and its exit code on a line.
+ * `sh -c` running the argv after `count` that many times, `gapS` seconds apart, printing
+ * each run's output (stderr too when `withStderr`) followed by EXIT_MARK and its exit
+ * code on a line. A gap keeps requests of one exec spaced in time (session affinity's
+ * timeout), which an exec per request could not do on a busy node.
  */
-export function repeatCommand(count: number, argv: readonly string[], withStderr: boolean): string[] {
+export function repeatCommand(count: number, argv: readonly string[], withStderr: boolean, gapS = 0): string[] {
   const errTo = withStderr ? '2>&1' : '2>/dev/null';
-  const script = `n=$1; shift; i=0; while [ "$i" -lt "$n" ]; do out=$("$@" ${errTo}); rc=$?; printf '%s\\n${EXIT_MARK}%s\\n' "$out" "$rc"; i=$((i+1)); done`;
-  return ['sh', '-c', script, 'sh', String(count), ...argv];
+  const script = `n=$1; gap=$2; shift 2; i=0; while [ "$i" -lt "$n" ]; do [ "$i" -gt 0 ] && [ "$gap" != 0 ] && sleep "$gap"; out=$("$@" ${errTo}); rc=$?; printf '%s\\n${EXIT_MARK}%s\\n' "$out" "$rc"; i=$((i+1)); done`;
+  return ['sh', '-c', script, 'sh', String(count), String(gapS), ...argv];
 }
 
 /** Splits repeatCommand's output into each run's output and exit code; a run cut short is missing, not invented. */
@@ -51,9 +53,9 @@ export function splitRepeats(stdout: string): { out: string; exitCode: number }[
  * `count` GETs of `url`, each a new connection; one HttpResult per GET that ran. A GET
  * that failed carries curl's message as stderr, as a single httpGet would.
  */
-export async function httpRepeated(from: ProbeRunner, url: string, count: number, timeoutS = 2): Promise<HttpResult[]> {
-  const cmd = repeatCommand(count, curlCommand(url, timeoutS), true);
-  const r = await from.run(url, cmd, (count * timeoutS * 2 + 15) * 1000);
+export async function httpRepeated(from: ProbeRunner, url: string, count: number, timeoutS = 2, gapS = 0): Promise<HttpResult[]> {
+  const cmd = repeatCommand(count, curlCommand(url, timeoutS), true, gapS);
+  const r = await from.run(url, cmd, (count * (timeoutS * 2 + gapS) + 15) * 1000);
   const runs = splitRepeats(r.stdout);
   if (runs.length === 0) return [parseCurlResult({ ...r, ok: false, stdout: '' })];
   return runs.map(({ out, exitCode }) => {

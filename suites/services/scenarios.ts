@@ -24,8 +24,7 @@ import { all, retryVerdict, verdict, type Verdict } from '../../lib/checks/verdi
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { serviceName } from '../../lib/checks/connectivity.ts';
-import { httpBurst } from '../../lib/probes/burst.ts';
-import { podRunner, udpRepeated } from '../../lib/probes/spread.ts';
+import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
 import { httpGet } from '../../lib/probes/http.ts';
 import { podIPs, podLabel, probePodManifest, waitPodReady, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
@@ -62,7 +61,7 @@ function httpTarget(client: V1Pod, svc: V1Service, via: Via, family: IPFamily): 
 
 /** `n` GETs of /hostname from the client, `gapS` apart, in one exec. */
 async function answers(kc: KubeConfig, client: V1Pod, url: string, n: number, gapS = 0): Promise<Answer[]> {
-  const rs = await httpBurst(kc, client.metadata!.namespace!, client.metadata!.name!, url, n, { timeoutS: 3, gapS });
+  const rs = await httpRepeated(podRunner(kc, client), url, n, 3, gapS);
   return rs.map(answerOf);
 }
 
