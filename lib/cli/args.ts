@@ -595,7 +595,8 @@ Cluster:
   --keep               keep clusters this run created
   --parallel N         with several profiles: run N at once, each in its own process
                        with its own cluster (default 1: one after another)
-  --concurrency N      files of checks run at once against each cluster (default 3); the
+  --concurrency N      files of checks run at once against each cluster (default 6, or 6
+                       divided by --parallel, at least 2); the
                        suites' disruptive.test.ts files always run after them, one at a time
   --kubeconfig f       test an existing cluster from this kubeconfig (never deleted)
   --context c          kubeconfig context to use

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { ClusterVariant } from '../cluster/variant.ts';
 import { variantArgv } from '../cluster/variant.ts';
 import type { Profile } from '../profiles.ts';
+import { workersPerProfile } from '../harness/schedule.ts';
 import type { ProfileOutcome } from '../report/outcome.ts';
 import type { RunArgs } from './args.ts';
 import { guardCleanup } from './cleanup.ts';
@@ -92,7 +93,8 @@ export function childRunArgv(args: RunArgs, p: ProfileRun): string[] {
   if (args.reuse) argv.push('--reuse');
   if (args.keep) argv.push('--keep');
   if (args.selfTest) argv.push('--self-test');
-  if (args.concurrency !== undefined) argv.push('--concurrency', String(args.concurrency));
+  // Profiles at once share the machine: unless told, each runs its part of the default workers.
+  argv.push('--concurrency', String(args.concurrency ?? workersPerProfile(args.parallel)));
   if (args.suites.length > 0) argv.push('--suite', args.suites.join(','));
   if (args.dns64Mode !== undefined) argv.push('--dns64-mode', args.dns64Mode);
   if (args.nat64Prefix !== undefined) argv.push('--nat64-prefix', args.nat64Prefix);

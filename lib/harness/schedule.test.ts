@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { isSerialFile } from './schedule.ts';
+import { isSerialFile, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
 test('only disruptive.test.ts files run serially; fault files and files of checks do not', () => {
@@ -29,4 +29,10 @@ test('concurrency travels in the settings and is validated', () => {
   expect(decodeSettings({}).workers).toBeNull();
   expect(() => decodeSettings({ V6E2E_CONCURRENCY: '0' })).toThrow(/V6E2E_CONCURRENCY=0 must be a whole number ≥ 1/);
   expect(() => decodeSettings(encodeSettings({ ...s, workers: 1.5 }))).toThrow(/workers must be a whole number ≥ 1 or null/);
+});
+
+test('profiles at once share the default workers, at least 2 each', () => {
+  expect(workersPerProfile(1)).toBe(6);
+  expect(workersPerProfile(2)).toBe(3);
+  expect(workersPerProfile(4)).toBe(2);
 });

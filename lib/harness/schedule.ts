@@ -26,6 +26,12 @@ export function isSerialFile(file: string): boolean {
 
 /**
  * Files of checks running at once against one cluster. Setup (pods, Services,
- * rollouts) is mostly waiting on the cluster, so a third worker still pays on 2 cores.
+ * rollouts) is mostly waiting on the cluster: on 2 cores a warm ipv6 run of the
+ * checks took 155 s with 3 workers and 96 s with 6 (bench/run.mts).
  */
-export const DEFAULT_E2E_WORKERS = 3;
+export const DEFAULT_E2E_WORKERS = 6;
+
+/** With `parallel` profiles at once the machine is shared: each gets its part, at least 2. */
+export function workersPerProfile(parallel: number): number {
+  return Math.max(2, Math.floor(DEFAULT_E2E_WORKERS / Math.max(1, parallel)));
+}
