@@ -12,6 +12,7 @@ import { familyOf, isIp, normalizeIp, parseHostPort, type IPFamily } from '../ne
 import { answersOf, dig, digPtr, sameDnsName, type DnsResult } from '../probes/dns.ts';
 import { httpDownload, httpGet, type DownloadResult, type HttpResult } from '../probes/http.ts';
 import { ping, type PingResult } from '../probes/ping.ts';
+import { podIPs, podIpOf, podLabel } from '../probes/pods.ts';
 import { udpExchange, type UdpResult } from '../probes/udp.ts';
 import { retryVerdict, verdict, type Verdict } from './verdict.ts';
 import { clip, describeHttpOutcome, lastLine } from './text.ts';
@@ -318,4 +319,11 @@ export async function checkPtr(p: ProbePoint, service: V1Service, ip: string, fq
     const result = await digPtr(p.kc, ns, pod, ip);
     return ptrVerdict({ service, ip, fqdn, result });
   }, { attempts: attempts });
+}
+
+/** The pod's IP of `family`, or a failed Verdict saying the pod has none. */
+export function ipOr(pod: V1Pod, family: IPFamily, object: string): string | Verdict {
+  const ip = podIpOf(pod, family);
+  if (ip) return ip;
+  return verdict(false, { object, family, expected: `${podLabel(pod)} to have a ${family} address`, seen: `podIPs [${podIPs(pod).join(', ')}]` });
 }

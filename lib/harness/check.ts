@@ -14,7 +14,7 @@
 import path from 'node:path';
 import { inject, test, type TestContext, type TestOptions } from 'vitest';
 import './settings.ts'; // ProvidedContext.v6e2e
-import type { CheckFamily } from '../checks/verdict.ts';
+import { assertOk, type CheckFamily, type Verdict } from '../checks/verdict.ts';
 import { suiteOfFile } from '../report/reporter.ts';
 import { isSerialFile } from './schedule.ts';
 import { TIMING_TAG } from '../report/timing.ts';
@@ -112,6 +112,15 @@ function selfTestsEnabled(): boolean {
     if (err instanceof Error && /inject/i.test(err.message)) return true;
     throw err;
   }
+}
+
+/**
+ * Every check's one assertion: a verdict that passed only on a retry is annotated (a flaky
+ * first contact shows in the report), then the verdict must hold.
+ */
+export async function expectOk(ctx: TestContext, v: Verdict): Promise<void> {
+  if (v.ok && (v.attempts ?? 1) > 1) await ctx.annotate(v.message, 'passed on retry');
+  assertOk(v);
 }
 
 /** One check per family: `decl(f)` must put the family in the id. */

@@ -4,14 +4,11 @@
  * "this pod has no IPv6 address" into a failed Verdict instead of a TypeError. The
  * scenarios the checks and fault tests share are in scenarios.ts.
  */
-import type { V1Pod, V1Service, V1ServicePort } from '@kubernetes/client-node';
-import type { TestContext } from 'vitest';
-import { assertOk, verdict, type Verdict } from '../../lib/checks/verdict.ts';
+import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
-import { podIPs, podIpOf, podLabel } from '../../lib/probes/pods.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 
 export const SUITE = 'connectivity';
@@ -28,25 +25,14 @@ export const HOST_UDP_PORT = 28081;
 
 export const ROLE_LABEL = 'v6e2e.io/role';
 
-/**
- * The suite's one assertion: a verdict that passed only on a retry is annotated (a flaky
- * first contact shows in the report), then the verdict must hold.
- */
-export async function expectOk(ctx: TestContext, v: Verdict): Promise<void> {
-  if (v.ok && (v.attempts ?? 1) > 1) await ctx.annotate(v.message, 'passed on retry');
-  assertOk(v);
-}
+// Every suite's assertion and the pod-address guard live in lib; re-exported for this suite's files.
+export { expectOk } from '../../lib/harness/check.ts';
+export { ipOr } from '../../lib/checks/connectivity.ts';
 
 export function suiteNamespace(h: Harness, suite: string = SUITE): Promise<TestNamespace> {
   return namespaceFor(h, suite);
 }
 
-/** The pod's IP of `family`, or a failed Verdict saying the pod has none. */
-export function ipOr(pod: V1Pod, family: IPFamily, object: string): string | Verdict {
-  const ip = podIpOf(pod, family);
-  if (ip) return ip;
-  return verdict(false, { object, family, expected: `${podLabel(pod)} to have a ${family} address`, seen: `podIPs [${podIPs(pod).join(', ')}]` });
-}
 
 export const NETEXEC_PORTS: V1ServicePort[] = [NETEXEC_HTTP, NETEXEC_UDP];
 export { createService, serviceManifest, type ServiceShape } from '../../lib/k8s/services.ts';

@@ -6,7 +6,9 @@
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
 import { createService, NETEXEC_HTTP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
-export { expectOk, FAMILIES, ipOr } from '../connectivity/common.ts';
+export { expectOk } from '../../lib/harness/check.ts';
+export { ipOr } from '../../lib/checks/connectivity.ts';
+export { FAMILIES } from '../connectivity/common.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 
 export const SUITE = 'dns';

@@ -14,7 +14,8 @@ import type { ProbePodSpec } from '../../lib/probes/pods.ts';
 import { dockerTry, type DockerResult } from '../../lib/util/docker.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 // The connectivity suite's assertion and "pod has no IP of the family" helper, shared rather than copied.
-export { expectOk, ipOr } from '../connectivity/common.ts';
+export { expectOk } from '../../lib/harness/check.ts';
+export { ipOr } from '../../lib/checks/connectivity.ts';
 
 export const SUITE = 'host-network';
 

@@ -43,7 +43,7 @@ import { dualFront, fromOutside, fromPod, healthCheckAnswers, ingressAnswers, in
 import type { V1Node } from '@kubernetes/client-node';
 import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { outsideRunner } from '../../lib/probes/spread.ts';
-import { expectOk } from '../connectivity/common.ts';
+import { expectOk } from '../../lib/harness/check.ts';
 import { nodeAddresses } from '../nodeport/scenarios.ts';
 
 /** The data-path Services are created up front; their ingress may take this long. */

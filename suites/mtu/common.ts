@@ -10,7 +10,9 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-export { expectOk, FAMILIES, ipOr, ROLE_LABEL } from '../connectivity/common.ts';
+export { expectOk } from '../../lib/harness/check.ts';
+export { ipOr } from '../../lib/checks/connectivity.ts';
+export { FAMILIES, ROLE_LABEL } from '../connectivity/common.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 
 export const SUITE = 'mtu';

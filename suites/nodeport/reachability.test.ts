@@ -41,7 +41,7 @@ import {
 import { fromOutside, fromPod, localPolicyAnswers, nodeAddresses, nodePortAnswers, nodePortEveryBackend, nodePortUdpAnswers, podTargets, reportLocalPolicy, reportNodePortProbes } from './scenarios.ts';
 import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
-import { expectOk } from '../connectivity/common.ts';
+import { expectOk } from '../../lib/harness/check.ts';
 
 let h: Harness;
 let ns: TestNamespace;

@@ -86,19 +86,23 @@ export interface NodePortVerdict extends Verdict {
   probes: AddressProbe[];
 }
 
+/** What a NodePort scenario probes: the Service's NodePort on `targets`, judged against kube-proxy's settings, from `client`. */
+export interface NodePortPlan<C> {
+  svc: V1Service;
+  family: IPFamily;
+  targets: readonly RankedAddress[];
+  proxy: KubeProxyNodePorts;
+  client: C;
+  /** Names the answering pods may give (netexec /hostname). */
+  backends: readonly string[];
+}
+
 /**
  * `GET /hostname` on every target address, each judged against kube-proxy's
  * nodePortAddresses: addresses expected to answer get ANSWER_ATTEMPTS tries,
  * expected-refused ones one try.
  */
-export async function nodePortAnswers(o: {
-  svc: V1Service;
-  family: IPFamily;
-  targets: readonly RankedAddress[];
-  proxy: KubeProxyNodePorts;
-  client: HttpClient;
-  backends: readonly string[];
-}): Promise<NodePortVerdict> {
+export async function nodePortAnswers(o: NodePortPlan<HttpClient>): Promise<NodePortVerdict> {
   const port = nodePortOf(o.svc);
   const tried = await Promise.all(
     o.targets.map(async (target) => {
@@ -130,14 +134,7 @@ export async function reportNodePortProbes(ctx: TestContext, family: IPFamily, f
  * like the HTTP probes against nodePortAddresses (answering addresses get
  * ANSWER_ATTEMPTS tries, each a new socket); the reply must name a backend.
  */
-export async function nodePortUdpAnswers(o: {
-  svc: V1Service;
-  family: IPFamily;
-  targets: readonly RankedAddress[];
-  proxy: KubeProxyNodePorts;
-  client: ProbeRunner;
-  backends: readonly string[];
-}): Promise<Verdict> {
+export async function nodePortUdpAnswers(o: NodePortPlan<ProbeRunner>): Promise<Verdict> {
   const port = nodePortOf(o.svc);
   const name = `${nodePortName(o.svc)}/udp`;
   const tried = await Promise.all(
@@ -159,14 +156,7 @@ export async function nodePortUdpAnswers(o: {
  * Through the NodePort on every target address kube-proxy is expected to serve: rounds
  * of GET /hostname, each a new connection, until every backend has answered there.
  */
-export async function nodePortEveryBackend(o: {
-  svc: V1Service;
-  family: IPFamily;
-  targets: readonly RankedAddress[];
-  proxy: KubeProxyNodePorts;
-  client: ProbeRunner;
-  backends: readonly string[];
-}): Promise<Verdict> {
+export async function nodePortEveryBackend(o: NodePortPlan<ProbeRunner>): Promise<Verdict> {
   const port = nodePortOf(o.svc);
   const served = o.targets.filter((t) => expectedNodePortReachability(o.proxy, t).reachable === true);
   if (served.length === 0) {

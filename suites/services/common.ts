@@ -17,7 +17,7 @@ import { describeApiError } from '../../lib/k8s/client.ts';
 import { serviceManifest, type ServiceShape } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
-export { expectOk } from '../connectivity/common.ts';
+export { expectOk } from '../../lib/harness/check.ts';
 
 export const SUITE = 'services';
 

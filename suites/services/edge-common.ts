@@ -6,7 +6,8 @@
 import type { V1Node, V1Service } from '@kubernetes/client-node';
 import type { Harness } from '../../lib/harness/context.ts';
 import { createService, NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
-export { expectOk, FAMILIES, ROLE_LABEL } from '../connectivity/common.ts';
+export { expectOk } from '../../lib/harness/check.ts';
+export { FAMILIES, ROLE_LABEL } from '../connectivity/common.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 import { ROLE_LABEL } from '../connectivity/common.ts';
 

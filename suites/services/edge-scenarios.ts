@@ -10,7 +10,7 @@ import { verdict, type Verdict } from '../../lib/checks/verdict.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podLabel } from '../../lib/probes/pods.ts';
 import { clusterIpOr, combine } from '../connectivity/scenarios.ts';
-import { ipOr } from '../connectivity/common.ts';
+import { ipOr } from '../../lib/checks/connectivity.ts';
 
 /** The Service's HTTP NodePort (netexec's 8080 port). */
 export function httpNodePort(svc: V1Service): number | undefined {
