@@ -111,6 +111,7 @@ async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: Run
   const shard = args.shard !== undefined ? { shard: args.shard } : {};
   return deps.progress.step(`e2e suites (${plan.suites.join(', ')}) on ${label}${args.shard !== undefined ? `, shard ${args.shard}` : ''}`, () =>
     runVitest(E2E_PROJECTS, plan.filters, { extra: shard, settings: s, ...(beforeTests ? { beforeTests } : {}) }),
+    (o) => o.failed,
   );
 }
 

@@ -30,11 +30,11 @@ export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<
     deps.log(`checks: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
     return code;
   };
-  const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { extra: { ...options, passWithNoTests: true } }));
+  const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { extra: { ...options, passWithNoTests: true } }), (o) => o.failed);
   addTally(tally, unit.counts);
   if (unit.failed) return close(1);
   if (process.env.V6E2E_KUBECONFIG || process.env.V6E2E_CONTEXT) {
-    const e2e = await deps.progress.step('e2e tests', () => runVitest(E2E_PROJECTS, filter, { extra: { ...options, passWithNoTests: true } }));
+    const e2e = await deps.progress.step('e2e tests', () => runVitest(E2E_PROJECTS, filter, { extra: { ...options, passWithNoTests: true } }), (o) => o.failed);
     addTally(tally, e2e.counts);
     return close(e2e.failed ? 1 : 0);
   }
@@ -184,7 +184,7 @@ async function profileRun(m: Matrix, args: RunArgs, reportDir: string): Promise<
 
 /** A vitest project run as one progress step, its tests counted into the tally. */
 async function projectStep(m: Matrix, title: string, env: Partial<Record<string, string>>, project: string): Promise<boolean> {
-  const outcome = await m.deps.progress.step(title, () => withEnv(env, () => runVitest(project, [])));
+  const outcome = await m.deps.progress.step(title, () => withEnv(env, () => runVitest(project, [])), (o) => o.failed);
   addTally(m.tally, outcome.counts);
   return outcome.failed;
 }

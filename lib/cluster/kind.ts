@@ -209,6 +209,8 @@ async function waitReady(name: string): Promise<void> {
 /** Deletes the cluster and everything the lab added for it (edge containers, networks). */
 export async function deleteCluster(name: string, progress: Progress): Promise<void> {
   const kind = await kindBin(progress);
+  // `docker rm -v` can drop a busy anonymous volume (a node's /var) with only a warning: remember them.
+  const volumes = await clusterVolumes(name);
   // Everything below still runs when kind fails; the failure is reported at the end.
   const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
   const leftovers = await docker(['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`]);
@@ -221,6 +223,7 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   // or still used by a container that is not a kind node: either way it is no leftover of this cluster.
   const anyKind = await docker(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
   if (!anyKind.stdout.trim()) await dockerTry(['network', 'rm', 'kind']);
+  await removeVolumes(volumes);
   // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
   for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });
   if (kindDelete.exitCode !== 0) {
@@ -286,6 +289,18 @@ export async function leftovers(name: string, volumesBefore: readonly string[] =
   const volumes = volumesBefore.filter((v) => existing.has(v));
   const files = clusterFiles(name).filter((f) => existsSync(f));
   return { containers, networks, volumes, files };
+}
+
+/** Removes the volumes that outlived their containers; a few tries, as a just-unmounted one may still be busy. */
+async function removeVolumes(volumes: readonly string[]): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const existing = new Set((await docker(['volume', 'ls', '-q'])).stdout.split('\n').filter(Boolean));
+    const left = volumes.filter((v) => existing.has(v));
+    if (left.length === 0) return;
+    // Failure is judged by the next listing (and in the end by `leftovers()`), not by rm's exit code.
+    await dockerTry(['volume', 'rm', '-f', ...left]);
+    if (attempt > 0) await new Promise((r) => setTimeout(r, 1_000));
+  }
 }
 
 /** Named and anonymous volumes mounted by the cluster's containers (kind's /var, the edge's). */
