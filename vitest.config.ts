@@ -32,8 +32,10 @@ const reportDir = settings.reportDir ? path.resolve(settings.reportDir) : undefi
 
 export default defineConfig({
   // vitest's own cache (test durations, failures first) lives in the lab cache, never in
-  // the package: an installed v6e2e is only read.
-  cacheDir: path.join(LAB_DIR, 'vite'),
+  // the package: an installed v6e2e is only read. vitest starts the longest files first;
+  // a checks-only run's durations (fault files skipped) would send the fault files last
+  // in a --self-test run, so each kind of run keeps its own.
+  cacheDir: path.join(LAB_DIR, 'vite', settings.selfTest ? 'self-test' : 'checks'),
   test: {
     tags: [
       {
@@ -91,7 +93,8 @@ export default defineConfig({
           include: SERIAL_GLOBS,
           environment: 'node',
           globalSetup: ['./suites/setup/global-setup.ts'],
-          setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts'],
+          // serial.ts: each starts once the run's other namespaces are gone.
+          setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts', './suites/setup/serial.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
           maxWorkers: 1,

@@ -119,13 +119,15 @@ export interface NamespaceOptions {
   runId: string;
   /** Pod Security level. Default privileged: network checks need hostNetwork/NET_RAW pods. */
   podSecurity?: 'privileged' | 'baseline' | 'restricted';
-  /** How long deletion may take before cleanup gives up waiting. Default 120 s. */
-  deleteTimeoutMs?: number;
 }
 
 export interface TestNamespace {
   name: string;
-  /** Deletes the namespace and waits until it is gone. Safe to call twice. */
+  /**
+   * Asks for the namespace's deletion and returns: its pods terminate in the background
+   * while the next file starts. Whoever needs a quiet cluster waits for the run's
+   * namespaces to be gone (waitRunNamespacesGone). Safe to call twice.
+   */
   cleanup(): Promise<void>;
 }
 
@@ -153,7 +155,7 @@ export async function createNamespace(kc: KubeConfig, opts: NamespaceOptions): P
   let done: Promise<void> | undefined;
   return {
     name,
-    cleanup: () => (done ??= deleteNamespace(kc, name, { timeoutMs: opts.deleteTimeoutMs })),
+    cleanup: () => (done ??= deleteNamespace(kc, name, { wait: false })),
   };
 }
 
@@ -199,6 +201,19 @@ export async function withNamespace<T>(kc: KubeConfig, opts: NamespaceOptions, f
   }
   await ns.cleanup();
   return result;
+}
+
+/**
+ * Waits until no namespace of the run is left (Terminating ones included): the serial
+ * files start on a cluster where nothing else of the run still runs or holds addresses.
+ */
+export async function waitRunNamespacesGone(kc: KubeConfig, runId: string, timeoutMs = 180_000): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await waitFor(
+    `namespaces labelled ${RUN_LABEL}=${labelValue(runId)} gone`,
+    async () => (await core.listNamespace({ labelSelector: `${RUN_LABEL}=${labelValue(runId)}` })).items.map((n) => n.metadata?.name ?? '?'),
+    { timeoutMs, intervalMs: 1_000, until: (left) => left.length === 0, describe: (left) => `left: ${left.join(', ')}` },
+  );
 }
 
 /** Deletes every namespace a run left behind (e.g. after Ctrl-C), by label. */
