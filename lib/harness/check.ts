@@ -18,6 +18,7 @@ import { assertOk, type CheckFamily, type Verdict } from '../checks/verdict.ts';
 import { suiteOfFile } from '../report/reporter.ts';
 import { isSerialFile } from './schedule.ts';
 import { TIMING_TAG } from '../report/timing.ts';
+import { withProbeScope } from '../probes/journal.ts';
 import type { IPFamily } from '../net/family.ts';
 
 export type CheckKind = 'check' | 'fault';
@@ -100,7 +101,8 @@ export function check(decl: CheckDeclaration, body: (ctx: TestContext) => Promis
   if (seen.has(d.id)) throw new Error(`check id ${d.id} is declared twice`);
   seen.add(d.id);
   const declare = d.kind === 'fault' && !selfTestsEnabled() ? test.skip : test;
-  declare(d.title, testOptions(d, decl), body);
+  // The probes it runs are tagged with the test, for its evidence (checks of a file may run concurrently).
+  declare(d.title, testOptions(d, decl), (ctx) => withProbeScope(ctx.task.id, () => body(ctx)));
 }
 
 /** The run's settings say whether self-tests run; outside a run (list-checks, unit tests) they are declared as usual. */

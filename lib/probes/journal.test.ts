@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, test } from 'vitest';
 import type { ProbeResult } from './exec.ts';
-import { JOURNAL_SIZE, journalMark, OUTPUT_CHARS, probesSince, recordProbe, renderProbes, resetJournal, shellLine } from './journal.ts';
+import { JOURNAL_SIZE, journalMark, OUTPUT_CHARS, probesSince, recordProbe, renderProbes, resetJournal, shellLine, withProbeScope } from './journal.ts';
 
 const probe = (target: string, over: Partial<ProbeResult> = {}): ProbeResult => ({
   ok: false,
@@ -24,6 +24,28 @@ describe('probe journal', () => {
     recordProbe(probe('http://[fc00::4]:30080/', { ok: true, exitCode: 0, stdout: '200 fc00::4', stderr: '' }), 12);
     expect(probesSince(mark).map((p) => p.target)).toEqual(['http://[fc00::3]:30080/', 'http://[fc00::4]:30080/']);
     expect(probesSince(journalMark())).toEqual([]);
+  });
+
+  test('checks running at once each get their own probes: a probe carries the scope it ran in', async () => {
+    const mark = journalMark();
+    const tick = () => new Promise((r) => setTimeout(r, 1));
+    await Promise.all([
+      withProbeScope('a', async () => {
+        await tick();
+        recordProbe(probe('a1'), 1);
+        await tick();
+        recordProbe(probe('a2'), 1);
+      }),
+      withProbeScope('b', async () => {
+        recordProbe(probe('b1'), 1);
+        await tick();
+        recordProbe(probe('b2'), 1);
+      }),
+    ]);
+    recordProbe(probe('hook'), 1);
+    expect(probesSince(mark, 'a').map((p) => p.target)).toEqual(['a1', 'a2']);
+    expect(probesSince(mark, 'b').map((p) => p.target)).toEqual(['b1', 'b2']);
+    expect(probesSince(mark)).toHaveLength(5);
   });
 
   test('the ring buffer keeps the newest probes, and marks still count right', () => {

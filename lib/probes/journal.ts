@@ -2,10 +2,11 @@
  * The probe journal: every probe command a check ran (in a pod or in the
  * outside container), with its exit code and output, so a failed check's
  * evidence shows exactly what was run and what came back (`probes.txt`,
- * suites/setup/evidence.ts). One journal per vitest worker; e2e files run one
- * at a time, so "since the previous check ended" is this check's own probes
- * (plus its file's beforeAll, for the first check).
+ * suites/setup/evidence.ts). One journal per vitest worker. Checks of one file
+ * may run concurrently, so each probe carries the scope (the test) it ran in,
+ * taken from an AsyncLocalStorage that check() opens around the test body.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ProbeResult } from './exec.ts';
 
 export interface ProbeRecord {
@@ -19,6 +20,8 @@ export interface ProbeRecord {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The test it ran in (withProbeScope); none for hooks. */
+  scope?: string;
 }
 
 /** Kept at most; older ones drop out first. */
@@ -30,7 +33,15 @@ let entries: ProbeRecord[] = [];
 /** Total ever recorded, so marks survive the ring buffer dropping old entries. */
 let recorded = 0;
 
+const scopes = new AsyncLocalStorage<string>();
+
+/** Runs `fn` with every probe it records tagged `scope`. */
+export function withProbeScope<T>(scope: string, fn: () => T): T {
+  return scopes.run(scope, fn);
+}
+
 export function recordProbe(r: ProbeResult, ms: number): void {
+  const scope = scopes.getStore();
   entries.push({
     at: Date.now(),
     ms: Math.round(ms),
@@ -41,6 +52,7 @@ export function recordProbe(r: ProbeResult, ms: number): void {
     exitCode: r.exitCode,
     stdout: r.stdout,
     stderr: r.stderr,
+    ...(scope !== undefined ? { scope } : {}),
   });
   recorded++;
   if (entries.length > JOURNAL_SIZE) entries = entries.slice(-JOURNAL_SIZE);
@@ -51,10 +63,11 @@ export function journalMark(): number {
   return recorded;
 }
 
-/** Probes recorded after `mark` (as many as the ring buffer still holds). */
-export function probesSince(mark: number): ProbeRecord[] {
+/** Probes recorded after `mark` (as many as the ring buffer still holds), only those of `scope` when given. */
+export function probesSince(mark: number, scope?: string): ProbeRecord[] {
   const n = recorded - mark;
-  return n <= 0 ? [] : entries.slice(-Math.min(n, entries.length));
+  const since = n <= 0 ? [] : entries.slice(-Math.min(n, entries.length));
+  return scope === undefined ? since : since.filter((r) => r.scope === scope);
 }
 
 /**

@@ -88,7 +88,8 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('pod to ClusterIP', () => {
+// Each block's checks run concurrently: they only probe, nothing here changes a Service or pod.
+describe.concurrent('pod to ClusterIP', () => {
   checkEach(
     FAMILIES,
     (f) => ({ id: `connectivity/pod-to-clusterip/${idFamily(f)}-pod-clusterip-of-that-family-reaches-a-backend-http`, family: f, title: `[${f}] pod → ClusterIP of that family reaches a backend (HTTP)` }),
@@ -108,7 +109,7 @@ describe('pod to ClusterIP', () => {
   );
 });
 
-describe('pod to ClusterIP: every backend, same node', () => {
+describe.concurrent('pod to ClusterIP: every backend, same node', () => {
   checkEach(
     FAMILIES,
     (f) => ({
@@ -151,7 +152,7 @@ describe('pod to ClusterIP: every backend, same node', () => {
   );
 });
 
-describe('internalTrafficPolicy Local', () => {
+describe.concurrent('internalTrafficPolicy Local', () => {
   checkEach(
     FAMILIES,
     (f) => ({
@@ -168,7 +169,7 @@ describe('internalTrafficPolicy Local', () => {
   );
 });
 
-describe('Service DNS', () => {
+describe.concurrent('Service DNS', () => {
   checkEach(
     FAMILIES,
     (f) => ({

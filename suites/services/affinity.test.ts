@@ -63,7 +63,8 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('session affinity', () => {
+// Concurrent: each Service is judged by its own checks only (the toggle changes `toggled` alone).
+describe.concurrent('session affinity', () => {
   checkEach(
     FAMILIES,
     (f) => ({

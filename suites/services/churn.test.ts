@@ -72,7 +72,8 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('endpoint churn', () => {
+// Concurrent: each family and protocol has its own Service and pods to delete.
+describe.concurrent('endpoint churn', () => {
   checkEach(
     FAMILIES,
     (f) => ({

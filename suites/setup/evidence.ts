@@ -22,7 +22,7 @@
  */
 import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-node';
 import * as allure from 'allure-js-commons';
-import { afterEach, beforeAll, inject, type TestContext } from 'vitest';
+import { afterEach, beforeEach, inject, type TestContext } from 'vitest';
 import { labelValue, RUN_LABEL, SUITE_LABEL } from '../../lib/k8s/apply.ts';
 import { loadKubeConfig } from '../../lib/k8s/client.ts';
 import { journalMark, probesSince, renderProbes } from '../../lib/probes/journal.ts';
@@ -151,7 +151,7 @@ async function corefile(kc: KubeConfig, b: Budget): Promise<void> {
 export async function collectEvidence(ctx: Pick<TestContext, 'task'>): Promise<void> {
   try {
     await attach('failure.txt', failureText(ctx.task.result?.errors));
-    await attach('probes.txt', renderProbes(probesSince(mark)));
+    await attach('probes.txt', renderProbes(probesSince(marks.get(ctx.task.id) ?? 0, ctx.task.id)));
     const env = inject('v6e2e');
     if (!env.kubeconfig) return;
     const b = new Budget(LIMITS.deadlineMs);
@@ -173,16 +173,16 @@ export async function collectEvidence(ctx: Pick<TestContext, 'task'>): Promise<v
   }
 }
 
-/** Journal position where the current check's probes begin: the end of the previous check (or of the file's start). */
-let mark = journalMark();
-beforeAll(() => {
-  mark = journalMark();
+/** Per test (checks of a file may run concurrently): where its attempt's probes begin in the journal. */
+const marks = new Map<string, number>();
+beforeEach((ctx) => {
+  marks.set(ctx.task.id, journalMark());
 });
 
 afterEach(async (ctx) => {
   try {
     if (ctx.task.result?.state === 'fail') await collectEvidence(ctx);
   } finally {
-    mark = journalMark();
+    marks.delete(ctx.task.id);
   }
 }, LIMITS.deadlineMs + 15_000);
