@@ -12,7 +12,7 @@
  * release time.
  */
 import path from 'node:path';
-import { inject, test, type TestContext, type TestOptions } from 'vitest';
+import { describe, inject, test, type TestContext, type TestOptions } from 'vitest';
 import './settings.ts'; // ProvidedContext.v6e2e
 import { assertOk, type CheckFamily, type Verdict } from '../checks/verdict.ts';
 import { suiteOfFile } from '../report/reporter.ts';
@@ -96,13 +96,17 @@ export function testOptions(d: DeclaredCheck, decl: Pick<CheckDeclaration, 'timi
  * so a file of faults runs none of its hooks: nothing is seeded on the cluster.
  */
 export function check(decl: CheckDeclaration, body: (ctx: TestContext) => Promise<void> | void): void {
-  const file = callerFile();
+  declareCheck(decl, body, callerFile(), false);
+}
+
+function declareCheck(decl: CheckDeclaration, body: (ctx: TestContext) => Promise<void> | void, file: string | undefined, concurrent: boolean): void {
   const d = declared(decl, file);
   if (seen.has(d.id)) throw new Error(`check id ${d.id} is declared twice`);
   seen.add(d.id);
   const declare = d.kind === 'fault' && !selfTestsEnabled() ? test.skip : test;
+  const options = { ...testOptions(d, decl), ...(concurrent ? { concurrent: true } : {}) };
   // The probes it runs are tagged with the test, for its evidence (checks of a file may run concurrently).
-  declare(d.title, testOptions(d, decl), (ctx) => withProbeScope(ctx.task.id, () => body(ctx)));
+  declare(d.title, options, (ctx) => withProbeScope(ctx.task.id, () => body(ctx)));
 }
 
 /** The run's settings say whether self-tests run; outside a run (list-checks, unit tests) they are declared as usual. */
@@ -125,9 +129,33 @@ export async function expectOk(ctx: TestContext, v: Verdict): Promise<void> {
   assertOk(v);
 }
 
+export interface EachOptions {
+  /**
+   * The families' checks run at once: nothing one family's check changes (rules on its
+   * addresses, objects of its own) is seen by the other's. The next check starts after both.
+   */
+  familiesAtOnce?: boolean;
+}
+
 /** One check per family: `decl(f)` must put the family in the id. */
-export function checkEach(families: readonly IPFamily[], decl: (f: IPFamily) => CheckDeclaration, body: (f: IPFamily, ctx: TestContext) => Promise<void> | void): void {
-  for (const f of families) check(decl(f), (ctx) => body(f, ctx));
+export function checkEach(
+  families: readonly IPFamily[],
+  decl: (f: IPFamily) => CheckDeclaration,
+  body: (f: IPFamily, ctx: TestContext) => Promise<void> | void,
+  opts: EachOptions = {},
+): void {
+  // Taken here: vitest may call a describe's factory after this frame has returned.
+  const file = callerFile();
+  if (!opts.familiesAtOnce) {
+    for (const f of families) declareCheck(decl(f), (ctx) => body(f, ctx), file, false);
+    return;
+  }
+  // A plain describe around concurrent tests: vitest runs them together, and the group as one step among its siblings.
+  const first = families[0];
+  const group = first ? decl(first).id.replace(`-${idFamily(first)}-`, '-<family>-') : 'checks';
+  describe(group, () => {
+    for (const f of families) declareCheck(decl(f), (ctx) => body(f, ctx), file, true);
+  });
 }
 
 /** `IPv6` → `ipv6`: the family segment of an id. */

@@ -118,6 +118,7 @@ describe('connectivity faults', () => {
       expect(hit.expected).toBe('HTTP 2xx');
       expect(hit.seen).toMatch(/^(connection refused|timeout)/);
     },
+    { familiesAtOnce: true },
   );
 
   check(
@@ -239,6 +240,7 @@ describe('connectivity faults', () => {
       });
       for (const v of await scenarios()) expectNoFault(v);
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -265,6 +267,7 @@ describe('connectivity faults', () => {
       });
       expectNoFault(await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, 'http'));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -288,5 +291,6 @@ describe('connectivity faults', () => {
         seen: ['requests: '],
       });
     },
+    { familiesAtOnce: true },
   );
 });

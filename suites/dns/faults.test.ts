@@ -73,7 +73,8 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('dns faults', () => {
+// Concurrent: each misconfiguration was made in beforeAll; the faults only read.
+describe.concurrent('dns faults', () => {
   checkEach(
     FAMILIES,
     (f) => ({ id: `dns/dns-faults/fault-${idFamily(f)}-service-port-without-a-name-the-srv-check-fails-naming-the-service`, family: f, kind: 'fault', title: `fault: [${f}] Service port without a name: the SRV check fails naming the Service` }),

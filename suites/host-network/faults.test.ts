@@ -137,6 +137,7 @@ describe('host-network faults', () => {
       });
       expectNoFault(await clusterIpUdp(h.kc, hclient, np, f));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -161,6 +162,7 @@ describe('host-network faults', () => {
       });
       expectNoFault(await clusterIpHttp(h.kc, hclient, np, f, [backend]));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -189,6 +191,7 @@ describe('host-network faults', () => {
       });
       expectNoFault(await clusterIpHttp(h.kc, client, hostepSvc, f, [hostep]));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -216,6 +219,7 @@ describe('host-network faults', () => {
       });
       expectNoFault(await hostEndpointSlices(h.kc, hostepSvc, f, [hostep], nodes));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -248,6 +252,7 @@ describe('host-network faults', () => {
       });
       expectNoFault(await hostToPodHttp(h.kc, [{ client: hclient, server: backend }, { client: hclient, server: client }], f, 'after the fault'));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -272,6 +277,7 @@ describe('host-network faults', () => {
       });
       expectNoFault(await hostPortHttp(h.kc, clients, hostport, FAULT_HOSTPORT, f));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -297,5 +303,6 @@ describe('host-network faults', () => {
       });
       expectNoFault(await podToNodesPing(h.kc, client, nodes, f));
     },
+    { familiesAtOnce: true },
   );
 });

@@ -119,6 +119,7 @@ describe('LoadBalancer UDP and health-check faults', () => {
         expectNoFault(await ingressUdpAnswers(peers, t, family, from));
       });
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -157,5 +158,6 @@ describe('LoadBalancer UDP and health-check faults', () => {
         expectNoFault(await scenario());
       });
     },
+    { familiesAtOnce: true },
   );
 });

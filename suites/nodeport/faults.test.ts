@@ -269,6 +269,7 @@ describe('NodePort faults', () => {
       });
       expectNoFault(await scenario());
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -299,5 +300,6 @@ describe('NodePort faults', () => {
       });
       expectNoFault(await scenario());
     },
+    { familiesAtOnce: true },
   );
 });

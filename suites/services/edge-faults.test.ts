@@ -106,6 +106,7 @@ describe('edge faults', () => {
       });
       expectNoFault(await hairpinClusterIpHttp(h.kc, hairpin, hairpinSvc, f));
     },
+    { familiesAtOnce: true },
   );
 
   checkEach(
@@ -150,5 +151,6 @@ describe('edge faults', () => {
       });
       expectNoFault(await noEndpointsClusterIpTcp(h.kc, client, emptySvc, f));
     },
+    { familiesAtOnce: true },
   );
 });

@@ -60,7 +60,8 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('session affinity and endpoint churn faults', () => {
+// Concurrent: every fault here changes only objects of its own (its Service, its pods, a drop on its pod's IP and port).
+describe.concurrent('session affinity and endpoint churn faults', () => {
   checkEach(
     FAMILIES,
     (f) => ({
