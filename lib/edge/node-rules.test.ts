@@ -12,3 +12,7 @@ test('before DNAT: raw PREROUTING; insert and delete name the same rule, tagged'
 test('after DNAT: mangle FORWARD (sees the chosen pod, also from its own node)', () => {
   expect(dropArgs({ ...drop, afterDnat: true }, '-I')).toEqual(['-t', 'mangle', '-I', 'FORWARD', ...tail]);
 });
+
+test("the node's own packets (a hostNetwork client's): raw OUTPUT", () => {
+  expect(dropArgs({ ...drop, outgoing: true }, '-D')).toEqual(['-t', 'raw', '-D', 'OUTPUT', ...tail]);
+});

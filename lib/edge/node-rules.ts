@@ -5,7 +5,8 @@
  * counter proves the rule really dropped the probe. Two places, either kube-proxy mode:
  * - raw PREROUTING, before kube-proxy's DNAT: matches what the client dialled (a NodePort);
  * - mangle FORWARD, after DNAT: matches the chosen pod, also when the client is on the
- *   pod's own node (there raw PREROUTING still sees the ClusterIP or node address).
+ *   pod's own node (there raw PREROUTING still sees the ClusterIP or node address);
+ * - raw OUTPUT: what the node itself sends (a hostNetwork client's packets).
  */
 import type { IPFamily } from '../net/family.ts';
 import { dockerTry, type DockerResult } from '../util/docker.ts';
@@ -24,9 +25,12 @@ export interface NodeDrop {
   tag: string;
   /** Drop after DNAT (mangle FORWARD) instead of before it (raw PREROUTING, the default). */
   afterDnat?: boolean;
+  /** Drop what the node itself sends (raw OUTPUT), e.g. a hostNetwork pod's requests. */
+  outgoing?: boolean;
 }
 
-function where(d: Pick<NodeDrop, 'afterDnat'>): { table: string; chain: string } {
+function where(d: Pick<NodeDrop, 'afterDnat' | 'outgoing'>): { table: string; chain: string } {
+  if (d.outgoing) return { table: 'raw', chain: 'OUTPUT' };
   return d.afterDnat ? { table: 'mangle', chain: 'FORWARD' } : { table: 'raw', chain: 'PREROUTING' };
 }
 
@@ -74,4 +78,9 @@ export async function withDrops<T>(drops: readonly NodeDrop[], body: () => Promi
   } finally {
     for (const d of seeded) await removeDrop(d);
   }
+}
+
+/** `-p icmp --icmp-type echo-request` or its ICMPv6 twin: the match for echo requests of the family. */
+export function echoRequestMatch(family: IPFamily): string[] {
+  return family === 'IPv6' ? ['-p', 'ipv6-icmp', '--icmpv6-type', 'echo-request'] : ['-p', 'icmp', '--icmp-type', 'echo-request'];
 }

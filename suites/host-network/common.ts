@@ -5,13 +5,10 @@
  * in scenarios.ts.
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { expect } from 'vitest';
-import { ip6tablesIn } from '../../lib/edge/docker.ts';
 import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import type { ProbePodSpec } from '../../lib/probes/pods.ts';
-import { dockerTry, type DockerResult } from '../../lib/util/docker.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 // The connectivity suite's assertion and "pod has no IP of the family" helper, shared rather than copied.
 export { expectOk } from '../../lib/harness/check.ts';
@@ -69,47 +66,4 @@ export function hostNetworkEndpoint(name: string, node: string, httpPort: number
 
 export async function listNodes(h: Harness): Promise<V1Node[]> {
   return (await h.api.core.listNode({})).items;
-}
-
-/** iptables or ip6tables (by family) in a kind node container, waiting for the xtables lock; non-zero exits are returned. */
-export function xtablesIn(node: string, family: IPFamily, args: readonly string[]): Promise<DockerResult> {
-  if (family === 'IPv6') return ip6tablesIn(node, args);
-  return dockerTry(['exec', node, 'iptables', '-w', '5', ...args], { timeout: 30_000 });
-}
-
-/** `-p icmp --icmp-type echo-request` or its ICMPv6 twin: the match for echo requests of the family. */
-export function echoRequestMatch(family: IPFamily): string[] {
-  return family === 'IPv6' ? ['-p', 'ipv6-icmp', '--icmpv6-type', 'echo-request'] : ['-p', 'icmp', '--icmp-type', 'echo-request'];
-}
-
-export interface NodeRule {
-  node: string;
-  family: IPFamily;
-  table: 'raw' | 'mangle' | 'filter';
-  chain: string;
-  /** The match, without the comment and target: DROP with a `v6e2e-fault-<namespace>` comment is appended. */
-  match: string[];
-}
-
-/**
- * Seeds a DROP rule on a node for the length of `body` and removes it in `finally`. The
- * comment names the fault's namespace, so a leftover rule says whose it is.
- */
-export async function withDropRule<T>(ns: TestNamespace, rule: NodeRule, body: () => Promise<T>): Promise<T> {
-  return withDropRules(ns, [rule], body);
-}
-
-export async function withDropRules<T>(ns: TestNamespace, rules: readonly NodeRule[], body: () => Promise<T>): Promise<T> {
-  const spec = (r: NodeRule) => [r.chain, ...r.match, '-m', 'comment', '--comment', `v6e2e-fault-${ns.name}`, '-j', 'DROP'];
-  const seeded: NodeRule[] = [];
-  try {
-    for (const r of rules) {
-      const res = await xtablesIn(r.node, r.family, ['-t', r.table, '-I', ...spec(r)]);
-      expect(res.exitCode, `seeding ${r.family} ${r.table} ${r.chain} drop on ${r.node}: ${res.stderr}`).toBe(0);
-      seeded.push(r);
-    }
-    return await body();
-  } finally {
-    for (const r of seeded) await xtablesIn(r.node, r.family, ['-t', r.table, '-D', ...spec(r)]);
-  }
 }

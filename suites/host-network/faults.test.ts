@@ -16,8 +16,8 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
 import { otherFamily, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { echoRequestMatch, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import {
-  echoRequestMatch,
   FAMILIES,
   FAULT_EP_HTTP_PORT,
   FAULT_EP_UDP_PORT,
@@ -28,8 +28,6 @@ import {
   SLEEPER,
   skipWithoutFamily,
   suiteNamespace,
-  withDropRule,
-  withDropRules,
 } from './common.ts';
 import { clusterIpHttp, clusterIpUdp, hostEndpointSlices, hostPortHttp, hostToPodHttp, nodePortHttp, nodePortUdp, podToNodesPing } from './scenarios.ts';
 
@@ -123,8 +121,8 @@ describe('host-network faults', () => {
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       // mangle FORWARD on the backend's node sees the packet after any node's DNAT, whichever address the client dialled.
-      const rule = { node: w1, family: f, table: 'mangle' as const, chain: 'FORWARD', match: ['-d', ipOf(backend, f), '-p', 'udp', '--dport', String(NETEXEC_UDP_PORT)] };
-      await withDropRule(ns, rule, async () => {
+      const rule: NodeDrop = { node: w1, family: f, afterDnat: true, tag: faultTag(ns.name), match: ['-d', ipOf(backend, f), '-p', 'udp', '--dport', String(NETEXEC_UDP_PORT)] };
+      await withDrops([rule], async () => {
         // The fault is the protocol: TCP to the same backend still passes.
         const [v, n, tcp] = await Promise.all([clusterIpUdp(h.kc, hclient, np, f), nodePortUdp(h.kc, hclient, np, f, otherNodes), clusterIpHttp(h.kc, hclient, np, f, [backend])]);
         await ctx.annotate(v.message, 'fault message (ClusterIP)');
@@ -150,8 +148,8 @@ describe('host-network faults', () => {
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
-      const rule = { node: w1, family: f, table: 'mangle' as const, chain: 'FORWARD', match: ['-d', ipOf(backend, f), '-p', 'tcp', '--dport', String(NETEXEC_HTTP_PORT)] };
-      await withDropRule(ns, rule, async () => {
+      const rule: NodeDrop = { node: w1, family: f, afterDnat: true, tag: faultTag(ns.name), match: ['-d', ipOf(backend, f), '-p', 'tcp', '--dport', String(NETEXEC_HTTP_PORT)] };
+      await withDrops([rule], async () => {
         const [v, n] = await Promise.all([clusterIpHttp(h.kc, hclient, np, f, [backend]), nodePortHttp(h.kc, hclient, np, f, otherNodes, [backend])]);
         await ctx.annotate(v.message, 'fault message (ClusterIP)');
         await ctx.annotate(n.message, 'fault message (NodePort)');
@@ -178,11 +176,11 @@ describe('host-network faults', () => {
       // Not from lo: kubelet's readiness probe of a hostNetwork pod loops back through PREROUTING, and must keep passing
       // (an unready endpoint would turn the timeout into kube-proxy's reject and test the wrong thing).
       const to = ['!', '-i', 'lo', '-d', nodeIp(w1, f)];
-      const rules = [
-        { node: w1, family: f, table: 'raw' as const, chain: 'PREROUTING', match: [...to, '-p', 'tcp', '--dport', String(FAULT_EP_HTTP_PORT)] },
-        { node: w1, family: f, table: 'raw' as const, chain: 'PREROUTING', match: [...to, '-p', 'udp', '--dport', String(FAULT_EP_UDP_PORT)] },
+      const rules: NodeDrop[] = [
+        { node: w1, family: f, tag: faultTag(ns.name), match: [...to, '-p', 'tcp', '--dport', String(FAULT_EP_HTTP_PORT)] },
+        { node: w1, family: f, tag: faultTag(ns.name), match: [...to, '-p', 'udp', '--dport', String(FAULT_EP_UDP_PORT)] },
       ];
-      await withDropRules(ns, rules, async () => {
+      await withDrops(rules, async () => {
         const [v, u] = await Promise.all([clusterIpHttp(h.kc, client, hostepSvc, f, [hostep]), clusterIpUdp(h.kc, client, hostepSvc, f)]);
         await ctx.annotate(v.message, 'fault message (HTTP)');
         await ctx.annotate(u.message, 'fault message (UDP)');
@@ -234,11 +232,11 @@ describe('host-network faults', () => {
       skipWithoutFamily(ctx, h, f);
       const port = ['-p', 'tcp', '--dport', String(NETEXEC_HTTP_PORT)];
       // A remote host's request enters the server's node (PREROUTING); the node's own request leaves it (OUTPUT).
-      const rules = [
-        { node: w1, family: f, table: 'raw' as const, chain: 'PREROUTING', match: ['-d', ipOf(backend, f), ...port] },
-        { node: w0, family: f, table: 'raw' as const, chain: 'OUTPUT', match: ['-d', ipOf(client, f), ...port] },
+      const rules: NodeDrop[] = [
+        { node: w1, family: f, tag: faultTag(ns.name), match: ['-d', ipOf(backend, f), ...port] },
+        { node: w0, family: f, outgoing: true, tag: faultTag(ns.name), match: ['-d', ipOf(client, f), ...port] },
       ];
-      await withDropRules(ns, rules, async () => {
+      await withDrops(rules, async () => {
         const [across, same] = await Promise.all([
           hostToPodHttp(h.kc, [{ client: hclient, server: backend }], f, 'across nodes'),
           hostToPodHttp(h.kc, [{ client: hclient, server: client }], f, 'on the same node'),
@@ -266,9 +264,9 @@ describe('host-network faults', () => {
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       const addr = hostIpOf(hostport, f)!;
-      const rule = { node: w1, family: f, table: 'raw' as const, chain: 'PREROUTING', match: ['-d', addr, '-p', 'tcp', '--dport', String(FAULT_HOSTPORT)] };
+      const rule: NodeDrop = { node: w1, family: f, tag: faultTag(ns.name), match: ['-d', addr, '-p', 'tcp', '--dport', String(FAULT_HOSTPORT)] };
       const clients = w0 !== w1 ? [near, client] : [near];
-      await withDropRule(ns, rule, async () => {
+      await withDrops([rule], async () => {
         const v = await hostPortHttp(h.kc, clients, hostport, FAULT_HOSTPORT, f);
         await ctx.annotate(v.message, 'fault message');
         for (const c of clients) {
@@ -292,8 +290,8 @@ describe('host-network faults', () => {
       skipWithoutFamily(ctx, h, f);
       const target = nodeIp(w1, f);
       // Seeded on the client's node, where the request still carries the pod's own address (kindnet masquerades pod → node traffic).
-      const rule = { node: w0, family: f, table: 'raw' as const, chain: 'PREROUTING', match: ['-s', ipOf(client, f), '-d', target, ...echoRequestMatch(f)] };
-      await withDropRule(ns, rule, async () => {
+      const rule: NodeDrop = { node: w0, family: f, tag: faultTag(ns.name), match: ['-s', ipOf(client, f), '-d', target, ...echoRequestMatch(f)] };
+      await withDrops([rule], async () => {
         const v = await podToNodesPing(h.kc, client, nodes, f);
         await ctx.annotate(v.message, 'fault message');
         const icmp = f === 'IPv6' ? 'ICMPv6' : 'ICMP';
