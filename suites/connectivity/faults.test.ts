@@ -14,12 +14,11 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
-import { ip6tablesIn } from '../../lib/edge/docker.ts';
 import { familyOf, urlFor } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, nodePairs, podIPs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createService, FAMILIES, fqdnOf, MAX_NODE_PAIRS, serviceManifest, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { clusterIpEveryBackend, clusterIpHttp, internalLocalOnly, podToPodHttp, podToPodPing, serviceDns } from './scenarios.ts';
-import { droppedBy, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
+import { droppedBy, echoRequestMatch, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { podIpOf } from '../../lib/probes/pods.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
@@ -190,18 +189,14 @@ describe('connectivity faults', () => {
       const node = echo.spec!.nodeName!;
       const ip = podIPs(echo).find((a) => familyOf(a) === 'IPv6')!;
       // raw PREROUTING sees the request before any CNI or kube-proxy rule, in either kube-proxy mode.
-      const rule = ['PREROUTING', '-d', `${ip}/128`, '-p', 'ipv6-icmp', '--icmpv6-type', 'echo-request', '-m', 'comment', '--comment', `v6e2e-fault-${ns.name}`, '-j', 'DROP'];
-      const seeded = await ip6tablesIn(node, ['-t', 'raw', '-I', ...rule]);
-      expect(seeded.exitCode, `seeding the drop rule on ${node}: ${seeded.stderr}`).toBe(0);
-      try {
+      const drop: NodeDrop = { node, family: 'IPv6', match: ['-d', `${ip}/128`, ...echoRequestMatch('IPv6')], tag: faultTag(ns.name) };
+      await withDrops([drop], async () => {
         const v = await podToPodPing(h.kc, peers, 'IPv6');
         await ctx.annotate(v.message, 'fault message');
         expectFault(v, { object: new RegExp(` → pod ${ns.name}/echo on ${node} \\(ping `), family: 'IPv6', expected: ['ICMPv6 echo replies'], seen: ['0 of 3 ICMPv6 echo replies'] });
         // The fault is the family: ICMP echo over IPv4 to the same pod still works where the cluster has it.
         if (h.has('IPv4')) expectNoFault(await podToPodPing(h.kc, peers, 'IPv4'));
-      } finally {
-        await ip6tablesIn(node, ['-t', 'raw', '-D', ...rule]);
-      }
+      });
       expectNoFault(await podToPodPing(h.kc, peers, 'IPv6'));
     },
   );

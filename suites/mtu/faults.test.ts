@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { internalIPs } from '../../lib/checks/address-families.ts';
 import { blackHoleHint } from '../../lib/checks/mtu.ts';
 import { familyOf, isIp } from '../../lib/net/family.ts';
-import { ip6tablesIn, nftIn } from '../../lib/edge/docker.ts';
+import { nftIn } from '../../lib/edge/docker.ts';
+import { faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
@@ -50,22 +51,17 @@ afterAll(async () => {
  * is the whole datagram's). Removed afterwards whatever happens.
  */
 async function withBlackHole<T>(fn: () => Promise<T>): Promise<T> {
-  const tail = ['-m', 'length', '--length', `${BLACK_HOLE_FROM}:65535`, '-m', 'comment', '--comment', `v6e2e-fault-${ns.name}`, '-j', 'DROP'];
-  const rules = [
-    // Pod → pod and pod → ClusterIP (DNATed on the client's node) keep the client's source address.
-    ['PREROUTING', '-s', `${clientIp}/128`, ...tail],
-    // Pod → NodePort arrives masqueraded to the client node's address: match our NodePort instead.
-    ['PREROUTING', '-d', `${nodeIp}/128`, '-p', 'tcp', '--dport', String(nodePort('http')), ...tail],
-  ];
-  for (const rule of rules) {
-    const seeded = await ip6tablesIn(node, ['-t', 'raw', '-I', ...rule]);
-    expect(seeded.exitCode, `seeding the drop rule on ${node}: ${seeded.stderr}`).toBe(0);
-  }
-  try {
-    return await fn();
-  } finally {
-    for (const rule of rules) await ip6tablesIn(node, ['-t', 'raw', '-D', ...rule]);
-  }
+  const big = ['-m', 'length', '--length', `${BLACK_HOLE_FROM}:65535`];
+  const drop = (match: string[]): NodeDrop => ({ node, family: 'IPv6', match: [...match, ...big], tag: faultTag(ns.name) });
+  return withDrops(
+    [
+      // Pod → pod and pod → ClusterIP (DNATed on the client's node) keep the client's source address.
+      drop(['-s', `${clientIp}/128`]),
+      // Pod → NodePort arrives masqueraded to the client node's address: match our NodePort instead.
+      drop(['-d', `${nodeIp}/128`, '-p', 'tcp', '--dport', String(nodePort('http'))]),
+    ],
+    fn,
+  );
 }
 
 function nodePort(name: string): number {
