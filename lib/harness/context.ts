@@ -3,13 +3,13 @@
  * families, and (for lab clusters) the edge. Memoized per worker, so suites
  * pay for detection once.
  */
-import type { KubeConfig } from '@kubernetes/client-node';
+import type { KubeConfig, V1Node } from '@kubernetes/client-node';
 import { inject, type TestContext } from 'vitest';
 import { readEdgeInfo, type EdgeInfo } from '../edge/index.ts';
 import { createNamespace, type TestNamespace } from '../k8s/apply.ts';
 import { clients, loadKubeConfig, type Clients } from '../k8s/client.ts';
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
-import type { IPFamily } from '../net/family.ts';
+import { IP_FAMILIES, type IPFamily } from '../net/family.ts';
 import type { RunSettings } from './settings.ts';
 
 export interface Harness {
@@ -44,6 +44,14 @@ async function load(): Promise<Harness> {
   const edge = kindCluster ? await readEdgeInfo(kindCluster) : undefined;
   return { env, kc, api, families, kindCluster, edge, has: (f) => families.families.includes(f) };
 }
+
+/** The cluster's Nodes, as the API lists them now. */
+export async function listNodes(h: Harness): Promise<V1Node[]> {
+  return (await h.api.core.listNode({})).items;
+}
+
+/** The families every per-family check is declared for; a family the cluster lacks is skipped. */
+export const FAMILIES: readonly IPFamily[] = IP_FAMILIES;
 
 /** Reason string for checks skipped because the cluster lacks a family. */
 export function missingFamily(h: Harness, family: IPFamily): string | undefined {

@@ -47,6 +47,9 @@ export interface ProbePodSpec {
   dnsConfig?: V1PodSpec['dnsConfig'];
 }
 
+/** The label suites give their probe pods' roles (client, server, backend, …), for selectors. */
+export const ROLE_LABEL = 'v6e2e.io/role';
+
 export const NETEXEC_HTTP_PORT = 8080;
 export const NETEXEC_UDP_PORT = 8081;
 

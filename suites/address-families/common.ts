@@ -6,14 +6,13 @@
 import type { V1EndpointSlice, V1Node, V1Service, V1ServiceSpec } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
 import type { CreateOutcome, ServiceRequest } from '../../lib/checks/address-families.ts';
-import { missingFamily, type Harness } from '../../lib/harness/context.ts';
+import { FAMILIES, missingFamily, type Harness } from '../../lib/harness/context.ts';
 import { apiStatus, describeApiError } from '../../lib/k8s/client.ts';
-import { IP_FAMILIES, otherFamily, type IPFamily } from '../../lib/net/family.ts';
+import { otherFamily, type IPFamily } from '../../lib/net/family.ts';
 
 export const SUITE = 'address-families';
 
-/** Every family, on every cluster: tests are declared for both so check ids are stable. */
-export const FAMILIES: readonly IPFamily[] = IP_FAMILIES;
+export { FAMILIES } from '../../lib/harness/context.ts';
 
 /** Skips (reported as skipped, with the reason) unless the cluster has `family`. */
 export function requireFamily(h: Harness, ctx: TestContext, family: IPFamily): void {

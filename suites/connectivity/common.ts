@@ -8,13 +8,11 @@ import type { V1Service, V1ServicePort } from '@kubernetes/client-node';
 import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import type { IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 
 export const SUITE = 'connectivity';
 
-/** Both families are always declared; tests for a family the cluster lacks are skipped. */
-export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
+export { FAMILIES } from '../../lib/harness/context.ts';
 
 /** At most this many node pairs are probed (a ring), however large the cluster. */
 export const MAX_NODE_PAIRS = 3;
@@ -23,7 +21,7 @@ export const MAX_NODE_PAIRS = 3;
 export const HOST_HTTP_PORT = 28080;
 export const HOST_UDP_PORT = 28081;
 
-export const ROLE_LABEL = 'v6e2e.io/role';
+export { ROLE_LABEL } from '../../lib/probes/pods.ts';
 
 // Every suite's assertion and the pod-address guard live in lib; re-exported for this suite's files.
 export { expectOk } from '../../lib/harness/check.ts';

@@ -18,7 +18,7 @@ import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { nodePairs, startProbePods, workerNodes, type NodePair } from '../../lib/probes/pods.ts';
-import { report } from '../nodeport/common.ts';
+import { report } from '../../lib/harness/annotate.ts';
 import { MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { peersOf, podToPodHttp } from './scenarios.ts';
 

@@ -16,7 +16,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOfCidr, urlFor, type IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
 import { NETEXEC_HTTP_PORT, podIpOf, podLabel, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { outsideClient, requireOutside } from '../nodeport/common.ts';
+import { outsideClient, requireOutside } from '../../lib/harness/outside.ts';
 import { expectOk, FAMILIES, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { outsideToPod } from './scenarios.ts';
 

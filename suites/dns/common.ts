@@ -8,7 +8,7 @@ import { createService, NETEXEC_HTTP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 export { expectOk } from '../../lib/harness/check.ts';
 export { ipOr } from '../../lib/checks/connectivity.ts';
-export { FAMILIES } from '../connectivity/common.ts';
+export { FAMILIES } from '../../lib/harness/context.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 
 export const SUITE = 'dns';

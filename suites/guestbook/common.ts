@@ -13,10 +13,9 @@ export { skipWithoutFamily } from '../../lib/harness/context.ts';
 import { applyObjects, parseManifests, RUN_LABEL, labelValue } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { podsMatching, waitForDeployment } from '../../lib/k8s/rollout.ts';
-import type { IPFamily } from '../../lib/net/family.ts';
 import { AGNHOST_IMAGE, REDIS_IMAGE, startProbePods } from '../../lib/probes/pods.ts';
 
-export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
+export { FAMILIES } from '../../lib/harness/context.ts';
 
 const FIXTURES = fileURLToPath(new URL('../../fixtures/guestbook/', import.meta.url));
 const APP_FILES = ['redis-leader.yaml', 'redis-follower.yaml', 'frontend.yaml'];

@@ -4,20 +4,17 @@
  * fault test seeds and removes. The scenarios its checks and fault tests share are
  * in scenarios.ts.
  */
-import type { V1Node } from '@kubernetes/client-node';
 import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import type { IPFamily } from '../../lib/net/family.ts';
 import type { ProbePodSpec } from '../../lib/probes/pods.ts';
-export { skipWithoutFamily } from '../../lib/harness/context.ts';
+export { listNodes, skipWithoutFamily } from '../../lib/harness/context.ts';
 // The connectivity suite's assertion and "pod has no IP of the family" helper, shared rather than copied.
 export { expectOk } from '../../lib/harness/check.ts';
 export { ipOr } from '../../lib/checks/connectivity.ts';
 
 export const SUITE = 'host-network';
 
-/** Both families are always declared; tests for a family the cluster lacks are skipped. */
-export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
+export { FAMILIES } from '../../lib/harness/context.ts';
 
 /** At most this many nodes are sampled for per-node paths, however large the cluster. */
 export const MAX_NODES = 3;
@@ -36,7 +33,7 @@ export const FAULT_EP_UDP_PORT = 28283;
 export const HOSTPORT = 28290;
 export const FAULT_HOSTPORT = 28291;
 
-export const ROLE_LABEL = 'v6e2e.io/role';
+export { ROLE_LABEL } from '../../lib/probes/pods.ts';
 
 export function suiteNamespace(h: Harness, suite: string = SUITE): Promise<TestNamespace> {
   return namespaceFor(h, suite);
@@ -64,6 +61,3 @@ export function hostNetworkEndpoint(name: string, node: string, httpPort: number
   };
 }
 
-export async function listNodes(h: Harness): Promise<V1Node[]> {
-  return (await h.api.core.listNode({})).items;
-}

@@ -12,7 +12,8 @@ import type { IPFamily } from '../../lib/net/family.ts';
 import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 export { expectOk } from '../../lib/harness/check.ts';
 export { ipOr } from '../../lib/checks/connectivity.ts';
-export { FAMILIES, ROLE_LABEL } from '../connectivity/common.ts';
+export { FAMILIES } from '../../lib/harness/context.ts';
+export { ROLE_LABEL } from '../../lib/probes/pods.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 
 export const SUITE = 'mtu';

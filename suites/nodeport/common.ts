@@ -1,22 +1,22 @@
 /**
  * Shared set-up of the nodeport and loadbalancer suites: namespaces, Services of type
  * NodePort/LoadBalancer built for the cluster's families, kube-proxy's NodePort
- * configuration, endpoint waits, the outside client, and report attachments. The
+ * configuration, endpoint waits (the outside client and report() live in lib/harness). The
  * NodePort scenarios its checks and fault tests share are in scenarios.ts.
  */
 import { CustomObjectsApi, type KubeConfig, type V1Pod, type V1Service } from '@kubernetes/client-node';
-import * as allure from 'allure-js-commons';
-import type { TestContext } from 'vitest';
 import { parseKubeProxyConfig, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
 import { poolInfo, type PoolInfo } from '../../lib/checks/loadbalancer.ts';
 import { METALLB_NS } from '../../lib/edge/metallb.ts';
 import { type Harness } from '../../lib/harness/context.ts';
 export { skipWithoutFamily, suiteNamespace } from '../../lib/harness/context.ts';
+// Shared with the loadbalancer suite through this module.
+export { outsideClient, requireOutside } from '../../lib/harness/outside.ts';
+export { report } from '../../lib/harness/annotate.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { describeApiError, isNotFound } from '../../lib/k8s/client.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { familyOfAny, type IPFamily } from '../../lib/net/family.ts';
-import { startOutsideClient, type OutsideClient } from '../../lib/probes/outside.ts';
 import {
   createService as sharedCreate,
   NETEXEC_HTTP,
@@ -25,9 +25,9 @@ import {
 } from '../../lib/k8s/services.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 
-/** Both families are always declared; tests for a family the cluster lacks are skipped. */
-export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
-export const ROLE_LABEL = 'v6e2e.io/role';
+export { FAMILIES } from '../../lib/harness/context.ts';
+export { ROLE_LABEL } from '../../lib/probes/pods.ts';
+import { ROLE_LABEL } from '../../lib/probes/pods.ts';
 
 /** The random tail of `v6e2e-<suite>-<hex>`: makes pod names (netexec /hostname) unique across clusters and runs. */
 export function tailOf(ns: TestNamespace): string {
@@ -94,30 +94,6 @@ export async function readKubeProxy(h: Harness): Promise<KubeProxyNodePorts> {
   } catch (err) {
     return parseKubeProxyConfig(undefined, `ConfigMap kube-system/kube-proxy (${describeApiError(err)})`);
   }
-}
-
-/** The outside client for a lab cluster, or the reason there cannot be one. */
-export async function outsideClient(h: Harness, capabilities: string[] = []): Promise<OutsideClient | string> {
-  if (!h.kindCluster) return `context ${h.kc.getCurrentContext()} is not a kind cluster: no Docker network to put an outside client on`;
-  return startOutsideClient({ cluster: h.kindCluster, labels: { 'v6e2e.io/run': h.env.runId.slice(0, 63) }, capabilities });
-}
-
-export function requireOutside(ctx: TestContext, c: OutsideClient | string | undefined, family?: IPFamily): OutsideClient {
-  if (c === undefined) ctx.skip('outside client not started');
-  if (typeof c === 'string') ctx.skip(c);
-  const client = c as OutsideClient;
-  if (family && !client.addressOf(family)) ctx.skip(`outside container ${client.name} has no ${family} address on the ${client.network} network`);
-  return client;
-}
-
-/**
- * What a test wants in the reports: a vitest annotation (JUnit, terminal), an Allure step
- * with the same line, and the details as a JSON attachment.
- */
-export async function report(ctx: TestContext, title: string, line: string, data?: unknown): Promise<void> {
-  await ctx.annotate(line, title);
-  await allure.logStep(`${title}: ${line}`);
-  if (data !== undefined) await allure.attachment(title, JSON.stringify(data, null, 2), 'application/json');
 }
 
 // ---------------------------------------------------------------- MetalLB pools

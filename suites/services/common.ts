@@ -21,10 +21,9 @@ export { expectOk } from '../../lib/harness/check.ts';
 
 export const SUITE = 'services';
 
-/** Both families are always declared; tests for a family the cluster lacks are skipped. */
-export const FAMILIES: readonly IPFamily[] = ['IPv4', 'IPv6'];
+export { FAMILIES } from '../../lib/harness/context.ts';
 
-export const ROLE_LABEL = 'v6e2e.io/role';
+export { ROLE_LABEL } from '../../lib/probes/pods.ts';
 
 export function suiteNamespace(h: Harness, suite: string = SUITE): Promise<TestNamespace> {
   return namespaceFor(h, suite);

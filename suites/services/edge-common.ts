@@ -3,13 +3,14 @@
  * families, the one assertion, and the two Services (NodePort, so each has a ClusterIP
  * and a NodePort of every family the cluster has, serving netexec's HTTP and UDP ports).
  */
-import type { V1Node, V1Service } from '@kubernetes/client-node';
+import type { V1Service } from '@kubernetes/client-node';
 import type { Harness } from '../../lib/harness/context.ts';
 import { createService, NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 export { expectOk } from '../../lib/harness/check.ts';
-export { FAMILIES, ROLE_LABEL } from '../connectivity/common.ts';
-export { skipWithoutFamily } from '../../lib/harness/context.ts';
-import { ROLE_LABEL } from '../connectivity/common.ts';
+export { FAMILIES } from '../../lib/harness/context.ts';
+export { ROLE_LABEL } from '../../lib/probes/pods.ts';
+export { listNodes, skipWithoutFamily } from '../../lib/harness/context.ts';
+import { ROLE_LABEL } from '../../lib/probes/pods.ts';
 
 /** The hairpin pod's label: its Service selects it and nothing else. */
 export const HAIRPIN = { [ROLE_LABEL]: 'hairpin' };
@@ -21,6 +22,3 @@ export function edgeService(h: Harness, ns: string, name: string, selector: Reco
   return createService(h.kc, ns, { name, selector, families: h.families.families, type: 'NodePort', ports: [NETEXEC_HTTP, NETEXEC_UDP] });
 }
 
-export async function listNodes(h: Harness): Promise<V1Node[]> {
-  return (await h.api.core.listNode({})).items;
-}
