@@ -12,6 +12,7 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
+import type { IPFamily } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createAffinityService, expectOk, FAMILIES, ROLE_LABEL, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
 import { affinityPinned, affinityPinnedUdp, affinityTimeout, affinityToggle } from './scenarios.ts';
@@ -24,7 +25,8 @@ let h: Harness;
 let ns: TestNamespace;
 let client: V1Pod;
 let pinned: V1Service;
-let toggled: V1Service;
+/** One per family: each family's toggle check changes its own Service (they run at once). */
+const toggled = new Map<IPFamily, V1Service>();
 let expiring: V1Service;
 /** The NodePort path dials the other worker's address (not the client's own node). */
 let nodePortVia: Via;
@@ -52,9 +54,9 @@ beforeAll(async () => {
   const shape = (name: string) => ({ name, selector: BACKEND, families, ports: [NETEXEC_HTTP] });
   // The pinned Service also serves netexec's UDP echo: the UDP affinity check goes through it.
   pinned = await createAffinityService(h.kc, ns.name, { ...shape('pinned'), ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
-  toggled = await createAffinityService(h.kc, ns.name, shape('toggled'), { clientIP: true });
+  for (const f of families) toggled.set(f, await createAffinityService(h.kc, ns.name, shape(`toggled-${f.toLowerCase()}`), { clientIP: true }));
   expiring = await createAffinityService(h.kc, ns.name, shape('expiring'), { clientIP: true, timeoutSeconds: TIMEOUT_S });
-  for (const s of ['pinned', 'toggled', 'expiring']) await waitForEndpoints(h.kc, ns.name, s, families, 4);
+  for (const s of ['pinned', ...families.map((f) => `toggled-${f.toLowerCase()}`), 'expiring']) await waitForEndpoints(h.kc, ns.name, s, families, 4);
   const node: V1Node = await h.api.core.readNode({ name: w1 });
   nodePortVia = { path: 'NodePort', node };
 }, 300_000);
@@ -63,7 +65,7 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-// Concurrent: each Service is judged by its own checks only (the toggle changes `toggled` alone).
+// Concurrent: the only check that changes a Service, the toggle, has one Service per family.
 describe.concurrent('session affinity', () => {
   checkEach(
     FAMILIES,
@@ -117,7 +119,7 @@ describe.concurrent('session affinity', () => {
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
-      await expectOk(ctx, await affinityToggle(h.kc, client, toggled, [{ path: 'ClusterIP' }, nodePortVia], f));
+      await expectOk(ctx, await affinityToggle(h.kc, client, toggled.get(f)!, [{ path: 'ClusterIP' }, nodePortVia], f));
     },
   );
 
