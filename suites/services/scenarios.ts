@@ -183,7 +183,9 @@ export async function affinityTimeout(kc: KubeConfig, client: V1Pod, svc: V1Serv
 export const CHURN_BOUND_MS = 10_000;
 /** Requests are kept up this long past the bound (and until CHURN_MIN_AFTER per path). */
 const CHURN_TAIL_MS = 5_000;
-const CHURN_MIN_AFTER = 3;
+// 8, not 3: a backend that still gets traffic is missed by n balanced requests over two
+// backends with chance 2^-n; at 3 a stale-EndpointSlice fault slipped through once (1 in 8 per path).
+const CHURN_MIN_AFTER = 8;
 
 /**
  * A backend deleted: the victim pod is deleted and every path in `vias` is probed
