@@ -69,6 +69,8 @@ describe.concurrent('session affinity and endpoint churn faults', () => {
       family: f,
       kind: 'fault',
       title: `fault: [${f}] Service's sessionAffinity silently dropped to None (kube-proxy spreads one client's connections): the ClientIP checks (HTTP and UDP) fail naming the Service`,
+      // Six probes of 10–20 requests, two of them retried to their end as the fault holds: past 120 s on a loaded CI machine.
+      timeoutMs: 240_000,
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);

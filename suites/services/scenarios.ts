@@ -25,7 +25,7 @@ import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { serviceName } from '../../lib/checks/connectivity.ts';
 import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
-import { httpGet } from '../../lib/probes/http.ts';
+import { httpSeries, markSeries, type SeriesPlan } from '../../lib/probes/series.ts';
 import { podIPs, podLabel, probePodManifest, waitPodReady, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { retry } from '../../lib/util/retry.ts';
@@ -186,36 +186,36 @@ const CHURN_TAIL_MS = 5_000;
 // 8, not 3: a backend that still gets traffic is missed by n balanced requests over two
 // backends with chance 2^-n; at 3 a stale-EndpointSlice fault slipped through once (1 in 8 per path).
 const CHURN_MIN_AFTER = 8;
+/** A series that never hears of the deletion (its mark lost) stops after this long. */
+const CHURN_MAX_MS = CHURN_BOUND_MS + 80_000;
 
 /**
- * A backend deleted: the victim pod is deleted and every path in `vias` is probed
- * (/hostname, one request per path per round) until CHURN_BOUND_MS + CHURN_TAIL_MS; every
- * request started after the bound must be answered by one of `survivors`. `seen` says
- * how long traffic took to move.
+ * A backend deleted: every path in `vias` is probed by a timed series in the client
+ * (/hostname, one request per ~0.3 s, lib/probes/series.ts) from just before the victim pod
+ * is deleted until CHURN_BOUND_MS + CHURN_TAIL_MS after it; every request started after the
+ * bound must be answered by one of `survivors`. `seen` says how long traffic took to move.
  */
 export async function endpointChurn(kc: KubeConfig, o: { client: V1Pod; svc: V1Service; victim: V1Pod; survivors: readonly V1Pod[]; vias: readonly Via[]; family: IPFamily }): Promise<Verdict> {
   const targets = o.vias.map((v) => httpTarget(o.client, o.svc, v, o.family));
   const missing = targets.filter((t): t is Verdict => 'ok' in t);
   if (missing.length) return all(missing, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name}`, o.family);
   const ts = targets as { object: string; url: string }[];
-  const ns = o.client.metadata!.namespace!;
   const victim = o.victim.metadata!.name!;
-  const samples = ts.map((): Sample[] => []);
+  const runner = podRunner(kc, o.client);
+  const plan: SeriesPlan = {
+    markFile: `/tmp/v6e2e-churn-${victim}-${Date.now()}`,
+    boundMs: CHURN_BOUND_MS,
+    untilMs: CHURN_BOUND_MS + CHURN_TAIL_MS,
+    minAfter: CHURN_MIN_AFTER,
+    maxMs: CHURN_MAX_MS,
+    gapS: 0.3,
+    timeoutS: 2,
+  };
+  const series = ts.map((t) => httpSeries(runner, t.url, plan));
   await kc.makeApiClient(CoreV1Api).deleteNamespacedPod({ name: victim, namespace: o.victim.metadata!.namespace! });
   const t0 = Date.now();
-  const enoughAfter = () => samples.every((s) => s.filter((x) => x.atMs > CHURN_BOUND_MS).length >= CHURN_MIN_AFTER);
-  for (;;) {
-    const elapsed = Date.now() - t0;
-    if ((elapsed > CHURN_BOUND_MS + CHURN_TAIL_MS && enoughAfter()) || elapsed > CHURN_BOUND_MS + 60_000) break;
-    await Promise.all(
-      ts.map(async (t, i) => {
-        const atMs = Date.now() - t0;
-        const r = await httpGet(kc, ns, o.client.metadata!.name!, t.url, { timeoutS: 2 });
-        samples[i]!.push({ atMs, answer: answerOf(r) });
-      }),
-    );
-    await sleep(300);
-  }
+  await markSeries(runner, plan.markFile, t0);
+  const samples = (await Promise.all(series)).map((rs): Sample[] => rs.map((r) => ({ atMs: r.atEpochMs - t0, answer: answerOf(r.result) })));
   const parts = ts.map((t, i) => churnVerdict({ object: `${t.object} after deleting backend ${podLabel(o.victim)}`, family: o.family, deleted: victim, remaining: o.survivors.map((p) => p.metadata!.name!), boundMs: CHURN_BOUND_MS, samples: samples[i]!, minAfter: CHURN_MIN_AFTER }));
   return joined(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} endpoint churn`, o.family);
 }

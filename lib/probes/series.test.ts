@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, test } from 'vitest';
+import { STATUS_MARK } from './curl.ts';
+import { parseSeries, seriesCommand, type SeriesPlan } from './series.ts';
+
+const base = { ok: true, from: 'ns/c', target: 'http://x/', command: [], exitCode: 0, stdout: '', stderr: '' };
+let dir: string | undefined;
+afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
+
+/** Runs the loop for real in the host's sh (GNU date, as in the agnhost image), the request a printf. */
+function runLoop(plan: Omit<SeriesPlan, 'markFile'>, mark: (file: string) => void): string {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'v6e2e-series-'));
+  const markFile = path.join(dir, 'mark');
+  mark(markFile);
+  const [cmd, ...args] = seriesCommand({ ...plan, markFile }, ['printf', `backend-a${STATUS_MARK}200`]);
+  return execFileSync(cmd!, args, { encoding: 'utf8', timeout: 20_000 });
+}
+
+describe('timed series', () => {
+  test('runs until past `untilMs` after the mark with `minAfter` requests after the bound, stamping each', () => {
+    const t0 = Date.now();
+    const out = runLoop({ boundMs: 100, untilMs: 300, minAfter: 5, maxMs: 10_000, gapS: 0.02, timeoutS: 1 }, (f) => writeFileSync(f, String(t0)));
+    const rs = parseSeries(out, base);
+    expect(rs.length).toBeGreaterThan(5);
+    expect(rs.every((r) => r.result.ok && r.result.body === 'backend-a')).toBe(true);
+    expect(rs.filter((r) => r.atEpochMs > t0 + 100).length).toBeGreaterThanOrEqual(5);
+    expect(rs.at(-1)!.atEpochMs).toBeLessThan(Date.now());
+    expect(rs.map((r) => r.atEpochMs)).toEqual([...rs.map((r) => r.atEpochMs)].sort());
+  });
+  test('without a mark it stops at maxMs', () => {
+    const start = Date.now();
+    const out = runLoop({ boundMs: 0, untilMs: 0, minAfter: 1, maxMs: 400, gapS: 0.05, timeoutS: 1 }, () => undefined);
+    expect(parseSeries(out, base).length).toBeGreaterThan(1);
+    expect(Date.now() - start).toBeLessThan(5_000);
+  });
+  test('a failed request carries its message as stderr; a cut-short one is missing', () => {
+    const out = `@@v6e2e-at=1000\ncurl: (28) timed out${STATUS_MARK}000\n@@v6e2e-exit=28\n@@v6e2e-at=1300\nbackend-b${STATUS_MARK}200\n@@v6e2e-exit=0\n@@v6e2e-at=1600\npart`;
+    const rs = parseSeries(out, base);
+    expect(rs.map((r) => r.atEpochMs)).toEqual([1000, 1300]);
+    expect(rs[0]!.result).toMatchObject({ ok: false, exitCode: 28, stderr: 'curl: (28) timed out' });
+    expect(rs[1]!.result).toMatchObject({ ok: true, status: 200, body: 'backend-b' });
+  });
+});

@@ -1,0 +1,79 @@
+/**
+ * A timed series of HTTP GETs in one exec, around an event the host causes (a backend
+ * deleted): the client loops on its own, stamping each request's start with its clock,
+ * and stops once enough requests ran after the event. An exec per request cannot keep a
+ * steady rate on a loaded machine (one CI run saw 7 requests in 60 s); a loop in the pod can.
+ *
+ * The host tells the loop when the event happened by writing its time into `markFile`
+ * (markSeries). Times are the host's and the client's clocks, assumed to agree: kind nodes
+ * share the host's kernel clock; on other clusters NTP skew is small beside the bounds judged.
+ */
+import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
+import type { ProbeResult } from './exec.ts';
+import type { ProbeRunner } from './spread.ts';
+
+export interface SeriesPlan {
+  /** A file in the client the event's time (ms since the epoch) is written to, by markSeries. */
+  markFile: string;
+  /** Requests started this long after the event are "after the bound" … */
+  boundMs: number;
+  /** … and the loop stops once this long after the event has passed and `minAfter` of them ran, */
+  untilMs: number;
+  minAfter: number;
+  /** or once this long after the loop started, whatever happened. */
+  maxMs: number;
+  /** Pause between requests. */
+  gapS: number;
+  /** curl's connect timeout (the whole request: twice that). */
+  timeoutS: number;
+}
+
+/** One request of a series: when it started (ms since the epoch, the client's clock) and its result. */
+export interface TimedHttp {
+  atEpochMs: number;
+  result: HttpResult;
+}
+
+const AT_MARK = '@@v6e2e-at=';
+const EXIT_MARK = '@@v6e2e-exit=';
+
+/** The loop: argv after the plan's numbers is the request, run until the plan says stop. */
+export function seriesCommand(plan: SeriesPlan, request: readonly string[]): string[] {
+  const script = [
+    'mark=$1; bound=$2; until=$3; min=$4; max=$5; gap=$6; shift 6',
+    'hard=$(( $(date +%s%3N) + max )); t0=; n=0',
+    'while :; do',
+    '  now=$(date +%s%3N)',
+    '  [ "$now" -ge "$hard" ] && break',
+    '  if [ -z "$t0" ] && [ -s "$mark" ]; then t0=$(cat "$mark"); fi',
+    '  if [ -n "$t0" ] && [ "$now" -gt $((t0 + until)) ] && [ "$n" -ge "$min" ]; then break; fi',
+    '  out=$("$@" 2>&1); rc=$?',
+    '  if [ -n "$t0" ] && [ "$now" -gt $((t0 + bound)) ]; then n=$((n + 1)); fi',
+    `  printf '${AT_MARK}%s\\n%s\\n${EXIT_MARK}%s\\n' "$now" "$out" "$rc"`,
+    '  sleep "$gap"',
+    'done',
+  ].join('\n');
+  return ['sh', '-c', script, 'sh', plan.markFile, String(plan.boundMs), String(plan.untilMs), String(plan.minAfter), String(plan.maxMs), String(plan.gapS), ...request];
+}
+
+/** seriesCommand's output as timed results; a request cut short is missing, not invented. */
+export function parseSeries(stdout: string, base: ProbeResult): TimedHttp[] {
+  const re = new RegExp(`${AT_MARK}(\\d+)\\n([\\s\\S]*?)\\n${EXIT_MARK}(\\d+)\\n`, 'g');
+  return [...stdout.matchAll(re)].map((m) => {
+    const exitCode = Number(m[3]);
+    const parsed = parseCurlResult({ ...base, ok: exitCode === 0, exitCode, stdout: m[2]!, stderr: '' });
+    return { atEpochMs: Number(m[1]), result: exitCode === 0 ? parsed : { ...parsed, body: '', stderr: parsed.body } };
+  });
+}
+
+/** GETs of `url` from `from` as `plan` says, each a new connection. */
+export async function httpSeries(from: ProbeRunner, url: string, plan: SeriesPlan): Promise<TimedHttp[]> {
+  const cmd = seriesCommand(plan, curlCommand(url, plan.timeoutS));
+  const r = await from.run(url, cmd, plan.maxMs + plan.timeoutS * 2_000 + 30_000);
+  return parseSeries(r.stdout, r);
+}
+
+/** Tells the series waiting on `markFile` that the event happened at `atEpochMs`. */
+export function markSeries(from: ProbeRunner, markFile: string, atEpochMs: number): Promise<ProbeResult> {
+  return from.run(markFile, ['sh', '-c', 'printf %s "$1" > "$0.tmp" && mv "$0.tmp" "$0"', markFile, String(atEpochMs)], 60_000);
+}
