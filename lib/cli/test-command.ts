@@ -98,8 +98,11 @@ interface Matrix {
   base: string;
   profiles: Profile[];
   parallel: number;
-  /** Every lab cluster the matrix may make, for the cleanup and the lifecycle step. */
+  /** Every lab cluster the matrix may make, for the cleanup: the profiles' first, then the variants'. */
   names: string[];
+  /** The profiles' clusters (steps 1–5 use them), then the variants' (step 7). */
+  profileNames: string[];
+  variantNames: string[];
   variantRuns: typeof TEST_VARIANTS;
   /** The `run` arguments each profile run starts from. */
   common: RunArgs;
@@ -119,10 +122,11 @@ type MatrixStep = (m: Matrix) => Promise<boolean>;
  *      over those clusters with a seeded fault, its HTML report checked in
  *      headless Chromium;
  *   3. dns64 and nat64 again on the first IPv6-capable profile with the edge variant;
- *   4. each of TEST_VARIANTS, every suite or the ones it names (V6E2E_TEST_VARIANTS=0 leaves them out);
- *   5. the `package` project: npm pack, installed into a prefix, run from elsewhere
+ *   4. the `package` project: npm pack, installed into a prefix, run from elsewhere
  *      against the first test cluster (V6E2E_TEST_PACKAGE=0 leaves it out);
- *   6. the `lifecycle` project deletes each cluster and checks nothing is left;
+ *   5. the `lifecycle` project deletes each profile's cluster and checks nothing is left;
+ *   6. each of TEST_VARIANTS, every suite or the ones it names (V6E2E_TEST_VARIANTS=0
+ *      leaves them out), then the lifecycle of its clusters;
  *   7. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
  *   8. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
  *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out).
@@ -140,9 +144,12 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       (x) => profileRun(x, { ...x.common, reportDir: mainDir }, mainDir),
       (x) => reportAcceptance(x, mainDir),
       edgeVariantRuns,
-      implementationVariantRuns,
       packageAcceptance,
-      lifecycles,
+      // The profiles' clusters go before the variants make theirs: on 2 cores, idle
+      // control planes beside the variants' slowed them by half and made their checks flaky.
+      (x) => lifecycles(x, x.profileNames),
+      implementationVariantRuns,
+      (x) => lifecycles(x, x.variantNames),
       interruptAcceptance,
       kubernetesSrcAcceptance,
     ];
@@ -161,18 +168,20 @@ function planMatrix(deps: RunDeps, tally: Tally): Matrix {
   const profiles = fromEnv('V6E2E_TEST_PROFILES', () => parseProfiles(profilesText));
   const parallel = fromEnv('V6E2E_TEST_PARALLEL', () => parseParallel(process.env.V6E2E_TEST_PARALLEL ?? '2'));
   const base = ensureWritableDir(path.join('reports', `test-${timestamp()}`));
-  const names = profiles.map((p) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, profiles), p, profiles.length));
+  const profileNames = profiles.map((p) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, profiles), p, profiles.length));
   const variantRuns = process.env.V6E2E_TEST_VARIANTS === '0' ? [] : TEST_VARIANTS;
+  const variantNames: string[] = [];
   for (const v of variantRuns) {
     const labels = v.profiles.map((p) => variantLabel(variantOf(p, v.flags)));
-    names.push(...labels.map((l) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, labels), l, labels.length)));
+    variantNames.push(...labels.map((l) => runClusterName(nameForPrefix(TEST_CLUSTER_PREFIX, labels), l, labels.length)));
   }
+  const names = [...profileNames, ...variantNames];
   // The project's own tests always run the harness self-tests: every check proves it can fail.
   const common: RunArgs = {
     command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], selfTest: true, html: true, parallel,
     variant: DEFAULT_VARIANT_FLAGS,
   };
-  return { deps, tally, base, profiles, parallel, names, variantRuns, common };
+  return { deps, tally, base, profiles, parallel, names, profileNames, variantNames, variantRuns, common };
 }
 
 /** A `v6e2e run` whose checks count into the tally. */
@@ -244,12 +253,12 @@ async function packageAcceptance(m: Matrix): Promise<boolean> {
 }
 
 /**
- * The kept clusters go now: the acceptances below make their own, and on 2 cores
- * seven idle control planes would double their time.
+ * Kept clusters go once no later step needs them: the steps after make their own, and
+ * on 2 cores idle control planes beside them would double their time.
  */
-async function lifecycles(m: Matrix): Promise<boolean> {
+async function lifecycles(m: Matrix, names: readonly string[]): Promise<boolean> {
   let failed = false;
-  for (const name of m.names) {
+  for (const name of names) {
     const env = { V6E2E_LIFECYCLE_CLUSTER: name, V6E2E_REPORT_DIR: path.join(m.base, `${name}-lifecycle`) };
     if (await projectStep(m, `lifecycle: down ${name} leaves nothing`, env, 'lifecycle')) failed = true;
   }
