@@ -8,9 +8,9 @@
  * (markSeries). Times are the host's and the client's clocks, assumed to agree: kind nodes
  * share the host's kernel clock; on other clusters NTP skew is small beside the bounds judged.
  */
-import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
+import { curlCommand, type HttpResult } from './curl.ts';
 import type { ProbeResult } from './exec.ts';
-import type { ProbeRunner } from './spread.ts';
+import { curlRun, EXIT_MARK, type ProbeRunner } from './spread.ts';
 
 export interface SeriesPlan {
   /** A file in the client the event's time (ms since the epoch) is written to, by markSeries. */
@@ -34,8 +34,8 @@ export interface TimedHttp {
   result: HttpResult;
 }
 
+/** Starts each request's output: its start time; EXIT_MARK (repeated probes') ends it. */
 const AT_MARK = '@@v6e2e-at=';
-const EXIT_MARK = '@@v6e2e-exit=';
 
 /** The loop: argv after the plan's numbers is the request, run until the plan says stop. */
 export function seriesCommand(plan: SeriesPlan, request: readonly string[]): string[] {
@@ -59,11 +59,7 @@ export function seriesCommand(plan: SeriesPlan, request: readonly string[]): str
 /** seriesCommand's output as timed results; a request cut short is missing, not invented. */
 export function parseSeries(stdout: string, base: ProbeResult): TimedHttp[] {
   const re = new RegExp(`${AT_MARK}(\\d+)\\n([\\s\\S]*?)\\n${EXIT_MARK}(\\d+)\\n`, 'g');
-  return [...stdout.matchAll(re)].map((m) => {
-    const exitCode = Number(m[3]);
-    const parsed = parseCurlResult({ ...base, ok: exitCode === 0, exitCode, stdout: m[2]!, stderr: '' });
-    return { atEpochMs: Number(m[1]), result: exitCode === 0 ? parsed : { ...parsed, body: '', stderr: parsed.body } };
-  });
+  return [...stdout.matchAll(re)].map((m) => ({ atEpochMs: Number(m[1]), result: curlRun(base, m[2]!, Number(m[3])) }));
 }
 
 /** GETs of `url` from `from` as `plan` says, each a new connection. */

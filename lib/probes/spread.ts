@@ -58,10 +58,13 @@ export async function httpRepeated(from: ProbeRunner, url: string, count: number
   const r = await from.run(url, cmd, (count * (timeoutS * 2 + gapS) + 15) * 1000);
   const runs = splitRepeats(r.stdout);
   if (runs.length === 0) return [parseCurlResult({ ...r, ok: false, stdout: '' })];
-  return runs.map(({ out, exitCode }) => {
-    const parsed = parseCurlResult({ ...r, ok: exitCode === 0, exitCode, stdout: out, stderr: '' });
-    return exitCode === 0 ? parsed : { ...parsed, body: '', stderr: parsed.body };
-  });
+  return runs.map(({ out, exitCode }) => curlRun(r, out, exitCode));
+}
+
+/** One curl run of a repeated or timed probe: a failed one carries curl's message as stderr, as a single httpGet would. */
+export function curlRun(exec: ProbeResult, out: string, exitCode: number): HttpResult {
+  const parsed = parseCurlResult({ ...exec, ok: exitCode === 0, exitCode, stdout: out, stderr: '' });
+  return exitCode === 0 ? parsed : { ...parsed, body: '', stderr: parsed.body };
 }
 
 /** `count` datagrams with `message`, each from a new socket; one UdpResult per exchange that ran. */
