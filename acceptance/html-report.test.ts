@@ -63,6 +63,8 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
   let summaries: RunSummary[];
   let failed: { profile: string; check: CheckResult }[];
   let ctx: BrowserContext;
+  /** Chromium's profile directory: a temporary one, removed with the browser. */
+  let userDataDir: string | undefined;
   let page: Page;
   /** The overview's anchor of the failing IPv6 check the matrix links to. */
   let anchor = '';
@@ -92,7 +94,7 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
     summaries = readSummaries(work);
     failed = summaries.flatMap((s) => s.checks.filter((c) => c.status === 'failed').map((check) => ({ profile: s.profile, check })));
 
-    const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-chromium-'));
+    userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-chromium-'));
     ctx = await chromium.launchPersistentContext(userDataDir, { executablePath: CHROMIUM, headless: true, args: CHROMIUM_FLAGS, viewport: { width: 1800, height: 1000 } });
     page = ctx.pages()[0] ?? (await ctx.newPage());
     page.on('request', (req) => {
@@ -105,6 +107,7 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
   afterAll(async () => {
     await ctx?.close();
     if (work) fs.rmSync(work, { recursive: true, force: true });
+    if (userDataDir) fs.rmSync(userDataDir, { recursive: true, force: true });
   });
 
   // The fault drops IPv6 NodePort traffic: the IPv6 checks fail, and so may the [dual]
