@@ -82,6 +82,10 @@ export default defineConfig({
           // Files of checks run side by side, each in its own namespaces (lib/harness/schedule.ts).
           maxWorkers: settings.workers ?? DEFAULT_E2E_WORKERS,
           fileParallelism: true,
+          // A worker keeps its imports (client-node, allure, lib/) from file to file: isolated,
+          // re-importing them per file took half the run's CPU (warm ipv6 checks: 116 s → 85 s).
+          // Files share no mutable module state but the per-test probe journal and harness().
+          isolate: false,
           sequence: { groupOrder: 0 },
         },
       },
@@ -99,6 +103,7 @@ export default defineConfig({
           hookTimeout: 600_000,
           maxWorkers: 1,
           fileParallelism: false,
+          isolate: false, // as e2e
           sequence: { groupOrder: 1 },
         },
       },

@@ -53,8 +53,9 @@ const stats = (xs: number[]) => {
 };
 
 /**
- * Per suite: its files' wall seconds, and the share that was setup (wall minus test
- * bodies). Files run side by side, so the walls overlap and do not add up to the run's.
+ * Per suite: its files' wall seconds, and the share that was setup (wall minus the time
+ * any test body ran; bodies running at once count once). Files run side by side, so
+ * the walls overlap and do not add up to the run's.
  */
 function bodies(s: RunSummary): string {
   const by = new Map<string, { wall: number; body: number }>();
@@ -65,6 +66,20 @@ function bodies(s: RunSummary): string {
     by.set(f.suite, e);
   }
   return [...by].map(([suite, e]) => `${suite} ${e.wall.toFixed(0)}s (setup ${e.wall > 0 ? Math.round((100 * (e.wall - e.body)) / e.wall) : 0}%)`).join(', ');
+}
+
+/**
+ * Where a run's suite time went, from the files' timeline (summary.json files[].startMs/endMs):
+ * until the first file started, the concurrent files, the serial (disruptive) files.
+ */
+function phases(s: RunSummary): { firstFileS: number; concurrentS: number; serialS: number } | undefined {
+  const timed = (s.files ?? []).filter((f) => f.startMs !== undefined && f.endMs !== undefined);
+  if (timed.length === 0) return undefined;
+  const serial = timed.filter((f) => path.basename(f.file) === 'disruptive.test.ts');
+  const concurrent = timed.filter((f) => !serial.includes(f));
+  const span = (fs: typeof timed) => (fs.length === 0 ? 0 : (Math.max(...fs.map((f) => f.endMs!)) - Math.min(...fs.map((f) => f.startMs!))) / 1000);
+  const round = (x: number) => Number(x.toFixed(1));
+  return { firstFileS: round(Math.min(...timed.map((f) => f.startMs!)) / 1000), concurrentS: round(span(concurrent)), serialS: round(span(serial)) };
 }
 
 const rows: Row[] = [];
@@ -79,7 +94,7 @@ try {
         row.seconds.push(r.seconds);
         row.exit.push(r.exit);
         if (r.summary) row.last = r.summary;
-        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals }));
+        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals, phases: r.summary ? phases(r.summary) : undefined }));
       }
       rows.push(row);
     }

@@ -118,6 +118,12 @@ export function localOnlyVerdict(c: LocalOnlyCheck): Verdict {
 /** Requests per round: two backends picked at random both show up in 12 with p ≈ 1 − 2⁻¹¹; at most SPREAD_ROUNDS rounds. */
 export const SPREAD_REQUESTS = 12;
 export const SPREAD_ROUNDS = 3;
+/**
+ * Per-request timeout of spread sampling, seconds (connect; twice this for the whole
+ * request). A failed request never fails a spread check alone (only a backend that never
+ * answers does), so a short wait only shortens the rounds a dropped backend stretches.
+ */
+export const SPREAD_TIMEOUT_S = 1;
 
 /**
  * Rounds of samples until `judge` passes on all samples so far, at most `rounds`: a backend

@@ -216,11 +216,16 @@ export async function waitRunNamespacesGone(kc: KubeConfig, runId: string, timeo
   );
 }
 
-/** Deletes every namespace a run left behind (e.g. after Ctrl-C), by label. */
+/**
+ * Deletes every namespace a run left behind (e.g. after Ctrl-C), by label. Returns the
+ * ones that were still active (left behind); those already terminating were cleaned up
+ * by their file and are only still on their way out.
+ */
 export async function deleteRunNamespaces(kc: KubeConfig, runId: string): Promise<string[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const list = await core.listNamespace({ labelSelector: `${RUN_LABEL}=${labelValue(runId)}` });
-  const names = list.items.map((n) => n.metadata?.name).filter((n): n is string => Boolean(n));
+  const active = list.items.filter((n) => n.status?.phase !== 'Terminating');
+  const names = active.map((n) => n.metadata?.name).filter((n): n is string => Boolean(n));
   await Promise.all(names.map((n) => deleteNamespace(kc, n, { wait: false })));
   return names;
 }

@@ -28,6 +28,7 @@ import { isGating, readGate } from './gate.ts';
 import { writeJunit } from './junit.ts';
 import { applyGate, tally, writeSummaryJson, writeSummaryMd, type CheckResult, type FileTiming, type KubernetesBuild, type RunSummary } from './summary.ts';
 import './timing.ts'; // TaskMeta.timingReason
+import { unionLength } from '../util/intervals.ts';
 import type { DeclaredCheck } from '../harness/check.ts';
 
 /** What the reporter needs from a vitest TestCase, as plain data (so it can be unit-tested). */
@@ -286,6 +287,8 @@ export class SummaryReporter implements Reporter {
   private startedAt = new Date();
   private readonly projects: string[];
   private readonly settings: RunSettings;
+  /** Wall-clock start and end of each file (by module id), for the run's timeline. */
+  private readonly fileTimes = new Map<string, { start: number; end?: number }>();
   /** The last summary built: `v6e2e run` reads it here, in memory. */
   lastSummary: RunSummary | undefined;
 
@@ -314,6 +317,32 @@ export class SummaryReporter implements Reporter {
 
   onTestRunStart(): void {
     this.startedAt = new Date();
+    this.fileTimes.clear();
+  }
+
+  onTestModuleStart(m: TestModule): void {
+    this.fileTimes.set(m.moduleId, { start: Date.now() });
+  }
+
+  onTestModuleEnd(m: TestModule): void {
+    const t = this.fileTimes.get(m.moduleId);
+    if (t) t.end = Date.now();
+  }
+
+  private fileTiming(m: TestModule, file: string): FileTiming {
+    const bodies = [...m.children.allTests()].flatMap((t): Array<[number, number]> => {
+      const d = t.diagnostic();
+      return d ? [[d.startTime, d.startTime + d.duration]] : [];
+    });
+    const t = this.fileTimes.get(m.moduleId);
+    const t0 = this.startedAt.getTime();
+    return {
+      file,
+      suite: suiteFromFile(file),
+      durationMs: Math.round(m.diagnostic().duration),
+      bodyMs: Math.round(unionLength(bodies)),
+      ...(t?.end !== undefined ? { startMs: t.start - t0, endMs: t.end - t0 } : {}),
+    };
   }
 
   onTestRunEnd(testModules: ReadonlyArray<TestModule>, unhandledErrors: ReadonlyArray<SerializedError>, reason: TestRunEndReason): void {
@@ -326,8 +355,7 @@ export class SummaryReporter implements Reporter {
     const files: FileTiming[] = [];
     for (const m of modules) {
       const file = relativeFile(m, this.root);
-      const bodyMs = [...m.children.allTests()].reduce((sum, t) => sum + (t.diagnostic()?.duration ?? 0), 0);
-      files.push({ file, suite: suiteFromFile(file), durationMs: Math.round(m.diagnostic().duration), bodyMs: Math.round(bodyMs) });
+      files.push(this.fileTiming(m, file));
       if (m.errors().length > 0) containerErrors.push({ file, describePath: [], errors: m.errors().map(errorText) });
       for (const s of m.children.allSuites()) {
         if (s.errors().length > 0) {

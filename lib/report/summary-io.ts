@@ -79,7 +79,10 @@ function parseFiles(v: unknown): FileTiming[] | undefined {
   if (!Array.isArray(v)) return undefined;
   return v.filter(isRecord).flatMap((f) =>
     typeof f.file === 'string' && typeof f.suite === 'string' && typeof f.durationMs === 'number' && typeof f.bodyMs === 'number'
-      ? [{ file: f.file, suite: f.suite, durationMs: f.durationMs, bodyMs: f.bodyMs }]
+      ? [{
+          file: f.file, suite: f.suite, durationMs: f.durationMs, bodyMs: f.bodyMs,
+          ...(typeof f.startMs === 'number' && typeof f.endMs === 'number' ? { startMs: f.startMs, endMs: f.endMs } : {}),
+        }]
       : [],
   );
 }

@@ -74,8 +74,14 @@ export interface FileTiming {
   suite: string;
   /** The file's wall time: hooks and test bodies. */
   durationMs: number;
-  /** The sum of its test bodies; durationMs minus this is setup and teardown. */
+  /**
+   * Time any of its test bodies was running (the union of their intervals, so tests
+   * running at once count once); durationMs minus this is setup and teardown.
+   */
   bodyMs: number;
+  /** When the file started and ended, in ms from the start of the test run: the run's timeline. */
+  startMs?: number;
+  endMs?: number;
 }
 
 export const SUMMARY_JSON = 'summary.json';

@@ -142,7 +142,10 @@ describe('summary.json round trip', () => {
   });
 
   test('file timings survive the round trip; malformed rows are dropped', () => {
-    const files = [{ file: 'suites/nat64/nat64.test.ts', suite: 'nat64', durationMs: 21000, bodyMs: 9000 }];
+    const files = [
+      { file: 'suites/nat64/nat64.test.ts', suite: 'nat64', durationMs: 21000, bodyMs: 9000, startMs: 6100, endMs: 27100 },
+      { file: 'suites/dns/records.test.ts', suite: 'dns', durationMs: 12000, bodyMs: 4000 },
+    ];
     expect(parseSummary(JSON.parse(JSON.stringify({ ...ipv6Run, files })), 'x').files).toEqual(files);
     expect(parseSummary({ ...ipv6Run, files: [...files, { file: 'x' }] }, 'x').files).toEqual(files);
     expect(parseSummary(ipv6Run, 'x').files).toBeUndefined();

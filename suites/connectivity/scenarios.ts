@@ -22,7 +22,7 @@ import {
   type ServedBlob,
 } from '../../lib/checks/connectivity.ts';
 import { all, retryVerdict, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
-import { everyBackendVerdict, httpSample, localOnlyVerdict, sampleUntil, SPREAD_REQUESTS, SPREAD_ROUNDS, udpSample } from '../../lib/checks/backends.ts';
+import { everyBackendVerdict, httpSample, localOnlyVerdict, sampleUntil, SPREAD_REQUESTS, SPREAD_ROUNDS, SPREAD_TIMEOUT_S, udpSample } from '../../lib/checks/backends.ts';
 import { otherFamily, urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podIpOf, podLabel, type NodePair } from '../../lib/probes/pods.ts';
 import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
@@ -241,8 +241,8 @@ export async function clusterIpEveryBackend(kc: KubeConfig, client: V1Pod, svc: 
   const object = `${podLabel(client)} → Service ${serviceName(svc)} ClusterIP (${target})`;
   const take = async () =>
     proto === 'http'
-      ? (await httpRepeated(from, target, SPREAD_REQUESTS)).map(httpSample)
-      : (await udpRepeated(from, ip, NETEXEC_UDP_PORT, 'hostname', SPREAD_REQUESTS)).map(udpSample);
+      ? (await httpRepeated(from, target, SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample)
+      : (await udpRepeated(from, ip, NETEXEC_UDP_PORT, 'hostname', SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(udpSample);
   return sampleUntil(take, (samples) => everyBackendVerdict({ object, family, backends: names, samples }), SPREAD_ROUNDS);
 }
 
@@ -263,7 +263,7 @@ export async function internalLocalOnly(kc: KubeConfig, clients: readonly V1Pod[
     const from = podRunner(kc, client);
     parts.push(
       await retryVerdict(async () => {
-        const samples = (await httpRepeated(from, url, ITP_REQUESTS)).map(httpSample);
+        const samples = (await httpRepeated(from, url, ITP_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample);
         return localOnlyVerdict({ object, family, node, local, backends: namesOfFamily(members, family), samples });
       }, { attempts: 3 }),
     );
