@@ -4,18 +4,18 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { STATUS_MARK } from './curl.ts';
-import { parseSeries, seriesCommand, type SeriesPlan } from './series.ts';
+import { parseSeries, parseUdpSeries, seriesCommand, type SeriesPlan } from './series.ts';
 
 const base = { ok: true, from: 'ns/c', target: 'http://x/', command: [], exitCode: 0, stdout: '', stderr: '' };
 let dir: string | undefined;
 afterEach(() => dir && rmSync(dir, { recursive: true, force: true }));
 
 /** Runs the loop for real in the host's sh (GNU date, as in the agnhost image), the request a printf. */
-function runLoop(plan: Omit<SeriesPlan, 'markFile'>, mark: (file: string) => void): string {
+function runLoop(plan: Omit<SeriesPlan, 'markFile'>, mark: (file: string) => void, request: string[] = ['printf', `backend-a${STATUS_MARK}200`], withStderr = true): string {
   dir = mkdtempSync(path.join(os.tmpdir(), 'v6e2e-series-'));
   const markFile = path.join(dir, 'mark');
   mark(markFile);
-  const [cmd, ...args] = seriesCommand({ ...plan, markFile }, ['printf', `backend-a${STATUS_MARK}200`]);
+  const [cmd, ...args] = seriesCommand({ ...plan, markFile }, request, withStderr);
   return execFileSync(cmd!, args, { encoding: 'utf8', timeout: 20_000 });
 }
 
@@ -42,5 +42,25 @@ describe('timed series', () => {
     expect(rs.map((r) => r.atEpochMs)).toEqual([1000, 1300]);
     expect(rs[0]!.result).toMatchObject({ ok: false, exitCode: 28, stderr: 'curl: (28) timed out' });
     expect(rs[1]!.result).toMatchObject({ ok: true, status: 200, body: 'backend-b' });
+  });
+  test('stopOn: the loop ends at the first request from the mark on that got the awaited answer', () => {
+    const t0 = Date.now();
+    // Answers "old" until a counter file reaches 3, then "new": the replacement taking over.
+    const script = 'f=$0; n=$(cat "$f" 2>/dev/null || echo 0); n=$((n+1)); echo $n > "$f"; [ "$n" -ge 3 ] && echo new || echo old; echo noise >&2';
+    const counter = path.join(os.tmpdir(), `v6e2e-series-counter-${process.pid}`);
+    try {
+      const out = runLoop({ boundMs: 0, untilMs: 10_000, minAfter: 100, maxMs: 10_000, gapS: 0.02, timeoutS: 1, stopOn: 'new' }, (f) => writeFileSync(f, String(t0)), ['sh', '-c', script, counter], false);
+      const rs = parseUdpSeries(out, { ...base, target: 'udp://x' });
+      expect(rs.map((r) => r.result.reply)).toEqual(['old', 'old', 'new']);
+      expect(rs.every((r) => r.result.ok && !r.result.stdout.includes('noise'))).toBe(true);
+      expect(Date.now() - t0).toBeLessThan(5_000);
+    } finally {
+      rmSync(counter, { force: true });
+    }
+  });
+  test('a UDP series whose exec ran nothing is one failed result carrying the exec error', () => {
+    const rs = parseUdpSeries('', { ...base, ok: false, exitCode: -1, stderr: 'exec timed out' });
+    expect(rs).toHaveLength(1);
+    expect(rs[0]!.result).toMatchObject({ ok: false, exitCode: -1, stderr: 'exec timed out', reply: '' });
   });
 });

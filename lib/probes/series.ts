@@ -1,7 +1,8 @@
 /**
- * A timed series of HTTP GETs in one exec, around an event the host causes (a backend
- * deleted): the client loops on its own, stamping each request's start with its clock,
- * and stops once enough requests ran after the event. An exec per request cannot keep a
+ * A timed series of requests (HTTP GETs, UDP datagrams) in one exec, around an event the
+ * host causes (a backend deleted, a replacement Ready): the client loops on its own,
+ * stamping each request's start with its clock, and stops once enough requests ran after
+ * the event (or one got the awaited answer). An exec per request cannot keep a
  * steady rate on a loaded machine (one CI run saw 7 requests in 60 s); a loop in the pod can.
  *
  * The host tells the loop when the event happened by writing its time into `markFile`
@@ -11,6 +12,7 @@
 import { curlCommand, type HttpResult } from './curl.ts';
 import type { ProbeResult } from './exec.ts';
 import { curlRun, EXIT_MARK, type ProbeRunner } from './spread.ts';
+import { udpCommand, type UdpResult } from './udp.ts';
 
 export interface SeriesPlan {
   /** A file in the client the event's time (ms since the epoch) is written to, by markSeries. */
@@ -24,42 +26,65 @@ export interface SeriesPlan {
   maxMs: number;
   /** Pause between requests. */
   gapS: number;
-  /** curl's connect timeout (the whole request: twice that). */
+  /** The request's timeout (curl: to connect, the whole request twice that; nc: for a reply). */
   timeoutS: number;
+  /** Also stop after a request at or after the event whose output is exactly this (the awaited answer). */
+  stopOn?: string;
 }
 
 /** One request of a series: when it started (ms since the epoch, the client's clock) and its result. */
-export interface TimedHttp {
+export interface Timed<R> {
   atEpochMs: number;
-  result: HttpResult;
+  result: R;
 }
+export type TimedHttp = Timed<HttpResult>;
+export type TimedUdp = Timed<UdpResult>;
 
 /** Starts each request's output: its start time; EXIT_MARK (repeated probes') ends it. */
 const AT_MARK = '@@v6e2e-at=';
 
 /** The loop: argv after the plan's numbers is the request, run until the plan says stop. */
-export function seriesCommand(plan: SeriesPlan, request: readonly string[]): string[] {
+export function seriesCommand(plan: SeriesPlan, request: readonly string[], withStderr = true): string[] {
   const script = [
-    'mark=$1; bound=$2; until=$3; min=$4; max=$5; gap=$6; shift 6',
+    'mark=$1; bound=$2; until=$3; min=$4; max=$5; gap=$6; stop=$7; shift 7',
     'hard=$(( $(date +%s%3N) + max )); t0=; n=0',
     'while :; do',
     '  now=$(date +%s%3N)',
     '  [ "$now" -ge "$hard" ] && break',
     '  if [ -z "$t0" ] && [ -s "$mark" ]; then t0=$(cat "$mark"); fi',
     '  if [ -n "$t0" ] && [ "$now" -gt $((t0 + until)) ] && [ "$n" -ge "$min" ]; then break; fi',
-    '  out=$("$@" 2>&1); rc=$?',
+    `  out=$("$@" ${withStderr ? '2>&1' : '2>/dev/null'}); rc=$?`,
     '  if [ -n "$t0" ] && [ "$now" -gt $((t0 + bound)) ]; then n=$((n + 1)); fi',
     `  printf '${AT_MARK}%s\\n%s\\n${EXIT_MARK}%s\\n' "$now" "$out" "$rc"`,
+    '  if [ -n "$stop" ] && [ -n "$t0" ] && [ "$now" -ge "$t0" ] && [ "$out" = "$stop" ]; then break; fi',
     '  sleep "$gap"',
     'done',
   ].join('\n');
-  return ['sh', '-c', script, 'sh', plan.markFile, String(plan.boundMs), String(plan.untilMs), String(plan.minAfter), String(plan.maxMs), String(plan.gapS), ...request];
+  return ['sh', '-c', script, 'sh', plan.markFile, String(plan.boundMs), String(plan.untilMs), String(plan.minAfter), String(plan.maxMs), String(plan.gapS), plan.stopOn ?? '', ...request];
 }
 
-/** seriesCommand's output as timed results; a request cut short is missing, not invented. */
-export function parseSeries(stdout: string, base: ProbeResult): TimedHttp[] {
+/** seriesCommand's output, each request's start, output and exit code; a request cut short is missing, not invented. */
+function seriesRuns(stdout: string): { atEpochMs: number; out: string; exitCode: number }[] {
   const re = new RegExp(`${AT_MARK}(\\d+)\\n([\\s\\S]*?)\\n${EXIT_MARK}(\\d+)\\n`, 'g');
-  return [...stdout.matchAll(re)].map((m) => ({ atEpochMs: Number(m[1]), result: curlRun(base, m[2]!, Number(m[3])) }));
+  return [...stdout.matchAll(re)].map((m) => ({ atEpochMs: Number(m[1]), out: m[2]!, exitCode: Number(m[3]) }));
+}
+
+/** seriesCommand's output of curl requests as timed HTTP results. */
+export function parseSeries(stdout: string, base: ProbeResult): TimedHttp[] {
+  return seriesRuns(stdout).map((r) => ({ atEpochMs: r.atEpochMs, result: curlRun(base, r.out, r.exitCode) }));
+}
+
+/**
+ * seriesCommand's output of nc datagrams as timed UDP results (a reply is the output of a
+ * run that exited 0). An exec that ran no request at all is one failed result, now, carrying its error.
+ */
+export function parseUdpSeries(stdout: string, base: ProbeResult): TimedUdp[] {
+  const runs = seriesRuns(stdout);
+  if (runs.length === 0) return [{ atEpochMs: Date.now(), result: { ...base, ok: false, reply: '' } }];
+  return runs.map((r) => {
+    const reply = r.out.trim();
+    return { atEpochMs: r.atEpochMs, result: { ...base, ok: r.exitCode === 0 && reply.length > 0, exitCode: r.exitCode, stdout: r.out, stderr: '', reply } };
+  });
 }
 
 /** GETs of `url` from `from` as `plan` says, each a new connection. */
@@ -67,6 +92,13 @@ export async function httpSeries(from: ProbeRunner, url: string, plan: SeriesPla
   const cmd = seriesCommand(plan, curlCommand(url, plan.timeoutS));
   const r = await from.run(url, cmd, plan.maxMs + plan.timeoutS * 2_000 + 30_000);
   return parseSeries(r.stdout, r);
+}
+
+/** Datagrams with `message` to ip:port from the fixed `sourcePort` (one flow), as `plan` says. */
+export async function udpSeries(from: ProbeRunner, ip: string, port: number, message: string, sourcePort: number, plan: SeriesPlan): Promise<TimedUdp[]> {
+  const cmd = seriesCommand(plan, udpCommand(ip, port, message, plan.timeoutS, sourcePort), false);
+  const r = await from.run(ip, cmd, plan.maxMs + plan.timeoutS * 1_000 + 30_000);
+  return parseUdpSeries(r.stdout, r);
 }
 
 /** Tells the series waiting on `markFile` that the event happened at `atEpochMs`. */

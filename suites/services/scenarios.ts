@@ -25,7 +25,7 @@ import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { serviceName } from '../../lib/checks/connectivity.ts';
 import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
-import { httpSeries, markSeries, type SeriesPlan } from '../../lib/probes/series.ts';
+import { httpSeries, markSeries, udpSeries, type SeriesPlan } from '../../lib/probes/series.ts';
 import { podIPs, podLabel, probePodManifest, waitPodReady, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { retry } from '../../lib/util/retry.ts';
@@ -222,14 +222,18 @@ export async function endpointChurn(kc: KubeConfig, o: { client: V1Pod; svc: V1S
 
 /** The replacement UDP server must answer within this long of being Ready. */
 export const UDP_REPLACE_BOUND_MS = 15_000;
+/** The client's datagram loop ends after this long whatever happened (deletion, start and Ready included). */
+const UDP_REPLACE_MAX_MS = 240_000;
 
 /**
  * UDP server replaced (the stale-conntrack case): the client sends netexec's `hostname`
  * from a fixed source port per path (`sourcePort`, +1 for the next path) through every path
- * in `vias`, every ~second, first until the old server answers (the conntrack entry
- * exists), then throughout its deletion and the replacement's start; the replacement must
- * answer those very flows within UDP_REPLACE_BOUND_MS of being Ready. `onPlaced` runs once
- * the replacement has its IPs, before it is Ready (a fault test seeds its rule there).
+ * in `vias`, first until the old server answers (the conntrack entry exists), then every
+ * half second throughout its deletion and the replacement's start, from a loop in the
+ * client (lib/probes/series.ts: an exec per datagram kept no pace on a loaded machine); the
+ * replacement must answer those very flows within UDP_REPLACE_BOUND_MS of being Ready.
+ * `onPlaced` runs once the replacement has its IPs, before it is Ready (a fault test seeds
+ * its rule there).
  */
 export async function udpServerReplaced(
   kc: KubeConfig,
@@ -247,17 +251,22 @@ export async function udpServerReplaced(
     ts.map((t, i) => retry(async () => udpAnswerOf(await send(t, i)), { withinMs: CONVERGE_MS, delayMs: 1_000, until: (a) => 'backend' in a && a.backend === oldName })),
   );
 
-  const samples = ts.map((): { at: number; answer: Answer }[] => []);
-  let stop = false;
-  const sampler = (async () => {
-    while (!stop) {
-      await Promise.all(ts.map(async (t, i) => samples[i]!.push({ at: Date.now(), answer: udpAnswerOf(await send(t, i)) })));
-      await sleep(500);
-    }
-  })();
-  const core = kc.makeApiClient(CoreV1Api);
   const newName = o.replacement.name;
-  let readyAt = Date.now();
+  const runner = podRunner(kc, o.client);
+  // The mark is the replacement's Ready time: the loops stop once it answered after it, or the bound (+2 s) passed.
+  const plan: SeriesPlan = {
+    markFile: `/tmp/v6e2e-udp-replaced-${newName}-${Date.now()}`,
+    boundMs: 0,
+    untilMs: UDP_REPLACE_BOUND_MS + 2_000,
+    minAfter: 1,
+    maxMs: UDP_REPLACE_MAX_MS,
+    gapS: 0.5,
+    timeoutS: 2,
+    stopOn: newName,
+  };
+  const series = ts.map((t, i) => udpSeries(runner, t.address, t.port, 'hostname', o.sourcePort + i, plan));
+  const core = kc.makeApiClient(CoreV1Api);
+  let readyAt: number | undefined;
   try {
     await core.deleteNamespacedPod({ name: oldName, namespace: o.old.metadata!.namespace! });
     await core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, o.replacement) });
@@ -268,12 +277,11 @@ export async function udpServerReplaced(
     await o.onPlaced?.(placed!);
     await waitPodReady(kc, ns, newName, 120_000);
     readyAt = Date.now();
-    const answered = () => samples.every((s) => s.some((x) => x.at >= readyAt && 'backend' in x.answer && x.answer.backend === newName));
-    while (!answered() && Date.now() < readyAt + UDP_REPLACE_BOUND_MS + 2_000) await sleep(500);
   } finally {
-    stop = true;
-    await sampler;
+    // Whatever happened, the loops get their mark and end (at most the bound later).
+    await markSeries(runner, plan.markFile, readyAt ?? Date.now());
   }
+  const samples = (await Promise.all(series)).map((rs) => rs.map((r) => ({ atMs: r.atEpochMs - readyAt!, answer: udpAnswerOf(r.result) })));
   const parts = ts.map((t, i) =>
     replacedVerdict({
       object: `${podLabel(o.client)} → ${t.name} udp, server ${podLabel(o.old)} replaced by pod ${ns}/${newName}`,
@@ -281,7 +289,7 @@ export async function udpServerReplaced(
       sourcePort: o.sourcePort + i,
       replacement: newName,
       boundMs: UDP_REPLACE_BOUND_MS,
-      samples: samples[i]!.map((s) => ({ atMs: s.at - readyAt, answer: s.answer })),
+      samples: samples[i]!,
     }),
   );
   return joined(parts, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name} UDP server replaced`, o.family);
