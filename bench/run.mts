@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseProfiles } from '../lib/cli/args.ts';
+import { isSerialFile } from '../lib/harness/schedule.ts';
 import { readSummaries, type RunSummary } from '../lib/report/summary.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -75,7 +76,7 @@ function bodies(s: RunSummary): string {
 function phases(s: RunSummary): { firstFileS: number; concurrentS: number; serialS: number } | undefined {
   const timed = (s.files ?? []).filter((f) => f.startMs !== undefined && f.endMs !== undefined);
   if (timed.length === 0) return undefined;
-  const serial = timed.filter((f) => path.basename(f.file) === 'disruptive.test.ts');
+  const serial = timed.filter((f) => isSerialFile(f.file));
   const concurrent = timed.filter((f) => !serial.includes(f));
   const span = (fs: typeof timed) => (fs.length === 0 ? 0 : (Math.max(...fs.map((f) => f.endMs!)) - Math.min(...fs.map((f) => f.startMs!))) / 1000);
   const round = (x: number) => Number(x.toFixed(1));

@@ -115,17 +115,7 @@ export async function waitPodsReady(kc: KubeConfig, ns: string, names: readonly 
 }
 
 export async function waitPodReady(kc: KubeConfig, ns: string, name: string, timeoutMs = 120_000): Promise<V1Pod> {
-  const core = kc.makeApiClient(CoreV1Api);
-  const pod = await waitFor(
-    `pod ${ns}/${name} Ready`,
-    async () => {
-      const p = await core.readNamespacedPod({ name, namespace: ns });
-      const ready = p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True');
-      return ready ? p : undefined;
-    },
-    { timeoutMs, intervalMs: 500 },
-  );
-  return pod!;
+  return (await waitPodsReady(kc, ns, [name], timeoutMs))[0]!;
 }
 
 /** Names of schedulable worker nodes (control plane last, used only when alone). */
