@@ -11,7 +11,7 @@
  */
 import { curlCommand, type HttpResult } from './curl.ts';
 import type { ProbeResult } from './exec.ts';
-import { curlRun, EXIT_MARK, type ProbeRunner } from './spread.ts';
+import { curlRun, EXIT_MARK, udpRun, type ProbeRunner } from './spread.ts';
 import { udpCommand, type UdpResult } from './udp.ts';
 
 export interface SeriesPlan {
@@ -74,17 +74,11 @@ export function parseSeries(stdout: string, base: ProbeResult): TimedHttp[] {
   return seriesRuns(stdout).map((r) => ({ atEpochMs: r.atEpochMs, result: curlRun(base, r.out, r.exitCode) }));
 }
 
-/**
- * seriesCommand's output of nc datagrams as timed UDP results (a reply is the output of a
- * run that exited 0). An exec that ran no request at all is one failed result, now, carrying its error.
- */
+/** seriesCommand's output of nc datagrams as timed UDP results; an exec that ran no request at all is one failed result, now, carrying its error. */
 export function parseUdpSeries(stdout: string, base: ProbeResult): TimedUdp[] {
   const runs = seriesRuns(stdout);
   if (runs.length === 0) return [{ atEpochMs: Date.now(), result: { ...base, ok: false, reply: '' } }];
-  return runs.map((r) => {
-    const reply = r.out.trim();
-    return { atEpochMs: r.atEpochMs, result: { ...base, ok: r.exitCode === 0 && reply.length > 0, exitCode: r.exitCode, stdout: r.out, stderr: '', reply } };
-  });
+  return runs.map((r) => ({ atEpochMs: r.atEpochMs, result: udpRun(base, r.out, r.exitCode) }));
 }
 
 /** GETs of `url` from `from` as `plan` says, each a new connection. */

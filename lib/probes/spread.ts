@@ -75,10 +75,13 @@ export async function udpRepeated(from: ProbeRunner, ip: string, port: number, m
   const runs = splitRepeats(r.stdout);
   // The exec itself failed: one result carrying its error, so the verdict can say why.
   if (runs.length === 0) return [{ ...r, target, ok: false, reply: '' }];
-  return runs.map(({ out, exitCode }) => {
-    const reply = out.trim();
-    return { ...r, target, ok: exitCode === 0 && reply.length > 0, exitCode, stdout: out, stderr: '', reply };
-  });
+  return runs.map(({ out, exitCode }) => udpRun({ ...r, target }, out, exitCode));
+}
+
+/** One nc run of a repeated or timed probe: its reply is the output of a run that exited 0. */
+export function udpRun(exec: ProbeResult, out: string, exitCode: number): UdpResult {
+  const reply = out.trim();
+  return { ...exec, ok: exitCode === 0 && reply.length > 0, exitCode, stdout: out, stderr: '', reply };
 }
 
 /** One datagram, from wherever `from` runs (the pod-only udpExchange's twin for the outside container). */
