@@ -26,7 +26,7 @@ import { execa } from 'execa';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { nameForPrefix, parseProfiles, runClusterName } from '../lib/cli/args.ts';
-import { ip6tablesIn } from '../lib/edge/docker.ts';
+import { removeDrop, seedDrop, type NodeDrop } from '../lib/edge/node-rules.ts';
 import { attachmentsOf, readAllureResults, resultForCheck } from '../lib/report/allure-results.ts';
 import { ALLURE_HTML_DIR, HTML_DIR } from '../lib/report/html.ts';
 import { readSummaries, type CheckResult, type RunSummary } from '../lib/report/summary.ts';
@@ -41,7 +41,7 @@ const CHROMIUM = process.env.V6E2E_CHROMIUM ?? '/usr/bin/chromium';
 const SHOTS = path.resolve(process.env.V6E2E_SCREENSHOTS ?? path.join(REPO_ROOT, 'reports', 'screenshots'));
 const CHROMIUM_FLAGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** The seeded fault: every NodePort over IPv6 into one node, dropped before conntrack/kube-proxy see it. */
-const FAULT_RULE = ['-p', 'tcp', '--dport', '30000:32767', '-m', 'comment', '--comment', 'v6e2e-acceptance-seeded-fault', '-j', 'DROP'];
+const faultDrop = (node: string): NodeDrop => ({ node, family: 'IPv6', match: ['-p', 'tcp', '--dport', '30000:32767'], tag: 'v6e2e-acceptance-seeded-fault' });
 
 const profiles = parseProfiles(PROFILES_TEXT);
 const faulted = profiles.find((p) => p !== 'ipv4');
@@ -52,8 +52,6 @@ const skipReason = !NAME
     : !fs.existsSync(CHROMIUM)
       ? `no Chromium at ${CHROMIUM} (apt-get install -y chromium, or set V6E2E_CHROMIUM)`
       : undefined;
-
-const ip6tables = (node: string, op: '-I' | '-D', rule: string[]) => ip6tablesIn(node, ['-t', 'raw', op, 'PREROUTING', ...rule]);
 
 describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES_TEXT} run with a seeded fault${skipReason ? ` (skipped: ${skipReason})` : ''}`, () => {
   const clusterOf = (p: Profile) => runClusterName(nameForPrefix(NAME as string, profiles), p, profiles.length);
@@ -76,8 +74,7 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
       if (r.exitCode !== 0) throw new Error(`cluster ${clusterOf(p)} does not exist; run v6e2e run --profile ${PROFILES_TEXT} --name ${NAME} --keep first`);
     }
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-report-acceptance-'));
-    const seeded = await ip6tables(faultNode, '-I', FAULT_RULE);
-    if (seeded.exitCode !== 0) throw new Error(`could not seed the fault on ${faultNode}: ${seeded.stderr}`);
+    await seedDrop(faultDrop(faultNode));
     const started = Date.now();
     try {
       const r = await execa(
@@ -87,8 +84,7 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
       );
       run = { exitCode: r.exitCode, output: r.all ?? '', seconds: (Date.now() - started) / 1000 };
     } finally {
-      const removed = await ip6tables(faultNode, '-D', FAULT_RULE);
-      if (removed.exitCode !== 0) process.stderr.write(`warning: could not remove the seeded fault on ${faultNode}: ${removed.stderr}\n`);
+      await removeDrop(faultDrop(faultNode)).catch((e: Error) => process.stderr.write(`warning: ${e.message}\n`));
     }
     process.stderr.write(`seeded-fault run: exit ${run.exitCode} after ${run.seconds.toFixed(0)}s\n${run.output.split('\n').slice(-6).join('\n')}\n`);
     summaries = readSummaries(work);

@@ -47,11 +47,6 @@ export async function dockerExec(container: string, cmd: string[]): Promise<stri
   return (await docker(['exec', container, ...cmd])).stdout;
 }
 
-/** ip6tables in a container (a kind node), waiting up to 5 s for the xtables lock; a non-zero exit is returned, not thrown. */
-export function ip6tablesIn(container: string, args: readonly string[]): Promise<DockerResult> {
-  return dockerTry(['exec', container, 'ip6tables', '-w', '5', ...args], { timeout: 30_000 });
-}
-
 /** nft in a container (a kind node), optionally reading a ruleset on stdin; a non-zero exit is returned, not thrown. */
 export function nftIn(container: string, args: readonly string[], input?: string): Promise<DockerResult> {
   return dockerTry(['exec', '-i', container, 'nft', ...args], { timeout: 30_000, ...(input !== undefined ? { input } : {}) });

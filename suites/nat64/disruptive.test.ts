@@ -20,7 +20,7 @@ import { waitFor } from '../../lib/k8s/wait.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
 import { resolverAddresses, resolverFor, skipWithoutFamily } from '../dns64/common.ts';
 import { pref64Discovery, synthesis } from '../dns64/scenarios.ts';
-import { ip6tablesIn } from '../../lib/edge/docker.ts';
+import { faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { urlFor } from '../../lib/net/family.ts';
 import { egressSources, labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
 import { nat64Http, nat64Udp, nativeIPv6Http, nativeIPv6Udp } from './scenarios.ts';
@@ -140,10 +140,8 @@ describe('nat64 faults', () => {
     const broken = nodeOf(brokenClient);
     expectNoFault(await nativeIPv6Http(s.clients, url, o.ipv6, sources));
     // raw PREROUTING: the pod's packets are dropped as they enter the node, before routing or masquerade.
-    const rule = ['PREROUTING', '-d', o.subnet, '-m', 'comment', '--comment', `v6e2e-fault-${s.ns.name}`, '-j', 'DROP'];
-    const seeded = await ip6tablesIn(broken, ['-t', 'raw', '-I', ...rule]);
-    expect(seeded.exitCode, `seeding the drop rule on ${broken}: ${seeded.stderr}`).toBe(0);
-    try {
+    const drop: NodeDrop = { node: broken, family: 'IPv6', match: ['-d', o.subnet], tag: faultTag(s.ns.name) };
+    await withDrops([drop], async () => {
       const [v, udp] = await Promise.all([nativeIPv6Http(s.clients, url, o.ipv6, sources), nativeIPv6Udp(s.clients, o.ipv6, o.udpPort, sources)]);
       await ctx.annotate(v.message, 'fault message');
       await ctx.annotate(udp.message, 'fault message');
@@ -155,9 +153,7 @@ describe('nat64 faults', () => {
         expectNoFault(v.perPod[i]!);
         expectNoFault(udp.perPod[i]!);
       });
-    } finally {
-      await ip6tablesIn(broken, ['-t', 'raw', '-D', ...rule]);
-    }
+    });
     expectNoFault(await nativeIPv6Http(s.clients, url, o.ipv6, sources));
   });
 });

@@ -23,7 +23,7 @@
 import type { V1Node, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { probeRecord, rankedAddresses, type KubeProxyNodePorts } from '../../lib/checks/nodeport.ts';
-import { ip6tablesIn, nftIn } from '../../lib/edge/docker.ts';
+import { nftIn } from '../../lib/edge/docker.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
@@ -46,7 +46,7 @@ import {
 } from './common.ts';
 import { fromOutside, nodeAddresses, nodeAddressPreference, nodePortAnswers, nodePortEveryBackend, nodePortName, nodePortUdpAnswers } from './scenarios.ts';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
-import { droppedBy, faultTag, withDrops } from '../../lib/edge/node-rules.ts';
+import { droppedBy, faultTag, removeDrop, seedDrop, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { podIpOf } from '../../lib/probes/pods.ts';
 import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
@@ -103,13 +103,6 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-/** Packets counted by the rule carrying `comment` in raw PREROUTING, or undefined when absent. */
-async function dropCounter(node: string, comment: string): Promise<number | undefined> {
-  const r = await ip6tablesIn(node, ['-t', 'raw', '-L', 'PREROUTING', '-v', '-n', '-x']);
-  const line = r.stdout.split('\n').find((l) => l.includes(comment));
-  return line ? Number(line.trim().split(/\s+/)[0]) : undefined;
-}
-
 /** A fault that drops IPv6 NodePort traffic on one node: seed, count what it dropped, restore. */
 interface DropFault {
   how: string;
@@ -122,20 +115,15 @@ interface DropFault {
 
 // Only this file's own NodePort: the allocator hands it to no other Service, and it lies below the
 // nodes' ephemeral range, so no other test's traffic carries it as a port: isolated, not disruptive.
-const dropRule = (port: number, tag: string) => ['PREROUTING', '-p', 'tcp', '--dport', String(port), '-m', 'comment', '--comment', tag, '-j', 'DROP'];
+const portDrop = (node: string, port: number, tag: string): NodeDrop => ({ node, family: 'IPv6', match: ['-p', 'tcp', '--dport', String(port)], tag });
 
 const IP6TABLES_RAW: DropFault = {
   how: 'ip6tables raw PREROUTING DROP',
   idPart: 'ip6tables-raw-prerouting-drop',
-  async seed(node, port, tag) {
-    const r = await ip6tablesIn(node, ['-t', 'raw', '-I', ...dropRule(port, tag)]);
-    if (r.exitCode !== 0) throw new Error(`ip6tables -t raw -I on ${node}: ${r.stderr}`);
-  },
-  dropped: dropCounter,
-  async restore(node, port, tag) {
-    const del = await ip6tablesIn(node, ['-t', 'raw', '-D', ...dropRule(port, tag)]);
-    if (del.exitCode !== 0) throw new Error(`restoring ${node}: ip6tables -D failed: ${del.stderr}`);
-  },
+  seed: (node, port, tag) => seedDrop(portDrop(node, port, tag)),
+  // The port does not change the tag's counter: the tag is this file's alone.
+  dropped: (node, tag) => droppedBy(portDrop(node, 0, tag)),
+  restore: (node, port, tag) => removeDrop(portDrop(node, port, tag)),
 };
 
 /** Our own inet table: a prerouting filter chain at raw priority (-300), before any DNAT. */
