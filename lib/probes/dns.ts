@@ -75,7 +75,7 @@ export function clusterDomainFromResolvConf(resolvConf: string, namespace: strin
 }
 
 export async function clusterDomain(kc: KubeConfig, ns: string, pod: string): Promise<string> {
-  const r = await runProbe(kc, ns, pod, '/etc/resolv.conf', ['cat', '/etc/resolv.conf'], 15_000);
+  const r = await runProbe(kc, ns, pod, '/etc/resolv.conf', ['cat', '/etc/resolv.conf']);
   return (r.ok && clusterDomainFromResolvConf(r.stdout, ns)) || 'cluster.local';
 }
 

@@ -17,6 +17,13 @@ export interface ProbeResult {
   stderr: string;
 }
 
+/**
+ * Added to a probe command's own time bound to cap its exec. In CI on 2 loaded cores,
+ * setting an exec up (API server → kubelet → runc) took over 10 s: the cap is there to
+ * end a hung exec, not to judge a slow one (a probe that "could not run" says nothing).
+ */
+export const EXEC_SLACK_MS = 30_000;
+
 /** Runs a probe command in a pod; never throws for a non-zero exit (that is a result). */
 export async function runProbe(
   kc: KubeConfig,
@@ -24,7 +31,8 @@ export async function runProbe(
   pod: string,
   target: string,
   command: string[],
-  timeoutMs = 30_000,
+  /** How long the command itself may take (its own timeouts); the exec gets EXEC_SLACK_MS more. */
+  commandMs = 0,
   /** Default: the pod's default container. */
   container?: string,
 ): Promise<ProbeResult> {
@@ -32,7 +40,7 @@ export async function runProbe(
   const started = performance.now();
   let result: ProbeResult;
   try {
-    const r = await podExec(kc, ns, pod, command, { timeoutMs, container });
+    const r = await podExec(kc, ns, pod, command, { timeoutMs: commandMs + EXEC_SLACK_MS, container });
     result = { ok: r.code === 0, from: `${ns}/${pod}`, target, family, command, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
   } catch (err) {
     // Not swallowed: an exec that could not run is a failed probe (ok: false) carrying the error.

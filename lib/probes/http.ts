@@ -26,7 +26,7 @@ function familyFlag(f: IPFamily | undefined): string[] {
 export async function httpGet(kc: KubeConfig, ns: string, pod: string, url: string, opts: HttpOptions = {}): Promise<HttpResult> {
   const t = opts.timeoutS ?? 5;
   const cmd = curlCommand(url, t, [...familyFlag(opts.ipFamily), ...(opts.resolve ? ['--resolve', opts.resolve] : [])]);
-  const result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, (t * 2 + 10) * 1000));
+  const result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000));
   if (opts.ipFamily && !result.family) result.family = opts.ipFamily;
   return result;
 }
@@ -58,7 +58,7 @@ export async function httpDownload(kc: KubeConfig, ns: string, pod: string, url:
     'rm -f "$f"',
     'exit $rc',
   ].join('; ');
-  const r = await runProbe(kc, ns, pod, url, ['sh', '-c', script, url, ...(post !== undefined ? [post] : [])], (timeoutS + 15) * 1000);
+  const r = await runProbe(kc, ns, pod, url, ['sh', '-c', script, url, ...(post !== undefined ? [post] : [])], (timeoutS + 5) * 1000);
   const line = r.stdout.split('\n').find((l) => l.startsWith(DL_MARK));
   const [code, size, sum] = line ? line.slice(DL_MARK.length).trim().split(' ') : [];
   const status = Number(code) || undefined;

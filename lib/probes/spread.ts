@@ -15,11 +15,12 @@ import { udpCommand, type UdpResult } from './udp.ts';
 /** Where a probe command runs: its name in messages and how to run one argv there. */
 export interface ProbeRunner {
   label: string;
-  run(target: string, command: string[], timeoutMs: number): Promise<ProbeResult>;
+  /** `commandMs`: how long the command itself may take; the runner adds its own slack for the exec. */
+  run(target: string, command: string[], commandMs: number): Promise<ProbeResult>;
 }
 
 export function podRunner(kc: KubeConfig, pod: V1Pod): ProbeRunner {
-  return { label: podLabel(pod), run: (target, command, timeoutMs) => runProbe(kc, pod.metadata!.namespace!, pod.metadata!.name!, target, command, timeoutMs) };
+  return { label: podLabel(pod), run: (target, command, commandMs) => runProbe(kc, pod.metadata!.namespace!, pod.metadata!.name!, target, command, commandMs) };
 }
 
 export function outsideRunner(c: OutsideClient): ProbeRunner {
@@ -55,7 +56,7 @@ export function splitRepeats(stdout: string): { out: string; exitCode: number }[
  */
 export async function httpRepeated(from: ProbeRunner, url: string, count: number, timeoutS = 2, gapS = 0): Promise<HttpResult[]> {
   const cmd = repeatCommand(count, curlCommand(url, timeoutS), true, gapS);
-  const r = await from.run(url, cmd, (count * (timeoutS * 2 + gapS) + 15) * 1000);
+  const r = await from.run(url, cmd, count * (timeoutS * 2 + gapS) * 1000);
   const runs = splitRepeats(r.stdout);
   if (runs.length === 0) return [parseCurlResult({ ...r, ok: false, stdout: '' })];
   return runs.map(({ out, exitCode }) => curlRun(r, out, exitCode));
@@ -71,7 +72,7 @@ export function curlRun(exec: ProbeResult, out: string, exitCode: number): HttpR
 export async function udpRepeated(from: ProbeRunner, ip: string, port: number, message: string, count: number, timeoutS = 2): Promise<UdpResult[]> {
   const target = `udp://${hostPort(ip, port)}`;
   const cmd = repeatCommand(count, udpCommand(ip, port, message, timeoutS), false);
-  const r = await from.run(ip, cmd, (count * (timeoutS + 1) + 15) * 1000);
+  const r = await from.run(ip, cmd, count * (timeoutS + 1) * 1000);
   const runs = splitRepeats(r.stdout);
   // The exec itself failed: one result carrying its error, so the verdict can say why.
   if (runs.length === 0) return [{ ...r, target, ok: false, reply: '' }];

@@ -79,7 +79,7 @@ export async function hostsFile(kc: KubeConfig, pods: readonly V1Pod[], family: 
   const parts: Verdict[] = [];
   for (const pod of pods) {
     const { ns, name } = at(pod);
-    const r = await runProbe(kc, ns, name, '/etc/hosts', ['cat', '/etc/hosts'], 15_000);
+    const r = await runProbe(kc, ns, name, '/etc/hosts', ['cat', '/etc/hosts']);
     parts.push(
       hostsFileVerdict({
         object: `${podLabel(pod)} /etc/hosts`,

@@ -282,7 +282,7 @@ export async function downwardHostIp(kc: KubeConfig, pods: readonly V1Pod[], svc
     const name = p.metadata!.name!;
     let hostIp: string | undefined;
     const { last: v, attempts: n } = await retry(async () => {
-      const r = await runProbe(kc, p.metadata!.namespace!, name, `$HOST_IP:${port}`, ['sh', '-c', hostIpNodePortScript(3), String(port)], 30_000);
+      const r = await runProbe(kc, p.metadata!.namespace!, name, `$HOST_IP:${port}`, ['sh', '-c', hostIpNodePortScript(3), String(port)], 6_000);
       const split = splitHostIpOutput(r.stdout);
       hostIp = split.hostIp;
       const result = parseCurlResult({ ...r, stdout: split.rest });
