@@ -68,23 +68,88 @@ export async function runProfilesInParallel(plan: readonly ProfileRun[], args: R
     cwd: process.cwd(),
   }));
   return progress.step(`${plan.length} profiles, ${parallel} at a time (${plan.map((p) => p.name).join(', ')})`, async () => {
+    const sleeping = new KeptClusters(plan.length, progress);
+    // Reused clusters of profiles that wait for a free slot sleep until their run wakes them.
+    await sleeping.pauseQueued(plan.slice(parallel).map((p) => p.name));
     const pool = runPool(jobs, {
       parallel,
       line: (l) => deps.log(l),
       onStart: (j) => progress.info(`${j.label}: started`),
-      onEnd: (r) => progress.info(`${r.label}: exit ${r.exitCode ?? r.signal ?? '?'} after ${Math.round(r.seconds)}s`),
+      onEnd: (r) => {
+        progress.info(`${r.label}: exit ${r.exitCode ?? r.signal ?? '?'} after ${Math.round(r.seconds)}s`);
+        const p = plan.find((x) => x.label === r.label);
+        if (p) sleeping.ended(p.name);
+      },
     });
     // Ctrl-C / SIGTERM: pass it on once and wait while every child deletes its cluster.
-    const guard = guardCleanup(() => pool.stop('SIGINT'), {
+    const guard = guardCleanup(async () => {
+      await pool.stop('SIGINT');
+      await sleeping.wakeAll({ settle: false });
+    }, {
       abandoned: () => `clusters may be left: ${plan.map((p) => p.name).join(', ')} (v6e2e down --name <n>)`,
     });
     try {
       const results = await pool.done;
+      await sleeping.wakeAll({ settle: true });
       return plan.map((p, i) => childOutcome(p, results[i]));
     } finally {
       guard.dispose();
     }
   });
+}
+
+/**
+ * Clusters no child is using sleep while other profiles run: paused, their idle control
+ * planes take no CPU from the runs still going (lib/cluster/pause.ts). A finished child's
+ * kept cluster sleeps until the end; a queued child's reused cluster until its run wakes
+ * it (runOnLabCluster). Every paused one is woken, settled, before the parallel run
+ * returns, whatever happened (without waiting to settle on Ctrl-C).
+ */
+class KeptClusters {
+  private endedCount = 0;
+  private readonly paused: Promise<string | undefined>[] = [];
+
+  constructor(
+    private readonly total: number,
+    private readonly progress: ReportDeps['progress'],
+  ) {}
+
+  /** Pauses the existing clusters of profiles not started yet (--reuse); their runs wake them. Done before any job starts. */
+  async pauseQueued(names: readonly string[]): Promise<void> {
+    for (const name of names) this.pause(name, 'waits for its turn');
+    await Promise.all(this.paused);
+  }
+
+  /** A child ended: its cluster, if it is still there, sleeps when more profiles are still to end. */
+  ended(name: string): void {
+    this.endedCount++;
+    if (this.endedCount < this.total) this.pause(name, 'kept, paused while the other profiles run');
+  }
+
+  private pause(name: string, why: string): void {
+    this.paused.push(
+      (async () => {
+        const { clusterExists } = await import('../cluster/kind.ts');
+        if (!(await clusterExists(name))) return undefined;
+        const { pauseCluster } = await import('../cluster/pause.ts');
+        await pauseCluster(name);
+        this.progress.info(`${name}: ${why}`);
+        return name;
+      })().catch((e: Error) => {
+        // Not pausing only costs time: say so and go on.
+        this.progress.info(`${name}: not paused (${e.message.split('\n')[0]})`);
+        return undefined;
+      }),
+    );
+  }
+
+  /** Unpauses every paused cluster; with `settle`, waits until each is usable again (not on Ctrl-C: nothing will use them). */
+  async wakeAll(o: { settle: boolean }): Promise<void> {
+    const names = (await Promise.all(this.paused.splice(0))).filter((n): n is string => n !== undefined);
+    if (!names.length) return;
+    const { wakeCluster } = await import('../cluster/pause.ts');
+    await this.progress.step(`wake kept clusters ${names.join(', ')}`, () => Promise.all(names.map((n) => wakeCluster(n, o))));
+  }
 }
 
 /** The `v6e2e run` command line of one profile of a parallel run: same selection, its own cluster and report dir, no HTML. */

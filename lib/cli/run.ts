@@ -212,6 +212,9 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
     let handle: Awaited<ReturnType<typeof kind.up>>;
     if (args.reuse && (await kind.clusterExists(p.name))) {
       handle = await progress.step(`reuse cluster ${p.name}`, () => kind.exportKubeconfig(p.name, progress));
+      // A parallel run pauses the clusters of the profiles that wait (run-parallel.ts).
+      const pause = await import('../cluster/pause.ts');
+      if ((await pause.pausedNodes(p.name)).length) await progress.step(`wake paused cluster ${p.name}`, () => pause.wakeCluster(p.name));
       await kind.ensureEdge(handle, edge);
     } else {
       const up = kind.up({ variant: p.variant, ...edge });

@@ -124,7 +124,8 @@ type MatrixStep = (m: Matrix) => Promise<boolean>;
  *   3. dns64 and nat64 again on the first IPv6-capable profile with the edge variant;
  *   4. the `package` project: npm pack, installed into a prefix, run from elsewhere
  *      against the first test cluster (V6E2E_TEST_PACKAGE=0 leaves it out);
- *   5. the `lifecycle` project deletes each profile's cluster and checks nothing is left;
+ *   5. the `lifecycle` project deletes each profile's cluster and checks nothing is left
+ *      (those steps 3 and 4 do not use right after step 2, the others after step 4);
  *   6. each of TEST_VARIANTS, every suite or the ones it names (V6E2E_TEST_VARIANTS=0
  *      leaves them out), then the lifecycle of its clusters;
  *   7. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
@@ -143,11 +144,13 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
     const steps: MatrixStep[] = [
       (x) => profileRun(x, { ...x.common, reportDir: mainDir }, mainDir),
       (x) => reportAcceptance(x, mainDir),
+      // Clusters go as soon as no later step needs them: on 2 cores an idle cluster takes
+      // about a seventh of the machine (kubelets, containerd, control plane, speakers) from
+      // the steps still running; beside the variants they slowed them by half.
+      (x) => lifecycles(x, x.profileNames.filter((n) => !stillNeeded(x).includes(n))),
       edgeVariantRuns,
       packageAcceptance,
-      // The profiles' clusters go before the variants make theirs: on 2 cores, idle
-      // control planes beside the variants' slowed them by half and made their checks flaky.
-      (x) => lifecycles(x, x.profileNames),
+      (x) => lifecycles(x, stillNeeded(x)),
       implementationVariantRuns,
       (x) => lifecycles(x, x.variantNames),
       interruptAcceptance,
@@ -213,9 +216,19 @@ function reportAcceptance(m: Matrix, mainDir: string): Promise<boolean> {
 }
 
 /** One IPv6-capable profile is enough to hold the upstream-DNS64 edge in CI's time; the others run it by hand. */
+function edgeVariantProfiles(m: Matrix): Profile[] {
+  return m.profiles.filter((p) => p !== 'ipv4').slice(0, 1);
+}
+
+/** The profile clusters the steps after the report acceptance use: the edge variant's and the package's. */
+function stillNeeded(m: Matrix): string[] {
+  const wanted = new Set<Profile>([...edgeVariantProfiles(m), ...(process.env.V6E2E_TEST_PACKAGE === '0' ? [] : m.profiles.slice(0, 1))]);
+  return m.profiles.flatMap((p, i) => (wanted.has(p) ? [m.profileNames[i]!] : []));
+}
+
 async function edgeVariantRuns(m: Matrix): Promise<boolean> {
   let failed = false;
-  for (const profile of m.profiles.filter((p) => p !== 'ipv4').slice(0, 1)) {
+  for (const profile of edgeVariantProfiles(m)) {
     const variantDir = ensureWritableDir(path.join(m.base, `${profile}-upstream-nsp`));
     const args: RunArgs = {
       ...m.common, profiles: [profile], name: nameForPrefix(TEST_CLUSTER_PREFIX, [profile]), html: false, suites: ['dns64', 'nat64'], ...EDGE_VARIANT, reportDir: variantDir,

@@ -1,0 +1,99 @@
+/**
+ * A kept cluster that only waits for a later step is paused meanwhile (`docker pause` of
+ * its node containers): an idle kind control plane still takes about a sixth of a core,
+ * which the clusters still running on a 2-core machine need.
+ *
+ * Waking has one catch: the node controller sees every node lease as minutes old and may
+ * mark the nodes unreachable (and their pods not ready) before the kubelets renew them.
+ * wakeCluster waits until every lease was renewed after the wake and that flap is over.
+ */
+import { CoordinationV1Api, CoreV1Api, type V1Lease, type V1Node, type V1Pod } from '@kubernetes/client-node';
+import { loadKubeConfig } from '../k8s/client.ts';
+import { waitFor } from '../k8s/wait.ts';
+import { docker } from '../util/docker.ts';
+import { KIND_CLUSTER_LABEL, kubeconfigPathFor } from './kind.ts';
+
+/** Namespaces of the lab's own components: their pods must be Ready again after a wake. */
+const SYSTEM_NAMESPACES = ['kube-system', 'metallb-system', 'kube-flannel'];
+/** The node controller's monitor period is 5 s: a flap it starts shows within one more period. */
+const FLAP_WINDOW_MS = 6_000;
+
+async function nodeContainers(name: string, status: 'running' | 'paused'): Promise<string[]> {
+  const r = await docker(['ps', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}=${name}`, '--filter', `status=${status}`]);
+  return r.stdout.split('\n').filter(Boolean);
+}
+
+/** The cluster's paused node containers (ids). */
+export function pausedNodes(name: string): Promise<string[]> {
+  return nodeContainers(name, 'paused');
+}
+
+/** Freezes the cluster's node containers; nothing to do when none is running. */
+export async function pauseCluster(name: string): Promise<void> {
+  const ids = await nodeContainers(name, 'running');
+  if (ids.length) await docker(['pause', ...ids]);
+}
+
+/** One thing that keeps a woken cluster from being usable. */
+export interface Unsettled {
+  kind: 'lease' | 'node' | 'pod';
+  /** `node kind-worker`, `pod kube-system/coredns-…`. */
+  object: string;
+  seen: string;
+}
+
+/** What still keeps a woken cluster from being usable, empty when settled. Pure. */
+export function unsettled(o: { wokeAtMs: number; nodes: readonly V1Node[]; leases: readonly V1Lease[]; pods: readonly V1Pod[] }): Unsettled[] {
+  const out: Unsettled[] = [];
+  for (const n of o.nodes) {
+    const object = `node ${n.metadata?.name ?? '?'}`;
+    const lease = o.leases.find((l) => l.metadata?.name === n.metadata?.name);
+    const renewed = lease?.spec?.renewTime ? new Date(lease.spec.renewTime).getTime() : undefined;
+    if (renewed === undefined || renewed < o.wokeAtMs) out.push({ kind: 'lease', object, seen: 'lease not renewed since the wake' });
+    const ready = n.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    if (ready !== 'True') out.push({ kind: 'node', object, seen: `Ready is ${ready ?? 'absent'}` });
+    const taint = n.spec?.taints?.find((t) => t.key === 'node.kubernetes.io/unreachable' || t.key === 'node.kubernetes.io/not-ready');
+    if (taint) out.push({ kind: 'node', object, seen: `tainted ${taint.key}` });
+  }
+  for (const p of o.pods) {
+    if (p.status?.phase === 'Succeeded') continue;
+    const ready = p.status?.conditions?.find((c) => c.type === 'Ready')?.status;
+    if (ready !== 'True') out.push({ kind: 'pod', object: `pod ${p.metadata?.namespace}/${p.metadata?.name}`, seen: `Ready is ${ready ?? 'absent'}` });
+  }
+  return out;
+}
+
+const describeUnsettled = (u: readonly Unsettled[]) => u.slice(0, 6).map((x) => `${x.object}: ${x.seen}`).join('; ') || 'settled';
+
+/**
+ * Unfreezes the cluster's node containers; with `settle`, waits until its node leases were
+ * renewed and its nodes and system pods are Ready again, twice in a row.
+ */
+export async function wakeCluster(name: string, o: { settle: boolean; timeoutMs?: number } = { settle: true }): Promise<void> {
+  const ids = await pausedNodes(name);
+  if (!ids.length) return;
+  await docker(['unpause', ...ids]);
+  if (!o.settle) return;
+  const timeoutMs = o.timeoutMs ?? 180_000;
+  const wokeAtMs = Date.now();
+  const kc = loadKubeConfig({ kubeconfig: kubeconfigPathFor(name), context: `kind-${name}` });
+  const core = kc.makeApiClient(CoreV1Api);
+  const coordination = kc.makeApiClient(CoordinationV1Api);
+  const state = async () => {
+    const [nodes, leases, ...pods] = await Promise.all([
+      core.listNode(),
+      coordination.listNamespacedLease({ namespace: 'kube-node-lease' }),
+      ...SYSTEM_NAMESPACES.map((namespace) => core.listNamespacedPod({ namespace })),
+    ]);
+    return unsettled({ wokeAtMs, nodes: nodes.items, leases: leases.items, pods: pods.flatMap((l) => l.items) });
+  };
+  await waitFor(`every node lease of cluster ${name} renewed after unpausing it`, state, {
+    timeoutMs, until: (u) => u.every((x) => x.kind !== 'lease'), describe: describeUnsettled,
+  });
+  await new Promise((r) => setTimeout(r, FLAP_WINDOW_MS));
+  let settledPolls = 0;
+  await waitFor(`nodes and system pods of cluster ${name} Ready after unpausing it`, state, {
+    timeoutMs, intervalMs: 2_000, describe: describeUnsettled,
+    until: (u) => (settledPolls = u.length === 0 ? settledPolls + 1 : 0) >= 2,
+  });
+}
