@@ -46,7 +46,10 @@ async function interruptAt(args: string[], marker: RegExp, afterMs: number, clus
   return { exitCode: r.exitCode, stderr, volumes };
 }
 
-const STEPS: { step: string; marker: RegExp; afterMs: number }[] = [
+/** `lateMs`: look for leftovers again that long after the exit (something may still be making them). */
+const STEPS: { step: string; marker: RegExp; afterMs: number; lateMs?: number }[] = [
+  // While kind's `docker run`s make the node containers: none may appear after the cleanup.
+  { step: 'kind create: nodes being made', marker: /Preparing nodes/, afterMs: 0, lateMs: 15_000 },
   { step: 'kind create', marker: /▶ kind create cluster/, afterMs: 8_000 },
   { step: 'edge setup', marker: /▶ lab edge and load balancer/, afterMs: 5_000 },
   { step: 'suites', marker: /▶ e2e suites/, afterMs: 20_000 },
@@ -54,13 +57,17 @@ const STEPS: { step: string; marker: RegExp; afterMs: number }[] = [
 ];
 
 describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () => {
-  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs }) => {
+  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs, lateMs }) => {
     const name = `v6e2e-int-${step.replace(/[^a-z]+/g, '')}`;
     const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], marker, afterMs, name);
     expect(r.exitCode, r.stderr.split('\n').slice(-12).join('\n')).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: cleaning up|interrupted while creating cluster/);
     expect(await clusterExists(name)).toBe(false);
     expect(await leftovers(name, r.volumes)).toEqual({ containers: [], networks: [], volumes: [], files: [] });
+    if (lateMs) {
+      await new Promise((res) => setTimeout(res, lateMs));
+      expect(await leftovers(name, r.volumes), `${lateMs / 1000}s after the exit`).toEqual({ containers: [], networks: [], volumes: [], files: [] });
+    }
   });
 
   test.skipIf(!REUSE)('SIGINT during the suites of a run reusing a cluster: the cluster stays, the run\'s namespaces go', async () => {

@@ -83,14 +83,15 @@ export async function runProfilesInParallel(plan: readonly ProfileRun[], args: R
     });
     // Ctrl-C / SIGTERM: pass it on once and wait while every child deletes its cluster.
     const guard = guardCleanup(async () => {
+      sleeping.stop();
       await pool.stop('SIGINT');
-      await sleeping.wakeAll({ settle: false });
+      await sleeping.unpauseAll();
     }, {
       abandoned: () => `clusters may be left: ${plan.map((p) => p.name).join(', ')} (v6e2e down --name <n>)`,
     });
     try {
       const results = await pool.done;
-      await sleeping.wakeAll({ settle: true });
+      await sleeping.wakeAll();
       return plan.map((p, i) => childOutcome(p, results[i]));
     } finally {
       guard.dispose();
@@ -107,7 +108,9 @@ export async function runProfilesInParallel(plan: readonly ProfileRun[], args: R
  */
 class KeptClusters {
   private endedCount = 0;
+  private stopping = false;
   private readonly paused: Promise<string | undefined>[] = [];
+  private unpaused: Promise<{ name: string; wokeAtMs: number }[]> | undefined;
 
   constructor(
     private readonly total: number,
@@ -126,29 +129,49 @@ class KeptClusters {
     if (this.endedCount < this.total) this.pause(name, 'kept, paused while the other profiles run');
   }
 
+  /** Ctrl-C: nothing is paused any more. */
+  stop(): void {
+    this.stopping = true;
+  }
+
   private pause(name: string, why: string): void {
+    if (this.stopping) return;
     this.paused.push(
       (async () => {
         const { clusterExists } = await import('../cluster/kind.ts');
-        if (!(await clusterExists(name))) return undefined;
+        if (!(await clusterExists(name).catch(() => false))) return undefined;
         const { pauseCluster } = await import('../cluster/pause.ts');
-        await pauseCluster(name);
-        this.progress.info(`${name}: ${why}`);
+        try {
+          await pauseCluster(name);
+          this.progress.info(`${name}: ${why}`);
+        } catch (e) {
+          // Not pausing only costs time: say so and go on. Some nodes may be paused: it is woken all the same.
+          this.progress.info(`${name}: not paused (${(e as Error).message.split('\n')[0]})`);
+        }
         return name;
-      })().catch((e: Error) => {
-        // Not pausing only costs time: say so and go on.
-        this.progress.info(`${name}: not paused (${e.message.split('\n')[0]})`);
-        return undefined;
-      }),
+      })(),
     );
   }
 
-  /** Unpauses every paused cluster; with `settle`, waits until each is usable again (not on Ctrl-C: nothing will use them). */
-  async wakeAll(o: { settle: boolean }): Promise<void> {
-    const names = (await Promise.all(this.paused.splice(0))).filter((n): n is string => n !== undefined);
-    if (!names.length) return;
-    const { wakeCluster } = await import('../cluster/pause.ts');
-    await this.progress.step(`wake kept clusters ${names.join(', ')}`, () => Promise.all(names.map((n) => wakeCluster(n, o))));
+  /** Unpauses every paused cluster, once: the end of the run and a Ctrl-C share it, whichever comes first. */
+  unpauseAll(): Promise<{ name: string; wokeAtMs: number }[]> {
+    this.stopping = true;
+    this.unpaused ??= (async () => {
+      // A queued cluster is paused twice (waiting, then kept after its run): wake it once.
+      const names = [...new Set((await Promise.all(this.paused)).filter((n): n is string => n !== undefined))];
+      const { unpauseCluster } = await import('../cluster/pause.ts');
+      const woken = await Promise.all(names.map(async (name) => ({ name, wokeAtMs: await unpauseCluster(name) })));
+      return woken.filter((w): w is { name: string; wokeAtMs: number } => w.wokeAtMs !== undefined);
+    })();
+    return this.unpaused;
+  }
+
+  /** Unpauses every paused cluster and waits until each is usable again. */
+  async wakeAll(): Promise<void> {
+    const woken = await this.unpauseAll();
+    if (!woken.length) return;
+    const { settleCluster } = await import('../cluster/pause.ts');
+    await this.progress.step(`wake kept clusters ${woken.map((w) => w.name).join(', ')}`, () => Promise.all(woken.map((w) => settleCluster(w.name, w.wokeAtMs))));
   }
 }
 

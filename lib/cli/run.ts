@@ -211,10 +211,10 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
     const edge = { name: p.name, progress, pref64: args.nat64Prefix, dns64Mode: args.dns64Mode };
     let handle: Awaited<ReturnType<typeof kind.up>>;
     if (args.reuse && (await kind.clusterExists(p.name))) {
-      handle = await progress.step(`reuse cluster ${p.name}`, () => kind.exportKubeconfig(p.name, progress));
-      // A parallel run pauses the clusters of the profiles that wait (run-parallel.ts).
+      // A parallel run pauses the clusters of the profiles that wait (run-parallel.ts); kind's export execs into a node.
       const pause = await import('../cluster/pause.ts');
       if ((await pause.pausedNodes(p.name)).length) await progress.step(`wake paused cluster ${p.name}`, () => pause.wakeCluster(p.name));
+      handle = await progress.step(`reuse cluster ${p.name}`, () => kind.exportKubeconfig(p.name, progress));
       await kind.ensureEdge(handle, edge);
     } else {
       const up = kind.up({ variant: p.variant, ...edge });

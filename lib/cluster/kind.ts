@@ -100,16 +100,26 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   const config = path.join(LAB_DIR, 'kind-configs', `${name}.yaml`);
+  let kindGroup: number | undefined;
   try {
     await mkdir(path.dirname(config), { recursive: true });
     await writeFile(config, YAML.stringify(kindClusterConfig(variant)));
     await progress.step(`kind create cluster ${name} (${describeVariant(variant)})`, async () => {
       // Without its default CNI no node turns Ready before the lab installs one: kind must not wait for it.
       const wait = variant.cni === 'kindnet' ? ['--wait', '4m'] : [];
+      // Its own process group: on Ctrl-C the `docker run`s kind started die with it (killed
+      // alone, kind left them to start node containers after the half-made cluster was deleted).
       const child = execa(kind, ['create', 'cluster', '--name', name, '--config', config,
-        '--image', nodeImage, ...wait, '--retain'], { cancelSignal: abort.signal, timeout: 600_000 });
+        '--image', nodeImage, ...wait, '--retain'], { detached: true, timeout: 600_000 });
+      kindGroup = child.pid;
+      const stop = () => killGroup(kindGroup);
+      abort.signal.addEventListener('abort', stop, { once: true });
       follow(child, progress, tail);
-      await child;
+      try {
+        await child;
+      } finally {
+        abort.signal.removeEventListener('abort', stop);
+      }
     });
     // Ctrl-C between steps stops here: the catch below deletes what exists so far.
     const stopIfInterrupted = () => {
@@ -132,8 +142,14 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   } catch (err) {
     // V6E2E_KEEP_FAILED=1 keeps the wreck for debugging (docker exec into the nodes).
     if (process.env.V6E2E_KEEP_FAILED !== '1') {
+      // Nothing of kind's may still be creating nodes while they are deleted.
+      killGroup(kindGroup);
+      await groupGone(kindGroup, 15_000);
       // Best effort: the creation error below is what the user needs; a failed delete shows as its own progress step.
       await progress.step(`delete half-made cluster ${name}`, () => deleteCluster(name, progress)).catch(() => undefined);
+      // The engine may still finish a create its (killed) client had asked for: sweep once more.
+      await new Promise((r) => setTimeout(r, LATE_CREATE_MS));
+      if (await clusterExists(name).catch(() => false)) await deleteCluster(name, progress).catch(() => undefined);
     }
     if (abort.signal.aborted) throw new RunBrokenError(`interrupted while creating cluster ${name}; it was deleted`);
     const why = err instanceof Error ? (err as { shortMessage?: string }).shortMessage ?? err.message : String(err);
@@ -142,6 +158,34 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
     process.removeListener('SIGINT', onSignal);
     process.removeListener('SIGTERM', onSignal);
     await rm(config, { force: true });
+  }
+}
+
+/** How long after kind's process group is gone the engine may still create a node it was asked for. */
+const LATE_CREATE_MS = 5_000;
+
+/** SIGTERM to a process group, if there is one left. */
+function killGroup(pgid: number | undefined): void {
+  if (pgid === undefined) return;
+  try {
+    process.kill(-pgid, 'SIGTERM');
+  } catch {
+    // Already gone: nothing to stop.
+  }
+}
+
+/** Waits until no process of the group is left (or `timeoutMs` passed: an unreaped zombie keeps it "alive"). */
+async function groupGone(pgid: number | undefined, timeoutMs: number): Promise<void> {
+  if (pgid === undefined) return;
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    if (Date.now() > deadline) return;
+    await new Promise((r) => setTimeout(r, 200));
   }
 }
 
