@@ -26,8 +26,12 @@ interface Interrupted {
   volumes: string[];
 }
 
-/** Starts `v6e2e <args>`, waits for `marker` in its progress (plus `afterMs`), sends SIGINT to its process group. */
-async function interruptAt(args: string[], marker: RegExp, afterMs: number, cluster: string): Promise<Interrupted> {
+/**
+ * Starts `v6e2e <args>`, waits for `marker` in its progress (plus `afterMs`), sends SIGINT to
+ * its process group (a terminal's Ctrl-C) or, with `processOnly`, to the process alone (`kill -INT`,
+ * a CI runner, or what a parallel run passes on to each profile's run).
+ */
+async function interruptAt(args: string[], marker: RegExp, afterMs: number, cluster: string, processOnly = false): Promise<Interrupted> {
   const child: ResultPromise = execa('node', [BIN, ...args], { cwd: REPO_ROOT, reject: false, detached: true, env: { FORCE_COLOR: '0' } });
   let stderr = '';
   let volumes: string[] = [];
@@ -41,15 +45,15 @@ async function interruptAt(args: string[], marker: RegExp, afterMs: number, clus
   await seen;
   await new Promise((r) => setTimeout(r, afterMs));
   volumes = await clusterVolumes(cluster);
-  process.kill(-child.pid!, 'SIGINT');
+  process.kill(processOnly ? child.pid! : -child.pid!, 'SIGINT');
   const r = await child;
   return { exitCode: r.exitCode, stderr, volumes };
 }
 
 /** `lateMs`: look for leftovers again that long after the exit (something may still be making them). */
-const STEPS: { step: string; marker: RegExp; afterMs: number; lateMs?: number }[] = [
-  // While kind's `docker run`s make the node containers: none may appear after the cleanup.
-  { step: 'kind create: nodes being made', marker: /Preparing nodes/, afterMs: 0, lateMs: 15_000 },
+const STEPS: { step: string; marker: RegExp; afterMs: number; lateMs?: number; processOnly?: boolean }[] = [
+  // While kind's `docker run`s make the node containers, the signal to the run alone: none may appear after the cleanup.
+  { step: 'kind create: nodes being made (kill -INT)', marker: /Preparing nodes/, afterMs: 0, lateMs: 15_000, processOnly: true },
   { step: 'kind create', marker: /▶ kind create cluster/, afterMs: 8_000 },
   { step: 'edge setup', marker: /▶ lab edge and load balancer/, afterMs: 5_000 },
   { step: 'suites', marker: /▶ e2e suites/, afterMs: 20_000 },
@@ -57,9 +61,9 @@ const STEPS: { step: string; marker: RegExp; afterMs: number; lateMs?: number }[
 ];
 
 describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () => {
-  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs, lateMs }) => {
+  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs, lateMs, processOnly }) => {
     const name = `v6e2e-int-${step.replace(/[^a-z]+/g, '')}`;
-    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], marker, afterMs, name);
+    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], marker, afterMs, name, processOnly);
     expect(r.exitCode, r.stderr.split('\n').slice(-12).join('\n')).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: cleaning up|interrupted while creating cluster/);
     expect(await clusterExists(name)).toBe(false);
