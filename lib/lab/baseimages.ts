@@ -29,7 +29,13 @@ export async function buildDebianBase(progress: Progress): Promise<boolean> {
     const root = path.join(LAB_DIR, 'rootfs', 'debian');
     await rm(root, { recursive: true, force: true });
     await mkdir(path.dirname(root), { recursive: true });
-    await execa('debootstrap', ['--variant=minbase', `--include=${DEBIAN_PACKAGES.join(',')}`, LAB.debianSuite, root, DEBIAN_MIRROR]);
+    // debootstrap fetches with wget, whose default read timeout is 15 minutes: one stalled
+    // download from a flaky mirror or proxy once held a fresh lab for 8 of them and then failed.
+    const wgetrc = path.join(LAB_DIR, 'wgetrc');
+    await writeFile(wgetrc, 'timeout = 30\ntries = 6\nwaitretry = 2\nretry_connrefused = on\n');
+    await execa('debootstrap', ['--variant=minbase', `--include=${DEBIAN_PACKAGES.join(',')}`, LAB.debianSuite, root, DEBIAN_MIRROR], {
+      env: { WGETRC: wgetrc },
+    });
     await execa('sh', ['-c', `rm -rf ${root}/var/cache/apt/archives/*.deb ${root}/var/lib/apt/lists/*`]);
     await writeFile(
       path.join(root, 'etc/apt/sources.list'),
