@@ -14,7 +14,13 @@ describe('curl status marker', () => {
     const base = { from: 'p', target: 'u', command: [], stderr: '' };
     const r = parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: `a${STATUS_MARK}999 b${STATUS_MARK}204` });
     expect(r).toMatchObject({ ok: true, status: 204, body: `a${STATUS_MARK}999 b` });
-    // No marker (curl never ran): not ok, no status, stdout as the body.
-    expect(parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: 'sh: curl: not found' })).toMatchObject({ ok: false, status: undefined, body: 'sh: curl: not found' });
+    // No marker though the exec said exit 0 (curl never ran, or its output was lost): a probe that
+    // could not run, never an HTTP answer.
+    const lost = parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: 'sh: curl: not found' });
+    expect(lost).toMatchObject({ ok: false, status: undefined, exitCode: -1, outputLost: true, body: 'sh: curl: not found' });
+    expect(lost.stderr).toContain('sh: curl: not found');
+    expect(parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: '' })).toMatchObject({ ok: false, exitCode: -1, outputLost: true });
+    // A failed curl keeps its own exit code and message.
+    expect(parseCurlResult({ ...base, ok: false, exitCode: 28, stdout: '', stderr: 'curl: (28) timeout' })).toMatchObject({ exitCode: 28 });
   });
 });

@@ -7,6 +7,8 @@ import type { ProbeResult } from './exec.ts';
 export interface HttpResult extends ProbeResult {
   status?: number;
   body: string;
+  /** The exec said exit 0 but curl's status mark is missing: its output was lost, nothing was observed. */
+  outputLost?: boolean;
 }
 
 /** Written by `curl -w` after the body; the last one in stdout is curl's (a body could contain it too). */
@@ -21,10 +23,18 @@ export function curlCommand(url: string, timeoutS = 5, extra: readonly string[] 
   return ['curl', '-sS', '-g', ...extra, '--connect-timeout', String(timeoutS), '--max-time', String(timeoutS * 2), '-w', `${STATUS_MARK}%{http_code}`, url];
 }
 
-/** Splits curl's output (body + status mark) into an HttpResult; ok only for a 2xx/3xx status. */
+/**
+ * Splits curl's output (body + status mark) into an HttpResult; ok only for a 2xx/3xx status.
+ * curl -w writes the mark whenever it exits 0, so exit 0 without it means the exec lost the
+ * output (seen once under heavy load): reported as a probe that could not run, not as an answer.
+ */
 export function parseCurlResult(r: ProbeResult): HttpResult {
   const i = r.stdout.lastIndexOf(STATUS_MARK);
   const status = i >= 0 ? Number(r.stdout.slice(i + STATUS_MARK.length).trim()) : undefined;
   const body = i >= 0 ? r.stdout.slice(0, i) : r.stdout;
+  if (i < 0 && r.exitCode === 0) {
+    const said = r.stdout.trim() ? `; it printed "${r.stdout.trim().slice(0, 200)}"` : '';
+    return { ...r, ok: false, exitCode: -1, stderr: `exit 0 without curl's status mark: output lost or curl did not run${said}`, status: undefined, body, outputLost: true };
+  }
   return { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 400, status: status || undefined, body };
 }

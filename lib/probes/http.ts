@@ -26,7 +26,9 @@ function familyFlag(f: IPFamily | undefined): string[] {
 export async function httpGet(kc: KubeConfig, ns: string, pod: string, url: string, opts: HttpOptions = {}): Promise<HttpResult> {
   const t = opts.timeoutS ?? 5;
   const cmd = curlCommand(url, t, [...familyFlag(opts.ipFamily), ...(opts.resolve ? ['--resolve', opts.resolve] : [])]);
-  const result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000));
+  // Lost output observed nothing: ask again (twice at most) rather than judge the network on it.
+  let result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000));
+  for (let again = 0; again < 2 && result.outputLost; again++) result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000));
   if (opts.ipFamily && !result.family) result.family = opts.ipFamily;
   return result;
 }
