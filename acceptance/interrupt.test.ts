@@ -67,7 +67,7 @@ describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () 
     expect(r.exitCode, r.stderr.split('\n').slice(-12).join('\n')).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: cleaning up|interrupted while creating cluster/);
     expect(await clusterExists(name)).toBe(false);
-    expect(await leftovers(name, r.volumes)).toEqual({ containers: [], networks: [], volumes: [], files: [] });
+    expect(await leftovers(name, r.volumes), r.stderr.split('\n').slice(-12).join('\n')).toEqual({ containers: [], networks: [], volumes: [], files: [] });
     if (lateMs) {
       await new Promise((res) => setTimeout(res, lateMs));
       expect(await leftovers(name, r.volumes), `${lateMs / 1000}s after the exit`).toEqual({ containers: [], networks: [], volumes: [], files: [] });

@@ -257,16 +257,9 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   const volumes = await clusterVolumes(name);
   // Everything below still runs when kind fails; the failure is reported at the end.
   const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
-  const leftovers = await docker(['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`]);
-  const ids = leftovers.stdout.split('\n').filter(Boolean);
-  // A container that went meanwhile is fine; one that stays shows in `leftovers()`.
-  if (ids.length) await dockerTry(['rm', '-f', '-v', ...ids]);
-  const nets = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`]);
-  for (const id of nets.stdout.split('\n').filter(Boolean)) await dockerTry(['network', 'rm', id]);
-  // kind's shared "kind" network goes once the last kind cluster is gone. It may be absent,
-  // or still used by a container that is not a kind node: either way it is no leftover of this cluster.
-  const anyKind = await docker(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
-  if (!anyKind.stdout.trim()) await dockerTry(['network', 'rm', 'kind']);
+  // After Ctrl-C during the suites the cluster's networks were once left behind, busy although
+  // its containers were gone (a late container or a slow endpoint release): sweep again until they go.
+  for (let pass = 1; !(await sweepClusterContainers(name)) && pass < SWEEP_PASSES; pass++) await sleep(SWEEP_GAP_MS);
   await removeVolumes(volumes);
   // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
   for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });
@@ -274,6 +267,30 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
     const tail = (kindDelete.stderr || kindDelete.shortMessage || '').trim().split('\n').slice(-5).join('\n');
     throw new EnvironmentError(`kind delete cluster --name ${name} failed; remove its node containers by hand (\`docker rm -f $(docker ps -aq --filter label=${KIND_CLUSTER_LABEL}=${name})\`)\n${tail}`);
   }
+}
+
+const SWEEP_PASSES = 4;
+const SWEEP_GAP_MS = 2_000;
+const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
+
+/**
+ * Removes the cluster's labelled containers, then its networks, and kind's shared network
+ * once no kind cluster is left; true when no network of the cluster remains. A container
+ * that went meanwhile is fine; one that stays shows in `leftovers()`.
+ */
+async function sweepClusterContainers(name: string): Promise<boolean> {
+  const ids = (await docker(['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`])).stdout.split('\n').filter(Boolean);
+  if (ids.length) await dockerTry(['rm', '-f', '-v', ...ids]);
+  let left = 0;
+  const nets = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`]);
+  for (const id of nets.stdout.split('\n').filter(Boolean)) if ((await dockerTry(['network', 'rm', id])).exitCode !== 0) left++;
+  // kind's shared "kind" network goes once the last kind cluster is gone. A late probe container
+  // can hold it too, so a failed removal is retried; one that another container keeps stays.
+  const anyKind = await docker(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
+  if (!anyKind.stdout.trim() && (await dockerTry(['network', 'rm', KIND_NETWORK])).exitCode !== 0) {
+    if ((await dockerTry(['network', 'inspect', KIND_NETWORK])).exitCode === 0) left++;
+  }
+  return left === 0;
 }
 
 /** Files under the lab dir that belong to cluster `name` (kubeconfig, edge description, DNS config). */
