@@ -259,7 +259,7 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
   // After Ctrl-C during the suites the cluster's networks were once left behind, busy although
   // its containers were gone (a late container or a slow endpoint release): sweep again until they go.
-  for (let pass = 1; !(await sweepClusterContainers(name)) && pass < SWEEP_PASSES; pass++) await sleep(SWEEP_GAP_MS);
+  for (let pass = 1; !(await sweepClusterLeftovers(name)) && pass < SWEEP_PASSES; pass++) await new Promise((r) => setTimeout(r, SWEEP_GAP_MS));
   await removeVolumes(volumes);
   // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
   for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });
@@ -271,14 +271,13 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
 
 const SWEEP_PASSES = 4;
 const SWEEP_GAP_MS = 2_000;
-const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 
 /**
  * Removes the cluster's labelled containers, then its networks, and kind's shared network
  * once no kind cluster is left; true when no network of the cluster remains. A container
  * that went meanwhile is fine; one that stays shows in `leftovers()`.
  */
-async function sweepClusterContainers(name: string): Promise<boolean> {
+async function sweepClusterLeftovers(name: string): Promise<boolean> {
   const ids = (await docker(['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`])).stdout.split('\n').filter(Boolean);
   if (ids.length) await dockerTry(['rm', '-f', '-v', ...ids]);
   let left = 0;
