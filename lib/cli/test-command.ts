@@ -147,7 +147,10 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       // Clusters go as soon as no later step needs them: on 2 cores an idle cluster takes
       // about a seventh of the machine (kubelets, containerd, control plane, speakers) from
       // the steps still running; beside the variants they slowed them by half.
-      (x) => lifecycles(x, x.profileNames.filter((n) => !stillNeeded(x).includes(n))),
+      (x) => {
+        const needed = stillNeeded(x);
+        return lifecycles(x, x.profileNames.filter((n) => !needed.includes(n)));
+      },
       edgeVariantRuns,
       packageAcceptance,
       (x) => lifecycles(x, stillNeeded(x)),

@@ -21,6 +21,7 @@ import { installFlannel } from './flannel.ts';
 import { describeTree } from '../kubesrc/tree.ts';
 import { kindClusterConfig, variantLabel, type ClusterVariant } from './variant.ts';
 import { docker, dockerTry } from '../util/docker.ts';
+import { retryLast } from '../util/retry.ts';
 import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 
@@ -259,7 +260,7 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
   // After Ctrl-C during the suites the cluster's networks were once left behind, busy although
   // its containers were gone (a late container or a slow endpoint release): sweep again until they go.
-  for (let pass = 1; !(await sweepClusterLeftovers(name)) && pass < SWEEP_PASSES; pass++) await new Promise((r) => setTimeout(r, SWEEP_GAP_MS));
+  await retryLast(() => sweepClusterLeftovers(name), { attempts: SWEEP_PASSES, delayMs: SWEEP_GAP_MS, until: (gone) => gone });
   await removeVolumes(volumes);
   // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
   for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });

@@ -11,6 +11,7 @@ import { CoordinationV1Api, CoreV1Api, type V1Lease, type V1Node, type V1Pod } f
 import { loadKubeConfig } from '../k8s/client.ts';
 import { waitFor } from '../k8s/wait.ts';
 import { docker, dockerTry } from '../util/docker.ts';
+import { retryLast } from '../util/retry.ts';
 import { KIND_CLUSTER_LABEL, kubeconfigPathFor } from './kind.ts';
 
 /** Namespaces of the lab's own components: their pods must be Ready again after a wake. */
@@ -36,11 +37,7 @@ export function pausedNodes(name: string): Promise<string[]> {
 async function eachContainer(verb: 'pause' | 'unpause', ids: readonly string[]): Promise<void> {
   const failed: string[] = [];
   for (const id of ids) {
-    let r = await dockerTry([verb, id]);
-    for (let i = 1; i < 3 && r.exitCode !== 0; i++) {
-      await new Promise((res) => setTimeout(res, 1_000));
-      r = await dockerTry([verb, id]);
-    }
+    const r = await retryLast(() => dockerTry([verb, id]), { attempts: 3, delayMs: 1_000, until: (x) => x.exitCode === 0 });
     // Someone else (a reusing run, the other of two wakes) got there first: that is the state wanted.
     const already = /is not paused|is already paused/.test(r.stderr);
     if (r.exitCode !== 0 && !already) failed.push(`${id.slice(0, 12)}: ${r.stderr.trim().split('\n')[0]}`);

@@ -2,6 +2,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import type { IPFamily } from '../net/family.ts';
 import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
 import { runProbe, type ProbeResult } from './exec.ts';
+import { retryLast } from '../util/retry.ts';
 
 export type { HttpResult } from './curl.ts';
 
@@ -27,8 +28,9 @@ export async function httpGet(kc: KubeConfig, ns: string, pod: string, url: stri
   const t = opts.timeoutS ?? 5;
   const cmd = curlCommand(url, t, [...familyFlag(opts.ipFamily), ...(opts.resolve ? ['--resolve', opts.resolve] : [])]);
   // Lost output observed nothing: ask again (twice at most) rather than judge the network on it.
-  let result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000));
-  for (let again = 0; again < 2 && result.outputLost; again++) result = parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000));
+  const result = await retryLast(async () => parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000)), {
+    attempts: 3, delayMs: 0, until: (r) => !r.outputLost,
+  });
   if (opts.ipFamily && !result.family) result.family = opts.ipFamily;
   return result;
 }
