@@ -31,39 +31,47 @@ interface Interrupted {
  * its process group (a terminal's Ctrl-C) or, with `processOnly`, to the process alone (`kill -INT`,
  * a CI runner, or what a parallel run passes on to each profile's run).
  */
-async function interruptAt(args: string[], marker: RegExp, afterMs: number, cluster: string, processOnly = false): Promise<Interrupted> {
+async function interruptAt(args: string[], marker: RegExp, afterMs: number, cluster: string, processOnly = false, stepEnd?: RegExp): Promise<Interrupted> {
   const child: ResultPromise = execa('node', [BIN, ...args], { cwd: REPO_ROOT, reject: false, detached: true, env: { FORCE_COLOR: '0' } });
   let stderr = '';
   let volumes: string[] = [];
+  let ended = false;
+  const tail = () => stderr.split('\n').slice(-15).join('\n');
   const seen = new Promise<void>((resolve, reject) => {
     child.stderr?.on('data', (d: Buffer) => {
       stderr += d.toString();
       if (marker.test(stderr)) resolve();
     });
-    void child.then(() => reject(new Error(`the run ended before ${marker}:\n${stderr.split('\n').slice(-15).join('\n')}`)));
+    void child.then(() => {
+      ended = true;
+      reject(new Error(`the run ended before ${marker}:\n${tail()}`));
+    });
   });
   await seen;
   await new Promise((r) => setTimeout(r, afterMs));
   volumes = await clusterVolumes(cluster);
+  // A signal after the step would test another step (or, once the run is gone, fail with ESRCH).
+  if (ended || stepEnd?.test(stderr)) throw new Error(`the step after ${marker} was over before the signal (${afterMs} ms is too late):\n${tail()}`);
   process.kill(processOnly ? child.pid! : -child.pid!, 'SIGINT');
   const r = await child;
   return { exitCode: r.exitCode, stderr, volumes };
 }
 
 /** `lateMs`: look for leftovers again that long after the exit (something may still be making them). */
-const STEPS: { step: string; marker: RegExp; afterMs: number; lateMs?: number; processOnly?: boolean }[] = [
+const STEPS: { step: string; marker: RegExp; afterMs: number; stepEnd?: RegExp; lateMs?: number; processOnly?: boolean }[] = [
   // While kind's `docker run`s make the node containers, the signal to the run alone: none may appear after the cleanup.
   { step: 'kind create: nodes being made (kill -INT)', marker: /Preparing nodes/, afterMs: 0, lateMs: 15_000, processOnly: true },
   { step: 'kind create', marker: /▶ kind create cluster/, afterMs: 8_000 },
   { step: 'edge setup', marker: /▶ lab edge and load balancer/, afterMs: 5_000 },
-  { step: 'suites', marker: /▶ e2e suites/, afterMs: 20_000 },
+  // address-families alone can finish inside 20 s on ipv4 (CI of stop 21): 6 s lands inside its files.
+  { step: 'suites', marker: /▶ e2e suites/, afterMs: 6_000, stepEnd: /[✔✘] e2e suites/ },
   { step: 'HTML report', marker: /▶ HTML report/, afterMs: 500 },
 ];
 
 describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () => {
-  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs, lateMs, processOnly }) => {
+  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs, stepEnd, lateMs, processOnly }) => {
     const name = `v6e2e-int-${step.replace(/[^a-z]+/g, '')}`;
-    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], marker, afterMs, name, processOnly);
+    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], marker, afterMs, name, processOnly, stepEnd);
     expect(r.exitCode, r.stderr.split('\n').slice(-12).join('\n')).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: cleaning up|interrupted while creating cluster/);
     expect(await clusterExists(name)).toBe(false);
@@ -76,7 +84,7 @@ describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () 
 
   test.skipIf(!REUSE)('SIGINT during the suites of a run reusing a cluster: the cluster stays, the run\'s namespaces go', async () => {
     const name = REUSE!;
-    const r = await interruptAt(['run', '--reuse', '--name', name, '--profile', 'ipv4', '--suite', 'address-families', '--no-html', '--report-dir', path.join(REPO_ROOT, 'reports', 'interrupt-reuse')], /▶ e2e suites/, 20_000, name);
+    const r = await interruptAt(['run', '--reuse', '--name', name, '--profile', 'ipv4', '--suite', 'address-families', '--no-html', '--report-dir', path.join(REPO_ROOT, 'reports', 'interrupt-reuse')], /▶ e2e suites/, 6_000, name, false, /[✔✘] e2e suites/);
     expect(r.exitCode).toBe(130);
     expect(await clusterExists(name)).toBe(true);
     // The run asked for their deletion before exiting; the API server finishes it.
