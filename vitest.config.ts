@@ -2,7 +2,8 @@
  * Projects:
  *   unit:      lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
  *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), files side by side.
- *   e2e-serial: the suites' disruptive.test.ts files, after e2e, one at a time (lib/harness/schedule.ts).
+ *   e2e-serial: the suites' disruptive.test.ts files, after e2e, one at a time (lib/harness/schedule.ts);
+ *              without self-tests they hold only skipped faults and are collected with e2e.
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
  *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
@@ -19,7 +20,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
-import { DEFAULT_E2E_WORKERS, SERIAL_GLOBS } from './lib/harness/schedule.ts';
+import { DEFAULT_E2E_WORKERS, SERIAL_PROJECT, serialGlobs } from './lib/harness/schedule.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
 import { environmentInfo } from './lib/report/environment.ts';
@@ -29,6 +30,7 @@ import { TIMING_RETRY, TIMING_TAG } from './lib/report/timing.ts';
 // The run contract (lib/harness/settings.ts): decoded and validated once for the reporters.
 const settings = decodeSettings();
 const reportDir = settings.reportDir ? path.resolve(settings.reportDir) : undefined;
+const serial = serialGlobs(settings.selfTest);
 
 export default defineConfig({
   // vitest's own cache (test durations, failures first) lives in the lab cache, never in
@@ -71,7 +73,7 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['suites/**/*.test.ts'],
-          exclude: ['suites/lifecycle/**', ...SERIAL_GLOBS],
+          exclude: ['suites/lifecycle/**', ...serial.e2eExclude],
           environment: 'node',
           // Only here, not at the root: a root globalSetup runs once per extending project.
           globalSetup: ['./suites/setup/global-setup.ts'],
@@ -93,8 +95,8 @@ export default defineConfig({
         // The disruptive files, after the checks and one at a time: their faults change what every file sees.
         extends: true,
         test: {
-          name: 'e2e-serial',
-          include: SERIAL_GLOBS,
+          name: SERIAL_PROJECT,
+          include: serial.serialInclude,
           environment: 'node',
           globalSetup: ['./suites/setup/global-setup.ts'],
           // serial.ts: each starts once the run's other namespaces are gone.

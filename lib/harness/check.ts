@@ -16,7 +16,7 @@ import { describe, inject, test, type TestContext, type TestOptions } from 'vite
 import './settings.ts'; // ProvidedContext.v6e2e
 import { assertOk, type CheckFamily, type Verdict } from '../checks/verdict.ts';
 import { suiteOfFile } from '../report/reporter.ts';
-import { isSerialFile } from './schedule.ts';
+import { isSerialFile, SERIAL_PROJECT } from './schedule.ts';
 import { TIMING_TAG } from '../report/timing.ts';
 import { withProbeScope } from '../probes/journal.ts';
 import type { IPFamily } from '../net/family.ts';
@@ -106,7 +106,13 @@ function declareCheck(decl: CheckDeclaration, body: (ctx: TestContext) => Promis
   const declare = d.kind === 'fault' && !selfTestsEnabled() ? test.skip : test;
   const options = { ...testOptions(d, decl), ...(concurrent ? { concurrent: true } : {}) };
   // The probes it runs are tagged with the test, for its evidence (checks of a file may run concurrently).
-  declare(d.title, options, (ctx) => withProbeScope(ctx.task.id, () => body(ctx)));
+  declare(d.title, options, (ctx) => {
+    // A disruptive file collected with the concurrent files (no --self-test) may only skip.
+    if (d.disruptive && ctx.task.file.projectName !== SERIAL_PROJECT) {
+      throw new Error(`check ${d.id} is disruptive and would run beside other files (project ${ctx.task.file.projectName ?? '?'}): it must run in ${SERIAL_PROJECT}`);
+    }
+    return withProbeScope(ctx.task.id, () => body(ctx));
+  });
 }
 
 /** The run's settings say whether self-tests run; outside a run (list-checks, unit tests) they are declared as usual. */

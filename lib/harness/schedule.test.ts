@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { isSerialFile, workersPerProfile } from './schedule.ts';
+import { isSerialFile, runsAnything, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
 test('only disruptive.test.ts files run serially; fault files and files of checks do not', () => {
@@ -35,4 +35,12 @@ test('profiles at once share the default workers, at least 2 each', () => {
   expect(workersPerProfile(1)).toBe(6);
   expect(workersPerProfile(2)).toBe(3);
   expect(workersPerProfile(4)).toBe(2);
+});
+
+test('a serial file whose tests are all skipped runs nothing: it needs no wait for the run to be gone', () => {
+  const skipped = { mode: 'run', tasks: [{ mode: 'skip' }, { mode: 'run', tasks: [{ mode: 'skip' }, { mode: 'todo' }] }] };
+  expect(runsAnything(skipped)).toBe(false);
+  expect(runsAnything({ mode: 'run', tasks: [{ mode: 'skip' }, { mode: 'run', tasks: [{ mode: 'run' }] }] })).toBe(true);
+  expect(runsAnything({ mode: 'skip', tasks: [{ mode: 'run' }] })).toBe(false);
+  expect(runsAnything({ mode: 'run', tasks: [] })).toBe(false);
 });

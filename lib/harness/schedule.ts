@@ -24,6 +24,19 @@ export function isSerialFile(file: string): boolean {
   return path.basename(file) === 'disruptive.test.ts';
 }
 
+/** The project that runs one at a time after the concurrent files. */
+export const SERIAL_PROJECT = 'e2e-serial';
+
+/**
+ * Where the disruptive files go. With self-tests they are the serial group. Without,
+ * every test in them is a skipped fault (check.ts refuses a disruptive check outside
+ * the serial project), so they are collected with the concurrent files: a serial group
+ * of skips cost ~10 s of worker start-up at the end of every checks-only run.
+ */
+export function serialGlobs(selfTest: boolean): { e2eExclude: string[]; serialInclude: string[] } {
+  return selfTest ? { e2eExclude: [...SERIAL_GLOBS], serialInclude: [...SERIAL_GLOBS] } : { e2eExclude: [], serialInclude: [] };
+}
+
 /**
  * Files of checks running at once against one cluster. Setup (pods, Services,
  * rollouts) is mostly waiting on the cluster: on 2 cores a warm ipv6 run of the
@@ -34,4 +47,16 @@ export const DEFAULT_E2E_WORKERS = 6;
 /** With `parallel` profiles at once the machine is shared: each gets its part, at least 2. */
 export function workersPerProfile(parallel: number): number {
   return Math.max(2, Math.floor(DEFAULT_E2E_WORKERS / Math.max(1, parallel)));
+}
+
+/** The tasks vitest hands a hook: enough of its Suite/File to see what will run. */
+interface TaskTree {
+  mode: string;
+  tasks?: readonly TaskTree[];
+}
+
+/** A file whose tests are all skipped (faults of a run without --self-test) disturbs nothing. */
+export function runsAnything(t: TaskTree): boolean {
+  if (t.mode === 'skip' || t.mode === 'todo') return false;
+  return t.tasks === undefined ? true : t.tasks.some(runsAnything);
 }
