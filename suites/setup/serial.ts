@@ -9,7 +9,8 @@ import { harness } from '../../lib/harness/context.ts';
 import { runsAnything } from '../../lib/harness/schedule.ts';
 import { waitRunNamespacesGone } from '../../lib/k8s/apply.ts';
 
-beforeAll(async (_context, file) => {
+// vitest reads the first parameter as fixtures and wants it destructured, even when empty.
+beforeAll(async ({}, file) => {
   // A file of faults in a run without --self-test has nothing to protect: no wait.
   if (!runsAnything(file)) return;
   const h = await harness();
