@@ -106,12 +106,12 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
     await mkdir(path.dirname(config), { recursive: true });
     await writeFile(config, YAML.stringify(kindClusterConfig(variant)));
     await progress.step(`kind create cluster ${name} (${describeVariant(variant)})`, async () => {
-      // Without its default CNI no node turns Ready before the lab installs one: kind must not wait for it.
-      const wait = variant.cni === 'kindnet' ? ['--wait', '4m'] : [];
+      // No --wait: kind's wait for the control plane cost 13 s that the edge and MetalLB now
+      // spend coming up beside our own wait for every node (and, for flannel, a CNI kind lacks).
       // Its own process group: on Ctrl-C the `docker run`s kind started die with it (killed
       // alone, kind left them to start node containers after the half-made cluster was deleted).
       const child = execa(kind, ['create', 'cluster', '--name', name, '--config', config,
-        '--image', nodeImage, ...wait, '--retain'], { detached: true, timeout: 600_000 });
+        '--image', nodeImage, '--retain'], { detached: true, timeout: 600_000 });
       kindGroup = child.pid;
       const stop = () => killGroup(kindGroup);
       abort.signal.addEventListener('abort', stop, { once: true });
@@ -229,7 +229,7 @@ export async function exportKubeconfig(name: string, progress: Progress): Promis
   return { name, kubeconfigPath: file, context: `kind-${name}` };
 }
 
-/** kind --wait covers the control plane only; the suites need every node and DNS. */
+/** Every node Ready and CoreDNS rolled out (kind is asked not to wait at all). */
 async function waitReady(name: string): Promise<void> {
   const node = `${name}-control-plane`;
   const kubectl = (...args: string[]) =>

@@ -7,6 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
 import { familyOfCidr } from '../net/family.ts';
 import { docker, dockerFailed, dockerTry } from '../util/docker.ts';
@@ -81,8 +82,13 @@ export async function routesBack(kc: KubeConfig, o: V6Origin, kindNetwork: strin
   const kindSubnet = (await networkSubnets(kindNetwork)).IPv6;
   if (!iface || !kindSubnet) throw new EnvironmentError(`${o.container}: no interface with ${o.kindIPv6} on ${kindNetwork}; \`v6e2e up\` rebuilds the edge`);
   await dockerExec(o.container, ['ip', '-6', 'route', 'replace', kindSubnet, 'dev', iface, 'src', o.ipv6, 'metric', '1']);
-  const nodes = await kc.makeApiClient(CoreV1Api).listNode();
-  for (const node of nodes.items) {
+  // Right after kind create a node may not have its podCIDRs yet: a route skipped then would be missing for good.
+  const core = kc.makeApiClient(CoreV1Api);
+  const nodes = await waitFor('every node has its podCIDRs', async () => (await core.listNode()).items, {
+    until: (items) => items.length > 0 && items.every((n) => (n.spec?.podCIDRs ?? []).length > 0),
+    describe: (items) => items.map((n) => `${n.metadata?.name ?? '?'}: ${(n.spec?.podCIDRs ?? []).join(',') || 'none'}`).join('; '),
+  });
+  for (const node of nodes) {
     const cidr = (node.spec?.podCIDRs ?? []).find((c) => familyOfCidr(c) === 'IPv6');
     const name = node.metadata?.name;
     if (!cidr || !name) continue;
