@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { isSerialFile, runsAnything, workersPerProfile } from './schedule.ts';
+import { isSerialFile, serialGlobs, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
 test('only disruptive.test.ts files run serially; fault files and files of checks do not', () => {
@@ -37,10 +37,7 @@ test('profiles at once share the default workers, at least 2 each', () => {
   expect(workersPerProfile(4)).toBe(2);
 });
 
-test('a serial file whose tests are all skipped runs nothing: it needs no wait for the run to be gone', () => {
-  const skipped = { mode: 'run', tasks: [{ mode: 'skip' }, { mode: 'run', tasks: [{ mode: 'skip' }, { mode: 'todo' }] }] };
-  expect(runsAnything(skipped)).toBe(false);
-  expect(runsAnything({ mode: 'run', tasks: [{ mode: 'skip' }, { mode: 'run', tasks: [{ mode: 'run' }] }] })).toBe(true);
-  expect(runsAnything({ mode: 'skip', tasks: [{ mode: 'run' }] })).toBe(false);
-  expect(runsAnything({ mode: 'run', tasks: [] })).toBe(false);
+test('disruptive files are the serial group with self-tests, and collected with the concurrent files without', () => {
+  expect(serialGlobs(true)).toEqual({ e2eExclude: ['suites/**/disruptive.test.ts'], serialInclude: ['suites/**/disruptive.test.ts'] });
+  expect(serialGlobs(false)).toEqual({ e2eExclude: [], serialInclude: [] });
 });

@@ -14,8 +14,11 @@
  */
 import path from 'node:path';
 
+/** The project that runs one at a time after the concurrent files. */
+export const SERIAL_PROJECT = 'e2e-serial';
+
 /** The vitest projects of an e2e run, in the order their groups run. */
-export const E2E_PROJECTS = ['e2e', 'e2e-serial'] as const;
+export const E2E_PROJECTS = ['e2e', SERIAL_PROJECT] as const;
 
 /** The serial files: one `disruptive.test.ts` per suite that has disruptive checks. */
 export const SERIAL_GLOBS = ['suites/**/disruptive.test.ts'];
@@ -23,9 +26,6 @@ export const SERIAL_GLOBS = ['suites/**/disruptive.test.ts'];
 export function isSerialFile(file: string): boolean {
   return path.basename(file) === 'disruptive.test.ts';
 }
-
-/** The project that runs one at a time after the concurrent files. */
-export const SERIAL_PROJECT = 'e2e-serial';
 
 /**
  * Where the disruptive files go. With self-tests they are the serial group. Without,
@@ -49,14 +49,3 @@ export function workersPerProfile(parallel: number): number {
   return Math.max(2, Math.floor(DEFAULT_E2E_WORKERS / Math.max(1, parallel)));
 }
 
-/** The tasks vitest hands a hook: enough of its Suite/File to see what will run. */
-interface TaskTree {
-  mode: string;
-  tasks?: readonly TaskTree[];
-}
-
-/** A file whose tests are all skipped (faults of a run without --self-test) disturbs nothing. */
-export function runsAnything(t: TaskTree): boolean {
-  if (t.mode === 'skip' || t.mode === 'todo') return false;
-  return t.tasks === undefined ? true : t.tasks.some(runsAnything);
-}

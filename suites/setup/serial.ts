@@ -6,13 +6,9 @@
  */
 import { beforeAll } from 'vitest';
 import { harness } from '../../lib/harness/context.ts';
-import { runsAnything } from '../../lib/harness/schedule.ts';
 import { waitRunNamespacesGone } from '../../lib/k8s/apply.ts';
 
-// vitest reads the first parameter as fixtures and wants it destructured, even when empty.
-beforeAll(async ({}, file) => {
-  // A file of faults in a run without --self-test has nothing to protect: no wait.
-  if (!runsAnything(file)) return;
+beforeAll(async () => {
   const h = await harness();
   await waitRunNamespacesGone(h.kc, h.env.runId);
 }, 200_000);
