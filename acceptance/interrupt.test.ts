@@ -31,7 +31,8 @@ interface Interrupted {
  * its process group (a terminal's Ctrl-C) or, with `processOnly`, to the process alone (`kill -INT`,
  * a CI runner, or what a parallel run passes on to each profile's run).
  */
-async function interruptAt(args: string[], marker: RegExp, afterMs: number, cluster: string, processOnly = false, stepEnd?: RegExp): Promise<Interrupted> {
+async function interruptAt(args: string[], cluster: string, at: SignalAt): Promise<Interrupted> {
+  const { marker, afterMs, stepEnd, processOnly } = at;
   const child: ResultPromise = execa('node', [BIN, ...args], { cwd: REPO_ROOT, reject: false, detached: true, env: { FORCE_COLOR: '0' } });
   let stderr = '';
   let volumes: string[] = [];
@@ -57,21 +58,31 @@ async function interruptAt(args: string[], marker: RegExp, afterMs: number, clus
   return { exitCode: r.exitCode, stderr, volumes };
 }
 
+/** When the signal goes: `afterMs` after `marker`, and only while `stepEnd` has not shown. */
+interface SignalAt {
+  marker: RegExp;
+  afterMs: number;
+  stepEnd?: RegExp;
+  processOnly?: boolean;
+}
+
+// address-families alone can finish inside 20 s on ipv4 (CI of stop 21): 6 s lands inside its files.
+const IN_SUITES: SignalAt = { marker: /▶ e2e suites/, afterMs: 6_000, stepEnd: /[✔✘] e2e suites/ };
+
 /** `lateMs`: look for leftovers again that long after the exit (something may still be making them). */
-const STEPS: { step: string; marker: RegExp; afterMs: number; stepEnd?: RegExp; lateMs?: number; processOnly?: boolean }[] = [
+const STEPS: (SignalAt & { step: string; lateMs?: number })[] = [
   // While kind's `docker run`s make the node containers, the signal to the run alone: none may appear after the cleanup.
   { step: 'kind create: nodes being made (kill -INT)', marker: /Preparing nodes/, afterMs: 0, lateMs: 15_000, processOnly: true },
   { step: 'kind create', marker: /▶ kind create cluster/, afterMs: 8_000 },
   { step: 'edge setup', marker: /▶ lab edge and load balancer/, afterMs: 5_000 },
-  // address-families alone can finish inside 20 s on ipv4 (CI of stop 21): 6 s lands inside its files.
-  { step: 'suites', marker: /▶ e2e suites/, afterMs: 6_000, stepEnd: /[✔✘] e2e suites/ },
+  { step: 'suites', ...IN_SUITES },
   { step: 'HTML report', marker: /▶ HTML report/, afterMs: 500 },
 ];
 
 describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () => {
-  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, marker, afterMs, stepEnd, lateMs, processOnly }) => {
+  test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, lateMs, ...at }) => {
     const name = `v6e2e-int-${step.replace(/[^a-z]+/g, '')}`;
-    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], marker, afterMs, name, processOnly, stepEnd);
+    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], name, at);
     expect(r.exitCode, r.stderr.split('\n').slice(-12).join('\n')).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: cleaning up|interrupted while creating cluster/);
     expect(await clusterExists(name)).toBe(false);
@@ -84,7 +95,7 @@ describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () 
 
   test.skipIf(!REUSE)('SIGINT during the suites of a run reusing a cluster: the cluster stays, the run\'s namespaces go', async () => {
     const name = REUSE!;
-    const r = await interruptAt(['run', '--reuse', '--name', name, '--profile', 'ipv4', '--suite', 'address-families', '--no-html', '--report-dir', path.join(REPO_ROOT, 'reports', 'interrupt-reuse')], /▶ e2e suites/, 6_000, name, false, /[✔✘] e2e suites/);
+    const r = await interruptAt(['run', '--reuse', '--name', name, '--profile', 'ipv4', '--suite', 'address-families', '--no-html', '--report-dir', path.join(REPO_ROOT, 'reports', 'interrupt-reuse')], name, IN_SUITES);
     expect(r.exitCode).toBe(130);
     expect(await clusterExists(name)).toBe(true);
     // The run asked for their deletion before exiting; the API server finishes it.
