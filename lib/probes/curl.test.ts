@@ -20,6 +20,9 @@ describe('curl status marker', () => {
     expect(lost).toMatchObject({ ok: false, status: undefined, exitCode: -1, outputLost: true, body: 'sh: curl: not found' });
     expect(lost.stderr).toContain('sh: curl: not found');
     expect(parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: '' })).toMatchObject({ ok: false, exitCode: -1, outputLost: true });
+    // The mark without a status code (cut short, or 000) under exit 0: garbled, asked again.
+    expect(parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: STATUS_MARK })).toMatchObject({ ok: false, exitCode: -1, outputLost: true });
+    expect(parseCurlResult({ ...base, ok: true, exitCode: 0, stdout: `${STATUS_MARK}000` })).toMatchObject({ ok: false, exitCode: -1, outputLost: true });
     // A failed curl keeps its own exit code and message.
     expect(parseCurlResult({ ...base, ok: false, exitCode: 28, stdout: '', stderr: 'curl: (28) timeout' })).toMatchObject({ exitCode: 28 });
   });

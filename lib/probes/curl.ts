@@ -25,8 +25,9 @@ export function curlCommand(url: string, timeoutS = 5, extra: readonly string[] 
 
 /**
  * Splits curl's output (body + status mark) into an HttpResult; ok only for a 2xx/3xx status.
- * curl -w writes the mark whenever it exits 0, so exit 0 without it means the exec lost the
- * output (seen once under heavy load): reported as a probe that could not run, not as an answer.
+ * curl -w writes the mark and a status whenever it exits 0, so exit 0 without them means the
+ * exec lost the output (seen under heavy load): reported as a probe that could not run, not
+ * as an answer, and httpGet asks again.
  */
 export function parseCurlResult(r: ProbeResult): HttpResult {
   const i = r.stdout.lastIndexOf(STATUS_MARK);
@@ -35,6 +36,11 @@ export function parseCurlResult(r: ProbeResult): HttpResult {
   if (i < 0 && r.exitCode === 0) {
     const said = r.stdout.trim() ? `; it printed "${r.stdout.trim().slice(0, 200)}"` : '';
     return { ...r, ok: false, exitCode: -1, stderr: `exit 0 without curl's status mark: output lost or curl did not run${said}`, status: undefined, body, outputLost: true };
+  }
+  // curl exits 0 only after a response, so exit 0 with no status code (the mark cut short,
+  // or 000) is a garbled exec, not an answer (seen once in CI, under a drop rule).
+  if (r.exitCode === 0 && !status) {
+    return { ...r, ok: false, exitCode: -1, stderr: `exit 0 without an HTTP status after curl's mark: output garbled`, status: undefined, body, outputLost: true };
   }
   return { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 400, status: status || undefined, body };
 }
