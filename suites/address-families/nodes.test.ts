@@ -13,26 +13,23 @@
  * judged among the other live nodes by the check's own scenario.
  */
 import type { V1Node } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, type TestContext } from 'vitest';
 import { checkDetectedStack, checkFamiliesAgree, checkPodCIDRsDisjoint, nodeRef, parseNodeIpamFlags, podCIDRs, type NodeIpamConfig } from '../../lib/checks/address-families.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault } from '../../lib/harness/fault.ts';
-import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, familyOfCidr, type IPFamily } from '../../lib/net/family.ts';
-import { FAMILIES, requireDualStack, requireFamily, secondary, seedFirst, SUITE } from './common.ts';
+import { FAMILIES, requireDualStack, requireFamily, secondary, seedFirst } from './common.ts';
 import { nodesFollowPodCIDRPlan, nodesHaveInternalIP, nodesHaveInternalIPsInOrder, nodesHavePodCIDR, nodesHavePodCIDRsInOrder } from './scenarios.ts';
 
 let h: Harness;
-let ns: TestNamespace | undefined;
 let nodes: V1Node[] = [];
 /** The allocator's plan, or why it could not be read. */
 let ipam: NodeIpamConfig | string;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
   nodes = (await h.api.core.listNode({})).items;
   expect(nodes.length, 'the cluster has no nodes').toBeGreaterThan(0);
   const cm = (await h.api.core.listNamespacedPod({ namespace: 'kube-system', labelSelector: 'component=kube-controller-manager' })).items[0];
@@ -47,10 +44,6 @@ function requireIpam(ctx: TestContext): NodeIpamConfig {
   if (typeof ipam === 'string') ctx.skip(ipam);
   return ipam as NodeIpamConfig;
 }
-
-afterAll(async () => {
-  await ns?.cleanup();
-});
 
 const cluster = () => h.families.families;
 /** The index of `f` in the cluster's family order: where the ordered checks expect it. */
