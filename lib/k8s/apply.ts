@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
-import { describeApiError, isNotFound } from './client.ts';
+import { apiStatus, describeApiError, isNotFound } from './client.ts';
 import { waitFor } from './wait.ts';
 
 export const FIELD_MANAGER = 'v6e2e';
@@ -119,6 +119,10 @@ export interface NamespaceOptions {
   runId: string;
   /** Pod Security level. Default privileged: network checks need hostNetwork/NET_RAW pods. */
   podSecurity?: 'privileged' | 'baseline' | 'restricted';
+  /** A fixed name instead of `v6e2e-<suite>-<random>` (the run's probe fleet). */
+  name?: string;
+  /** An existing namespace of that name is taken as is (several workers create the same one). */
+  existingOk?: boolean;
 }
 
 export interface TestNamespace {
@@ -133,7 +137,7 @@ export interface TestNamespace {
 
 export async function createNamespace(kc: KubeConfig, opts: NamespaceOptions): Promise<TestNamespace> {
   const core = kc.makeApiClient(CoreV1Api);
-  const name = namespaceName(opts.suite);
+  const name = opts.name ?? namespaceName(opts.suite);
   const level = opts.podSecurity ?? 'privileged';
   try {
     await core.createNamespace({
@@ -150,7 +154,7 @@ export async function createNamespace(kc: KubeConfig, opts: NamespaceOptions): P
       },
     });
   } catch (err) {
-    throw new Error(`creating namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
+    if (!(opts.existingOk && apiStatus(err) === 409)) throw new Error(`creating namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
   }
   let done: Promise<void> | undefined;
   return {

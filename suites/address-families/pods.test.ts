@@ -9,7 +9,7 @@
  * fault goes through the check's own scenario, among the other live probe pods.
  */
 import { VersionApi, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { afterAll, beforeAll, describe } from 'vitest';
 import { nodeHostIPs, hostIPs, podCIDRs, podIPs, podRef } from '../../lib/checks/address-families.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
@@ -17,6 +17,7 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault } from '../../lib/harness/fault.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, familyOfCidr } from '../../lib/net/family.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { FAMILIES, nodeNamed, requireDualStack, requireFamily, secondary, seedFirst, SUITE } from './common.ts';
 import { hostNetworkPodIPs, kubeSystemPodIPs, probePodHostIPs, probePodIPs, probePodIPsInNodeCIDR, type PlacedPod } from './scenarios.ts';
@@ -31,17 +32,16 @@ let serverMinor = 0;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
-  const workers = await workerNodes(h.kc);
-  const targets = workers.slice(0, 2);
-  expect(targets.length, 'no schedulable node for probe pods').toBeGreaterThan(0);
-  const started = await startProbePods(h.kc, ns.name, [
-    ...targets.map((node, i) => ({ name: `probe-${i}`, node })),
-    // `pause` listens on nothing, so it cannot clash with host ports of other suites.
-    { name: 'host-0', node: targets[0], hostNetwork: true, args: ['pause'] },
+  const own = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
+  ns = own;
+  // The run's probe fleet (two of its nodes) and a hostNetwork pod of this file's own.
+  // `pause` listens on nothing, so it cannot clash with host ports of other suites.
+  const [shared, [host]] = await Promise.all([
+    fleet(h.kc, h.env.runId),
+    workerNodes(h.kc).then(([node]) => startProbePods(h.kc, own.name, [{ name: 'host-0', node, hostNetwork: true, args: ['pause'] }])),
   ]);
-  probes = started.slice(0, targets.length);
-  hostPod = started[targets.length]!;
+  probes = shared.pods.slice(0, 2);
+  hostPod = host!;
   nodes = (await h.api.core.listNode({})).items;
   const version = await h.kc.makeApiClient(VersionApi).getCode();
   serverMinor = Number.parseInt(version.minor, 10);

@@ -15,7 +15,8 @@ import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOfCidr, urlFor, type IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { NETEXEC_HTTP_PORT, podIpOf, podLabel, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
+import { NETEXEC_HTTP_PORT, podIpOf, podLabel } from '../../lib/probes/pods.ts';
 import { outsideClient, requireOutside } from '../../lib/harness/outside.ts';
 import { expectOk, FAMILIES, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { outsideToPod } from './scenarios.ts';
@@ -42,12 +43,12 @@ async function routeToPodCidrs(c: OutsideClient): Promise<void> {
 beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'connectivity-outside');
-  const workers = (await workerNodes(h.kc)).slice(0, MAX_NODE_PAIRS);
-  // NET_ADMIN: the container is given routes of its own, as a router in front of the cluster would hold.
-  [servers, outside] = await Promise.all([
-    startProbePods(h.kc, ns.name, workers.map((node, i) => ({ name: `server-${i}`, node })), 180_000),
-    outsideClient(h, ['NET_ADMIN']),
-  ]);
+  // The servers are the run's probe fleet (its faults drop only this file's outside
+  // client's packets to one of them). NET_ADMIN: the container is given routes of its
+  // own, as a router in front of the cluster would hold.
+  const [shared, client] = await Promise.all([fleet(h.kc, h.env.runId), outsideClient(h, ['NET_ADMIN'])]);
+  servers = shared.pods.slice(0, MAX_NODE_PAIRS);
+  outside = client;
   if (typeof outside !== 'string') await routeToPodCidrs(outside);
 }, 300_000);
 

@@ -10,6 +10,7 @@ import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { nodePairs, startProbePods, workerNodes, type NodePair, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { expectOk, FAMILIES, HOST_HTTP_PORT, HOST_UDP_PORT, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { bulkTransfer, hostNetworkHttp, peersOf, podToPodHttp, podToPodPing, podToPodSource, podToPodUdp, type BlobServer } from './scenarios.ts';
@@ -35,25 +36,22 @@ beforeAll(async () => {
   ns = await suiteNamespace(h);
   pairs = nodePairs(await workerNodes(h.kc), MAX_NODE_PAIRS);
   const nodes = [...new Set(pairs.flatMap((p) => [p.from, p.to]))];
-  const specs: ProbePodSpec[] = [];
-  nodes.forEach((node, i) => {
-    specs.push({ name: `echo-${i}`, node });
-    specs.push({ name: `host-${i}`, node, hostNetwork: true, httpPort: HOST_HTTP_PORT, udpPort: HOST_UDP_PORT });
-  });
-  specs.push({ name: 'twin', node: nodes[0] });
+  // Pod-to-pod peers (echo on each node, a twin beside the first) are the run's probe
+  // fleet; the hostNetwork servers and the blob server are this file's.
+  const specs: ProbePodSpec[] = nodes.map((node, i) => ({ name: `host-${i}`, node, hostNetwork: true, httpPort: HOST_HTTP_PORT, udpPort: HOST_UDP_PORT }));
   specs.push({
     name: 'blob',
     node: pairs[0]!.to,
     command: ['sh', '-c', `head -c ${BLOB_BYTES} /dev/urandom > ${BLOB_PATH} && exec /agnhost test-webserver --port ${BLOB_PORT}`],
     readinessProbe: { httpGet: { path: BLOB_PATH, port: BLOB_PORT }, periodSeconds: 1 },
   });
-  const pods = await startProbePods(h.kc, ns.name, specs, 180_000);
+  const [pods, shared] = await Promise.all([startProbePods(h.kc, ns.name, specs, 180_000), fleet(h.kc, h.env.runId)]);
   const byName = new Map(pods.map((p) => [p.metadata!.name!, p]));
   nodes.forEach((node, i) => {
-    echo.set(node, byName.get(`echo-${i}`)!);
+    echo.set(node, shared.on(node));
     host.set(node, byName.get(`host-${i}`)!);
   });
-  twin = byName.get('twin')!;
+  twin = shared.twin;
   blobClient = echo.get(pairs[0]!.from)!;
   const sum = await runProbe(h.kc, ns.name, 'blob', BLOB_PATH, ['sh', '-c', `wc -c < ${BLOB_PATH}; sha256sum ${BLOB_PATH} | cut -d' ' -f1`]);
   const [bytes, sha256] = sum.stdout.trim().split('\n');

@@ -17,11 +17,12 @@ import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, isIp, type IPFamily } from '../../lib/net/family.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { configuredPrefix, dns64Setup, ipv4OnlyName, resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace, type Dns64Setup } from './common.ts';
 import { clusterName, cnameSynthesis, pref64Agreement, pref64Discovery, queryTransport, realAaaa, synthesis } from './scenarios.ts';
 
 let h: Harness;
+/** Holds the Services the checks create; the client is the run's probe fleet's. */
 let ns: TestNamespace;
 let client: V1Pod;
 let setup: Dns64Setup;
@@ -31,11 +32,10 @@ let pref64: string | undefined;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'dns64');
-  const [node] = await workerNodes(h.kc);
-  [client] = (await startProbePods(h.kc, ns.name, [{ name: 'client', node }], 180_000)) as [V1Pod];
-  setup = await dns64Setup(h);
-  const addrs = await resolverAddresses(h);
+  const [probes, dns, addrs, own] = await Promise.all([fleet(h.kc, h.env.runId), dns64Setup(h), resolverAddresses(h), suiteNamespace(h, 'dns64')]);
+  ns = own;
+  client = probes.pods[0]!;
+  setup = dns;
   resolvers = Object.fromEntries(Object.entries(addrs).map(([f, a]) => [f, resolverFor(h, client, a)]));
   pref64 = configuredPrefix(h)?.cidr;
   if (!pref64 && resolvers.IPv6) pref64 = (await pref64Discovery(resolvers.IPv6)).prefixes[0];

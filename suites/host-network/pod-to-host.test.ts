@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { NETEXEC_HTTP_PORT, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { expectOk, FAMILIES, HOSTPORT, listNodes, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { hostPortHttp, podToNodesPing } from './scenarios.ts';
@@ -27,20 +28,15 @@ beforeAll(async () => {
   const workers = await workerNodes(h.kc);
   const home = workers[1] ?? workers[0]!;
   const away = workers.find((w) => w !== home);
-  const [pods, listed] = await Promise.all([
-    startProbePods(
-      h.kc,
-      ns.name,
-      [
-        { name: 'hostport', node: home, ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: HOSTPORT, protocol: 'TCP' }] },
-        { name: 'near', node: home },
-        ...(away ? [{ name: 'far', node: away }] : []),
-      ],
-      180_000,
-    ),
+  // The hostPort pod is this file's; the clients are the run's probe fleet.
+  const [[hp], shared, listed] = await Promise.all([
+    startProbePods(h.kc, ns.name, [{ name: 'hostport', node: home, ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: HOSTPORT, protocol: 'TCP' }] }], 180_000),
+    fleet(h.kc, h.env.runId),
     listNodes(h),
   ]);
-  [hostport, near, far] = pods as [V1Pod, V1Pod, V1Pod | undefined];
+  hostport = hp!;
+  near = shared.on(home);
+  far = away ? shared.on(away) : undefined;
   nodes = listed;
 }, 300_000);
 

@@ -1,7 +1,8 @@
 /**
  * Shared set-up of the nat64 suite and its fault tests: one client pod pinned to each
- * worker (so a per-node fault shows up on exactly that node's pod), the prefix to
- * dial through, and the lab origin's URLs.
+ * worker (so a per-node fault shows up on exactly that node's pod; the checks use the
+ * run's probe fleet, the fault file pods of its own), the prefix to dial through, and
+ * the lab origin's URLs.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
@@ -13,23 +14,26 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, isIp, urlFor } from '../../lib/net/family.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
 import { podIPs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { configuredPrefix, resolverAddresses, resolverFor, suiteNamespace, type PrefixSource } from '../dns64/common.ts';
+import { configuredPrefix, resolverAddresses, resolverFor, type PrefixSource } from '../dns64/common.ts';
 import { pref64Discovery } from '../dns64/scenarios.ts';
 
 /** At most this many workers get a client pod. */
 export const MAX_CLIENT_NODES = 3;
 
 export interface Nat64Setup {
-  ns: TestNamespace;
   clients: Client[];
   /** The prefix to dial through: the translator's, else the one DNS64 reveals (RFC 7050). */
   prefix?: PrefixSource;
 }
 
-export async function nat64Setup(h: Harness, suite: string): Promise<Nat64Setup> {
-  const ns = await suiteNamespace(h, suite);
+/** Client pods of their own, one per worker (the fault file's: its faults act on one node's pod). */
+export async function ownClientPods(h: Harness, ns: TestNamespace): Promise<V1Pod[]> {
   const nodes = (await workerNodes(h.kc)).slice(0, MAX_CLIENT_NODES);
-  const pods = await startProbePods(h.kc, ns.name, nodes.map((node, i) => ({ name: `client-${i}`, node })), 180_000);
+  return startProbePods(h.kc, ns.name, nodes.map((node, i) => ({ name: `client-${i}`, node })), 180_000);
+}
+
+/** The clients (one pod per worker) and the prefix to dial through. */
+export async function nat64Setup(h: Harness, pods: readonly V1Pod[]): Promise<Nat64Setup> {
   const clients = pods.map((pod: V1Pod) => ({ kc: h.kc, pod }));
   let prefix = configuredPrefix(h);
   if (!prefix) {
@@ -37,7 +41,7 @@ export async function nat64Setup(h: Harness, suite: string): Promise<Nat64Setup>
     const found = v6 ? (await pref64Discovery(resolverFor(h, pods[0]!, v6))).prefixes : [];
     if (found.length === 1) prefix = { cidr: found[0]!, from: `discovered via ipv4only.arpa from ${v6!.label}` };
   }
-  return { ns, clients, prefix };
+  return { clients, prefix };
 }
 
 /** Each client's allowed native IPv6 sources: its own IPv6 and its node's IPv6 addresses (any type). */

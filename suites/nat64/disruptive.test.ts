@@ -16,25 +16,28 @@ import { restartTranslator, routeEdge, type EdgeInfo } from '../../lib/edge/inde
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
-import { resolverAddresses, resolverFor, skipWithoutFamily } from '../dns64/common.ts';
+import { resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace } from '../dns64/common.ts';
 import { pref64Discovery, synthesis } from '../dns64/scenarios.ts';
 import { faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { urlFor } from '../../lib/net/family.ts';
-import { egressSources, labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
+import { egressSources, labEdge, nat64Setup, ownClientPods, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
 import { nat64Http, nat64Udp, nativeIPv6Http, nativeIPv6Udp } from './scenarios.ts';
 
 let h: Harness;
+let ns: TestNamespace;
 let s: Nat64Setup;
 
 beforeAll(async () => {
   h = await harness();
-  s = await nat64Setup(h, 'nat64-faults');
+  ns = await suiteNamespace(h, 'nat64-faults');
+  s = await nat64Setup(h, await ownClientPods(h, ns));
 }, 300_000);
 
 afterAll(async () => {
-  await s?.ns.cleanup();
+  await ns?.cleanup();
 });
 
 const nodeOf = (c: Client) => c.pod.spec!.nodeName!;
@@ -140,7 +143,7 @@ describe('nat64 faults', () => {
     const broken = nodeOf(brokenClient);
     expectNoFault(await nativeIPv6Http(s.clients, url, o.ipv6, sources));
     // raw PREROUTING: the pod's packets are dropped as they enter the node, before routing or masquerade.
-    const drop: NodeDrop = { node: broken, family: 'IPv6', match: ['-d', o.subnet], tag: faultTag(s.ns.name) };
+    const drop: NodeDrop = { node: broken, family: 'IPv6', match: ['-d', o.subnet], tag: faultTag(ns.name) };
     await withDrops([drop], async () => {
       const [v, udp] = await Promise.all([nativeIPv6Http(s.clients, url, o.ipv6, sources), nativeIPv6Udp(s.clients, o.ipv6, o.udpPort, sources)]);
       await ctx.annotate(v.message, 'fault message');

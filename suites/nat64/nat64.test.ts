@@ -7,12 +7,13 @@
  * "IPv6-only pod": on an IPv6 cluster every pod is one; on a dual-stack cluster the
  * probes force IPv6 (curl -6 by name, or an IPv6 literal), which takes the same path.
  */
-import { afterAll, beforeAll, describe, type TestContext } from 'vitest';
+import { beforeAll, describe, type TestContext } from 'vitest';
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { parseHostPort, urlFor } from '../../lib/net/family.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { dns64Setup, podResolverFamily, skipWithoutFamily } from '../dns64/common.ts';
 import { egressSources, labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
 import { nat64Bulk, nat64Http, nat64Reach, nat64Udp, nativeIPv4, nativeIPv6Http, nativeIPv6Udp, type EgressSources, type FleetVerdict } from './scenarios.ts';
@@ -23,13 +24,9 @@ let sources: EgressSources;
 
 beforeAll(async () => {
   h = await harness();
-  s = await nat64Setup(h, 'nat64');
+  s = await nat64Setup(h, (await fleet(h.kc, h.env.runId)).pods);
   sources = await egressSources(h, s.clients);
 }, 300_000);
-
-afterAll(async () => {
-  await s?.ns.cleanup();
-});
 
 /** Every pod's verdict in the report (passing ones too: they show the path taken), then the fleet's assertion. */
 async function assertFleet(ctx: TestContext, v: FleetVerdict): Promise<void> {

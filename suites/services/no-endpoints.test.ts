@@ -11,7 +11,8 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { waitFor } from '../../lib/k8s/wait.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { edgeService, expectOk, FAMILIES, listNodes, NOBODY, skipWithoutFamily } from './edge-common.ts';
 import { noEndpointsClusterIpTcp, noEndpointsClusterIpUdp, noEndpointsNodePortTcp } from './edge-scenarios.ts';
 
@@ -24,10 +25,20 @@ let nodes: V1Node[];
 beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'services');
-  // The Service first: kube-proxy installs its REJECT rules while the client starts.
-  svc = await edgeService(h, ns.name, 'no-endpoints', NOBODY);
-  [client] = (await startProbePods(h.kc, ns.name, [{ name: 'client', node: (await workerNodes(h.kc))[0] }], 180_000)) as [V1Pod];
-  nodes = await listNodes(h);
+  // The client is the run's probe fleet's: nothing of this file's selects it.
+  const [made, shared, listed] = await Promise.all([edgeService(h, ns.name, 'no-endpoints', NOBODY), fleet(h.kc, h.env.runId), listNodes(h)]);
+  svc = made;
+  client = shared.pods[0]!;
+  nodes = listed;
+  // The fleet is usually Ready already, so give kube-proxy its sync (the client's start
+  // used to): wait, bounded, for the ClusterIP's TCP reject of each family. Never fails
+  // here: the checks judge.
+  const families = h.families.families;
+  await waitFor('kube-proxy rejects TCP to the no-endpoints ClusterIPs', async () => Promise.all(families.map((f) => noEndpointsClusterIpTcp(h.kc, client, svc, f))), {
+    timeoutMs: 20_000,
+    intervalMs: 1_000,
+    until: (vs) => vs.every((v) => v.ok),
+  }).catch(() => undefined);
 }, 300_000);
 
 afterAll(async () => {

@@ -24,6 +24,7 @@ import { CoreV1Api, DiscoveryV1Api, type KubeConfig } from '@kubernetes/client-n
 import * as allure from 'allure-js-commons';
 import { afterEach, beforeEach, inject, type TestContext } from 'vitest';
 import { labelValue, RUN_LABEL, SUITE_LABEL } from '../../lib/k8s/apply.ts';
+import { FLEET_SUITE } from '../../lib/probes/fleet.ts';
 import { loadKubeConfig } from '../../lib/k8s/client.ts';
 import { journalMark, probesSince, renderProbes } from '../../lib/probes/journal.ts';
 import { capText, failureText, toYaml } from '../../lib/report/evidence.ts';
@@ -89,8 +90,11 @@ async function runNamespaces(kc: KubeConfig, runId: string, suite: string, b: Bu
   const core = kc.makeApiClient(CoreV1Api);
   const list = await b.call('list namespaces of this run', () => core.listNamespace({ labelSelector: `${RUN_LABEL}=${labelValue(runId)}` }));
   const active = (list?.items ?? []).filter((n) => n.status?.phase !== 'Terminating' && !n.metadata?.deletionTimestamp);
-  const mine = active.filter((n) => (n.metadata?.labels?.[SUITE_LABEL] ?? '').startsWith(labelValue(suite)));
-  return (mine.length > 0 ? mine : active)
+  const suiteOf = (n: (typeof active)[number]) => n.metadata?.labels?.[SUITE_LABEL] ?? '';
+  const own = active.filter((n) => suiteOf(n).startsWith(labelValue(suite)));
+  // The run's probe fleet (lib/probes/fleet.ts) holds pods of every suite's checks.
+  const mine = [...own, ...active.filter((n) => suiteOf(n) === FLEET_SUITE)];
+  return (own.length > 0 ? mine : active)
     .map((n) => n.metadata?.name ?? '')
     .filter(Boolean)
     .slice(0, LIMITS.namespaces);

@@ -1,7 +1,8 @@
 /**
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
- * through the project's provided context. It does not create or delete clusters:
+ * through the project's provided context; its teardown deletes the run's probe fleet.
+ * It does not create or delete clusters:
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
  */
@@ -27,7 +28,20 @@ async function askKubernetesVersion(s: RunSettings): Promise<string | null> {
   return version;
 }
 
-export default async function setup(project: TestProject): Promise<void> {
+/**
+ * The run's probe fleet (lib/probes/fleet.ts) outlives the files that share it: it goes
+ * here, after the last file, without waiting. Best effort, like the CLI's sweep.
+ */
+async function deleteRunFleet(s: RunSettings): Promise<void> {
+  if (!s.kubeconfig) return;
+  const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
+  const { deleteFleet } = await import('../../lib/probes/fleet.ts');
+  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  await deleteFleet(kc, s.runId).catch((err: unknown) => console.error(`v6e2e: could not delete the probe fleet: ${err instanceof Error ? err.message : String(err)}`));
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s = decodeSettings();
   project.provide('v6e2e', { ...s, kubernetesVersion: await askKubernetesVersion(s) });
+  return () => deleteRunFleet(s);
 }

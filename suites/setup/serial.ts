@@ -7,8 +7,11 @@
 import { beforeAll } from 'vitest';
 import { harness } from '../../lib/harness/context.ts';
 import { waitRunNamespacesGone } from '../../lib/k8s/apply.ts';
+import { deleteFleet } from '../../lib/probes/fleet.ts';
 
 beforeAll(async () => {
   const h = await harness();
+  // The concurrent files are done (groupOrder): their shared probe fleet goes too.
+  await deleteFleet(h.kc, h.env.runId);
   await waitRunNamespacesGone(h.kc, h.env.runId);
 }, 200_000);

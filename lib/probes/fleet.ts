@@ -1,0 +1,94 @@
+/**
+ * The run's probe fleet: one plain netexec pod per sampled worker node (and a second one
+ * on the first node), in one namespace per run, shared by the files that only read and
+ * probe. Starting the same pods in each of those files was most of their setup time on
+ * 2 cores. A file whose faults change what a pod sees (drop rules on pod IPs, deleted
+ * pods) keeps its own pods; the fleet's pods are never changed, only probed.
+ *
+ * Whichever file asks first creates it; the others find it (AlreadyExists is fine), so
+ * no order between files or workers matters. It carries the run label, so Ctrl-C's
+ * sweep takes it; the serial group deletes it before waiting for a quiet cluster, and
+ * the e2e globalSetup's teardown deletes it at the end of every run.
+ */
+import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
+import { createHash } from 'node:crypto';
+import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
+import { apiStatus, describeApiError } from '../k8s/client.ts';
+import { probePodManifest, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
+
+/** The suite label of the fleet's namespace (evidence of any failed check includes it). */
+export const FLEET_SUITE = 'fleet';
+/** Nodes the fleet covers: the node pairs of every suite sample at most 3 (nodePairs' cap). */
+export const FLEET_NODES = 3;
+
+export interface Fleet {
+  namespace: string;
+  /** The sampled workers, in workerNodes order; pods[i] runs on nodes[i]. */
+  nodes: string[];
+  pods: V1Pod[];
+  /** A second pod on nodes[0], for same-node pod-to-pod paths. */
+  twin: V1Pod;
+  /** The fleet's pod on `node`; throws naming the node when the fleet does not cover it. */
+  on(node: string): V1Pod;
+}
+
+/** One namespace name per run, the same in every worker (`v6e2e-fleet-<10 hex of the run id>`). */
+export function fleetNamespace(runId: string): string {
+  return `v6e2e-${FLEET_SUITE}-${createHash('sha256').update(runId).digest('hex').slice(0, 10)}`;
+}
+
+/** What the fleet runs, given the sampled nodes: `echo-<i>` on node i, `twin` beside echo-0. */
+export function fleetSpecs(nodes: readonly string[]): ProbePodSpec[] {
+  return [...nodes.map((node, i) => ({ name: `echo-${i}`, node })), { name: 'twin', node: nodes[0] }];
+}
+
+const memo = new Map<string, Promise<Fleet>>();
+
+/** The run's fleet, Ready (created by this call if no other file did yet). Memoized per worker. */
+export function fleet(kc: KubeConfig, runId: string): Promise<Fleet> {
+  let f = memo.get(runId);
+  if (!f) {
+    f = startFleet(kc, runId);
+    memo.set(runId, f);
+    f.catch(() => memo.delete(runId)); // a failed start is retried by the next file, not cached
+  }
+  return f;
+}
+
+async function startFleet(kc: KubeConfig, runId: string): Promise<Fleet> {
+  const namespace = fleetNamespace(runId);
+  const nodes = (await workerNodes(kc)).slice(0, FLEET_NODES);
+  if (nodes.length === 0) throw new Error('no schedulable node for the probe fleet');
+  await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
+  const core = kc.makeApiClient(CoreV1Api);
+  const specs = fleetSpecs(nodes);
+  await Promise.all(
+    specs.map(async (s) => {
+      try {
+        await core.createNamespacedPod({ namespace, body: probePodManifest(namespace, s) });
+      } catch (err) {
+        if (apiStatus(err) !== 409) throw new Error(`creating fleet pod ${namespace}/${s.name} failed: ${describeApiError(err)}`, { cause: err });
+      }
+    }),
+  );
+  const pods = await waitPodsReady(kc, namespace, specs.map((s) => s.name), 180_000);
+  const echo = pods.slice(0, nodes.length);
+  return {
+    namespace,
+    nodes,
+    pods: echo,
+    twin: pods[nodes.length]!,
+    on(node) {
+      const i = nodes.indexOf(node);
+      if (i < 0) throw new Error(`the probe fleet covers nodes ${nodes.join(', ')}, not ${node}`);
+      return echo[i]!;
+    },
+  };
+}
+
+/** Deletes the run's fleet namespace, if any; `wait` until it is gone. */
+export async function deleteFleet(kc: KubeConfig, runId: string, opts: { wait?: boolean } = {}): Promise<void> {
+  memo.delete(runId);
+  await deleteNamespace(kc, fleetNamespace(runId), { wait: opts.wait ?? false });
+}
