@@ -163,14 +163,15 @@ export async function createNamespace(kc: KubeConfig, opts: NamespaceOptions): P
   };
 }
 
-/** Deletes a namespace (absent is fine) and, unless `wait: false`, waits for it to disappear. */
+/** Deletes a namespace (absent or already terminating is fine) and, unless `wait: false`, waits for it to disappear. */
 export async function deleteNamespace(kc: KubeConfig, name: string, opts: { wait?: boolean; timeoutMs?: number } = {}): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   try {
     await core.deleteNamespace({ name, propagationPolicy: 'Background' });
   } catch (err) {
     if (isNotFound(err)) return;
-    throw new Error(`deleting namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
+    // 409: already being deleted (its finalizers still run); wait for it like for ours.
+    if (apiStatus(err) !== 409) throw new Error(`deleting namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
   }
   if (opts.wait === false) return;
   await waitFor(
