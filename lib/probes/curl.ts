@@ -38,7 +38,7 @@ export function parseCurlResult(r: ProbeResult): HttpResult {
     return { ...r, ok: false, exitCode: -1, stderr: `exit 0 without curl's status mark: output lost or curl did not run${said}`, status: undefined, body, outputLost: true };
   }
   // curl exits 0 only after a response, so exit 0 with no status code (the mark cut short,
-  // or 000) is a garbled exec, not an answer (seen once in CI, under a drop rule).
+  // or 000) is a garbled exec, not an answer (seen once in CI as "HTTP ? (empty body)").
   if (r.exitCode === 0 && !status) {
     return { ...r, ok: false, exitCode: -1, stderr: `exit 0 without an HTTP status after curl's mark: output garbled`, status: undefined, body, outputLost: true };
   }

@@ -11,11 +11,9 @@
  * the e2e globalSetup's teardown deletes it at the end of every run.
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
-import { apiStatus, describeApiError } from '../k8s/client.ts';
-import { probePodManifest, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
+import { startProbePods, workerNodes, type ProbePodSpec } from './pods.ts';
 
 /** The suite label of the fleet's namespace (evidence of any failed check includes it). */
 export const FLEET_SUITE = 'fleet';
@@ -61,18 +59,8 @@ async function startFleet(kc: KubeConfig, runId: string): Promise<Fleet> {
   const nodes = (await workerNodes(kc)).slice(0, FLEET_NODES);
   if (nodes.length === 0) throw new Error('no schedulable node for the probe fleet');
   await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
-  const core = kc.makeApiClient(CoreV1Api);
   const specs = fleetSpecs(nodes);
-  await Promise.all(
-    specs.map(async (s) => {
-      try {
-        await core.createNamespacedPod({ namespace, body: probePodManifest(namespace, s) });
-      } catch (err) {
-        if (apiStatus(err) !== 409) throw new Error(`creating fleet pod ${namespace}/${s.name} failed: ${describeApiError(err)}`, { cause: err });
-      }
-    }),
-  );
-  const pods = await waitPodsReady(kc, namespace, specs.map((s) => s.name), 180_000);
+  const pods = await startProbePods(kc, namespace, specs, 180_000, { existingOk: true });
   const echo = pods.slice(0, nodes.length);
   return {
     namespace,
@@ -87,8 +75,8 @@ async function startFleet(kc: KubeConfig, runId: string): Promise<Fleet> {
   };
 }
 
-/** Deletes the run's fleet namespace, if any; `wait` until it is gone. */
-export async function deleteFleet(kc: KubeConfig, runId: string, opts: { wait?: boolean } = {}): Promise<void> {
+/** Asks for the run's fleet namespace to go (absent is fine), without waiting. */
+export async function deleteFleet(kc: KubeConfig, runId: string): Promise<void> {
   memo.delete(runId);
-  await deleteNamespace(kc, fleetNamespace(runId), { wait: opts.wait ?? false });
+  await deleteNamespace(kc, fleetNamespace(runId), { wait: false });
 }

@@ -5,6 +5,7 @@
  */
 import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { apiStatus } from '../k8s/client.ts';
 import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
@@ -87,10 +88,21 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
   };
 }
 
-/** Creates the pods and waits until every one is Ready; returns them with IPs filled in. */
-export async function startProbePods(kc: KubeConfig, ns: string, specs: ProbePodSpec[], timeoutMs = 120_000): Promise<V1Pod[]> {
+/**
+ * Creates the pods and waits until every one is Ready; returns them with IPs filled in.
+ * `existingOk`: a pod of that name already there is taken as is (several workers start the same ones).
+ */
+export async function startProbePods(kc: KubeConfig, ns: string, specs: ProbePodSpec[], timeoutMs = 120_000, opts: { existingOk?: boolean } = {}): Promise<V1Pod[]> {
   const core = kc.makeApiClient(CoreV1Api);
-  await Promise.all(specs.map((s) => core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, s) })));
+  await Promise.all(
+    specs.map(async (s) => {
+      try {
+        await core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, s) });
+      } catch (err) {
+        if (!(opts.existingOk && apiStatus(err) === 409)) throw err;
+      }
+    }),
+  );
   return waitPodsReady(kc, ns, specs.map((s) => s.name), timeoutMs);
 }
 
