@@ -1,7 +1,7 @@
 /**
  * The run's probe fleet: one plain netexec pod per sampled worker node (and a second one
- * on the first node), in one namespace per run, shared by the files that only read and
- * probe. Starting the same pods in each of those files was most of their setup time on
+ * on the first node), plus one hostNetwork netexec per sampled node, in one namespace per
+ * run, shared by the files that only read and probe. Starting the same pods in each of those files was most of their setup time on
  * 2 cores. A file whose faults change what a pod sees (drop rules on pod IPs, deleted
  * pods) keeps its own pods; the fleet's pods are never changed, only probed.
  *
@@ -13,12 +13,25 @@
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
-import { startProbePods, workerNodes, type ProbePodSpec } from './pods.ts';
+import { hostNetworkEndpoint, ROLE_LABEL, startProbePods, workerNodes, type ProbePodSpec } from './pods.ts';
 
 /** The suite label of the fleet's namespace (evidence of any failed check includes it). */
 export const FLEET_SUITE = 'fleet';
 /** Nodes the fleet covers: the node pairs of every suite sample at most 3 (nodePairs' cap). */
 export const FLEET_NODES = 3;
+/**
+ * The host ports of the fleet's hostNetwork netexec pods: below the NodePort range and the
+ * nodes' ephemeral range, apart from every other suite's host ports.
+ */
+export const FLEET_HOST_HTTP_PORT = 28080;
+export const FLEET_HOST_UDP_PORT = 28081;
+/**
+ * Selectors for Services over the fleet's pods. A file that needs a Service over them
+ * creates it in the fleet's namespace (a Service selects only pods of its own namespace)
+ * under a name of its own, and deletes it when done.
+ */
+export const FLEET_ECHO_SELECTOR: Readonly<Record<string, string>> = { [ROLE_LABEL]: 'fleet-echo' };
+export const FLEET_HOST_SELECTOR: Readonly<Record<string, string>> = { [ROLE_LABEL]: 'fleet-host' };
 
 export interface Fleet {
   namespace: string;
@@ -27,8 +40,12 @@ export interface Fleet {
   pods: V1Pod[];
   /** A second pod on nodes[0], for same-node pod-to-pod paths. */
   twin: V1Pod;
+  /** hostNetwork netexec pods (FLEET_HOST_*_PORT; UDP bound to the node's addresses): hosts[i] runs on nodes[i]. */
+  hosts: V1Pod[];
   /** The fleet's pod on `node`; throws naming the node when the fleet does not cover it. */
   on(node: string): V1Pod;
+  /** The fleet's hostNetwork pod on `node`; throws as `on` does. */
+  hostOn(node: string): V1Pod;
 }
 
 /** One namespace name per run, the same in every worker (`v6e2e-fleet-<10 hex of the run id>`). */
@@ -36,9 +53,13 @@ export function fleetNamespace(runId: string): string {
   return `v6e2e-${FLEET_SUITE}-${createHash('sha256').update(runId).digest('hex').slice(0, 10)}`;
 }
 
-/** What the fleet runs, given the sampled nodes: `echo-<i>` on node i, `twin` beside echo-0. */
+/** What the fleet runs, given the sampled nodes: `echo-<i>` and `host-<i>` on node i, `twin` beside echo-0. */
 export function fleetSpecs(nodes: readonly string[]): ProbePodSpec[] {
-  return [...nodes.map((node, i) => ({ name: `echo-${i}`, node })), { name: 'twin', node: nodes[0] }];
+  return [
+    ...nodes.map((node, i) => ({ name: `echo-${i}`, node, labels: { ...FLEET_ECHO_SELECTOR } })),
+    { name: 'twin', node: nodes[0] },
+    ...nodes.map((node, i) => hostNetworkEndpoint(`host-${i}`, node, FLEET_HOST_HTTP_PORT, FLEET_HOST_UDP_PORT, { ...FLEET_HOST_SELECTOR })),
+  ];
 }
 
 const memo = new Map<string, Promise<Fleet>>();
@@ -62,16 +83,20 @@ async function startFleet(kc: KubeConfig, runId: string): Promise<Fleet> {
   const specs = fleetSpecs(nodes);
   const pods = await startProbePods(kc, namespace, specs, 180_000, { existingOk: true });
   const echo = pods.slice(0, nodes.length);
+  const hosts = pods.slice(nodes.length + 1);
+  const index = (node: string): number => {
+    const i = nodes.indexOf(node);
+    if (i < 0) throw new Error(`the probe fleet covers nodes ${nodes.join(', ')}, not ${node}`);
+    return i;
+  };
   return {
     namespace,
     nodes,
     pods: echo,
     twin: pods[nodes.length]!,
-    on(node) {
-      const i = nodes.indexOf(node);
-      if (i < 0) throw new Error(`the probe fleet covers nodes ${nodes.join(', ')}, not ${node}`);
-      return echo[i]!;
-    },
+    hosts,
+    on: (node) => echo[index(node)]!,
+    hostOn: (node) => hosts[index(node)]!,
   };
 }
 

@@ -89,6 +89,25 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
 }
 
 /**
+ * A hostNetwork netexec endpoint whose UDP server listens on the node's host IPs, not the
+ * wildcard: a wildcard socket answers a pod on the same node from the address the kernel
+ * picks for the route back — with kindnet the pod's veth gateway (10.244.x.1, fd00:10:244:x::1),
+ * not the node IP the pod dialled — so conntrack cannot undo the ClusterIP DNAT and the
+ * client drops the reply. Bound sockets answer from the address they were reached on.
+ */
+export function hostNetworkEndpoint(name: string, node: string, httpPort: number, udpPort: number, labels: Record<string, string>): ProbePodSpec {
+  return {
+    name,
+    node,
+    hostNetwork: true,
+    labels,
+    args: ['netexec', `--http-port=${httpPort}`, `--udp-port=${udpPort}`, '--udp-listen-addresses=$(HOST_IPS)'],
+    env: [{ name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } }],
+    readinessProbe: { httpGet: { path: '/healthz', port: httpPort }, periodSeconds: 1 },
+  };
+}
+
+/**
  * Creates the pods and waits until every one is Ready; returns them with IPs filled in.
  * `existingOk`: a pod of that name already there is taken as is (several workers start the same ones).
  */

@@ -9,21 +9,18 @@
  * fault goes through the check's own scenario, among the other live probe pods.
  */
 import { VersionApi, type V1Node, type V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe } from 'vitest';
+import { beforeAll, describe } from 'vitest';
 import { nodeHostIPs, hostIPs, podCIDRs, podIPs, podRef } from '../../lib/checks/address-families.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault } from '../../lib/harness/fault.ts';
-import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, familyOfCidr } from '../../lib/net/family.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { FAMILIES, nodeNamed, requireDualStack, requireFamily, secondary, seedFirst, SUITE } from './common.ts';
+import { FAMILIES, nodeNamed, requireDualStack, requireFamily, secondary, seedFirst } from './common.ts';
 import { hostNetworkPodIPs, kubeSystemPodIPs, probePodHostIPs, probePodIPs, probePodIPsInNodeCIDR, type PlacedPod } from './scenarios.ts';
 
 let h: Harness;
-let ns: TestNamespace | undefined;
 let nodes: V1Node[] = [];
 /** Ordinary probe pods, one per worker (up to two). */
 let probes: V1Pod[] = [];
@@ -32,23 +29,13 @@ let serverMinor = 0;
 
 beforeAll(async () => {
   h = await harness();
-  const own = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
-  ns = own;
-  // The run's probe fleet (two of its nodes) and a hostNetwork pod of this file's own.
-  // `pause` listens on nothing, so it cannot clash with host ports of other suites.
-  const [shared, [host]] = await Promise.all([
-    fleet(h.kc, h.env.runId),
-    workerNodes(h.kc).then(([node]) => startProbePods(h.kc, own.name, [{ name: 'host-0', node, hostNetwork: true, args: ['pause'] }])),
-  ]);
+  // The run's probe fleet: two of its ordinary pods and its hostNetwork pod on the first node.
+  const shared = await fleet(h.kc, h.env.runId);
   probes = shared.pods.slice(0, 2);
-  hostPod = host!;
+  hostPod = shared.hosts[0]!;
   nodes = (await h.api.core.listNode({})).items;
   const version = await h.kc.makeApiClient(VersionApi).getCode();
   serverMinor = Number.parseInt(version.minor, 10);
-});
-
-afterAll(async () => {
-  await ns?.cleanup();
 });
 
 const cluster = () => h.families.families;

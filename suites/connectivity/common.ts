@@ -17,10 +17,6 @@ export { FAMILIES } from '../../lib/harness/context.ts';
 /** At most this many node pairs are probed (a ring), however large the cluster. */
 export const MAX_NODE_PAIRS = 3;
 
-/** netexec ports for hostNetwork pods: outside the NodePort range and unlikely to be taken on a node. */
-export const HOST_HTTP_PORT = 28080;
-export const HOST_UDP_PORT = 28081;
-
 export { ROLE_LABEL } from '../../lib/probes/pods.ts';
 
 // Every suite's assertion and the pod-address guard live in lib; re-exported for this suite's files.

@@ -12,7 +12,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
 import { nodePairs, startProbePods, workerNodes, type NodePair, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { expectOk, FAMILIES, HOST_HTTP_PORT, HOST_UDP_PORT, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { expectOk, FAMILIES, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { bulkTransfer, hostNetworkHttp, peersOf, podToPodHttp, podToPodPing, podToPodSource, podToPodUdp, type BlobServer } from './scenarios.ts';
 
 const BLOB_PORT = 8090;
@@ -23,7 +23,7 @@ const BLOB_BYTES = 128 * 1024;
 let h: Harness;
 let ns: TestNamespace;
 let pairs: NodePair[];
-/** netexec pods, one per sampled node, and host-network twins. */
+/** The fleet's netexec pods and its hostNetwork ones, by sampled node. */
 const echo = new Map<string, V1Pod>();
 const host = new Map<string, V1Pod>();
 let blob: BlobServer;
@@ -36,21 +36,20 @@ beforeAll(async () => {
   ns = await suiteNamespace(h);
   pairs = nodePairs(await workerNodes(h.kc), MAX_NODE_PAIRS);
   const nodes = [...new Set(pairs.flatMap((p) => [p.from, p.to]))];
-  // Pod-to-pod peers (echo on each node, a twin beside the first) are the run's probe
-  // fleet; the hostNetwork servers and the blob server are this file's.
-  const specs: ProbePodSpec[] = nodes.map((node, i) => ({ name: `host-${i}`, node, hostNetwork: true, httpPort: HOST_HTTP_PORT, udpPort: HOST_UDP_PORT }));
-  specs.push({
+  // Pod-to-pod peers (echo on each node, a twin beside the first) and the hostNetwork
+  // servers are the run's probe fleet; the blob server is this file's.
+  const specs: ProbePodSpec[] = [{
     name: 'blob',
     node: pairs[0]!.to,
     command: ['sh', '-c', `head -c ${BLOB_BYTES} /dev/urandom > ${BLOB_PATH} && exec /agnhost test-webserver --port ${BLOB_PORT}`],
     readinessProbe: { httpGet: { path: BLOB_PATH, port: BLOB_PORT }, periodSeconds: 1 },
-  });
+  }];
   const [pods, shared] = await Promise.all([startProbePods(h.kc, ns.name, specs, 180_000), fleet(h.kc, h.env.runId)]);
   const byName = new Map(pods.map((p) => [p.metadata!.name!, p]));
-  nodes.forEach((node, i) => {
+  for (const node of nodes) {
     echo.set(node, shared.on(node));
-    host.set(node, byName.get(`host-${i}`)!);
-  });
+    host.set(node, shared.hostOn(node));
+  }
   twin = shared.twin;
   blobClient = echo.get(pairs[0]!.from)!;
   const sum = await runProbe(h.kc, ns.name, 'blob', BLOB_PATH, ['sh', '-c', `wc -c < ${BLOB_PATH}; sha256sum ${BLOB_PATH} | cut -d' ' -f1`]);

@@ -27,7 +27,8 @@ import { otherFamily, urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podIpOf, podLabel, type NodePair } from '../../lib/probes/pods.ts';
 import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { fqdnOf, HOST_HTTP_PORT, ipOr } from './common.ts';
+import { FLEET_HOST_HTTP_PORT } from '../../lib/probes/fleet.ts';
+import { fqdnOf, ipOr } from './common.ts';
 
 /** A client pod and the server pod it dials. */
 export interface PodPeer {
@@ -107,7 +108,7 @@ export function hostNetworkHttp(kc: KubeConfig, peers: readonly PodPeer[], famil
     const object = `${podLabel(client)} (hostNetwork) → ${podLabel(server)} (hostNetwork)`;
     const ip = ipOr(server, family, object);
     if (typeof ip !== 'string') return ip;
-    const url = urlFor(ip, HOST_HTTP_PORT, '/hostname');
+    const url = urlFor(ip, FLEET_HOST_HTTP_PORT, '/hostname');
     // A host-network netexec answers the node's hostname, which kind sets to the node name.
     return checkHttp({ kc, client }, url, { object: `${object} (${url})`, family, expectBody: [server.spec!.nodeName!, server.metadata!.name!] });
   });

@@ -9,16 +9,19 @@ import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
-import { nodePairs, startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { expectOk, FAMILIES, listNodes, MAX_NODES, ROLE_LABEL, SLEEPER, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { FLEET_ECHO_SELECTOR, fleet, type Fleet } from '../../lib/probes/fleet.ts';
+import { nodePairs } from '../../lib/probes/pods.ts';
+import { expectOk, FAMILIES, listNodes, MAX_NODES, skipWithoutFamily } from './common.ts';
 import { clusterIpHttp, clusterIpUdp, hostToPodHttp, nodePortHttp, nodePortUdp, type HostPeer } from './scenarios.ts';
 
+/** The Service over the fleet's echo pods, in the fleet's namespace (a Service selects only there). */
+const SERVICE = 'host-clients-np';
+
 let h: Harness;
-let ns: TestNamespace;
-/** hostNetwork clients and netexec pods, one of each per sampled node (same index = same node). */
+let shared: Fleet | undefined;
+/** The fleet's hostNetwork pods (as clients) and netexec pods, one of each per sampled node (same index = same node). */
 let hosts: V1Pod[] = [];
 let echoes: V1Pod[] = [];
 let svc: V1Service;
@@ -29,19 +32,11 @@ let sameNode: HostPeer[] = [];
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h);
-  const nodes = (await workerNodes(h.kc)).slice(0, MAX_NODES);
-  const specs: ProbePodSpec[] = nodes.flatMap((node, i) => [
-    { name: `host-${i}`, node, hostNetwork: true, command: SLEEPER },
-    { name: `echo-${i}`, node, labels: { [ROLE_LABEL]: 'backend' } },
-  ]);
-  const [pods, created] = await Promise.all([
-    startProbePods(h.kc, ns.name, specs, 180_000),
-    createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: { [ROLE_LABEL]: 'backend' }, families: h.families.families }),
-  ]);
-  svc = created;
-  hosts = pods.filter((p) => p.metadata!.name!.startsWith('host-'));
-  echoes = pods.filter((p) => p.metadata!.name!.startsWith('echo-'));
+  const run = await fleet(h.kc, h.env.runId);
+  shared = run;
+  svc = await createService(h.kc, run.namespace, { name: SERVICE, type: 'NodePort', selector: { ...FLEET_ECHO_SELECTOR }, families: h.families.families });
+  const nodes = run.nodes;
+  [hosts, echoes] = [run.hosts, run.pods];
   const clientNode = hosts[0]!.spec!.nodeName;
   otherNodes = (await listNodes(h)).filter((n) => n.metadata?.name !== clientNode);
   const index = new Map(nodes.map((n, i) => [n, i]));
@@ -49,11 +44,12 @@ beforeAll(async () => {
     .filter((p) => p.from !== p.to)
     .map((p) => ({ client: hosts[index.get(p.from)!]!, server: echoes[index.get(p.to)!]! }));
   sameNode = nodes.map((_, i) => ({ client: hosts[i]!, server: echoes[i]! }));
-  await waitForEndpoints(h.kc, ns.name, 'np', h.families.families, echoes.length);
+  await waitForEndpoints(h.kc, run.namespace, SERVICE, h.families.families, run.pods.length);
 }, 300_000);
 
 afterAll(async () => {
-  await ns?.cleanup();
+  // The fleet's namespace goes at the end of the run; the Service need not wait for it.
+  if (shared) await h.api.core.deleteNamespacedService({ name: SERVICE, namespace: shared.namespace }).catch(() => undefined);
 });
 
 describe('node to service', () => {

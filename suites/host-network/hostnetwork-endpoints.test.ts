@@ -8,46 +8,39 @@ import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
-import { startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { expectOk, FAMILIES, HOST_EP_HTTP_PORT, HOST_EP_UDP_PORT, hostNetworkEndpoint, listNodes, MAX_NODES, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { FLEET_HOST_HTTP_PORT, FLEET_HOST_SELECTOR, FLEET_HOST_UDP_PORT, fleet, type Fleet } from '../../lib/probes/fleet.ts';
+import { expectOk, FAMILIES, listNodes, skipWithoutFamily } from './common.ts';
 import { clusterIpHttp, clusterIpUdp, hostEndpointSlices } from './scenarios.ts';
 
+/** The Service over the fleet's hostNetwork pods, in the fleet's namespace (a Service selects only there). */
+const SERVICE = 'hostnetwork-endpoints';
+
 let h: Harness;
-let ns: TestNamespace;
+let shared: Fleet | undefined;
 let client: V1Pod;
-/** hostNetwork netexec pods, one per sampled node: the Service's only endpoints. */
+/** The fleet's hostNetwork netexec pods, one per sampled node: the Service's only endpoints. */
 let endpoints: V1Pod[] = [];
 let svc: V1Service;
 let nodes: V1Node[] = [];
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h);
-  const sampled = (await workerNodes(h.kc)).slice(0, MAX_NODES);
-  const specs: ProbePodSpec[] = [
-    { name: 'client', node: sampled[0]! },
-    ...sampled.map((node, i) => hostNetworkEndpoint(`hostep-${i}`, node, HOST_EP_HTTP_PORT, HOST_EP_UDP_PORT, { [ROLE_LABEL]: 'hostep' })),
-  ];
   const ports = [
-    { name: 'http', port: 80, targetPort: HOST_EP_HTTP_PORT, protocol: 'TCP' },
-    { name: 'udp', port: 81, targetPort: HOST_EP_UDP_PORT, protocol: 'UDP' },
+    { name: 'http', port: 80, targetPort: FLEET_HOST_HTTP_PORT, protocol: 'TCP' },
+    { name: 'udp', port: 81, targetPort: FLEET_HOST_UDP_PORT, protocol: 'UDP' },
   ];
-  const [pods, created, listed] = await Promise.all([
-    startProbePods(h.kc, ns.name, specs, 180_000),
-    createService(h.kc, ns.name, { name: 'hostep', selector: { [ROLE_LABEL]: 'hostep' }, families: h.families.families, ports }),
-    listNodes(h),
-  ]);
-  [client, ...endpoints] = pods as [V1Pod, ...V1Pod[]];
-  svc = created;
-  nodes = listed;
-  await waitForEndpoints(h.kc, ns.name, 'hostep', h.families.families, endpoints.length);
+  const [run, listed] = await Promise.all([fleet(h.kc, h.env.runId), listNodes(h)]);
+  shared = run;
+  svc = await createService(h.kc, run.namespace, { name: SERVICE, selector: { ...FLEET_HOST_SELECTOR }, families: h.families.families, ports });
+  [client, endpoints, nodes] = [run.pods[0]!, run.hosts, listed];
+  await waitForEndpoints(h.kc, run.namespace, SERVICE, h.families.families, endpoints.length);
 }, 300_000);
 
 afterAll(async () => {
-  await ns?.cleanup();
+  // The fleet's namespace goes at the end of the run; the Service need not wait for it.
+  if (shared) await h.api.core.deleteNamespacedService({ name: SERVICE, namespace: shared.namespace }).catch(() => undefined);
 });
 
 describe('hostnetwork endpoints', () => {
