@@ -7,6 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ApiException, AppsV1Api, CoreV1Api, DiscoveryV1Api, KubeConfig } from '@kubernetes/client-node';
 import { UsageError } from '../util/errors.ts';
+import { PooledKubeConfig } from './pooled.ts';
 
 export interface KubeTarget {
   /** Path to a kubeconfig file; default: $KUBECONFIG, then ~/.kube/config. */
@@ -37,7 +38,7 @@ function firstLine(err: unknown): string {
  * client-node's loadFromDefault does when it finds no config).
  */
 export function loadKubeConfig(target: KubeTarget = {}): KubeConfig {
-  const kc = new KubeConfig();
+  const kc = new PooledKubeConfig();
   let source: string;
   if (target.kubeconfig) {
     const file = path.resolve(target.kubeconfig);
