@@ -95,7 +95,9 @@ try {
         row.seconds.push(r.seconds);
         row.exit.push(r.exit);
         if (r.summary) row.last = r.summary;
-        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals, phases: r.summary ? phases(r.summary) : undefined }));
+        // Which checks needed a retry or failed: a slow run is often one timing check retried.
+        const notClean = r.summary?.checks.filter((c) => c.status === 'flaky' || c.status === 'failed').map((c) => `${c.status}: ${c.id}`);
+        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals, phases: r.summary ? phases(r.summary) : undefined, ...(notClean?.length ? { notClean } : {}) }));
       }
       rows.push(row);
     }
