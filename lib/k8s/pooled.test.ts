@@ -22,7 +22,8 @@ function twoContexts(): PooledKubeConfig {
 describe('PooledKubeConfig', () => {
   it('hands every request of one context the same keep-alive agent', async () => {
     const kc = twoContexts();
-    const [o1, o2]: https.RequestOptions[] = [{}, {}];
+    const o1: https.RequestOptions = {};
+    const o2: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(o1);
     await kc.applyToHTTPSOptions(o2);
     expect(o1.agent).toBeInstanceOf(https.Agent);
@@ -33,7 +34,8 @@ describe('PooledKubeConfig', () => {
 
   it('keeps contexts apart: another cluster gets another agent', async () => {
     const kc = twoContexts();
-    const [o1, o2]: https.RequestOptions[] = [{}, {}];
+    const o1: https.RequestOptions = {};
+    const o2: https.RequestOptions = {};
     await kc.applyToHTTPSOptions(o1);
     kc.setCurrentContext('cb');
     await kc.applyToHTTPSOptions(o2);
