@@ -28,7 +28,7 @@ describe('PooledKubeConfig', () => {
     await kc.applyToHTTPSOptions(o2);
     expect(o1.agent).toBeInstanceOf(https.Agent);
     expect(o1.agent).toBe(o2.agent);
-    expect((o1.agent as https.Agent).keepAlive).toBe(true);
+    expect((o1.agent as https.Agent).options.keepAlive).toBe(true);
     kc.closeConnections();
   });
 
