@@ -18,6 +18,7 @@ import { clients } from '../k8s/client.ts';
 import { WELL_KNOWN_PREF64 } from '../net/rfc6052.ts';
 import YAML from 'yaml';
 import { installFlannel } from './flannel.ts';
+import { allSettledOrThrow } from '../util/settle.ts';
 import { describeTree } from '../kubesrc/tree.ts';
 import { kindClusterConfig, variantLabel, type ClusterVariant } from './variant.ts';
 import { docker, dockerTry } from '../util/docker.ts';
@@ -134,10 +135,10 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
     }
     // The edge and MetalLB need the API and the node containers, not Ready nodes: they start
     // while the nodes finish coming up (MetalLB's pods are scheduled as soon as they are Ready).
-    await bothSettled(
+    await allSettledOrThrow([
       progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name)),
       progress.step('lab edge and load balancer', () => provisionAddons(handle, opts)),
-    );
+    ]);
     stopIfInterrupted();
     return handle;
   } catch (err) {
@@ -190,12 +191,6 @@ async function groupGone(pgid: number | undefined, timeoutMs: number): Promise<v
   }
 }
 
-/** Runs both to the end (nothing left running behind a failure), then throws the first failure. */
-async function bothSettled(a: Promise<unknown>, b: Promise<unknown>): Promise<void> {
-  const results = await Promise.allSettled([a, b]);
-  for (const r of results) if (r.status === 'rejected') throw r.reason;
-}
-
 /** `profile dual, kube-proxy nftables, CNI flannel, pods 10.244.0.0/16 + …` for progress lines. */
 export function describeVariant(v: ClusterVariant): string {
   const a = v.addressing;
@@ -214,7 +209,7 @@ export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOption
   // Independent of each other: the edge's CoreDNS rollout and MetalLB's pods come up side by side.
   const edge = startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
   const lb = detectClusterFamilies(clients(kc).core).then((f) => installMetalLB(kc, handle.name, f.families, opts.progress));
-  await bothSettled(edge, lb);
+  await allSettledOrThrow([edge, lb]);
   await opts.progress.step('alternate node addresses (not host IPs)', () => ensureAltNetwork(handle.name));
   return edge;
 }

@@ -21,6 +21,7 @@ import { dualFrontSupport, ingressOf, watchIngress, type IngressTimeline } from 
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
+import { allSettledOrThrow } from '../../lib/util/settle.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
@@ -67,7 +68,6 @@ const lbLocal = new Map<IPFamily, IngressTimeline>();
 let ranges: { shape: ServiceShape; timeline: IngressTimeline } | undefined;
 let front: IngressTimeline | undefined;
 
-
 async function createLb(shape: ServiceShape): Promise<IngressTimeline> {
   const startedAt = Date.now();
   const svc = await createService(h.kc, ns.name, shape);
@@ -77,26 +77,34 @@ async function createLb(shape: ServiceShape): Promise<IngressTimeline> {
 beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'loadbalancer');
-  outside = await outsideClient(h);
-  [{ client, servers, local }, nodes] = await Promise.all([startReachabilityPods(h, ns), h.api.core.listNode({}).then((l) => l.items)]);
+  // The outside client, the pods and the Services start together: MetalLB assigns
+  // ingress IPs whether or not the backends are up yet.
+  const started = Promise.all([startReachabilityPods(h, ns), h.api.core.listNode({}).then((l) => l.items)]).then(([pods, listed]) => {
+    ({ client, servers, local } = pods);
+    nodes = listed;
+  });
   const families = h.families.families;
-  const jobs: Promise<unknown>[] = [];
+  const jobs: Promise<unknown>[] = [started];
   for (const f of families) {
     const sfx = f.toLowerCase();
     jobs.push(createLb({ name: `lb-${sfx}`, type: 'LoadBalancer', selector: SERVER, families: [f] }).then((t) => lb.set(f, t)));
     jobs.push(createLb({ name: `lb-local-${sfx}`, type: 'LoadBalancer', selector: LOCAL, families: [f], externalTrafficPolicy: 'Local' }).then((t) => lbLocal.set(f, t)));
     jobs.push(createLb({ name: `lb-udp-${sfx}`, type: 'LoadBalancer', selector: SERVER, families: [f], ports: [NETEXEC_UDP] }).then((t) => lbUdp.set(f, t)));
   }
-  const v6 = typeof outside === 'string' ? undefined : outside.addressOf('IPv6');
-  if (families.includes('IPv6') && v6) {
-    const shape: ServiceShape = { name: 'lb-ranges', type: 'LoadBalancer', selector: SERVER, families: ['IPv6'], loadBalancerSourceRanges: [`${v6}/128`] };
-    jobs.push(createLb(shape).then((timeline) => (ranges = { shape, timeline })));
-  }
+  jobs.push(
+    outsideClient(h).then(async (o) => {
+      outside = o;
+      const v6 = typeof o === 'string' ? undefined : o.addressOf('IPv6');
+      if (!families.includes('IPv6') || !v6) return;
+      const shape: ServiceShape = { name: 'lb-ranges', type: 'LoadBalancer', selector: SERVER, families: ['IPv6'], loadBalancerSourceRanges: [`${v6}/128`] };
+      ranges = { shape, timeline: await createLb(shape) };
+    }),
+  );
   if (dualFrontSupport(families, h.families.stack).supported) {
     // IPv6 first, as a Service declared for IPv6 backends would be; RequireDualStack adds the IPv4 front.
     jobs.push(createLb({ name: 'lb-front', type: 'LoadBalancer', selector: SERVER, families: ['IPv6', 'IPv4'], policy: 'RequireDualStack' }).then((t) => (front = t)));
   }
-  await Promise.all(jobs);
+  await allSettledOrThrow(jobs);
   await waitReadyEndpoints(h, ns.name, `lb-${families[0]!.toLowerCase()}`, [families[0]!], servers.length);
   await waitReadyEndpoints(h, ns.name, `lb-local-${families[0]!.toLowerCase()}`, [families[0]!], 1);
 }, 300_000);

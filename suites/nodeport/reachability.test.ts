@@ -22,6 +22,7 @@ import { assertOk } from '../../lib/checks/verdict.ts';
 import { altAddresses } from '../../lib/edge/alt-network.ts';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
+import { allSettledOrThrow } from '../../lib/util/settle.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
@@ -61,18 +62,28 @@ let npUdp: V1Service;
 beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'nodeport');
-  [outside, proxy, nodes] = await Promise.all([outsideClient(h), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
-  if (h.kindCluster) {
-    for (const [node, a] of await altAddresses(h.kindCluster)) alt.set(node, [a.IPv4, a.IPv6].filter((x): x is string => x !== undefined));
-  }
-  ({ client, servers, local } = await startReachabilityPods(h, ns));
   const families = h.families.families;
-  np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families });
-  npLocal = await createService(h.kc, ns.name, { name: 'np-local', type: 'NodePort', selector: LOCAL, families, externalTrafficPolicy: 'Local' });
-  npUdp = await createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] });
-  await waitReadyEndpoints(h, ns.name, 'np', families, servers.length);
-  await waitReadyEndpoints(h, ns.name, 'np-udp', families, servers.length);
-  await waitReadyEndpoints(h, ns.name, 'np-local', families, 1);
+  // Everything starts together; each job settles before a failure is thrown, so afterAll
+  // finds the outside client to stop.
+  await allSettledOrThrow([
+    outsideClient(h).then((o) => (outside = o)),
+    readKubeProxy(h).then((p) => (proxy = p)),
+    h.api.core.listNode({}).then((l) => (nodes = l.items)),
+    h.kindCluster
+      ? altAddresses(h.kindCluster).then((m) => {
+          for (const [node, a] of m) alt.set(node, [a.IPv4, a.IPv6].filter((x): x is string => x !== undefined));
+        })
+      : Promise.resolve(),
+    startReachabilityPods(h, ns).then((p) => ({ client, servers, local } = p)),
+    createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families }).then((s) => (np = s)),
+    createService(h.kc, ns.name, { name: 'np-local', type: 'NodePort', selector: LOCAL, families, externalTrafficPolicy: 'Local' }).then((s) => (npLocal = s)),
+    createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] }).then((s) => (npUdp = s)),
+  ]);
+  await Promise.all([
+    waitReadyEndpoints(h, ns.name, 'np', families, servers.length),
+    waitReadyEndpoints(h, ns.name, 'np-udp', families, servers.length),
+    waitReadyEndpoints(h, ns.name, 'np-local', families, 1),
+  ]);
 }, 300_000);
 
 afterAll(async () => {
