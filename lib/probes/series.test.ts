@@ -1,10 +1,12 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
 import { STATUS_MARK } from './curl.ts';
-import { parseSeries, parseUdpSeries, seriesCommand, type SeriesPlan } from './series.ts';
+import type { ProbeResult } from './exec.ts';
+import { parseSeries, parseUdpSeries, SERIES_END, seriesCommand, wholeSeries, type SeriesPlan } from './series.ts';
+import type { ProbeRunner } from './spread.ts';
 
 const base = { ok: true, from: 'ns/c', target: 'http://x/', command: [], exitCode: 0, stdout: '', stderr: '' };
 let dir: string | undefined;
@@ -29,6 +31,24 @@ describe('timed series', () => {
     expect(rs.filter((r) => r.atEpochMs > t0 + 100).length).toBeGreaterThanOrEqual(5);
     expect(rs.at(-1)!.atEpochMs).toBeLessThan(Date.now());
     expect(rs.map((r) => r.atEpochMs)).toEqual([...rs.map((r) => r.atEpochMs)].sort());
+  });
+  test('keeps a log in the client equal to its output, both ending with the end mark', () => {
+    const t0 = Date.now();
+    const out = runLoop({ boundMs: 0, untilMs: 100, minAfter: 2, maxMs: 5_000, gapS: 0.02, timeoutS: 1 }, (f) => writeFileSync(f, String(t0)));
+    expect(out.trimEnd().endsWith(SERIES_END)).toBe(true);
+    expect(readFileSync(path.join(dir!, 'mark.log'), 'utf8')).toBe(out);
+  });
+  test('an output that lost its tail is replaced by the log, read again; a complete one is kept', async () => {
+    const plan: SeriesPlan = { markFile: '/tmp/m', boundMs: 0, untilMs: 0, minAfter: 1, maxMs: 1, gapS: 0, timeoutS: 1 };
+    const whole = `@@v6e2e-at=1\nb${STATUS_MARK}200\n@@v6e2e-exit=0\n@@v6e2e-at=2\nb${STATUS_MARK}200\n@@v6e2e-exit=0\n${SERIES_END}\n`;
+    const asked: string[][] = [];
+    const runner: ProbeRunner = { label: 'c', run: async (_t, command) => (asked.push(command), { ...base, command, stdout: whole }) };
+    const cut: ProbeResult = { ...base, stdout: whole.slice(0, 40) };
+    expect((await wholeSeries(runner, plan, cut)).stdout).toBe(whole);
+    expect(asked).toEqual([['cat', '/tmp/m.log']]);
+    const kept: ProbeResult = { ...base, stdout: whole };
+    expect(await wholeSeries(runner, plan, kept)).toBe(kept);
+    expect(asked).toHaveLength(1);
   });
   test('without a mark it stops at maxMs', () => {
     const start = Date.now();

@@ -42,6 +42,8 @@ export type TimedUdp = Timed<UdpResult>;
 
 /** Starts each request's output: its start time; EXIT_MARK (repeated probes') ends it. */
 const AT_MARK = '@@v6e2e-at=';
+/** The loop's last line: an output without it lost its tail on the way. */
+export const SERIES_END = '@@v6e2e-series-end';
 
 /** The loop: argv after the plan's numbers is the request, run until the plan says stop. */
 export function seriesCommand(plan: SeriesPlan, request: readonly string[], withStderr = true): string[] {
@@ -55,10 +57,14 @@ export function seriesCommand(plan: SeriesPlan, request: readonly string[], with
     '  if [ -n "$t0" ] && [ "$now" -gt $((t0 + until)) ] && [ "$n" -ge "$min" ]; then break; fi',
     `  out=$("$@" ${withStderr ? '2>&1' : '2>/dev/null'}); rc=$?`,
     '  if [ -n "$t0" ] && [ "$now" -gt $((t0 + bound)) ]; then n=$((n + 1)); fi',
-    `  printf '${AT_MARK}%s\\n%s\\n${EXIT_MARK}%s\\n' "$now" "$out" "$rc"`,
+    // Each record also goes to a log in the client: an exec can lose the tail of its
+    // output, and a series cannot be asked again (its event is over); the log can.
+    `  rec=$(printf '${AT_MARK}%s\\n%s\\n${EXIT_MARK}%s' "$now" "$out" "$rc")`,
+    '  printf \'%s\\n\' "$rec"; printf \'%s\\n\' "$rec" >> "$mark.log"',
     '  if [ -n "$stop" ] && [ -n "$t0" ] && [ "$now" -ge "$t0" ] && [ "$out" = "$stop" ]; then break; fi',
     '  sleep "$gap"',
     'done',
+    `printf '%s\\n' '${SERIES_END}' | tee -a "$mark.log"`,
   ].join('\n');
   return ['sh', '-c', script, 'sh', plan.markFile, String(plan.boundMs), String(plan.untilMs), String(plan.minAfter), String(plan.maxMs), String(plan.gapS), plan.stopOn ?? '', ...request];
 }
@@ -81,17 +87,30 @@ export function parseUdpSeries(stdout: string, base: ProbeResult): TimedUdp[] {
   return runs.map((r) => ({ atEpochMs: r.atEpochMs, result: udpRun(base, r.out, r.exitCode) }));
 }
 
+/**
+ * The series' whole output: the exec's, or, when that lost its tail (no SERIES_END), the
+ * log the loop kept in the client, read again (at most twice).
+ */
+export async function wholeSeries(from: ProbeRunner, plan: SeriesPlan, r: ProbeResult): Promise<ProbeResult> {
+  const log = `${plan.markFile}.log`;
+  for (let i = 0; i < 2 && !r.stdout.includes(SERIES_END); i++) {
+    const again = await from.run(log, ['cat', log], 10_000);
+    if (again.stdout.includes(SERIES_END)) return { ...r, stdout: again.stdout };
+  }
+  return r;
+}
+
 /** GETs of `url` from `from` as `plan` says, each a new connection. */
 export async function httpSeries(from: ProbeRunner, url: string, plan: SeriesPlan): Promise<TimedHttp[]> {
   const cmd = seriesCommand(plan, curlCommand(url, plan.timeoutS));
-  const r = await from.run(url, cmd, plan.maxMs + plan.timeoutS * 2_000);
+  const r = await wholeSeries(from, plan, await from.run(url, cmd, plan.maxMs + plan.timeoutS * 2_000));
   return parseSeries(r.stdout, r);
 }
 
 /** Datagrams with `message` to ip:port from the fixed `sourcePort` (one flow), as `plan` says. */
 export async function udpSeries(from: ProbeRunner, ip: string, port: number, message: string, sourcePort: number, plan: SeriesPlan): Promise<TimedUdp[]> {
   const cmd = seriesCommand(plan, udpCommand(ip, port, message, plan.timeoutS, sourcePort), false);
-  const r = await from.run(ip, cmd, plan.maxMs + plan.timeoutS * 1_000);
+  const r = await wholeSeries(from, plan, await from.run(ip, cmd, plan.maxMs + plan.timeoutS * 1_000));
   return parseUdpSeries(r.stdout, r);
 }
 
