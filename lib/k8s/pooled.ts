@@ -46,10 +46,4 @@ export class PooledKubeConfig extends KubeConfig {
     const holder = opts as { agent?: unknown };
     if (holder.agent) holder.agent = this.pooled(holder.agent);
   }
-
-  /** Closes the pooled sockets (a process that ends need not call it: idle sockets do not keep it alive). */
-  closeConnections(): void {
-    for (const a of this.#agents.values()) a.destroy();
-    this.#agents.clear();
-  }
 }

@@ -1,8 +1,8 @@
 /**
  * The run's probe fleet: one plain netexec pod per sampled worker node (and a second one
  * on the first node), plus one hostNetwork netexec per sampled node, in one namespace per
- * run, shared by the files that only read and probe. Starting the same pods in each of those files was most of their setup time on
- * 2 cores. A file whose faults change what a pod sees (drop rules on pod IPs, deleted
+ * run, shared by the files that only read and probe. Starting the same pods in each of
+ * those files was most of their setup time on 2 cores. A file whose faults change what a pod sees (drop rules on pod IPs, deleted
  * pods) keeps its own pods; the fleet's pods are never changed, only probed.
  *
  * Whichever file asks first creates it; the others find it (AlreadyExists is fine), so
@@ -10,9 +10,12 @@
  * sweep takes it; the serial group deletes it before waiting for a quiet cluster, and
  * the e2e globalSetup's teardown deletes it at the end of every run.
  */
-import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
+import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
+import { isNotFound } from '../k8s/client.ts';
+import { createService, type ServiceShape } from '../k8s/services.ts';
 import { hostNetworkEndpoint, ROLE_LABEL, startProbePods, workerNodes, type ProbePodSpec } from './pods.ts';
 
 /** The suite label of the fleet's namespace (evidence of any failed check includes it). */
@@ -97,6 +100,34 @@ async function startFleet(kc: KubeConfig, runId: string): Promise<Fleet> {
     hosts,
     on: (node) => echo[index(node)]!,
     hostOn: (node) => hosts[index(node)]!,
+  };
+}
+
+export interface FleetService {
+  svc: V1Service;
+  /** Deletes the Service (already gone is fine), without waiting. */
+  remove(): Promise<void>;
+}
+
+/**
+ * A Service over fleet pods (`FLEET_ECHO_SELECTOR` or `FLEET_HOST_SELECTOR`), in the fleet's
+ * namespace under the file's own name. The file removes it in afterAll; the fleet's
+ * namespace takes any left behind at the end of the run.
+ */
+export async function fleetService(kc: KubeConfig, f: Fleet, shape: ServiceShape): Promise<FleetService> {
+  const svc = await createService(kc, f.namespace, shape);
+  return {
+    svc,
+    remove: () =>
+      kc
+        .makeApiClient(CoreV1Api)
+        .deleteNamespacedService({ name: shape.name, namespace: f.namespace })
+        .then(
+          () => undefined,
+          (err: unknown) => {
+            if (!isNotFound(err)) throw err;
+          },
+        ),
   };
 }
 

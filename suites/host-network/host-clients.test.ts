@@ -10,8 +10,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { createService } from '../../lib/k8s/services.ts';
-import { FLEET_ECHO_SELECTOR, fleet, type Fleet } from '../../lib/probes/fleet.ts';
+import { FLEET_ECHO_SELECTOR, fleet, fleetService, type FleetService } from '../../lib/probes/fleet.ts';
 import { nodePairs } from '../../lib/probes/pods.ts';
 import { expectOk, FAMILIES, listNodes, MAX_NODES, skipWithoutFamily } from './common.ts';
 import { clusterIpHttp, clusterIpUdp, hostToPodHttp, nodePortHttp, nodePortUdp, type HostPeer } from './scenarios.ts';
@@ -20,7 +19,7 @@ import { clusterIpHttp, clusterIpUdp, hostToPodHttp, nodePortHttp, nodePortUdp, 
 const SERVICE = 'host-clients-np';
 
 let h: Harness;
-let shared: Fleet | undefined;
+let service: FleetService | undefined;
 /** The fleet's hostNetwork pods (as clients) and netexec pods, one of each per sampled node (same index = same node). */
 let hosts: V1Pod[] = [];
 let echoes: V1Pod[] = [];
@@ -33,8 +32,8 @@ let sameNode: HostPeer[] = [];
 beforeAll(async () => {
   h = await harness();
   const run = await fleet(h.kc, h.env.runId);
-  shared = run;
-  svc = await createService(h.kc, run.namespace, { name: SERVICE, type: 'NodePort', selector: { ...FLEET_ECHO_SELECTOR }, families: h.families.families });
+  service = await fleetService(h.kc, run, { name: SERVICE, type: 'NodePort', selector: { ...FLEET_ECHO_SELECTOR }, families: h.families.families });
+  svc = service.svc;
   const nodes = run.nodes;
   [hosts, echoes] = [run.hosts, run.pods];
   const clientNode = hosts[0]!.spec!.nodeName;
@@ -48,8 +47,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  // The fleet's namespace goes at the end of the run; the Service need not wait for it.
-  if (shared) await h.api.core.deleteNamespacedService({ name: SERVICE, namespace: shared.namespace }).catch(() => undefined);
+  await service?.remove();
 });
 
 describe('node to service', () => {

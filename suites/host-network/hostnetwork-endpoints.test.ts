@@ -9,8 +9,7 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { createService } from '../../lib/k8s/services.ts';
-import { FLEET_HOST_HTTP_PORT, FLEET_HOST_SELECTOR, FLEET_HOST_UDP_PORT, fleet, type Fleet } from '../../lib/probes/fleet.ts';
+import { FLEET_HOST_HTTP_PORT, FLEET_HOST_SELECTOR, FLEET_HOST_UDP_PORT, fleet, fleetService, type FleetService } from '../../lib/probes/fleet.ts';
 import { expectOk, FAMILIES, listNodes, skipWithoutFamily } from './common.ts';
 import { clusterIpHttp, clusterIpUdp, hostEndpointSlices } from './scenarios.ts';
 
@@ -18,7 +17,7 @@ import { clusterIpHttp, clusterIpUdp, hostEndpointSlices } from './scenarios.ts'
 const SERVICE = 'hostnetwork-endpoints';
 
 let h: Harness;
-let shared: Fleet | undefined;
+let service: FleetService | undefined;
 let client: V1Pod;
 /** The fleet's hostNetwork netexec pods, one per sampled node: the Service's only endpoints. */
 let endpoints: V1Pod[] = [];
@@ -32,15 +31,14 @@ beforeAll(async () => {
     { name: 'udp', port: 81, targetPort: FLEET_HOST_UDP_PORT, protocol: 'UDP' },
   ];
   const [run, listed] = await Promise.all([fleet(h.kc, h.env.runId), listNodes(h)]);
-  shared = run;
-  svc = await createService(h.kc, run.namespace, { name: SERVICE, selector: { ...FLEET_HOST_SELECTOR }, families: h.families.families, ports });
+  service = await fleetService(h.kc, run, { name: SERVICE, selector: { ...FLEET_HOST_SELECTOR }, families: h.families.families, ports });
+  svc = service.svc;
   [client, endpoints, nodes] = [run.pods[0]!, run.hosts, listed];
   await waitForEndpoints(h.kc, run.namespace, SERVICE, h.families.families, endpoints.length);
 }, 300_000);
 
 afterAll(async () => {
-  // The fleet's namespace goes at the end of the run; the Service need not wait for it.
-  if (shared) await h.api.core.deleteNamespacedService({ name: SERVICE, namespace: shared.namespace }).catch(() => undefined);
+  await service?.remove();
 });
 
 describe('hostnetwork endpoints', () => {
