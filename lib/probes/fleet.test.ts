@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { FLEET_ECHO_SELECTOR, FLEET_HOST_HTTP_PORT, FLEET_HOST_SELECTOR, fleetNamespace, fleetSpecs } from './fleet.ts';
+import { FLEET_ECHO_SELECTOR, FLEET_HOST_HTTP_PORT, FLEET_HOST_SELECTOR, fleetNamespace, fleetPodSelector, fleetSpecs } from './fleet.ts';
 
 describe('probe fleet', () => {
   it('names one namespace per run, the same in every worker, a valid DNS label', () => {
@@ -29,5 +29,6 @@ describe('probe fleet', () => {
     expect(selected(FLEET_ECHO_SELECTOR)).toEqual(['echo-0', 'echo-1']);
     expect(selected(FLEET_HOST_SELECTOR)).toEqual(['host-0', 'host-1']);
     expect(specs.find((s) => s.name === 'host-0')?.args).toContain(`--http-port=${FLEET_HOST_HTTP_PORT}`);
+    for (const name of ['echo-1', 'twin', 'host-0']) expect(selected(fleetPodSelector({ metadata: { name } }))).toEqual([name]);
   });
 });

@@ -35,6 +35,13 @@ export const FLEET_HOST_UDP_PORT = 28081;
  */
 export const FLEET_ECHO_SELECTOR: Readonly<Record<string, string>> = { [ROLE_LABEL]: 'fleet-echo' };
 export const FLEET_HOST_SELECTOR: Readonly<Record<string, string>> = { [ROLE_LABEL]: 'fleet-host' };
+/** Every fleet pod carries its own name under this label: a Service over exactly one of them. */
+export const FLEET_POD_LABEL = 'v6e2e.io/fleet-pod';
+
+/** A selector for exactly this fleet pod. */
+export function fleetPodSelector(pod: V1Pod): Record<string, string> {
+  return { [FLEET_POD_LABEL]: pod.metadata!.name! };
+}
 
 export interface Fleet {
   namespace: string;
@@ -58,10 +65,11 @@ export function fleetNamespace(runId: string): string {
 
 /** What the fleet runs, given the sampled nodes: `echo-<i>` and `host-<i>` on node i, `twin` beside echo-0. */
 export function fleetSpecs(nodes: readonly string[]): ProbePodSpec[] {
+  const own = (name: string) => ({ [FLEET_POD_LABEL]: name });
   return [
-    ...nodes.map((node, i) => ({ name: `echo-${i}`, node, labels: { ...FLEET_ECHO_SELECTOR } })),
-    { name: 'twin', node: nodes[0] },
-    ...nodes.map((node, i) => hostNetworkEndpoint(`host-${i}`, node, FLEET_HOST_HTTP_PORT, FLEET_HOST_UDP_PORT, { ...FLEET_HOST_SELECTOR })),
+    ...nodes.map((node, i) => ({ name: `echo-${i}`, node, labels: { ...FLEET_ECHO_SELECTOR, ...own(`echo-${i}`) } })),
+    { name: 'twin', node: nodes[0], labels: own('twin') },
+    ...nodes.map((node, i) => hostNetworkEndpoint(`host-${i}`, node, FLEET_HOST_HTTP_PORT, FLEET_HOST_UDP_PORT, { ...FLEET_HOST_SELECTOR, ...own(`host-${i}`) })),
   ];
 }
 

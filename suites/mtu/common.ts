@@ -1,7 +1,8 @@
 /**
  * Shared set-up of the mtu suite: the families, the one assertion (connectivity's, so a
- * pass on retry is annotated the same way), the payload sizes, and the Service both
- * files probe (one NodePort Service gives a ClusterIP and a NodePort per family).
+ * pass on retry is annotated the same way), the payload sizes, and the fault file's pods
+ * and Service (one NodePort Service gives a ClusterIP and a NodePort per family). The
+ * check file probes the same shape over two of the run's fleet pods.
  */
 import type { KubeConfig, V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { suiteNamespace, type Harness } from '../../lib/harness/context.ts';
@@ -33,7 +34,7 @@ export function createEchoService(kc: KubeConfig, ns: string, families: readonly
   return createService(kc, ns, { name: 'big', selector: SERVER, families, type: 'NodePort' });
 }
 
-/** What both files probe: a client and a server on two workers, the Service, and the server's node (its address carries the NodePort probes). */
+/** What the fault file probes (its faults drop its own pods' packets): a client and a server on two workers, the Service, and the server's node (its address carries the NodePort probes). */
 export interface MtuSetup {
   ns: TestNamespace;
   client: V1Pod;

@@ -7,12 +7,18 @@ import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { expectOk, FAMILIES, mtuSetup, skipWithoutFamily, SUITE } from './common.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
+import { fleet, fleetPodSelector, fleetService, type FleetService } from '../../lib/probes/fleet.ts';
+import { nodePairs } from '../../lib/probes/pods.ts';
+import { expectOk, FAMILIES, skipWithoutFamily } from './common.ts';
 import { largeHttpThroughService, largeUdpThroughService, pathMtu } from './scenarios.ts';
 
+/** The NodePort Service over the server alone, in the fleet's namespace (a Service selects only there). */
+const SERVICE = 'mtu-big';
+
 let h: Harness;
-let ns: TestNamespace;
+let service: FleetService | undefined;
+/** Two of the run's fleet pods on two workers: nothing here changes what they see. */
 let client: V1Pod;
 let server: V1Pod;
 let svc: V1Service;
@@ -21,11 +27,18 @@ let serverNode: V1Node;
 
 beforeAll(async () => {
   h = await harness();
-  ({ ns, client, server, svc, serverNode } = await mtuSetup(h, SUITE));
+  const run = await fleet(h.kc, h.env.runId);
+  const [pair] = nodePairs(run.nodes, 2);
+  [client, server] = [run.on(pair!.from), run.on(pair!.to)];
+  const families = h.families.families;
+  service = await fleetService(h.kc, run, { name: SERVICE, type: 'NodePort', selector: fleetPodSelector(server), families });
+  svc = service.svc;
+  await waitForEndpoints(h.kc, run.namespace, SERVICE, families, 1);
+  serverNode = await h.api.core.readNode({ name: server.spec!.nodeName! });
 }, 240_000);
 
 afterAll(async () => {
-  await ns?.cleanup();
+  await service?.remove();
 });
 
 describe('large payloads through Services', () => {
