@@ -2,8 +2,9 @@
  * The run's probe fleet: one plain netexec pod per sampled worker node (and a second one
  * on the first node), plus one hostNetwork netexec per sampled node, in one namespace per
  * run, shared by the files that only read and probe. Starting the same pods in each of
- * those files was most of their setup time on 2 cores. A file whose faults change what a pod sees (drop rules on pod IPs, deleted
- * pods) keeps its own pods; the fleet's pods are never changed, only probed.
+ * those files was most of their setup time on 2 cores. A file whose faults change what a
+ * pod sees (drop rules on pod IPs, deleted pods) keeps its own pods; the fleet's pods are
+ * never changed, only probed.
  *
  * Whichever file asks first creates it; the others find it (AlreadyExists is fine), so
  * no order between files or workers matters. It carries the run label, so Ctrl-C's
@@ -15,6 +16,7 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
 import { isNotFound } from '../k8s/client.ts';
+import { waitForEndpoints } from '../k8s/endpoints.ts';
 import { createService, type ServiceShape } from '../k8s/services.ts';
 import { hostNetworkEndpoint, ROLE_LABEL, startProbePods, workerNodes, type ProbePodSpec } from './pods.ts';
 
@@ -118,12 +120,14 @@ export interface FleetService {
 }
 
 /**
- * A Service over fleet pods (`FLEET_ECHO_SELECTOR` or `FLEET_HOST_SELECTOR`), in the fleet's
- * namespace under the file's own name. The file removes it in afterAll; the fleet's
- * namespace takes any left behind at the end of the run.
+ * A Service over fleet pods (`FLEET_ECHO_SELECTOR`, `FLEET_HOST_SELECTOR` or one pod's
+ * `fleetPodSelector`), in the fleet's namespace under the file's own name, returned once it
+ * has `endpoints` ready endpoints per family of the shape. The file removes it in afterAll;
+ * the fleet's namespace takes any left behind at the end of the run.
  */
-export async function fleetService(kc: KubeConfig, f: Fleet, shape: ServiceShape): Promise<FleetService> {
+export async function fleetService(kc: KubeConfig, f: Fleet, shape: ServiceShape, endpoints: number): Promise<FleetService> {
   const svc = await createService(kc, f.namespace, shape);
+  await waitForEndpoints(kc, f.namespace, shape.name, shape.families, endpoints);
   return {
     svc,
     remove: () =>

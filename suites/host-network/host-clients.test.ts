@@ -9,7 +9,6 @@ import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { FLEET_ECHO_SELECTOR, fleet, fleetService, type FleetService } from '../../lib/probes/fleet.ts';
 import { nodePairs } from '../../lib/probes/pods.ts';
 import { expectOk, FAMILIES, listNodes, MAX_NODES, skipWithoutFamily } from './common.ts';
@@ -32,7 +31,7 @@ let sameNode: HostPeer[] = [];
 beforeAll(async () => {
   h = await harness();
   const run = await fleet(h.kc, h.env.runId);
-  service = await fleetService(h.kc, run, { name: SERVICE, type: 'NodePort', selector: { ...FLEET_ECHO_SELECTOR }, families: h.families.families });
+  service = await fleetService(h.kc, run, { name: SERVICE, type: 'NodePort', selector: { ...FLEET_ECHO_SELECTOR }, families: h.families.families }, run.pods.length);
   svc = service.svc;
   const nodes = run.nodes;
   [hosts, echoes] = [run.hosts, run.pods];
@@ -43,7 +42,6 @@ beforeAll(async () => {
     .filter((p) => p.from !== p.to)
     .map((p) => ({ client: hosts[index.get(p.from)!]!, server: echoes[index.get(p.to)!]! }));
   sameNode = nodes.map((_, i) => ({ client: hosts[i]!, server: echoes[i]! }));
-  await waitForEndpoints(h.kc, run.namespace, SERVICE, h.families.families, run.pods.length);
 }, 300_000);
 
 afterAll(async () => {

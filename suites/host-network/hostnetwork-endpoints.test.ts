@@ -8,7 +8,6 @@ import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { FLEET_HOST_HTTP_PORT, FLEET_HOST_SELECTOR, FLEET_HOST_UDP_PORT, fleet, fleetService, type FleetService } from '../../lib/probes/fleet.ts';
 import { expectOk, FAMILIES, listNodes, skipWithoutFamily } from './common.ts';
 import { clusterIpHttp, clusterIpUdp, hostEndpointSlices } from './scenarios.ts';
@@ -31,10 +30,9 @@ beforeAll(async () => {
     { name: 'udp', port: 81, targetPort: FLEET_HOST_UDP_PORT, protocol: 'UDP' },
   ];
   const [run, listed] = await Promise.all([fleet(h.kc, h.env.runId), listNodes(h)]);
-  service = await fleetService(h.kc, run, { name: SERVICE, selector: { ...FLEET_HOST_SELECTOR }, families: h.families.families, ports });
+  service = await fleetService(h.kc, run, { name: SERVICE, selector: { ...FLEET_HOST_SELECTOR }, families: h.families.families, ports }, run.hosts.length);
   svc = service.svc;
   [client, endpoints, nodes] = [run.pods[0]!, run.hosts, listed];
-  await waitForEndpoints(h.kc, run.namespace, SERVICE, h.families.families, endpoints.length);
 }, 300_000);
 
 afterAll(async () => {

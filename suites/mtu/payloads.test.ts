@@ -7,7 +7,6 @@ import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { fleet, fleetPodSelector, fleetService, type FleetService } from '../../lib/probes/fleet.ts';
 import { nodePairs } from '../../lib/probes/pods.ts';
 import { expectOk, FAMILIES, skipWithoutFamily } from './common.ts';
@@ -31,9 +30,8 @@ beforeAll(async () => {
   const [pair] = nodePairs(run.nodes, 2);
   [client, server] = [run.on(pair!.from), run.on(pair!.to)];
   const families = h.families.families;
-  service = await fleetService(h.kc, run, { name: SERVICE, type: 'NodePort', selector: fleetPodSelector(server), families });
+  service = await fleetService(h.kc, run, { name: SERVICE, type: 'NodePort', selector: fleetPodSelector(server), families }, 1);
   svc = service.svc;
-  await waitForEndpoints(h.kc, run.namespace, SERVICE, families, 1);
   serverNode = await h.api.core.readNode({ name: server.spec!.nodeName! });
 }, 240_000);
 
