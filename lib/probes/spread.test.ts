@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { EXIT_MARK, httpRepeated, repeatCommand, splitRepeats, udpRepeated, type ProbeRunner } from './spread.ts';
+import { execFileSync } from 'node:child_process';
+import { burstCommand, EXIT_MARK, httpBurst, httpRepeated, repeatCommand, splitRepeats, udpRepeated, type ProbeRunner } from './spread.ts';
 import { STATUS_MARK } from './curl.ts';
 
 const runner = (stdout: string, exitCode = 0): ProbeRunner => ({
@@ -31,5 +32,20 @@ describe('repeated probes', () => {
     expect(r.map((x) => [x.ok, x.reply])).toEqual([[true, 'server-1'], [false, '']]);
     const [failed] = await udpRepeated(runner('', -1), 'fd00::1', 8081, 'hostname', 2);
     expect(failed).toMatchObject({ ok: false, exitCode: -1, stderr: 'exec failed' });
+  });
+  test('burst: every run starts at once; outputs come back in start order, each with its exit code', () => {
+    // Each run sleeps 0.4 s: one after another that is 2 s, at once well under 1 s.
+    const cmd = burstCommand(5, ['sh', '-c', 'sleep 0.4; echo "run $1"; exit $1', 'sh', '3'], true);
+    const t0 = Date.now();
+    const out = execFileSync(cmd[0]!, cmd.slice(1), { encoding: 'utf8' });
+    expect(Date.now() - t0).toBeLessThan(1_500);
+    expect(splitRepeats(out)).toEqual(Array.from({ length: 5 }, () => ({ out: 'run 3', exitCode: 3 })));
+  });
+  test('burst HTTP results parse as repeated ones do', async () => {
+    const out = `server-0${STATUS_MARK}200\n${EXIT_MARK}0\n`;
+    const seen: string[][] = [];
+    const r = await httpBurst({ ...runner(out), run: async (target, command, ms) => (seen.push(command), runner(out).run(target, command, ms)) }, 'http://[fd00::1]:8080/hostname', 1, 1);
+    expect(r[0]).toMatchObject({ ok: true, status: 200, body: 'server-0' });
+    expect(seen[0]!.slice(3, 5)).toEqual(['sh', '1']);
   });
 });

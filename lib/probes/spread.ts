@@ -42,6 +42,22 @@ export function repeatCommand(count: number, argv: readonly string[], withStderr
   return ['sh', '-c', script, 'sh', String(count), String(gapS), ...argv];
 }
 
+/**
+ * `sh -c` starting the argv `count` times at once and printing, once all have ended and in
+ * start order, the same output as repeatCommand. For "every backend answers" probes: under
+ * a fault the unreachable backend's share of requests each waits out its timeout, which one
+ * after another cost a round ~count/2 timeouts; at once it costs one.
+ */
+export function burstCommand(count: number, argv: readonly string[], withStderr: boolean): string[] {
+  const errTo = withStderr ? '2>&1' : '2>/dev/null';
+  const script = [
+    `n=$1; shift; d=$(mktemp -d /tmp/v6e2e-burst.XXXXXX) || exit 125; i=0`,
+    `while [ "$i" -lt "$n" ]; do (out=$("$@" ${errTo}); rc=$?; printf '%s\n${EXIT_MARK}%s\n' "$out" "$rc" > "$d/$i") & i=$((i+1)); done`,
+    `wait; i=0; while [ "$i" -lt "$n" ]; do cat "$d/$i" 2>/dev/null; i=$((i+1)); done; rm -rf "$d"`,
+  ].join('; ');
+  return ['sh', '-c', script, 'sh', String(count), ...argv];
+}
+
 /** Splits repeatCommand's output into each run's output and exit code; a run cut short is missing, not invented. */
 export function splitRepeats(stdout: string): { out: string; exitCode: number }[] {
   const runs: { out: string; exitCode: number }[] = [];
@@ -56,7 +72,16 @@ export function splitRepeats(stdout: string): { out: string; exitCode: number }[
  */
 export async function httpRepeated(from: ProbeRunner, url: string, count: number, timeoutS = 2, gapS = 0): Promise<HttpResult[]> {
   const cmd = repeatCommand(count, curlCommand(url, timeoutS), true, gapS);
-  const r = await from.run(url, cmd, count * (timeoutS * 2 + gapS) * 1000);
+  return httpRuns(await from.run(url, cmd, count * (timeoutS * 2 + gapS) * 1000));
+}
+
+/** `count` GETs of `url` started at once (burstCommand), each a new connection; results in start order. */
+export async function httpBurst(from: ProbeRunner, url: string, count: number, timeoutS = 2): Promise<HttpResult[]> {
+  return httpRuns(await from.run(url, burstCommand(count, curlCommand(url, timeoutS), true), (timeoutS * 2 + count) * 1000));
+}
+
+/** The HttpResults of a repeated or burst exec; an exec that ran nothing is one failed result carrying its error. */
+function httpRuns(r: ProbeResult): HttpResult[] {
   const runs = splitRepeats(r.stdout);
   if (runs.length === 0) return [parseCurlResult({ ...r, ok: false, stdout: '' })];
   return runs.map(({ out, exitCode }) => curlRun(r, out, exitCode));
@@ -72,9 +97,18 @@ export function curlRun(exec: ProbeResult, out: string, exitCode: number): HttpR
 export async function udpRepeated(from: ProbeRunner, ip: string, port: number, message: string, count: number, timeoutS = 2): Promise<UdpResult[]> {
   const target = `udp://${hostPort(ip, port)}`;
   const cmd = repeatCommand(count, udpCommand(ip, port, message, timeoutS), false);
-  const r = await from.run(ip, cmd, count * (timeoutS + 1) * 1000);
+  return udpRuns(await from.run(ip, cmd, count * (timeoutS + 1) * 1000), target);
+}
+
+/** `count` datagrams with `message` sent at once (burstCommand), each from a new socket; results in start order. */
+export async function udpBurst(from: ProbeRunner, ip: string, port: number, message: string, count: number, timeoutS = 2): Promise<UdpResult[]> {
+  const target = `udp://${hostPort(ip, port)}`;
+  return udpRuns(await from.run(ip, burstCommand(count, udpCommand(ip, port, message, timeoutS), false), (timeoutS + 1 + count) * 1000), target);
+}
+
+/** The UdpResults of a repeated or burst exec; an exec that ran nothing is one failed result, so the verdict can say why. */
+function udpRuns(r: ProbeResult, target: string): UdpResult[] {
   const runs = splitRepeats(r.stdout);
-  // The exec itself failed: one result carrying its error, so the verdict can say why.
   if (runs.length === 0) return [{ ...r, target, ok: false, reply: '' }];
   return runs.map(({ out, exitCode }) => udpRun({ ...r, target }, out, exitCode));
 }

@@ -25,7 +25,7 @@ import { all, retryVerdict, verdict, type CheckFamily, type Verdict } from '../.
 import { everyBackendVerdict, httpSample, localOnlyVerdict, sampleUntil, SPREAD_REQUESTS, SPREAD_ROUNDS, SPREAD_TIMEOUT_S, udpSample } from '../../lib/checks/backends.ts';
 import { otherFamily, urlFor, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIPs, podIpOf, podLabel, type NodePair } from '../../lib/probes/pods.ts';
-import { httpRepeated, podRunner, udpRepeated } from '../../lib/probes/spread.ts';
+import { httpBurst, podRunner, udpBurst } from '../../lib/probes/spread.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
 import { FLEET_HOST_HTTP_PORT } from '../../lib/probes/fleet.ts';
 import { fqdnOf, ipOr } from './common.ts';
@@ -242,8 +242,8 @@ export async function clusterIpEveryBackend(kc: KubeConfig, client: V1Pod, svc: 
   const object = `${podLabel(client)} → Service ${serviceName(svc)} ClusterIP (${target})`;
   const take = async () =>
     proto === 'http'
-      ? (await httpRepeated(from, target, SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample)
-      : (await udpRepeated(from, ip, NETEXEC_UDP_PORT, 'hostname', SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(udpSample);
+      ? (await httpBurst(from, target, SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample)
+      : (await udpBurst(from, ip, NETEXEC_UDP_PORT, 'hostname', SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(udpSample);
   return sampleUntil(take, (samples) => everyBackendVerdict({ object, family, backends: names, samples }), SPREAD_ROUNDS);
 }
 
@@ -264,7 +264,7 @@ export async function internalLocalOnly(kc: KubeConfig, clients: readonly V1Pod[
     const from = podRunner(kc, client);
     parts.push(
       await retryVerdict(async () => {
-        const samples = (await httpRepeated(from, url, ITP_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample);
+        const samples = (await httpBurst(from, url, ITP_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample);
         return localOnlyVerdict({ object, family, node, local, backends: namesOfFamily(members, family), samples });
       }, { attempts: 3 }),
     );

@@ -35,7 +35,7 @@ import { retry } from '../../lib/util/retry.ts';
 import { everyBackendVerdict, httpSample, sampleUntil, SPREAD_REQUESTS, SPREAD_ROUNDS, SPREAD_TIMEOUT_S } from '../../lib/checks/backends.ts';
 import { checkUdpAnswers, type UdpAddressProbe } from '../../lib/checks/udp-service.ts';
 import { hostPort } from '../../lib/net/family.ts';
-import { httpRepeated, udpOnce, type ProbeRunner } from '../../lib/probes/spread.ts';
+import { httpBurst, udpOnce, type ProbeRunner } from '../../lib/probes/spread.ts';
 import { nodePortOf, podLabel, report } from './common.ts';
 
 /** Per-probe timeout: a dropped or unserved port shows as a timeout this long. */
@@ -166,7 +166,7 @@ export async function nodePortEveryBackend(o: NodePortPlan<ProbeRunner>): Promis
     served.map((target) => {
       const url = urlFor(target.address, port, '/hostname');
       const object = `${nodePortName(o.svc)} on node ${target.node} ${describeRank(target)} from ${o.client.label} (${url})`;
-      const take = async () => (await httpRepeated(o.client, url, SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample);
+      const take = async () => (await httpBurst(o.client, url, SPREAD_REQUESTS, SPREAD_TIMEOUT_S)).map(httpSample);
       return sampleUntil(take, (samples) => everyBackendVerdict({ object, family: target.family, backends: o.backends, samples }), SPREAD_ROUNDS);
     }),
   );
