@@ -58,17 +58,17 @@ export async function largeHttpThroughService(kc: KubeConfig, client: V1Pod, svc
   if (!Array.isArray(targets)) return targets;
   const msg = randomBytes(HTTP_BODY_BYTES / 2).toString('hex');
   const sent = payloadOf(msg);
-  const parts: Verdict[] = [];
-  for (const t of targets) {
-    const url = urlFor(t.ip, t.port, '/echo');
-    const object = `${podLabel(client)} → ${t.label} (POST ${HTTP_BODY_BYTES}-byte body to ${url})`;
-    parts.push(
-      await retryVerdict(async () => {
+  // The paths at once: under a black hole each one waits out its timeouts.
+  const parts = await Promise.all(
+    targets.map((t) => {
+      const url = urlFor(t.ip, t.port, '/echo');
+      const object = `${podLabel(client)} → ${t.label} (POST ${HTTP_BODY_BYTES}-byte body to ${url})`;
+      return retryVerdict(async () => {
         const download = await httpDownload(kc, client.metadata!.namespace!, client.metadata!.name!, url, 10, `msg=${msg}`);
         return largeHttpVerdict({ object, family, download, sent });
-      }, { attempts: 2 }),
-    );
-  }
+      }, { attempts: 2 });
+    }),
+  );
   return combine(parts, `large HTTP body through Service ${serviceName(svc)}`, family);
 }
 
@@ -83,16 +83,15 @@ export async function largeUdpThroughService(kc: KubeConfig, client: V1Pod, svc:
   // netexec lower-cases and trims what it echoes: lower-case hex survives unchanged.
   const token = randomBytes(UDP_DATAGRAM_BYTES).toString('hex').slice(0, UDP_DATAGRAM_BYTES - command.length);
   const sent = payloadOf(token);
-  const parts: Verdict[] = [];
-  for (const t of targets) {
-    const object = `${podLabel(client)} → ${t.label} (udp ${t.ip} port ${t.port}, ${UDP_DATAGRAM_BYTES}-byte datagram)`;
-    parts.push(
-      await retryVerdict(async () => {
+  const parts = await Promise.all(
+    targets.map((t) => {
+      const object = `${podLabel(client)} → ${t.label} (udp ${t.ip} port ${t.port}, ${UDP_DATAGRAM_BYTES}-byte datagram)`;
+      return retryVerdict(async () => {
         const result = await udpExchange(kc, client.metadata!.namespace!, client.metadata!.name!, t.ip, t.port, `${command}${token}`, 2);
         return largeUdpVerdict({ object, family, result, sent, datagramBytes: UDP_DATAGRAM_BYTES });
-      }, { attempts: 3 }),
-    );
-  }
+      }, { attempts: 3 });
+    }),
+  );
   return combine(parts, `large UDP datagram through Service ${serviceName(svc)}`, family);
 }
 
