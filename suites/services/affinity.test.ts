@@ -15,10 +15,8 @@ import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createAffinityService, expectOk, FAMILIES, ROLE_LABEL, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
-import { affinityPinned, affinityPinnedUdp, affinityTimeout, affinityToggle } from './scenarios.ts';
+import { AFFINITY_TIMEOUT_S, affinityPinned, affinityPinnedUdp, affinityTimeout, affinityToggle } from './scenarios.ts';
 
-/** Short enough to wait out a few times per check, long enough that requests timeoutSeconds/2 apart stay pinned. */
-const TIMEOUT_S = 5;
 const BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
 
 let h: Harness;
@@ -55,7 +53,7 @@ beforeAll(async () => {
   // The pinned Service also serves netexec's UDP echo: the UDP affinity check goes through it.
   pinned = await createAffinityService(h.kc, ns.name, { ...shape('pinned'), ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
   for (const f of families) toggled.set(f, await createAffinityService(h.kc, ns.name, shape(`toggled-${f.toLowerCase()}`), { clientIP: true }));
-  expiring = await createAffinityService(h.kc, ns.name, shape('expiring'), { clientIP: true, timeoutSeconds: TIMEOUT_S });
+  expiring = await createAffinityService(h.kc, ns.name, shape('expiring'), { clientIP: true, timeoutSeconds: AFFINITY_TIMEOUT_S });
   for (const s of ['pinned', ...families.map((f) => `toggled-${f.toLowerCase()}`), 'expiring']) await waitForEndpoints(h.kc, ns.name, s, families, 4);
   const node: V1Node = await h.api.core.readNode({ name: w1 });
   nodePortVia = { path: 'NodePort', node };
@@ -128,12 +126,12 @@ describe.concurrent('session affinity', () => {
     (f) => ({
       id: `services/session-affinity/${idFamily(f)}-clientip-timeout-seconds-honoured`,
       family: f,
-      title: `[${f}] sessionAffinityConfig.clientIP.timeoutSeconds ${TIMEOUT_S}: pinned within the timeout, balanced afresh after it (ClusterIP)`,
+      title: `[${f}] sessionAffinityConfig.clientIP.timeoutSeconds ${AFFINITY_TIMEOUT_S}: pinned within the timeout, balanced afresh after it (ClusterIP)`,
       timing: 'kube-proxy programs a new Service within its sync period',
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
-      const v = await affinityTimeout(h.kc, client, expiring, { path: 'ClusterIP' }, f, TIMEOUT_S);
+      const v = await affinityTimeout(h.kc, client, expiring, { path: 'ClusterIP' }, f, AFFINITY_TIMEOUT_S);
       await ctx.annotate(v.seen, 'measured');
       await expectOk(ctx, v);
     },

@@ -18,10 +18,9 @@ import type { IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { faultTag, removeDrop, seedDrop, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { createAffinityService, FAMILIES, ROLE_LABEL, setAffinity, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
-import { affinityPinned, affinityPinnedUdp, affinitySpread, affinityTimeout, endpointChurn, EXPIRY_WINDOWS, udpServerReplaced } from './scenarios.ts';
+import { AFFINITY_TIMEOUT_S, affinityPinned, affinityPinnedUdp, affinitySpread, affinityTimeout, endpointChurn, EXPIRY_WINDOWS, udpServerReplaced } from './scenarios.ts';
 
 const BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
-const TIMEOUT_S = 5;
 const fam = (f: IPFamily) => f.toLowerCase();
 const udpLabel = (f: IPFamily) => ({ 'v6e2e.io/udp': fam(f) });
 const SOURCE_PORT: Record<IPFamily, number> = { IPv4: 42000, IPv6: 42010 };
@@ -105,7 +104,7 @@ describe.concurrent('session affinity and endpoint churn faults', () => {
       id: `services/affinity-churn-faults/fault-${idFamily(f)}-pin-outlives-timeout-seconds-timeout-check-fails-naming-the-service`,
       family: f,
       kind: 'fault',
-      title: `fault: [${f}] ClientIP pin outliving timeoutSeconds ${TIMEOUT_S} (Service left at kube-proxy's default 10800 s): the timeout check fails naming the Service`,
+      title: `fault: [${f}] ClientIP pin outliving timeoutSeconds ${AFFINITY_TIMEOUT_S} (Service left at kube-proxy's default 10800 s): the timeout check fails naming the Service`,
       timeoutMs: 300_000,
     }),
     async (f, ctx) => {
@@ -114,12 +113,12 @@ describe.concurrent('session affinity and endpoint churn faults', () => {
       // What a dataplane ignoring sessionAffinityConfig does: pins for the default 3 h, not the 5 s the check expects.
       const svc = await createAffinityService(h.kc, ns.name, { name, selector: BACKEND, families: h.families.families, ports: [NETEXEC_HTTP] }, { clientIP: true, timeoutSeconds: 10800 });
       await waitForEndpoints(h.kc, ns.name, name, h.families.families, 4);
-      const v = await affinityTimeout(h.kc, client, svc, { path: 'ClusterIP' }, f, TIMEOUT_S);
+      const v = await affinityTimeout(h.kc, client, svc, { path: 'ClusterIP' }, f, AFFINITY_TIMEOUT_S);
       await ctx.annotate(v.message, 'fault message');
       expectFault(v, {
-        object: new RegExp(` → Service ${ns.name}/${name} ClusterIP .* with sessionAffinity ClientIP timeoutSeconds ${TIMEOUT_S}$`),
+        object: new RegExp(` → Service ${ns.name}/${name} ClusterIP .* with sessionAffinity ClientIP timeoutSeconds ${AFFINITY_TIMEOUT_S}$`),
         family: f,
-        expected: [`to expire after timeoutSeconds ${TIMEOUT_S}`],
+        expected: [`to expire after timeoutSeconds ${AFFINITY_TIMEOUT_S}`],
         seen: [`still pinned after ${EXPIRY_WINDOWS} idle windows`],
       });
     },

@@ -65,6 +65,14 @@ async function answers(kc: KubeConfig, client: V1Pod, url: string, n: number, ga
   return rs.map(answerOf);
 }
 
+/** Returns once one GET through `url` is answered by a backend, or after CONVERGE_MS (the phase after it then judges). */
+async function answeredOnce(kc: KubeConfig, client: V1Pod, url: string): Promise<void> {
+  for (const until = Date.now() + CONVERGE_MS; Date.now() < until; await sleep(500)) {
+    const [a] = await answers(kc, client, url, 1);
+    if (a && 'backend' in a) return;
+  }
+}
+
 /**
  * sessionAffinity ClientIP: AFFINITY_REQUESTS requests of the client through `via` all
  * land on one backend. Retried while kube-proxy may still be programming the Service.
@@ -139,6 +147,13 @@ export async function affinityToggle(kc: KubeConfig, client: V1Pod, svc: V1Servi
   return joined([...before, ...off, ...again], `Service ${svc.metadata!.namespace}/${svc.metadata!.name} affinity ClientIP → None → ClientIP`, family);
 }
 
+/**
+ * The timeoutSeconds the expiry check gives its Service: long enough that requests
+ * timeoutSeconds/2 apart stay pinned on a loaded node, short because a pin that never
+ * expires is only shown by waiting out every one of EXPIRY_WINDOWS windows (5 s cost the
+ * fault 79 s).
+ */
+export const AFFINITY_TIMEOUT_S = 3;
 /** Idle windows tried after the pin: with 4 backends, all of them landing on the old backend by chance is 4^-8. */
 export const EXPIRY_WINDOWS = 8;
 /** Seconds of idling beyond the timeout in each window (kube-proxy's affinity entries expire at the second). */
@@ -158,6 +173,8 @@ export async function affinityTimeout(kc: KubeConfig, client: V1Pod, svc: V1Serv
   if ('ok' in t) return t;
   const object = `${t.object} with sessionAffinity ClientIP timeoutSeconds ${timeoutSeconds}`;
   const gap = timeoutSeconds / 2;
+  // A new Service: wait for kube-proxy to program it first, or the held phase wastes an attempt.
+  await answeredOnce(kc, client, t.url);
   let heldAnswers: Answer[] = [];
   const held = await retryVerdict(
     async () => {
