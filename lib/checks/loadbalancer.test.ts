@@ -74,6 +74,11 @@ describe('ingress families', () => {
     expect(v.message).toContain('IPv6 pending after 45.0 s (no ingress IP of that family)');
   });
 
+  test("a controller's refusal that ended the watch is quoted after the pending family", () => {
+    const t = { ...timeline(svc(['IPv6'], [], 'SingleStack'), {}, 4_100), refused: 'MetalLB AllocationFailed: Failed to allocate IP for "ns/lb": no available IPs' };
+    expect(checkIngressFamilies(t).message).toContain('IPv6 pending after 4.1 s (no ingress IP of that family); MetalLB AllocationFailed: Failed to allocate IP for "ns/lb": no available IPs');
+  });
+
   test('foreign family, duplicates and a bad ipMode fail', () => {
     expect(checkIngressFamilies(timeline(svc(['IPv6'], [{ ip: '172.18.255.208' }], 'SingleStack'), {})).ok).toBe(false);
     expect(checkIngressFamilies(timeline(svc(['IPv6'], [{ ip: 'fd00::1' }, { ip: 'fd00::2' }], 'SingleStack'), {})).ok).toBe(false);

@@ -107,6 +107,8 @@ export interface IngressTimeline {
   waitedMs: number;
   /** Poll period (the resolution of firstSeenMs). */
   intervalMs: number;
+  /** Why the watch ended before its deadline with families pending: the controller's refusal (watchIngress `refusal`). */
+  refused?: string;
 }
 
 export function seconds(ms: number): string {
@@ -123,22 +125,31 @@ export function describeTimeline(t: IngressTimeline, families: readonly IPFamily
   return parts.join(', ') || 'no families';
 }
 
+/** A refusal must hold this long with families still pending before the watch ends early (a pool reload may answer it). */
+export const REFUSAL_GRACE_MS = 3_000;
+/** How often the watch asks `refusal` (it reads events; the Service itself is polled faster). */
+const REFUSAL_POLL_MS = 1_000;
+
 /**
  * Polls the Service until it has an ingress IP of every wanted family (or the deadline),
  * recording when each family's first address appeared. `startedAt` is the client clock
- * just before the Service was created.
+ * just before the Service was created. With `refusal` (e.g. metallbRefusal), the watch
+ * also ends once the controller has said it will not allocate and REFUSAL_GRACE_MS more
+ * went by without the pending families: waiting out the deadline would only repeat it.
  */
 export async function watchIngress(
   kc: KubeConfig,
   ns: string,
   name: string,
-  opts: { startedAt: number; families: readonly IPFamily[]; timeoutMs?: number; intervalMs?: number },
+  opts: { startedAt: number; families: readonly IPFamily[]; timeoutMs?: number; intervalMs?: number; refusal?: (svc: V1Service) => Promise<string | undefined> },
 ): Promise<IngressTimeline> {
   const core = kc.makeApiClient(CoreV1Api);
   const intervalMs = opts.intervalMs ?? 200;
   const deadline = opts.startedAt + (opts.timeoutMs ?? 60_000);
   const firstSeenMs: Partial<Record<IPFamily, number>> = {};
   let svc: V1Service | undefined;
+  let refused: { reason: string; atMs: number } | undefined;
+  let askedAt = 0;
   for (;;) {
     try {
       svc = await core.readNamespacedService({ name, namespace: ns });
@@ -148,10 +159,31 @@ export async function watchIngress(
     const now = Date.now();
     if (svc) for (const p of ingressPoints(svc)) if (p.family && firstSeenMs[p.family] === undefined) firstSeenMs[p.family] = now - opts.startedAt;
     if (opts.families.every((f) => firstSeenMs[f] !== undefined) || now >= deadline) break;
+    if (opts.refusal && svc && !refused && now - askedAt >= REFUSAL_POLL_MS) {
+      askedAt = now;
+      const reason = await opts.refusal(svc).catch(() => undefined);
+      if (reason) refused = { reason, atMs: now };
+    }
+    if (refused && now - refused.atMs >= REFUSAL_GRACE_MS) {
+      return { service: svc!, firstSeenMs, waitedMs: Date.now() - opts.startedAt, intervalMs, refused: refused.reason };
+    }
     await new Promise((r) => setTimeout(r, intervalMs));
   }
   if (!svc) throw new Error(`Service ${ns}/${name} could not be read`);
   return { service: svc, firstSeenMs, waitedMs: Date.now() - opts.startedAt, intervalMs };
+}
+
+/**
+ * MetalLB's controller refusing this Service an address: its newest `AllocationFailed`
+ * event's message (it retries only when a pool or another Service changes), else undefined.
+ */
+export async function metallbRefusal(kc: KubeConfig, svc: V1Service): Promise<string | undefined> {
+  const events = await kc.makeApiClient(CoreV1Api).listNamespacedEvent({
+    namespace: svc.metadata!.namespace!,
+    fieldSelector: `involvedObject.uid=${svc.metadata!.uid!},reason=AllocationFailed`,
+  });
+  const last = events.items.at(-1);
+  return last ? `MetalLB AllocationFailed: ${last.message ?? ''}`.trim() : undefined;
 }
 
 const IP_MODES = ['VIP', 'Proxy'];
@@ -181,6 +213,7 @@ export function checkIngressFamilies(t: IngressTimeline, hint?: string): Verdict
       `ingress [${show}]`,
       ...(families.length > pending.length ? [`first ingress: ${describeTimeline(t, families.filter((f) => !pending.includes(f)))}`] : []),
       ...(pending.length ? [`${pending.join(', ')} pending after ${seconds(t.waitedMs)} (no ingress IP of that family)`] : []),
+      ...(pending.length && t.refused ? [t.refused] : []),
       ...(!ok && hint ? [hint] : []),
     ].join('; '),
   });

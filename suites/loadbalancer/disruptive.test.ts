@@ -1,6 +1,8 @@
 /**
  * Fault test for the LoadBalancer allocation check: the lab's MetalLB pool loses its
- * IPv6 range (or, on IPv6-only clusters where that is its only range, is deleted), and
+ * IPv6 range (on IPv6-only clusters, where that is its only range, it is swapped for an
+ * unused TEST-NET-1 IPv4 range: a pool without addresses is refused, and with no pool at
+ * all MetalLB says nothing about the Service), and
  * the allocation check's own scenario (suites/loadbalancer/scenarios.ts) runs the case
  * over the cluster's families (RequireDualStack on a dual-stack cluster, SingleStack
  * IPv6 on an IPv6-only one): it must report IPv6 as pending, saying why. The pool is restored in finally from lib/edge/metallb.ts
@@ -11,7 +13,7 @@
  * is kept short, and the Service holding an IPv6 address from it is deleted before the
  * range is removed.
  */
-import { CustomObjectsApi, type KubernetesObject } from '@kubernetes/client-node';
+import type { KubernetesObject } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { ingressOf, lbMatrix, type LbCase } from '../../lib/checks/loadbalancer.ts';
 import { lbRanges, METALLB_NS, POOL_NAME, poolObjects } from '../../lib/edge/metallb.ts';
@@ -21,7 +23,7 @@ import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
-import { deleteService, listPools, METALLB_GROUP, METALLB_VERSION, report, skipWithoutFamily, suiteNamespace } from '../nodeport/common.ts';
+import { deleteService, listPools, report, skipWithoutFamily, suiteNamespace } from '../nodeport/common.ts';
 import { ingressAllocation, lbServiceName } from './scenarios.ts';
 
 let h: Harness;
@@ -35,6 +37,9 @@ beforeAll(async () => {
 afterAll(async () => {
   await ns?.cleanup();
 });
+
+/** RFC 5737 TEST-NET-1: never routed, and no Service of an IPv6-only cluster asks for IPv4. */
+const UNUSED_IPV4_RANGE = '192.0.2.0/28';
 
 /** The allocation check's case for these families: RequireDualStack in their order for two, SingleStack for one. */
 function caseFor(families: readonly IPFamily[]): LbCase {
@@ -84,16 +89,15 @@ describe('LoadBalancer faults', () => {
     expectNoFault((await ingressAllocation(h, ns.name, v6Case)).verdict);
     await deleteService(h, ns.name, lbServiceName(v6Case));
 
-    // The fault: the same pool without its IPv6 range (kept non-empty: MetalLB rejects a pool without addresses).
+    // The fault: the same pool without its IPv6 range, kept non-empty so that MetalLB still
+    // judges the Service and says why it allocates nothing (AllocationFailed).
     const narrowed = structuredClone(lab);
-    narrowed.spec.addresses = lab.spec.addresses.filter((range) => !range.includes(':'));
+    const v4 = lab.spec.addresses.filter((range) => !range.includes(':'));
+    narrowed.spec.addresses = v4.length ? v4 : [UNUSED_IPV4_RANGE];
     const families = h.families.families;
     const pending = caseFor(families);
-    const custom = h.kc.makeApiClient(CustomObjectsApi);
-    const ref = { group: METALLB_GROUP, version: METALLB_VERSION, namespace: METALLB_NS, plural: 'ipaddresspools', name: pool };
     try {
-      if (narrowed.spec.addresses.length) await applyObjects(h.kc, [narrowed]);
-      else await custom.deleteNamespacedCustomObject(ref);
+      await applyObjects(h.kc, [narrowed]);
       await waitFor(`IPAddressPool ${pool} without IPv6`, async () => !(await listPools(h.kc)).some((p) => p.name === pool && p.families.includes('IPv6')), {
         timeoutMs: 30_000,
         intervalMs: 250,
@@ -111,7 +115,7 @@ describe('LoadBalancer faults', () => {
         object: `Service ${ns.name}/${lbServiceName(pending)} type LoadBalancer (ipFamilyPolicy ${pending.policy}, ipFamilies [${families.join(', ')}])`,
         family: pending.tag,
         expected: [`one IP of each of [${families.join(', ')}]`],
-        seen: ['(no ingress IP of that family)', 'MetalLB has no IPAddressPool with IPv6 addresses'],
+        seen: ['(no ingress IP of that family)', 'MetalLB has no IPAddressPool with IPv6 addresses', 'MetalLB AllocationFailed: '],
       });
       // Pending families are listed in the Service's ipFamilies order (IPv4 first on dual, IPv6 first on dual-v6).
       expect(f.seen).toMatch(/(IPv4, )?IPv6(, IPv4)? pending after \d+\.\d s \(no ingress IP of that family\)/);

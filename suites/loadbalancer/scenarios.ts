@@ -15,6 +15,7 @@ import {
   checkIngressReachable,
   expectedFamilies,
   ingressOf,
+  metallbRefusal,
   poolHint,
   serviceRef,
   sourcePreservedVerdict,
@@ -70,7 +71,7 @@ export async function ingressAllocation(h: Harness, ns: string, c: LbCase): Prom
     expected: `spec.ipFamilies [${want.join(', ')}] on a ${h.families.stack} cluster`,
     seen: `spec.ipFamilies [${got.join(', ')}]`,
   });
-  const timeline = await watchIngress(h.kc, ns, name, { startedAt, families: got, timeoutMs: INGRESS_TIMEOUT_MS });
+  const timeline = await watchIngress(h.kc, ns, name, { startedAt, families: got, timeoutMs: INGRESS_TIMEOUT_MS, refusal: (s) => metallbRefusal(h.kc, s) });
   const ingress = checkIngressFamilies(timeline, poolHint(await listPools(h.kc), got));
   return { verdict: all([specOk, ingress], `${ns}/${name}`, c.tag), timeline, families: got };
 }
