@@ -212,11 +212,14 @@ export async function withNamespace<T>(kc: KubeConfig, opts: NamespaceOptions, f
  * Waits until no namespace of the run is left (Terminating ones included): the serial
  * files start on a cluster where nothing else of the run still runs or holds addresses.
  */
-export async function waitRunNamespacesGone(kc: KubeConfig, runId: string, timeoutMs = 180_000): Promise<void> {
+export async function waitRunNamespacesGone(kc: KubeConfig, runId: string, opts: { except?: readonly string[]; timeoutMs?: number } = {}): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
+  const except = opts.except ?? [];
+  const timeoutMs = opts.timeoutMs ?? 180_000;
   await waitFor(
-    `namespaces labelled ${RUN_LABEL}=${labelValue(runId)} gone`,
-    async () => (await core.listNamespace({ labelSelector: `${RUN_LABEL}=${labelValue(runId)}` })).items.map((n) => n.metadata?.name ?? '?'),
+    `namespaces labelled ${RUN_LABEL}=${labelValue(runId)}${except.length ? ` other than ${except.join(', ')}` : ''} gone`,
+    async () =>
+      (await core.listNamespace({ labelSelector: `${RUN_LABEL}=${labelValue(runId)}` })).items.map((n) => n.metadata?.name ?? '?').filter((n) => !except.includes(n)),
     { timeoutMs, intervalMs: 1_000, until: (left) => left.length === 0, describe: (left) => `left: ${left.join(', ')}` },
   );
 }

@@ -8,8 +8,8 @@
  *
  * Whichever file asks first creates it; the others find it (AlreadyExists is fine), so
  * no order between files or workers matters. It carries the run label, so Ctrl-C's
- * sweep takes it; the serial group deletes it before waiting for a quiet cluster, and
- * the e2e globalSetup's teardown deletes it at the end of every run.
+ * sweep takes it. It stays through the serial group (the disruptive dns64 and nat64
+ * files probe from it), and the globalSetup's teardown deletes it at the end of every run.
  */
 import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';

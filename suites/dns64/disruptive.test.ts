@@ -10,35 +10,28 @@
  * Disruptive (serial): the Corefile is the cluster's, every pod resolves through it.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe, expect, type TestContext } from 'vitest';
+import { beforeAll, describe, expect, type TestContext } from 'vitest';
 import { discoverPref64, resolverObject, type Resolver } from '../../lib/checks/dns64.ts';
 import { applyCorefile, readCorefile, renderCorefile } from '../../lib/edge/coredns.ts';
 import type { EdgeInfo } from '../../lib/edge/index.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault } from '../../lib/harness/fault.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { parsePref64 } from '../../lib/net/rfc6052.ts';
 import { answersOf, dig } from '../../lib/probes/dns.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { configuredPrefix, dns64Setup, resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
+import { configuredPrefix, dns64Setup, resolverAddresses, resolverFor, skipWithoutFamily } from './common.ts';
 import { pref64Agreement, pref64AgreementObject, synthesis } from './scenarios.ts';
 
 let h: Harness;
-let ns: TestNamespace;
 let client: V1Pod;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'dns64-faults');
-  const [node] = await workerNodes(h.kc);
-  [client] = (await startProbePods(h.kc, ns.name, [{ name: 'client', node }], 180_000)) as [V1Pod];
+  // The run's probe fleet, as for the checks: in the serial group nothing else probes from it.
+  client = (await fleet(h.kc, h.env.runId)).pods[0]!;
 }, 300_000);
-
-afterAll(async () => {
-  await ns?.cleanup();
-});
 
 /** Faults need the lab edge (its upstream address renders a Corefile) and CoreDNS doing DNS64. */
 async function corednsLab(ctx: TestContext): Promise<EdgeInfo> {

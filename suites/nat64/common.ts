@@ -1,8 +1,7 @@
 /**
- * Shared set-up of the nat64 suite and its fault tests: one client pod pinned to each
- * worker (so a per-node fault shows up on exactly that node's pod; the checks use the
- * run's probe fleet, the fault file pods of its own), the prefix to dial through, and
- * the lab origin's URLs.
+ * Shared set-up of the nat64 suite and its fault tests: the clients are the run's probe
+ * fleet, one pod pinned to each sampled worker (so a per-node fault shows up on exactly
+ * that node's pod), the prefix to dial through, and the lab origin's URLs.
  */
 import type { V1Pod } from '@kubernetes/client-node';
 import type { TestContext } from 'vitest';
@@ -10,26 +9,16 @@ import type { Client, EgressSource } from '../../lib/checks/nat64.ts';
 import type { EdgeInfo } from '../../lib/edge/index.ts';
 import type { V6Origin } from '../../lib/edge/v6-world.ts';
 import type { Harness } from '../../lib/harness/context.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOf, isIp, urlFor } from '../../lib/net/family.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
-import { podIPs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { podIPs } from '../../lib/probes/pods.ts';
 import { configuredPrefix, resolverAddresses, resolverFor, type PrefixSource } from '../dns64/common.ts';
 import { pref64Discovery } from '../dns64/scenarios.ts';
-
-/** At most this many workers get a client pod. */
-export const MAX_CLIENT_NODES = 3;
 
 export interface Nat64Setup {
   clients: Client[];
   /** The prefix to dial through: the translator's, else the one DNS64 reveals (RFC 7050). */
   prefix?: PrefixSource;
-}
-
-/** Client pods of their own, one per worker (the fault file's: its faults act on one node's pod). */
-export async function ownClientPods(h: Harness, ns: TestNamespace): Promise<V1Pod[]> {
-  const nodes = (await workerNodes(h.kc)).slice(0, MAX_CLIENT_NODES);
-  return startProbePods(h.kc, ns.name, nodes.map((node, i) => ({ name: `client-${i}`, node })), 180_000);
 }
 
 /** The clients (one pod per worker) and the prefix to dial through. */

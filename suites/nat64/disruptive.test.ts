@@ -7,38 +7,35 @@
  * from every pod.
  *
  * Disruptive (serial): every NAT64 check of every file uses the translator, the node
- * routes to Pref64::/n and the IPv6 world subnet these faults take away.
+ * routes to Pref64::/n and the IPv6 world subnet these faults take away. The clients are
+ * the run's probe fleet, as for the checks: in the serial group nothing else probes from it.
  */
 import { execa } from 'execa';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { beforeAll, describe, expect } from 'vitest';
 import { clientObject, udpTarget, type Client } from '../../lib/checks/nat64.ts';
 import { restartTranslator, routeEdge, type EdgeInfo } from '../../lib/edge/index.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
-import { resolverAddresses, resolverFor, skipWithoutFamily, suiteNamespace } from '../dns64/common.ts';
+import { resolverAddresses, resolverFor, skipWithoutFamily } from '../dns64/common.ts';
 import { pref64Discovery, synthesis } from '../dns64/scenarios.ts';
 import { faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { urlFor } from '../../lib/net/family.ts';
-import { egressSources, labEdge, nat64Setup, ownClientPods, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
+import { fleet, type Fleet } from '../../lib/probes/fleet.ts';
+import { egressSources, labEdge, nat64Setup, prefixOrSkip, synthesizedUrl, v6World, type Nat64Setup } from './common.ts';
 import { nat64Http, nat64Udp, nativeIPv6Http, nativeIPv6Udp } from './scenarios.ts';
 
 let h: Harness;
-let ns: TestNamespace;
+let probes: Fleet;
 let s: Nat64Setup;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'nat64-faults');
-  s = await nat64Setup(h, await ownClientPods(h, ns));
+  probes = await fleet(h.kc, h.env.runId);
+  s = await nat64Setup(h, probes.pods);
 }, 300_000);
-
-afterAll(async () => {
-  await ns?.cleanup();
-});
 
 const nodeOf = (c: Client) => c.pod.spec!.nodeName!;
 
@@ -143,7 +140,7 @@ describe('nat64 faults', () => {
     const broken = nodeOf(brokenClient);
     expectNoFault(await nativeIPv6Http(s.clients, url, o.ipv6, sources));
     // raw PREROUTING: the pod's packets are dropped as they enter the node, before routing or masquerade.
-    const drop: NodeDrop = { node: broken, family: 'IPv6', match: ['-d', o.subnet], tag: faultTag(ns.name) };
+    const drop: NodeDrop = { node: broken, family: 'IPv6', match: ['-d', o.subnet], tag: faultTag(probes.namespace) };
     await withDrops([drop], async () => {
       const [v, udp] = await Promise.all([nativeIPv6Http(s.clients, url, o.ipv6, sources), nativeIPv6Udp(s.clients, o.ipv6, o.udpPort, sources)]);
       await ctx.annotate(v.message, 'fault message');

@@ -3,15 +3,15 @@
  * on the cluster. Files of checks ask for their namespaces' deletion without waiting
  * (lib/k8s/apply.ts), so their pods may still be terminating when the serial group
  * begins; a disruptive check changes what every pod sees and must not catch them.
+ * The probe fleet stays: the disruptive files probe from it (nothing else does by then),
+ * and the run's end deletes it (global-setup.ts).
  */
 import { beforeAll } from 'vitest';
 import { harness } from '../../lib/harness/context.ts';
 import { waitRunNamespacesGone } from '../../lib/k8s/apply.ts';
-import { deleteFleet } from '../../lib/probes/fleet.ts';
+import { fleetNamespace } from '../../lib/probes/fleet.ts';
 
 beforeAll(async () => {
   const h = await harness();
-  // The concurrent files are done (groupOrder): their shared probe fleet goes too.
-  await deleteFleet(h.kc, h.env.runId);
-  await waitRunNamespacesGone(h.kc, h.env.runId);
+  await waitRunNamespacesGone(h.kc, h.env.runId, { except: [fleetNamespace(h.env.runId)] });
 }, 200_000);
