@@ -5,8 +5,9 @@
  * was setup (wall minus test bodies) from summary.json. The clusters must exist
  * (v6e2e up, or a kept run); those runs never create or delete one.
  * `--end-to-end` adds a warm-lab `run --profile <p>` per profile: cluster created,
- * judged and deleted, as a user's first command does.
- *   npx tsx bench/run.mts [--profiles ipv6,dual] [--repeat 3] [--name-prefix v6e2e] [--end-to-end] [--checks-only] [--concurrency N]
+ * judged and deleted, as a user's first command does; `--end-to-end-only` runs just
+ * those (no kept cluster needed): N consecutive full runs per profile.
+ *   npx tsx bench/run.mts [--profiles ipv6,dual] [--repeat 3] [--name-prefix v6e2e] [--end-to-end | --end-to-end-only] [--checks-only] [--concurrency N]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -22,7 +23,8 @@ const opt = (flag: string, fallback: string): string => (argv.includes(flag) ? (
 const profiles = parseProfiles(opt('--profiles', 'ipv6'));
 const repeat = Math.max(1, Number(opt('--repeat', '3')));
 const prefix = opt('--name-prefix', 'v6e2e');
-const endToEnd = argv.includes('--end-to-end');
+const endToEndOnly = argv.includes('--end-to-end-only');
+const endToEnd = endToEndOnly || argv.includes('--end-to-end');
 const checksOnly = argv.includes('--checks-only');
 const concurrency = argv.includes('--concurrency') ? ['--concurrency', opt('--concurrency', '3')] : [];
 const work = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-bench-run-'));
@@ -86,7 +88,7 @@ function phases(s: RunSummary): { firstFileS: number; concurrentS: number; seria
 const rows: Row[] = [];
 try {
   for (const profile of profiles) {
-    const modes: Mode[] = ['checks', ...(checksOnly ? [] : (['self-test'] as const)), ...(endToEnd ? (['end-to-end'] as const) : [])];
+    const modes: Mode[] = endToEndOnly ? ['end-to-end'] : ['checks', ...(checksOnly ? [] : (['self-test'] as const)), ...(endToEnd ? (['end-to-end'] as const) : [])];
     for (const mode of modes) {
       const what = mode === 'end-to-end' ? `${profile}: run (warm lab, cluster created and deleted)` : `${profile}: run --reuse${mode === 'self-test' ? ' --self-test' : ' (checks only)'}`;
       const row: Row = { what, seconds: [], exit: [] };
