@@ -20,7 +20,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
-import { DEFAULT_E2E_WORKERS, SERIAL_PROJECT, serialGlobs } from './lib/harness/schedule.ts';
+import { defaultWorkers, SERIAL_PROJECT, serialGlobs } from './lib/harness/schedule.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
 import { environmentInfo } from './lib/report/environment.ts';
@@ -82,7 +82,7 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 600_000,
           // Files of checks run side by side, each in its own namespaces (lib/harness/schedule.ts).
-          maxWorkers: settings.workers ?? DEFAULT_E2E_WORKERS,
+          maxWorkers: settings.workers ?? defaultWorkers(settings.selfTest),
           fileParallelism: true,
           // A worker keeps its imports (client-node, allure, lib/) from file to file: isolated,
           // re-importing them per file took half the run's CPU (warm ipv6 checks: 116 s → 85 s).

@@ -182,7 +182,7 @@ export function childRunArgv(args: RunArgs, p: ProfileRun): string[] {
   if (args.keep) argv.push('--keep');
   if (args.selfTest) argv.push('--self-test');
   // Profiles at once share the machine: unless told, each runs its part of the default workers.
-  argv.push('--concurrency', String(args.concurrency ?? workersPerProfile(args.parallel)));
+  argv.push('--concurrency', String(args.concurrency ?? workersPerProfile(args.parallel, args.selfTest)));
   if (args.suites.length > 0) argv.push('--suite', args.suites.join(','));
   if (args.dns64Mode !== undefined) argv.push('--dns64-mode', args.dns64Mode);
   if (args.nat64Prefix !== undefined) argv.push('--nat64-prefix', args.nat64Prefix);

@@ -35,6 +35,9 @@ test('profiles at once share the default workers, at least 2 each', () => {
   expect(workersPerProfile(1)).toBe(6);
   expect(workersPerProfile(2)).toBe(3);
   expect(workersPerProfile(4)).toBe(2);
+  // Self-tests get more files at once (their faults mostly wait): 8 alone, 4 each for two.
+  expect(workersPerProfile(1, true)).toBe(8);
+  expect(workersPerProfile(2, true)).toBe(4);
 });
 
 test('disruptive files are the serial group with self-tests, and collected with the concurrent files without', () => {
