@@ -30,7 +30,7 @@ beforeAll(async () => {
     { name: 'udp', port: 81, targetPort: FLEET_HOST_UDP_PORT, protocol: 'UDP' },
   ];
   const [run, listed] = await Promise.all([fleet(h.kc, h.env.runId), listNodes(h)]);
-  service = await fleetService(h.kc, run, { name: SERVICE, selector: { ...FLEET_HOST_SELECTOR }, families: h.families.families, ports }, run.hosts.length);
+  service = await fleetService(h.kc, run, { name: SERVICE, selector: FLEET_HOST_SELECTOR, families: h.families.families, ports }, run.hosts.length);
   svc = service.svc;
   [client, endpoints, nodes] = [run.pods[0]!, run.hosts, listed];
 }, 300_000);

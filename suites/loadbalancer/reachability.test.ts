@@ -14,17 +14,18 @@
  * Backend pod names carry the namespace's random tail: an answer from another cluster
  * sharing kind's network (same pool range) shows up as a foreign name.
  */
-import type { TestContext } from 'vitest';
-import type { V1Pod } from '@kubernetes/client-node';
-import { afterAll, beforeAll, describe } from 'vitest';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
+import { afterAll, beforeAll, describe, type TestContext } from 'vitest';
 import { dualFrontSupport, ingressOf, watchIngress, type IngressTimeline } from '../../lib/checks/loadbalancer.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
-import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
+import { check, checkEach, expectOk, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { allSettledOrThrow } from '../../lib/util/settle.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
+import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
+import { outsideRunner } from '../../lib/probes/spread.ts';
+import { allSettledOrThrow } from '../../lib/util/settle.ts';
 import {
   createService,
   FAMILIES,
@@ -41,10 +42,6 @@ import {
   type ServiceShape,
 } from '../nodeport/common.ts';
 import { dualFront, fromOutside, fromPod, healthCheckAnswers, ingressAnswers, ingressUdpAnswers, sourcePreserved, sourceRangeHolds, type LbPeers } from './scenarios.ts';
-import type { V1Node } from '@kubernetes/client-node';
-import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
-import { outsideRunner } from '../../lib/probes/spread.ts';
-import { expectOk } from '../../lib/harness/check.ts';
 import { nodeAddresses } from '../nodeport/scenarios.ts';
 
 /** The data-path Services are created up front; their ingress may take this long. */
