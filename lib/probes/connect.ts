@@ -6,7 +6,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { hostPort } from '../net/family.ts';
-import { runProbe, type ProbeResult } from './exec.ts';
+import { runSingleProbe, type ProbeResult } from './exec.ts';
 
 export type ConnectProtocol = 'tcp' | 'udp';
 
@@ -43,6 +43,6 @@ export function connectOutcome(r: Pick<ProbeResult, 'exitCode' | 'stdout' | 'std
 export async function agnhostConnect(kc: KubeConfig, ns: string, pod: string, ip: string, port: number, protocol: ConnectProtocol, timeoutS = 2): Promise<ConnectResult> {
   const target = hostPort(ip, port);
   const cmd = ['/agnhost', 'connect', `--protocol=${protocol}`, `--timeout=${timeoutS}s`, target];
-  const r = await runProbe(kc, ns, pod, ip, cmd, timeoutS * 1000);
+  const r = await runSingleProbe(kc, ns, pod, ip, cmd, timeoutS * 1000);
   return { ...r, target: `${protocol}://${target}`, protocol, timeoutS, ...connectOutcome(r) };
 }

@@ -7,8 +7,6 @@ import type { ProbeResult } from './exec.ts';
 export interface HttpResult extends ProbeResult {
   status?: number;
   body: string;
-  /** The exec said exit 0 but curl's status mark is missing: its output was lost, nothing was observed. */
-  outputLost?: boolean;
 }
 
 /** Written by `curl -w` after the body; the last one in stdout is curl's (a body could contain it too). */

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Address6 } from 'ip-address';
 import { familyOf, normalizeIp, parseIp } from '../net/family.ts';
-import { runProbe, type ProbeResult } from './exec.ts';
+import { runSingleProbe, type ProbeResult } from './exec.ts';
 
 export type RecordType = 'A' | 'AAAA' | 'PTR' | 'CNAME' | 'SRV';
 
@@ -30,7 +30,7 @@ export interface DnsResult extends ProbeResult {
 export async function dig(kc: KubeConfig, ns: string, pod: string, name: string, type: RecordType, opts: { server?: string; tcp?: boolean; search?: boolean } = {}): Promise<DnsResult> {
   // search: expand a partial name through resolv.conf's search list and ndots, as a resolver library would.
   const cmd = ['dig', '+time=2', '+tries=2', '+noall', '+answer', '+comments', '+stats', ...(opts.tcp ? ['+tcp'] : []), ...(opts.search ? ['+search'] : []), ...(opts.server ? [`@${opts.server}`] : []), type, name];
-  const r = await runProbe(kc, ns, pod, `${name} ${type}`, cmd, 20_000);
+  const r = await runSingleProbe(kc, ns, pod, `${name} ${type}`, cmd, 20_000);
   const rcode = /status: ([A-Z]+)/.exec(r.stdout)?.[1];
   const server = /;; SERVER: (\S+)/.exec(r.stdout)?.[1];
   const answers: DnsAnswer[] = [];
@@ -75,7 +75,7 @@ export function clusterDomainFromResolvConf(resolvConf: string, namespace: strin
 }
 
 export async function clusterDomain(kc: KubeConfig, ns: string, pod: string): Promise<string> {
-  const r = await runProbe(kc, ns, pod, '/etc/resolv.conf', ['cat', '/etc/resolv.conf']);
+  const r = await runSingleProbe(kc, ns, pod, '/etc/resolv.conf', ['cat', '/etc/resolv.conf']);
   return (r.ok && clusterDomainFromResolvConf(r.stdout, ns)) || 'cluster.local';
 }
 

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { podExec } from '../k8s/exec.ts';
+import { retryLast } from '../util/retry.ts';
 import { recordProbe } from './journal.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
 
@@ -15,6 +16,32 @@ export interface ProbeResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The exec said exit 0 but the command's end mark (RC_MARK) is missing: its output was lost, nothing was observed. */
+  outputLost?: boolean;
+}
+
+/**
+ * Ends every probe's stdout: the command's exit code, printed in the pod. Under load an
+ * exec once reported exit 0 with no output for an `agnhost connect` that had timed out
+ * (exit 1), read as "a UDP reply"; the code the shell saw is trusted over the exec's.
+ */
+export const RC_MARK = '@@v6e2e-rc=';
+
+/** The probe command run by `sh` so that its exit code is printed after its output. */
+export function withExitMark(command: readonly string[]): string[] {
+  return ['sh', '-c', `"$@"; rc=$?; printf '\n${RC_MARK}%s\n' "$rc"; exit $rc`, 'sh', ...command];
+}
+
+/**
+ * The command's own stdout and exit code from a withExitMark exec. Without the mark, an
+ * exec that said exit 0 lost the output (outputLost, exit -1); a failed exec keeps its code.
+ */
+export function readExitMark(execCode: number, stdout: string, stderr: string): Pick<ProbeResult, 'exitCode' | 'stdout' | 'stderr' | 'outputLost'> {
+  const m = new RegExp(`\\n${RC_MARK}(\\d+)\\n$`).exec(stdout);
+  if (m) return { exitCode: Number(m[1]), stdout: stdout.slice(0, m.index), stderr };
+  if (execCode !== 0) return { exitCode: execCode, stdout, stderr };
+  const note = `the exec said exit 0 but the command's exit mark is missing: output lost`;
+  return { exitCode: -1, stdout, stderr: stderr ? `${stderr}\n${note}` : note, outputLost: true };
 }
 
 /**
@@ -40,8 +67,9 @@ export async function runProbe(
   const started = performance.now();
   let result: ProbeResult;
   try {
-    const r = await podExec(kc, ns, pod, command, { timeoutMs: commandMs + EXEC_SLACK_MS, container });
-    result = { ok: r.code === 0, from: `${ns}/${pod}`, target, family, command, exitCode: r.code, stdout: r.stdout, stderr: r.stderr };
+    const r = await podExec(kc, ns, pod, withExitMark(command), { timeoutMs: commandMs + EXEC_SLACK_MS, container });
+    const own = readExitMark(r.code, r.stdout, r.stderr);
+    result = { ok: own.exitCode === 0, from: `${ns}/${pod}`, target, family, command, ...own };
   } catch (err) {
     // Not swallowed: an exec that could not run is a failed probe (ok: false) carrying the error.
     const msg = err instanceof Error ? err.message : String(err);
@@ -49,6 +77,15 @@ export async function runProbe(
   }
   recordProbe(result, performance.now() - started);
   return result;
+}
+
+/**
+ * runProbe for a single probe that can simply be asked again: once more (twice at most)
+ * when the exec lost its output, which observed nothing. Never for timed series or loops,
+ * whose event is over by then (they recover from their own logs).
+ */
+export function runSingleProbe(...args: Parameters<typeof runProbe>): Promise<ProbeResult> {
+  return retryLast(() => runProbe(...args), { attempts: 3, delayMs: 0, until: (r) => !r.outputLost });
 }
 
 function familyOfTarget(target: string): IPFamily | undefined {

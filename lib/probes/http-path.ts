@@ -7,7 +7,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { isIp, normalizeIp, type IPFamily } from '../net/family.ts';
-import { runProbe } from './exec.ts';
+import { runSingleProbe } from './exec.ts';
 import type { HttpResult } from './http.ts';
 
 export interface PathResult extends HttpResult {
@@ -63,7 +63,7 @@ export async function httpGetPath(kc: KubeConfig, ns: string, pod: string, url: 
     'rm -f "$f"',
     'exit $rc',
   ].join('; ');
-  const r = await runProbe(kc, ns, pod, url, ['sh', '-c', script, url], max * 1000);
+  const r = await runSingleProbe(kc, ns, pod, url, ['sh', '-c', script, url], max * 1000);
   const p = parsePathLine(r.stdout);
   const ok = r.ok && p.status !== undefined && p.status >= 200 && p.status < 400;
   return { ...r, ok, family: r.family ?? opts.ipFamily, status: p.status, body: p.body, bytes: p.bytes, localIp: p.localIp, remoteIp: p.remoteIp, sha256: p.sha256 };

@@ -1,7 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { IPFamily } from '../net/family.ts';
 import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
-import { runProbe, type ProbeResult } from './exec.ts';
+import { runProbe, runSingleProbe, type ProbeResult } from './exec.ts';
 import { retryLast } from '../util/retry.ts';
 
 export type { HttpResult } from './curl.ts';
@@ -62,7 +62,7 @@ export async function httpDownload(kc: KubeConfig, ns: string, pod: string, url:
     'rm -f "$f"',
     'exit $rc',
   ].join('; ');
-  const r = await runProbe(kc, ns, pod, url, ['sh', '-c', script, url, ...(post !== undefined ? [post] : [])], (timeoutS + 5) * 1000);
+  const r = await runSingleProbe(kc, ns, pod, url, ['sh', '-c', script, url, ...(post !== undefined ? [post] : [])], (timeoutS + 5) * 1000);
   return parseDownload(r);
 }
 

@@ -4,7 +4,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { IPFamily } from '../net/family.ts';
-import { runProbe, type ProbeResult } from './exec.ts';
+import { runSingleProbe, type ProbeResult } from './exec.ts';
 
 export interface PingResult extends ProbeResult {
   sent: number;
@@ -30,7 +30,7 @@ export interface PingOptions {
 export async function ping(kc: KubeConfig, ns: string, pod: string, ip: string, family: IPFamily, count = 3, opts: PingOptions = {}): Promise<PingResult> {
   const extra = [...(opts.payload !== undefined ? ['-s', String(opts.payload)] : []), ...(opts.dontFragment ? ['-M', 'do'] : [])];
   const cmd = ['ping', family === 'IPv6' ? '-6' : '-4', ...extra, '-c', String(count), '-i', '0.2', '-W', String(opts.waitS ?? 2), ip];
-  const r = await runProbe(kc, ns, pod, ip, cmd, (count * 0.2 + (opts.waitS ?? 2)) * 1000);
+  const r = await runSingleProbe(kc, ns, pod, ip, cmd, (count * 0.2 + (opts.waitS ?? 2)) * 1000);
   return { ...r, ...parsePingCounts(r.stdout) };
 }
 

@@ -4,7 +4,7 @@
  */
 import type { KubeConfig } from '@kubernetes/client-node';
 import { hostPort, isIp } from '../net/family.ts';
-import { runProbe, type ProbeResult } from './exec.ts';
+import { runSingleProbe, type ProbeResult } from './exec.ts';
 
 export const REDIS_PORT = 6379;
 
@@ -28,7 +28,7 @@ export async function redisCli(kc: KubeConfig, ns: string, pod: string, host: st
   const t = opts.timeoutS ?? 5;
   const cmd = ['timeout', String(t), 'redis-cli', '-h', host, '-p', String(port), ...args];
   const target = isIp(host) ? host : hostPort(host, port);
-  const r = await runProbe(kc, ns, pod, target, cmd, t * 1000);
+  const r = await runSingleProbe(kc, ns, pod, target, cmd, t * 1000);
   const reply = r.stdout.replace(/\r/g, '').trim();
   const err = errorReply(reply);
   const result: RedisResult = { ...r, target: `redis://${hostPort(host, port)}`, ok: r.ok && !err && !/^Could not connect/m.test(r.stderr + reply), reply };

@@ -7,7 +7,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { Address4, Address6 } from 'ip-address';
 import { hostPort, type IPFamily } from '../net/family.ts';
-import { runProbe, type ProbeResult } from './exec.ts';
+import { runSingleProbe, type ProbeResult } from './exec.ts';
 
 export type SocketProto = 'tcp' | 'udp';
 
@@ -87,7 +87,7 @@ export interface ListenersResult {
 export async function listeningSockets(kc: KubeConfig, ns: string, pod: string, container?: string): Promise<ListenersResult> {
   const script = 'for t in tcp tcp6 udp udp6; do echo "@@ $t"; cat /proc/net/$t 2>/dev/null; done';
   const cmd = ['sh', '-c', script];
-  const r = await runProbe(kc, ns, pod, 'listening sockets', cmd, 0, container);
+  const r = await runSingleProbe(kc, ns, pod, 'listening sockets', cmd, 0, container);
   return { result: r, sockets: r.ok ? parseProcNet(r.stdout) : [] };
 }
 

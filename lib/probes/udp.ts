@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import { hostPort } from '../net/family.ts';
-import { runProbe, type ProbeResult } from './exec.ts';
+import { runSingleProbe, type ProbeResult } from './exec.ts';
 
 export interface UdpResult extends ProbeResult {
   reply: string;
@@ -23,7 +23,7 @@ export function udpCommand(ip: string, port: number, message: string, timeoutS =
  */
 export async function udpExchange(kc: KubeConfig, ns: string, pod: string, ip: string, port: number, message: string, timeoutS = 3, sourcePort?: number): Promise<UdpResult> {
   const target = hostPort(ip, port);
-  const r = await runProbe(kc, ns, pod, ip, udpCommand(ip, port, message, timeoutS, sourcePort), timeoutS * 1000);
+  const r = await runSingleProbe(kc, ns, pod, ip, udpCommand(ip, port, message, timeoutS, sourcePort), timeoutS * 1000);
   const reply = r.stdout.trim();
   return { ...r, target: `udp://${target}`, ok: r.ok && reply.length > 0, reply };
 }

@@ -9,7 +9,7 @@ import { hostsFileVerdict, parseHostsFile, parseSrv, podRecordName, srvVerdict }
 import { all, retryVerdict, verdict, type Verdict } from '../../lib/checks/verdict.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { answersOf, dig } from '../../lib/probes/dns.ts';
-import { runProbe } from '../../lib/probes/exec.ts';
+import { runSingleProbe } from '../../lib/probes/exec.ts';
 import { podIPs, podLabel } from '../../lib/probes/pods.ts';
 import { ipOr } from './common.ts';
 
@@ -79,7 +79,7 @@ export async function hostsFile(kc: KubeConfig, pods: readonly V1Pod[], family: 
   const parts: Verdict[] = [];
   for (const pod of pods) {
     const { ns, name } = at(pod);
-    const r = await runProbe(kc, ns, name, '/etc/hosts', ['cat', '/etc/hosts']);
+    const r = await runSingleProbe(kc, ns, name, '/etc/hosts', ['cat', '/etc/hosts']);
     parts.push(
       hostsFileVerdict({
         object: `${podLabel(pod)} /etc/hosts`,

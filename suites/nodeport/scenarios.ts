@@ -28,7 +28,7 @@ import {
 import { checkHostNetworkPodIPs, checkPodHostIPs, familyTag, podRef } from '../../lib/checks/address-families.ts';
 import { all, verdict, type CheckFamily, type Verdict } from '../../lib/checks/verdict.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
-import { runProbe } from '../../lib/probes/exec.ts';
+import { runSingleProbe } from '../../lib/probes/exec.ts';
 import { httpGet, type HttpResult } from '../../lib/probes/http.ts';
 import { parseCurlResult, type OutsideClient } from '../../lib/probes/outside.ts';
 import { retry } from '../../lib/util/retry.ts';
@@ -282,7 +282,7 @@ export async function downwardHostIp(kc: KubeConfig, pods: readonly V1Pod[], svc
     const name = p.metadata!.name!;
     let hostIp: string | undefined;
     const { last: v, attempts: n } = await retry(async () => {
-      const r = await runProbe(kc, p.metadata!.namespace!, name, `$HOST_IP:${port}`, ['sh', '-c', hostIpNodePortScript(3), String(port)], 6_000);
+      const r = await runSingleProbe(kc, p.metadata!.namespace!, name, `$HOST_IP:${port}`, ['sh', '-c', hostIpNodePortScript(3), String(port)], 6_000);
       const split = splitHostIpOutput(r.stdout);
       hostIp = split.hostIp;
       const result = parseCurlResult({ ...r, stdout: split.rest });
