@@ -58,7 +58,7 @@ export async function httpDownload(kc: KubeConfig, ns: string, pod: string, url:
   const script = [
     'f=$(mktemp)',
     `code=$(curl -sS -g --connect-timeout 5 --max-time ${timeoutS}${data} -o "$f" -w '%{http_code}' "$0"); rc=$?`,
-    `echo "${DL_MARK}$code $(wc -c < "$f") $(sha256sum < "$f" | cut -d' ' -f1) $rc"`,
+    `echo "${DL_MARK}$code $(wc -c < "$f") $(sha256sum < "$f" | cut -d' ' -f1)"`,
     'rm -f "$f"',
     'exit $rc',
   ].join('; ');
@@ -66,17 +66,13 @@ export async function httpDownload(kc: KubeConfig, ns: string, pod: string, url:
   return parseDownload(r);
 }
 
-/** httpDownload's result from its exec: the marked line's status, size, sha256 and curl's exit code. */
+/** httpDownload's result from its exec: the marked line's status, size and sha256. */
 export function parseDownload(r: ProbeResult): DownloadResult {
   const line = r.stdout.split('\n').find((l) => l.startsWith(DL_MARK));
-  const [code, size, sum, rc] = line ? line.slice(DL_MARK.length).trim().split(' ') : [];
+  const [code, size, sum] = line ? line.slice(DL_MARK.length).trim().split(' ') : [];
   const status = Number(code) || undefined;
   const bytes = Number(size) || 0;
-  // curl's exit code as the script printed it: an exec under load once reported exit 0 for a
-  // curl that had exited 28, and the verdict tells a stall from a refusal by that code.
-  const exitCode = rc !== undefined && /^\d+$/.test(rc) ? Number(rc) : r.exitCode;
-  const ok = exitCode === 0 && status !== undefined && status >= 200 && status < 300;
-  return { result: { ...r, exitCode, ok }, status, bytes, sha256: bytes > 0 ? sum : undefined };
+  return { result: { ...r, ok: r.ok && status !== undefined && status >= 200 && status < 300 }, status, bytes, sha256: bytes > 0 ? sum : undefined };
 }
 
 /** Bytes received for a large body (kept for callers that need only the size). */
