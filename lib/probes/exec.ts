@@ -80,12 +80,17 @@ export async function runProbe(
 }
 
 /**
- * runProbe for a single probe that can simply be asked again: once more (twice at most)
- * when the exec lost its output, which observed nothing. Never for timed series or loops,
- * whose event is over by then (they recover from their own logs).
+ * A single probe asked again (twice at most) while its result says the output was lost,
+ * which observed nothing. Never for timed series or loops, whose event is over by then
+ * (they recover from their own logs).
  */
+export function askAgainIfLost<T extends ProbeResult>(probe: () => Promise<T>): Promise<T> {
+  return retryLast(probe, { attempts: 3, delayMs: 0, until: (r) => !r.outputLost });
+}
+
+/** runProbe for a single probe that can simply be asked again (askAgainIfLost). */
 export function runSingleProbe(...args: Parameters<typeof runProbe>): Promise<ProbeResult> {
-  return retryLast(() => runProbe(...args), { attempts: 3, delayMs: 0, until: (r) => !r.outputLost });
+  return askAgainIfLost(() => runProbe(...args));
 }
 
 function familyOfTarget(target: string): IPFamily | undefined {

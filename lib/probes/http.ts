@@ -1,8 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { IPFamily } from '../net/family.ts';
 import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
-import { runProbe, runSingleProbe, type ProbeResult } from './exec.ts';
-import { retryLast } from '../util/retry.ts';
+import { askAgainIfLost, runProbe, runSingleProbe, type ProbeResult } from './exec.ts';
 
 export type { HttpResult } from './curl.ts';
 
@@ -27,10 +26,8 @@ function familyFlag(f: IPFamily | undefined): string[] {
 export async function httpGet(kc: KubeConfig, ns: string, pod: string, url: string, opts: HttpOptions = {}): Promise<HttpResult> {
   const t = opts.timeoutS ?? 5;
   const cmd = curlCommand(url, t, [...familyFlag(opts.ipFamily), ...(opts.resolve ? ['--resolve', opts.resolve] : [])]);
-  // Lost output observed nothing: ask again (twice at most) rather than judge the network on it.
-  const result = await retryLast(async () => parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000)), {
-    attempts: 3, delayMs: 0, until: (r) => !r.outputLost,
-  });
+  // Judged after parsing: curl's own status mark missing is a lost output too.
+  const result = await askAgainIfLost(async () => parseCurlResult(await runProbe(kc, ns, pod, url, cmd, t * 2 * 1000)));
   if (opts.ipFamily && !result.family) result.family = opts.ipFamily;
   return result;
 }
