@@ -29,6 +29,7 @@ const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const PATCHES = path.join(REPO_ROOT, 'fixtures', 'kubernetes-patches');
 const OUT = path.resolve(process.env.V6E2E_REPORT_DIR ?? path.join(REPO_ROOT, 'reports', 'kubernetes-src'));
 const BIN = path.join(REPO_ROOT, 'bin', 'v6e2e.js');
+/** The suites whose checks the patches break: both for the unpatched and the kubelet run, nodeport for kube-proxy's. */
 const SUITES = 'address-families,nodeport';
 
 interface CliRun {
@@ -51,17 +52,18 @@ let workDir = '';
 /** What `git status` sees, ignored files included: any write into the tree shows here. */
 const treeStatus = async () => (await git(tree, 'status', '--porcelain', '--ignored')).stdout;
 
-async function kindClusters(): Promise<string[]> {
+/** The kind clusters built from a tree (`<name>-src<state>`): other acceptances may make and delete theirs meanwhile. */
+async function treeClusters(): Promise<string[]> {
   const r = await execa('docker', ['ps', '-a', '--filter', 'label=io.x-k8s.kind.cluster', '--format', '{{.Label "io.x-k8s.kind.cluster"}}'], { reject: false });
-  return [...new Set(r.stdout.split('\n').filter(Boolean))].sort();
+  return [...new Set(r.stdout.split('\n').filter((n) => /-src[0-9a-f]{6}$/.test(n)))].sort();
 }
 
 /** `run --kubernetes-src <tree> --profile dual` into its own report dir; the run deletes its cluster. */
-async function runTree(label: string): Promise<{ run: CliRun; summary: RunSummary; dir: string }> {
+async function runTree(label: string, suites = SUITES): Promise<{ run: CliRun; summary: RunSummary; dir: string }> {
   const dir = path.join(OUT, label);
   fs.rmSync(dir, { recursive: true, force: true });
   const before = await treeStatus();
-  const run = await v6e2e('run', '--profile', 'dual', '--kubernetes-src', tree, '--suite', SUITES, '--report-dir', dir, '--no-html');
+  const run = await v6e2e('run', '--profile', 'dual', '--kubernetes-src', tree, '--suite', suites, '--report-dir', dir, '--no-html');
   timings[`run ${label} (s)`] = run.seconds;
   expect(await treeStatus(), `the run wrote into the tree`).toBe(before);
   const summaries = fs.existsSync(path.join(dir, 'summary.json')) ? readSummaries(dir) : [];
@@ -111,7 +113,7 @@ describe('--kubernetes-src: a local Kubernetes tree, built and judged offline', 
   }, 5 * 60_000);
 
   test('a compile error exits 3 with the compiler\'s lines and creates no cluster; another minor exits 2', async () => {
-    const clusters = await kindClusters();
+    const clusters = await treeClusters();
     fs.writeFileSync(path.join(tree, 'pkg', 'proxy', 'iptables', 'zz_broken.go'), 'package iptables\n\nfunc broken( {\n');
     try {
       const r = await v6e2e('run', '--profile', 'dual', '--kubernetes-src', tree, '--suite', 'nodeport', '--no-html', '--report-dir', path.join(OUT, 'broken'));
@@ -133,13 +135,13 @@ describe('--kubernetes-src: a local Kubernetes tree, built and judged offline', 
       await git(tree, 'tag', '-d', 'v1.35.0-alpha.0');
       await git(tree, 'tag', 'v1.34.4', 'HEAD');
     }
-    expect(await kindClusters()).toEqual(clusters);
+    expect(await treeClusters()).toEqual(clusters);
   }, 15 * 60_000);
 
   test('kube-proxy patched to program NodePorts for IPv4 only: the IPv6 NodePort checks fail naming the node, IPv4 passes', async () => {
     await applyPatch(tree, path.join(PATCHES, 'kube-proxy-nodeport-primary-only.diff'));
     try {
-      const { run, summary, dir } = await runTree('kube-proxy-patch');
+      const { run, summary, dir } = await runTree('kube-proxy-patch', 'nodeport');
       timings['one-line kube-proxy change → verdict (s)'] = run.seconds;
       expect(run.exitCode).toBe(1);
       expect(summary.build?.treeState).toBe('dirty');
