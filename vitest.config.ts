@@ -64,7 +64,7 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['lib/**/*.test.ts'],
+          include: ['lib/**/*.test.ts', 'acceptance/support/**/*.test.ts'],
           environment: 'node',
         },
       },

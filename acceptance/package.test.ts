@@ -16,6 +16,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listFiles } from '../lib/lab/hash.ts';
 import { readSummaries } from '../lib/report/summary.ts';
+import { removeOnSignal } from './support/signal-cleanup.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const KUBECONFIG = process.env.V6E2E_PACKAGE_KUBECONFIG;
@@ -37,11 +38,25 @@ async function packageState(): Promise<string> {
   }).join('\n');
 }
 
-const v6e2e = (...args: string[]) => execa(bin, args, { cwd, reject: false, env: { FORCE_COLOR: '0' } });
+/** The v6e2e run going on, if any: on Ctrl-C its cleanup is waited for before the directories go. */
+let running: Promise<unknown> | undefined;
+
+async function v6e2e(...args: string[]) {
+  const child = execa(bin, args, { cwd, reject: false, env: { FORCE_COLOR: '0' } });
+  running = child;
+  try {
+    return await child;
+  } finally {
+    running = undefined;
+  }
+}
+
+let stopSignalCleanup: () => void = () => undefined;
 
 describe('the packed package, installed into a prefix, run from an unrelated directory', () => {
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-package-'));
+    stopSignalCleanup = removeOnSignal(() => [work, cwd], () => running);
     const packed = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO_ROOT });
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const paths = info!.files.map((f) => f.path);
@@ -58,6 +73,7 @@ describe('the packed package, installed into a prefix, run from an unrelated dir
 
   afterAll(() => {
     for (const d of [work, cwd]) if (d) fs.rmSync(d, { recursive: true, force: true });
+    stopSignalCleanup();
   });
 
   test('--version names the package version', async () => {
