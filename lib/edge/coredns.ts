@@ -1,6 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
-import { clients } from '../k8s/client.ts';
-import { waitFor } from '../k8s/wait.ts';
+import { clients, updateOnConflict } from '../k8s/client.ts';
+import { restartDeployment } from '../k8s/rollout.ts';
 import { hostPort } from '../net/family.ts';
 import type { Pref64 } from '../net/rfc6052.ts';
 import type { Dns64Mode } from './dns.ts';
@@ -55,39 +55,31 @@ export function renderCorefile(o: CorefileOptions): string {
   ].join('\n');
 }
 
+/**
+ * CoreDNS' readiness probe period on lab clusters: kubeadm leaves it at the default 10 s, so
+ * each pod of a rollout was Ready up to 10 s after it could serve. Every Corefile change
+ * rolls CoreDNS (the edge's setup, the dns64 faults and their restores).
+ */
+export const COREDNS_READINESS_PERIOD_S = 1;
+
 /** Replaces kube-system/coredns' Corefile and restarts CoreDNS, waiting for the rollout. */
 export async function applyCorefile(kc: KubeConfig, corefile: string): Promise<void> {
   const { core } = clients(kc);
-  const cm = await core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' });
-  if (cm.data?.Corefile === corefile) return;
-  cm.data = { ...(cm.data ?? {}), Corefile: corefile };
-  await core.replaceNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system', body: cm });
-  await restartDeployment(kc, 'kube-system', 'coredns');
+  const where = { name: 'coredns', namespace: 'kube-system' };
+  if ((await core.readNamespacedConfigMap(where)).data?.Corefile === corefile) return;
+  await updateOnConflict(
+    () => core.readNamespacedConfigMap(where),
+    (cm) => {
+      cm.data = { ...(cm.data ?? {}), Corefile: corefile };
+    },
+    (cm) => core.replaceNamespacedConfigMap({ ...where, body: cm }),
+  );
+  await restartDeployment(kc, 'kube-system', 'coredns', (d) => {
+    for (const c of d.spec?.template.spec?.containers ?? []) if (c.readinessProbe) c.readinessProbe.periodSeconds = COREDNS_READINESS_PERIOD_S;
+  });
 }
 
 export async function readCorefile(kc: KubeConfig): Promise<string> {
   const cm = await clients(kc).core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' });
   return cm.data?.Corefile ?? '';
-}
-
-/** `kubectl rollout restart` equivalent, then waits until every replica is updated and available. */
-export async function restartDeployment(kc: KubeConfig, namespace: string, name: string): Promise<void> {
-  const { apps } = clients(kc);
-  const d = await apps.readNamespacedDeployment({ name, namespace });
-  const tpl = d.spec!.template;
-  tpl.metadata = { ...(tpl.metadata ?? {}), annotations: { ...(tpl.metadata?.annotations ?? {}), 'v6e2e.io/restartedAt': new Date().toISOString() } };
-  const updated = await apps.replaceNamespacedDeployment({ name, namespace, body: d });
-  const generation = updated.metadata?.generation ?? 0;
-  await waitFor(
-    `deployment ${namespace}/${name} rolled out`,
-    async () => {
-      const s = await apps.readNamespacedDeployment({ name, namespace });
-      const want = s.spec?.replicas ?? 1;
-      const st = s.status ?? {};
-      return (st.observedGeneration ?? 0) >= generation && st.updatedReplicas === want && st.availableReplicas === want && (st.replicas ?? 0) === want
-        ? s
-        : undefined;
-    },
-    { timeoutMs: 180_000, intervalMs: 1000 },
-  );
 }

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { ApiException } from '@kubernetes/client-node';
 import { afterAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../util/errors.ts';
-import { clients, describeApiError, isNotFound, loadKubeConfig } from './client.ts';
+import { clients, describeApiError, isNotFound, loadKubeConfig, updateOnConflict } from './client.ts';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-kc-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -104,4 +104,42 @@ test('describeApiError pulls the Status message out of the raw body', () => {
   expect(describeApiError(new ApiException(500, 'x', '<html>oops', {}))).toBe('HTTP 500: <html>oops');
   expect(describeApiError(new Error('connect ECONNREFUSED ::1:6443\nstack'))).toBe('connect ECONNREFUSED ::1:6443');
   expect(isNotFound(new Error('x'))).toBe(false);
+});
+
+describe('updateOnConflict: read, change, replace, again on 409', () => {
+  /** An object store whose version another writer bumps `interferences` times between our read and replace. */
+  function store(interferences: number) {
+    let stored = { version: 1, value: 'a' };
+    let reads = 0;
+    return {
+      reads: () => reads,
+      stored: () => stored,
+      read: async () => {
+        reads++;
+        const copy = { ...stored };
+        if (interferences-- > 0) stored = { ...stored, version: stored.version + 1 }; // a controller writes status
+        return copy;
+      },
+      replace: async (o: { version: number; value: string }) => {
+        if (o.version !== stored.version) throw new ApiException(409, 'Conflict', { reason: 'Conflict' }, {});
+        stored = { ...o, version: o.version + 1 };
+        return stored;
+      },
+    };
+  }
+
+  test('a conflict is read again and the change applied to the fresh object', async () => {
+    const s = store(2);
+    const out = await updateOnConflict(s.read, (o) => void (o.value = 'b'), s.replace);
+    expect(out.value).toBe('b');
+    expect(s.reads()).toBe(3);
+  });
+
+  test('other errors, and conflicts past the attempts, are thrown', async () => {
+    const s = store(10);
+    await expect(updateOnConflict(s.read, () => undefined, s.replace, 3)).rejects.toMatchObject({ code: 409 });
+    expect(s.reads()).toBe(3);
+    const boom = new ApiException(403, 'Forbidden', {}, {});
+    await expect(updateOnConflict(async () => ({}), () => undefined, async () => { throw boom; })).rejects.toBe(boom);
+  });
 });

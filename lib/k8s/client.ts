@@ -112,6 +112,23 @@ export function clients(kc: KubeConfig): Clients {
   };
 }
 
+/**
+ * Read, change, replace; again from a fresh read on 409 Conflict (a controller wrote the
+ * object in between, e.g. a Deployment's status), as client-go's RetryOnConflict does.
+ * Returns the object as stored.
+ */
+export async function updateOnConflict<T>(read: () => Promise<T>, change: (obj: T) => void, replace: (obj: T) => Promise<T>, attempts = 5): Promise<T> {
+  for (let i = 1; ; i++) {
+    const obj = await read();
+    change(obj);
+    try {
+      return await replace(obj);
+    } catch (err) {
+      if (apiStatus(err) !== 409 || i >= attempts) throw err;
+    }
+  }
+}
+
 /** HTTP status of a client-node error, or undefined for non-API errors (DNS, TLS, reset). */
 export function apiStatus(err: unknown): number | undefined {
   return err instanceof ApiException ? err.code : undefined;

@@ -2,6 +2,7 @@
  * Waiting for Deployments to roll out, and finding their pods.
  */
 import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { updateOnConflict } from './client.ts';
 import { waitFor } from './wait.ts';
 
 /** True when the latest spec is observed and every replica is updated, ready and available, with no old ones left. */
@@ -28,6 +29,24 @@ export async function waitForDeployment(kc: KubeConfig, ns: string, name: string
       return `replicas ${s.replicas ?? 0}, updated ${s.updatedReplicas ?? 0}, ready ${s.readyReplicas ?? 0}, available ${s.availableReplicas ?? 0} of ${d.spec?.replicas ?? 1}`;
     },
   });
+}
+
+/**
+ * `kubectl rollout restart` equivalent: stamps the pod template (`change` goes into the
+ * same update, so there is one rollout), then waits until every replica is a new one.
+ */
+export async function restartDeployment(kc: KubeConfig, ns: string, name: string, change?: (d: V1Deployment) => void): Promise<V1Deployment> {
+  const apps = kc.makeApiClient(AppsV1Api);
+  await updateOnConflict(
+    () => apps.readNamespacedDeployment({ name, namespace: ns }),
+    (d) => {
+      change?.(d);
+      const tpl = d.spec!.template;
+      tpl.metadata = { ...(tpl.metadata ?? {}), annotations: { ...(tpl.metadata?.annotations ?? {}), 'v6e2e.io/restartedAt': new Date().toISOString() } };
+    },
+    (d) => apps.replaceNamespacedDeployment({ name, namespace: ns, body: d }),
+  );
+  return waitForDeployment(kc, ns, name);
 }
 
 /** Running, not-terminating pods matching the labels, by name. */

@@ -13,7 +13,7 @@ import { rankedAddresses } from '../../lib/checks/nodeport.ts';
 import { verdict, type Verdict } from '../../lib/checks/verdict.ts';
 import { suiteNamespace as namespaceFor, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { describeApiError } from '../../lib/k8s/client.ts';
+import { describeApiError, updateOnConflict } from '../../lib/k8s/client.ts';
 import { serviceManifest, type ServiceShape } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
@@ -57,9 +57,13 @@ export async function setAffinity(kc: KubeConfig, svc: V1Service, affinity: Affi
   const core = kc.makeApiClient(CoreV1Api);
   const name = svc.metadata!.name!;
   const namespace = svc.metadata!.namespace!;
-  const current = await core.readNamespacedService({ name, namespace });
-  current.spec = { ...current.spec!, ...affinitySpec(affinity) };
-  return core.replaceNamespacedService({ name, namespace, body: current });
+  return updateOnConflict(
+    () => core.readNamespacedService({ name, namespace }),
+    (current) => {
+      current.spec = { ...current.spec!, ...affinitySpec(affinity) };
+    },
+    (current) => core.replaceNamespacedService({ name, namespace, body: current }),
+  );
 }
 
 /** How a client reaches the Service: its ClusterIP of the family, or its NodePort on `node`'s address of the family. */
