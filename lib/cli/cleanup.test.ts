@@ -76,3 +76,21 @@ describe('guardCleanup', () => {
     expect(process.listenerCount('SIGUSR2')).toBe(before);
   });
 });
+
+describe('guardCleanup: several guards in one process', () => {
+  test('the last cleanup to end exits: an outer guard done first waits for an inner one', async () => {
+    const inner = deferred();
+    const exits: string[] = [];
+    const outer = guardCleanup(async () => undefined, { signals: [], exit: () => void exits.push('outer'), log: () => undefined });
+    const pool = guardCleanup(() => inner.promise, { signals: [], exit: () => void exits.push('inner'), log: () => undefined });
+    outer.onSignal('SIGINT');
+    pool.onSignal('SIGINT');
+    await new Promise((r) => setTimeout(r, 10));
+    expect(exits).toEqual([]); // the outer cleanup is done, the inner one still runs
+    inner.resolve();
+    await new Promise((r) => setTimeout(r, 10));
+    expect(exits).toEqual(['inner']);
+    outer.dispose();
+    pool.dispose();
+  });
+});

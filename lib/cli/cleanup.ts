@@ -27,12 +27,29 @@ export interface GuardOptions {
 
 export const INTERRUPTED_EXIT_CODE = 130;
 
+/**
+ * Cleanups still running after a signal, across every guard of this process (a test
+ * matrix around a parallel run around its pool): the last one to end exits, so that an
+ * outer guard done first does not end the process while an inner one still waits for
+ * its child runs to delete their clusters.
+ */
+const cleaning = new Set<Promise<void>>();
+/** The real process.exit while cleanups hold it off. */
+let heldExit: typeof process.exit | undefined;
+
+function releaseExit(): void {
+  if (heldExit) process.exit = heldExit;
+  heldExit = undefined;
+}
+
 export function guardCleanup(cleanup: () => Promise<void>, opts: GuardOptions = {}): CleanupGuard {
   const signals = opts.signals ?? (['SIGINT', 'SIGTERM'] as const);
   const realExit = opts.exit ?? ((code: number) => process.exit(code));
   const log = opts.log ?? ((line: string) => void process.stderr.write(`${line}\n`));
   let running: Promise<void> | undefined;
   let signalled = 0;
+  /** This guard's cleanup after a signal, while it runs. */
+  let job: Promise<void> | undefined;
 
   const run = () => {
     running ??= Promise.resolve().then(cleanup);
@@ -44,19 +61,27 @@ export function guardCleanup(cleanup: () => Promise<void>, opts: GuardOptions = 
     if (signalled > 1) {
       const left = opts.abandoned?.();
       log(`v6e2e: ${signal} again: stopping without finishing cleanup${left ? `; ${left}` : ''}`);
+      if (job) cleaning.delete(job);
+      if (!opts.exit) releaseExit();
       realExit(INTERRUPTED_EXIT_CODE);
       return;
     }
     log(`v6e2e: ${signal}: cleaning up (send it again to stop at once)`);
-    // Hold off other handlers' process.exit until our cleanup is done.
-    const originalExit = process.exit;
-    if (!opts.exit) process.exit = ((() => undefined) as unknown) as typeof process.exit;
-    run()
-      .catch((err: unknown) => log(`v6e2e: cleanup failed: ${err instanceof Error ? err.message : String(err)}`))
-      .finally(() => {
-        process.exit = originalExit;
-        realExit(INTERRUPTED_EXIT_CODE);
-      });
+    // Hold off other handlers' process.exit until every cleanup is done.
+    if (!opts.exit && heldExit === undefined) {
+      heldExit = process.exit;
+      process.exit = ((() => undefined) as unknown) as typeof process.exit;
+    }
+    const mine = run().catch((err: unknown) => log(`v6e2e: cleanup failed: ${err instanceof Error ? err.message : String(err)}`));
+    job = mine;
+    cleaning.add(mine);
+    void mine.finally(() => {
+      // Abandoned by a second signal: that one exited already.
+      if (!cleaning.delete(mine)) return;
+      if (cleaning.size > 0) return;
+      if (!opts.exit) releaseExit();
+      realExit(INTERRUPTED_EXIT_CODE);
+    });
   };
 
   const handlers = new Map<NodeJS.Signals, () => void>();

@@ -76,8 +76,11 @@ export async function upstreamFlannelManifest(): Promise<KubernetesObject[]> {
   return parseManifests(await readFile(file, 'utf8'), file);
 }
 
-/** Applies flannel and waits until it runs on every node (nodes then turn Ready). */
-export async function installFlannel(kc: KubeConfig, v: ClusterVariant, progress: Progress): Promise<void> {
+/**
+ * Applies flannel and waits until it runs on every node (nodes then turn Ready). `signal`
+ * (Ctrl-C) ends the wait: the cluster is being deleted, its API would only time out.
+ */
+export async function installFlannel(kc: KubeConfig, v: ClusterVariant, progress: Progress, signal?: AbortSignal): Promise<void> {
   const objects = flannelObjects(await upstreamFlannelManifest(), v);
   await progress.step(`flannel ${LAB.flannel} (vxlan; ${v.addressing.podSubnets.join(', ')})`, async () => {
     await applyObjects(kc, objects);
@@ -88,7 +91,7 @@ export async function installFlannel(kc: KubeConfig, v: ClusterVariant, progress
         const s = (await apps.readNamespacedDaemonSet({ name: FLANNEL_DAEMONSET, namespace: FLANNEL_NS })).status;
         return (s && s.desiredNumberScheduled > 0 && s.numberReady === s.desiredNumberScheduled) || undefined;
       },
-      { timeoutMs: 180_000, intervalMs: 1000 },
+      { timeoutMs: 180_000, intervalMs: 1000, ...(signal ? { signal } : {}) },
     );
   });
 }

@@ -130,7 +130,7 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
     stopIfInterrupted();
     const handle = await exportKubeconfig(name, progress);
     if (variant.cni === 'flannel') {
-      await installFlannel(loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context }), variant, progress);
+      await installFlannel(loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context }), variant, progress, abort.signal);
       stopIfInterrupted();
     }
     // The edge and MetalLB need the API and the node containers, not Ready nodes: they start

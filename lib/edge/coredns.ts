@@ -55,13 +55,6 @@ export function renderCorefile(o: CorefileOptions): string {
   ].join('\n');
 }
 
-/**
- * CoreDNS' readiness probe period on lab clusters: kubeadm leaves it at the default 10 s, so
- * each pod of a rollout was Ready up to 10 s after it could serve. Every Corefile change
- * rolls CoreDNS (the edge's setup, the dns64 faults and their restores).
- */
-export const COREDNS_READINESS_PERIOD_S = 1;
-
 /** Replaces kube-system/coredns' Corefile and restarts CoreDNS, waiting for the rollout. */
 export async function applyCorefile(kc: KubeConfig, corefile: string): Promise<void> {
   const { core } = clients(kc);
@@ -74,9 +67,7 @@ export async function applyCorefile(kc: KubeConfig, corefile: string): Promise<v
     },
     (cm) => core.replaceNamespacedConfigMap({ ...where, body: cm }),
   );
-  await restartDeployment(kc, 'kube-system', 'coredns', (d) => {
-    for (const c of d.spec?.template.spec?.containers ?? []) if (c.readinessProbe) c.readinessProbe.periodSeconds = COREDNS_READINESS_PERIOD_S;
-  });
+  await restartDeployment(kc, 'kube-system', 'coredns');
 }
 
 export async function readCorefile(kc: KubeConfig): Promise<string> {

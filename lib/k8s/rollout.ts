@@ -31,16 +31,12 @@ export async function waitForDeployment(kc: KubeConfig, ns: string, name: string
   });
 }
 
-/**
- * `kubectl rollout restart` equivalent: stamps the pod template (`change` goes into the
- * same update, so there is one rollout), then waits until every replica is a new one.
- */
-export async function restartDeployment(kc: KubeConfig, ns: string, name: string, change?: (d: V1Deployment) => void): Promise<V1Deployment> {
+/** `kubectl rollout restart` equivalent: stamps the pod template, then waits until every replica is a new one. */
+export async function restartDeployment(kc: KubeConfig, ns: string, name: string): Promise<V1Deployment> {
   const apps = kc.makeApiClient(AppsV1Api);
   await updateOnConflict(
     () => apps.readNamespacedDeployment({ name, namespace: ns }),
     (d) => {
-      change?.(d);
       const tpl = d.spec!.template;
       tpl.metadata = { ...(tpl.metadata ?? {}), annotations: { ...(tpl.metadata?.annotations ?? {}), 'v6e2e.io/restartedAt': new Date().toISOString() } };
     },
