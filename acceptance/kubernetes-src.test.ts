@@ -45,7 +45,7 @@ let running: Promise<unknown> | undefined;
 
 async function v6e2e(...args: string[]): Promise<CliRun> {
   const t0 = Date.now();
-  const child = execa('node', [BIN, ...args], { cwd: REPO_ROOT, reject: false, all: false, env: { FORCE_COLOR: '0' } });
+  const child = execa('node', [BIN, ...args], { cwd: REPO_ROOT, reject: false, all: false, env: { FORCE_COLOR: '0' }, cleanup: false });
   running = child;
   const r = await child;
   running = undefined;

@@ -42,7 +42,7 @@ async function packageState(): Promise<string> {
 let running: Promise<unknown> | undefined;
 
 async function v6e2e(...args: string[]) {
-  const child = execa(bin, args, { cwd, reject: false, env: { FORCE_COLOR: '0' } });
+  const child = execa(bin, args, { cwd, reject: false, env: { FORCE_COLOR: '0' }, cleanup: false });
   running = child;
   try {
     return await child;
