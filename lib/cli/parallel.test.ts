@@ -1,8 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { DEFAULT_VARIANT_FLAGS, variantOf } from '../cluster/variant.ts';
-import { PROFILES, type Profile } from '../profiles.ts';
 import { runPool, type Job } from './parallel.ts';
-import { longestFirst, type ProfileRun } from './run-parallel.ts';
 
 /** A real child: a Node one-liner. */
 function node(label: string, script: string): Job {
@@ -74,13 +71,5 @@ describe('runPool runs jobs as child processes, at most N at a time', () => {
 
   test('no jobs: done at once', async () => {
     expect(await runPool([], { parallel: 2, line: () => undefined }).done).toEqual([]);
-  });
-});
-
-describe('longestFirst: the order profiles of a parallel run start in', () => {
-  const run = (profile: Profile): ProfileRun => ({ profile, variant: variantOf(profile, DEFAULT_VARIANT_FLAGS), label: profile, name: `v6e2e-${profile}`, reportDir: `/tmp/${profile}` });
-  test('dual-stack profiles first, single-stack after, each kind in the order given', () => {
-    expect(longestFirst(PROFILES.map(run)).map((p) => p.profile)).toEqual(['dual-v6', 'dual', 'ipv6', 'ipv4']);
-    expect(longestFirst([run('ipv4'), run('ipv6')]).map((p) => p.profile)).toEqual(['ipv4', 'ipv6']);
   });
 });

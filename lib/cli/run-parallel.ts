@@ -5,7 +5,6 @@
  * writes its own report dir; its summary.json is how it reports back.
  */
 import path from 'node:path';
-import { profileFamilies } from '../cluster/addressing.ts';
 import type { ClusterVariant } from '../cluster/variant.ts';
 import { variantArgv } from '../cluster/variant.ts';
 import type { Profile } from '../profiles.ts';
@@ -62,8 +61,7 @@ export async function runProfilesInParallel(plan: readonly ProfileRun[], args: R
   await progress.step('lab', () => labSetup({ progress, ...(tree ? { kubernetes: tree } : {}) }));
   const { runPool } = await import('./parallel.ts');
   const parallel = Math.min(args.parallel, plan.length);
-  const queue = longestFirst(plan);
-  const jobs = queue.map((p) => ({
+  const jobs = plan.map((p) => ({
     label: p.label,
     command: process.execPath,
     args: [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), ...childRunArgv(args, p)],
@@ -72,7 +70,7 @@ export async function runProfilesInParallel(plan: readonly ProfileRun[], args: R
   return progress.step(`${plan.length} profiles, ${parallel} at a time (${plan.map((p) => p.name).join(', ')})`, async () => {
     const sleeping = new KeptClusters(plan.length, progress);
     // Reused clusters of profiles that wait for a free slot sleep until their run wakes them.
-    await sleeping.pauseQueued(queue.slice(parallel).map((p) => p.name));
+    await sleeping.pauseQueued(plan.slice(parallel).map((p) => p.name));
     const pool = runPool(jobs, {
       parallel,
       line: (l) => deps.log(l),
@@ -94,7 +92,7 @@ export async function runProfilesInParallel(plan: readonly ProfileRun[], args: R
     try {
       const results = await pool.done;
       await sleeping.wakeAll();
-      return plan.map((p) => childOutcome(p, results[queue.indexOf(p)]));
+      return plan.map((p, i) => childOutcome(p, results[i]));
     } finally {
       guard.dispose();
     }
@@ -175,15 +173,6 @@ class KeptClusters {
     const { settleCluster } = await import('../cluster/pause.ts');
     await this.progress.step(`wake kept clusters ${woken.map((w) => w.name).join(', ')}`, () => Promise.all(woken.map((w) => settleCluster(w.name, w.wokeAtMs))));
   }
-}
-
-/**
- * The order profiles start in: dual-stack ones first, as they judge both families and run
- * longest, so that no long run starts last while the other slots go idle. Stable otherwise.
- */
-export function longestFirst(plan: readonly ProfileRun[]): ProfileRun[] {
-  const families = (p: ProfileRun) => profileFamilies(p.profile).length;
-  return [...plan].sort((a, b) => families(b) - families(a));
 }
 
 /** The `v6e2e run` command line of one profile of a parallel run: same selection, its own cluster and report dir, no HTML. */
