@@ -13,7 +13,7 @@ import type { Profile, Suite } from '../profiles.ts';
 import { nameForPrefix, parseParallel, parseProfiles, runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup } from './cleanup.ts';
 import { ensureWritableDir, finishGuard, runCommand, timestamp, type RunDeps } from './run.ts';
-import { runVitest, runVitestChild, withEnv, type Tally } from './vitest-run.ts';
+import { runVitest, withEnv, type Tally } from './vitest-run.ts';
 
 export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<number> {
   const { parseCLI } = await import('vitest/node');
@@ -106,8 +106,6 @@ interface Matrix {
   variantRuns: typeof TEST_VARIANTS;
   /** The `run` arguments each profile run starts from. */
   common: RunArgs;
-  /** Aborted by Ctrl-C: steps running in child processes pass it on. */
-  stop: AbortController;
 }
 
 /** One step of the matrix; true when it failed (the others still run). */
@@ -130,15 +128,13 @@ type MatrixStep = (m: Matrix) => Promise<boolean>;
  *      (those steps 3 and 4 do not use right after step 2, the others after step 4);
  *   6. each of TEST_VARIANTS, every suite or the ones it names (V6E2E_TEST_VARIANTS=0
  *      leaves them out), then the lifecycle of its clusters;
- *   7. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out),
- *      in a child process, beside
+ *   7. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
  *   8. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
  *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out).
  */
 async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
   const m = planMatrix(deps, tally);
   const guard = guardCleanup(async () => {
-    m.stop.abort();
     const kind = await import('../cluster/kind.ts');
     for (const name of m.names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
   });
@@ -160,7 +156,8 @@ async function labMatrix(deps: RunDeps, tally: Tally): Promise<number> {
       (x) => lifecycles(x, stillNeeded(x)),
       implementationVariantRuns,
       (x) => lifecycles(x, x.variantNames),
-      lastAcceptances,
+      interruptAcceptance,
+      kubernetesSrcAcceptance,
     ];
     // Every step runs whatever the ones before it did: one report of everything that broke.
     for (const step of steps) if (await step(m)) failed = true;
@@ -190,7 +187,7 @@ function planMatrix(deps: RunDeps, tally: Tally): Matrix {
     command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], selfTest: true, html: true, parallel,
     variant: DEFAULT_VARIANT_FLAGS,
   };
-  return { deps, tally, base, profiles, parallel, names, profileNames, variantNames, variantRuns, common, stop: new AbortController() };
+  return { deps, tally, base, profiles, parallel, names, profileNames, variantNames, variantRuns, common };
 }
 
 /** A `v6e2e run` whose checks count into the tally. */
@@ -288,30 +285,14 @@ async function lifecycles(m: Matrix, names: readonly string[]): Promise<boolean>
  * Ctrl-C at each step of a run on a cluster of its own (the reuse case needs a kept
  * cluster: V6E2E_INTERRUPT_REUSE when run by hand).
  */
-async function interruptAcceptance(m: Matrix): Promise<boolean> {
-  if (process.env.V6E2E_TEST_INTERRUPT === '0') return false;
-  const outcome = await m.deps.progress.step(
+function interruptAcceptance(m: Matrix): Promise<boolean> {
+  if (process.env.V6E2E_TEST_INTERRUPT === '0') return Promise.resolve(false);
+  return projectStep(
+    m,
     'interrupt acceptance: SIGINT at each step exits 130 and leaves nothing',
-    () =>
-      runVitestChild('interrupt', { V6E2E_REPORT_DIR: path.join(m.base, 'interrupt') }, {
-        label: 'interrupt',
-        log: m.deps.log,
-        signal: m.stop.signal,
-      }),
-    (o) => o.failed,
+    { V6E2E_REPORT_DIR: path.join(m.base, 'interrupt') },
+    'interrupt',
   );
-  addTally(m.tally, outcome.counts);
-  return outcome.failed;
-}
-
-/**
- * The interrupt acceptance (in a child process) beside the --kubernetes-src one: each
- * makes one cluster at a time and waits on builds and deletions, so together they
- * use the 2 cores the other leaves idle.
- */
-async function lastAcceptances(m: Matrix): Promise<boolean> {
-  const failed = await Promise.all([interruptAcceptance(m), kubernetesSrcAcceptance(m)]);
-  return failed.some(Boolean);
 }
 
 /** A Kubernetes tree assembled offline, built and judged unpatched and with two IPv6-breaking patches. */

@@ -4,7 +4,6 @@
  * workers. One vitest instance per run: when the caller wants the declared checks
  * first (a gate file to validate), the same instance collects, then runs.
  */
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Vitest } from 'vitest/node';
 import { encodeSettings, type RunSettings } from '../harness/settings.ts';
@@ -105,51 +104,4 @@ export async function runVitest(project: string | readonly string[], filters: st
       process.exitCode = savedExitCode;
     }
   });
-}
-
-/** What vitest's json reporter writes that a tally needs. */
-interface JsonResults {
-  numPassedTests: number;
-  numFailedTests: number;
-  numPendingTests: number;
-  numTodoTests: number;
-  success: boolean;
-}
-
-/**
- * One vitest project in a child process of its own, so that it can run beside an
- * in-process one: env (withEnv) and vitest state are per process. Every output line
- * is passed to `log` with `[label] ` in front; `signal` sends the child SIGINT.
- */
-export async function runVitestChild(
-  project: string,
-  env: Partial<Record<string, string>>,
-  opts: { label: string; log: (line: string) => void; signal?: AbortSignal },
-): Promise<VitestOutcome> {
-  const [{ execa }, fs, os] = await Promise.all([import('execa'), import('node:fs'), import('node:os')]);
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-vitest-child-'));
-  const json = path.join(dir, 'results.json');
-  try {
-    const vitestBin = path.join(path.dirname(createRequire(import.meta.url).resolve('vitest/package.json')), 'vitest.mjs');
-    const child = execa(
-      process.execPath,
-      // tsx loads the TypeScript config in place, as bin/v6e2e.js does for the in-process runs.
-      ['--import', 'tsx', vitestBin, 'run', '--config', VITEST_CONFIG, '--configLoader', 'native', '--project', project, '--reporter', 'default', '--reporter', 'json', '--outputFile.json', json],
-      { cwd: REPO_ROOT, env: { ...env, FORCE_COLOR: '0', NO_COLOR: '1' }, reject: false, all: true, buffer: false, ...(opts.signal ? { cancelSignal: opts.signal, killSignal: 'SIGINT' as const } : {}) },
-    );
-    let rest = '';
-    child.all?.on('data', (d: Buffer) => {
-      const lines = (rest + d.toString()).split('\n');
-      rest = lines.pop() ?? '';
-      for (const line of lines) opts.log(`[${opts.label}] ${line}`);
-    });
-    const r = await child;
-    if (rest) opts.log(`[${opts.label}] ${rest}`);
-    if (!fs.existsSync(json)) throw new RunBrokenError(`vitest (${project}) in a child process wrote no results (exit ${r.exitCode ?? r.signal ?? '?'})`);
-    const res = JSON.parse(fs.readFileSync(json, 'utf8')) as JsonResults;
-    const counts: Tally = { passed: res.numPassedTests, failed: res.numFailedTests, skipped: res.numPendingTests + res.numTodoTests };
-    return { failed: !res.success || r.exitCode !== 0, modules: 0, counts };
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
 }
