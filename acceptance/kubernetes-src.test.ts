@@ -24,7 +24,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { readSummaries, type CheckResult, type RunSummary } from '../lib/report/summary.ts';
 import { applyPatch, assembleKubernetesTree, git, resetTree } from './support/kubernetes-tree.ts';
-import { removeOnSignal } from './support/signal-cleanup.ts';
+import { removeOnSignal, type SignalCleanup } from './support/signal-cleanup.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const PATCHES = path.join(REPO_ROOT, 'fixtures', 'kubernetes-patches');
@@ -40,15 +40,13 @@ interface CliRun {
   seconds: number;
 }
 
-/** The v6e2e run going on, if any: on Ctrl-C its cleanup is waited for before the tree goes. */
-let running: Promise<unknown> | undefined;
+/** Ctrl-C: the run going on deletes its cluster, then the tree goes (afterAll does not run). */
+let onSignal: SignalCleanup | undefined;
 
 async function v6e2e(...args: string[]): Promise<CliRun> {
   const t0 = Date.now();
   const child = execa('node', [BIN, ...args], { cwd: REPO_ROOT, reject: false, all: false, env: { FORCE_COLOR: '0' }, cleanup: false });
-  running = child;
-  const r = await child;
-  running = undefined;
+  const r = await (onSignal?.track(child) ?? child);
   return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, seconds: (Date.now() - t0) / 1000 };
 }
 
@@ -82,11 +80,9 @@ const failed = (s: RunSummary) => s.checks.filter((c) => c.status === 'failed');
 const show = (cs: CheckResult[]) => cs.map((c) => `${c.id}: ${(c.message ?? '').split('\n')[0]}`).join('\n');
 
 describe('--kubernetes-src: a local Kubernetes tree, built and judged offline', () => {
-  let stopSignalCleanup: () => void = () => undefined;
-
   beforeAll(async () => {
     workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-k8s-src-'));
-    stopSignalCleanup = removeOnSignal(() => [workDir], () => running);
+    onSignal = removeOnSignal(() => [workDir]);
     const t0 = Date.now();
     tree = await assembleKubernetesTree(path.join(workDir, 'kubernetes'));
     timings['assemble tree (s)'] = (Date.now() - t0) / 1000;
@@ -96,7 +92,7 @@ describe('--kubernetes-src: a local Kubernetes tree, built and judged offline', 
   afterAll(() => {
     if (fs.existsSync(OUT)) fs.writeFileSync(path.join(OUT, 'timings.json'), `${JSON.stringify(timings, null, 2)}\n`);
     if (workDir) fs.rmSync(workDir, { recursive: true, force: true });
-    stopSignalCleanup();
+    onSignal?.dispose();
   });
 
   let base: { summary: RunSummary; dir: string } | undefined;

@@ -16,7 +16,7 @@ import { execa } from 'execa';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { listFiles } from '../lib/lab/hash.ts';
 import { readSummaries } from '../lib/report/summary.ts';
-import { removeOnSignal } from './support/signal-cleanup.ts';
+import { removeOnSignal, type SignalCleanup } from './support/signal-cleanup.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const KUBECONFIG = process.env.V6E2E_PACKAGE_KUBECONFIG;
@@ -38,25 +38,18 @@ async function packageState(): Promise<string> {
   }).join('\n');
 }
 
-/** The v6e2e run going on, if any: on Ctrl-C its cleanup is waited for before the directories go. */
-let running: Promise<unknown> | undefined;
+/** Ctrl-C: the run going on finishes its cleanup, then the directories go (afterAll does not run). */
+let onSignal: SignalCleanup | undefined;
 
-async function v6e2e(...args: string[]) {
+const v6e2e = (...args: string[]) => {
   const child = execa(bin, args, { cwd, reject: false, env: { FORCE_COLOR: '0' }, cleanup: false });
-  running = child;
-  try {
-    return await child;
-  } finally {
-    running = undefined;
-  }
-}
-
-let stopSignalCleanup: () => void = () => undefined;
+  return onSignal?.track(child) ?? child;
+};
 
 describe('the packed package, installed into a prefix, run from an unrelated directory', () => {
   beforeAll(async () => {
     work = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-package-'));
-    stopSignalCleanup = removeOnSignal(() => [work, cwd], () => running);
+    onSignal = removeOnSignal(() => [work, cwd]);
     const packed = await execa('npm', ['pack', '--json', '--pack-destination', work], { cwd: REPO_ROOT });
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[];
     const paths = info!.files.map((f) => f.path);
@@ -73,7 +66,7 @@ describe('the packed package, installed into a prefix, run from an unrelated dir
 
   afterAll(() => {
     for (const d of [work, cwd]) if (d) fs.rmSync(d, { recursive: true, force: true });
-    stopSignalCleanup();
+    onSignal?.dispose();
   });
 
   test('--version names the package version', async () => {

@@ -20,7 +20,7 @@ test.for(['SIGINT', 'SIGTERM'] as const)('on %s: the running job ends first, the
       const job = new Promise((r) => { release = r; })
         .then(() => new Promise((r) => setTimeout(r, 300)))
         .then(() => fs.writeFileSync(${JSON.stringify(log)}, 'job ended, dir there: ' + fs.existsSync(${JSON.stringify(dir)})));
-      removeOnSignal(() => [${JSON.stringify(dir)}], () => job);
+      removeOnSignal(() => [${JSON.stringify(dir)}]).track(job);
       // The job got the signal too: it ends 300 ms later.
       process.on('${signal}', () => release());
       console.log('ready');

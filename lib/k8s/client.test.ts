@@ -113,7 +113,6 @@ describe('updateOnConflict: read, change, replace, again on 409', () => {
     let reads = 0;
     return {
       reads: () => reads,
-      stored: () => stored,
       read: async () => {
         reads++;
         const copy = { ...stored };
