@@ -38,8 +38,15 @@ export interface VitestOutcome {
   modules: number;
   /** Test cases by final state (pending counts as skipped). */
   counts: Tally;
+  /** The failed tests by full name with their first error's first line, and errors outside any test. */
+  failures: FailedTest[];
   /** The e2e summary the reporter built, in memory (none for other projects, or when the run broke first). */
   summary?: RunSummary;
+}
+
+export interface FailedTest {
+  name: string;
+  message: string;
 }
 
 export interface Tally {
@@ -61,18 +68,27 @@ function outcomeOf(vitest: Vitest): VitestOutcome {
   const modules = vitest.state.getTestModules();
   const failed = vitest.state.getCountOfFailedTests() > 0 || vitest.state.getUnhandledErrors().length > 0 || modules.some((m) => !m.ok());
   const counts: Tally = { passed: 0, failed: 0, skipped: 0 };
+  const failures: FailedTest[] = [];
   for (const m of modules) {
+    const file = path.relative(REPO_ROOT, m.moduleId);
+    let named = 0;
     for (const t of m.children.allTests()) {
-      const state = t.result().state;
-      if (state === 'passed') counts.passed++;
-      else if (state === 'failed') counts.failed++;
-      else counts.skipped++;
+      const result = t.result();
+      if (result.state === 'passed') counts.passed++;
+      else if (result.state === 'failed') {
+        counts.failed++;
+        named++;
+        failures.push({ name: `${file} › ${t.fullName}`, message: result.errors?.[0]?.message ?? '' });
+      } else counts.skipped++;
     }
+    // A file that broke outside its tests (import, beforeAll) has no failed test to name.
+    if (!m.ok() && named === 0) failures.push({ name: file, message: m.errors()[0]?.message ?? 'the file failed outside its tests' });
   }
+  for (const e of vitest.state.getUnhandledErrors()) failures.push({ name: 'unhandled error', message: e instanceof Error ? e.message : String(e) });
   // The config's reporter instance (vitest.config.ts), read in memory rather than from summary.json.
   const reporter = vitest.config.reporters.find(isSummaryReporter);
   const summary = reporter?.lastSummary;
-  return { failed, modules: modules.length, counts, ...(summary ? { summary } : {}) };
+  return { failed, modules: modules.length, counts, failures, ...(summary ? { summary } : {}) };
 }
 
 /** One vitest instance in run mode; it is closed before returning. Keeps vitest's process.exitCode out of ours. */
