@@ -22,6 +22,7 @@ import { droppedBy, echoRequestMatch, faultTag, withDrops, type NodeDrop } from 
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { podIpOf } from '../../lib/probes/pods.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
+import { TURN_TIMEOUT_MS, turnsBy } from '../../lib/harness/turns.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -97,7 +98,15 @@ afterAll(async () => {
   await ns?.cleanup();
 });
 
-describe('connectivity faults', () => {
+/**
+ * twin's faults (its port dropped, all of its traffic dropped) and the scenarios that reach it
+ * (every backend, the ITP ones) take turns per family; the other faults touch objects of their
+ * own (Services, echo's ICMP, v4only) and run at once with them.
+ */
+const twinTurn = turnsBy<IPFamily>();
+
+// Concurrent: each fault changes only its own Service or its own target's traffic (twinTurn orders twin's).
+describe.concurrent('connectivity faults', () => {
   checkEach(
     FAMILIES,
     (f) => ({
@@ -217,24 +226,26 @@ describe('connectivity faults', () => {
       id: `connectivity/connectivity-faults/fault-${idFamily(f)}-same-node-server-dropped-on-its-node-the-same-node-pod-and-clusterip-checks-fail-naming-it`,
       family: f,
       kind: 'fault',
+      timeoutMs: TURN_TIMEOUT_MS,
       title: `fault: [${f}] HTTP to a pod on the client's own node dropped there (mangle FORWARD, that pod IP and port): the same-node pod → pod and pod → ClusterIP checks fail naming it`,
     }),
-    async (family, ctx) => {
-      skipWithoutFamily(ctx, h, family);
-      const peers = [{ client, server: twin }];
-      const node = twin.spec!.nodeName!;
-      const scenarios = async () => [await podToPodHttp(h.kc, peers, family), await clusterIpHttp(h.kc, client, twinSvc, family, [twin])];
-      for (const v of await scenarios()) expectNoFault(v);
-      const drop = twinDrop(family, NETEXEC_HTTP_PORT);
-      await withDrops([drop], async () => {
-        const [pp, cip] = await scenarios();
-        await ctx.annotate(`${pp!.message}\n${cip!.message}`, 'fault message');
-        expect(await droppedBy(drop), `the drop on ${node} counted no packets`).toBeGreaterThan(0);
-        expectFault(pp!, { object: new RegExp(` → pod ${ns.name}/twin on ${node} \\(`), family, expected: ['HTTP 2xx with body "twin"'], seen: ['timeout'] });
-        expectFault(cip!, { object: new RegExp(` → Service ${ns.name}/twin ClusterIP \\(.*backends pod ${ns.name}/twin on ${node}\\)`), family, expected: ['HTTP 2xx with body "twin"'], seen: ['timeout'] });
-      });
-      for (const v of await scenarios()) expectNoFault(v);
-    },
+    (family, ctx) =>
+      twinTurn(family)(async () => {
+        skipWithoutFamily(ctx, h, family);
+        const peers = [{ client, server: twin }];
+        const node = twin.spec!.nodeName!;
+        const scenarios = () => Promise.all([podToPodHttp(h.kc, peers, family), clusterIpHttp(h.kc, client, twinSvc, family, [twin])]);
+        for (const v of await scenarios()) expectNoFault(v);
+        const drop = twinDrop(family, NETEXEC_HTTP_PORT);
+        await withDrops([drop], async () => {
+          const [pp, cip] = await scenarios();
+          await ctx.annotate(`${pp!.message}\n${cip!.message}`, 'fault message');
+          expect(await droppedBy(drop), `the drop on ${node} counted no packets`).toBeGreaterThan(0);
+          expectFault(pp!, { object: new RegExp(` → pod ${ns.name}/twin on ${node} \\(`), family, expected: ['HTTP 2xx with body "twin"'], seen: ['timeout'] });
+          expectFault(cip!, { object: new RegExp(` → Service ${ns.name}/twin ClusterIP \\(.*backends pod ${ns.name}/twin on ${node}\\)`), family, expected: ['HTTP 2xx with body "twin"'], seen: ['timeout'] });
+        });
+        for (const v of await scenarios()) expectNoFault(v);
+      }),
     { familiesAtOnce: true },
   );
 
@@ -247,21 +258,22 @@ describe('connectivity faults', () => {
       timeoutMs: 300_000,
       title: `fault: [${f}] one of two backends unreachable (mangle FORWARD drop of its pod IP on its node): "every backend answers" (HTTP and UDP) fails naming that backend`,
     }),
-    async (family, ctx) => {
-      skipWithoutFamily(ctx, h, family);
-      const backends = [echo, twin];
-      expectNoFault(await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, 'http'));
-      const drop = twinDrop(family);
-      await withDrops([drop], async () => {
-        for (const proto of ['http', 'udp'] as const) {
-          const v = await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, proto);
-          await ctx.annotate(v.message, `fault message (${proto})`);
-          expectFault(v, { object: new RegExp(` → Service ${ns.name}/pair ClusterIP \\(`), family, expected: ['every backend answers: [echo, twin]'], seen: ['never answered: twin', 'echo ×'] });
-        }
-        expect(await droppedBy(drop), `the drop on ${drop.node} counted no packets`).toBeGreaterThan(0);
-      });
-      expectNoFault(await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, 'http'));
-    },
+    (family, ctx) =>
+      twinTurn(family)(async () => {
+        skipWithoutFamily(ctx, h, family);
+        const backends = [echo, twin];
+        expectNoFault(await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, 'http'));
+        const drop = twinDrop(family);
+        await withDrops([drop], async () => {
+          for (const proto of ['http', 'udp'] as const) {
+            const v = await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, proto);
+            await ctx.annotate(v.message, `fault message (${proto})`);
+            expectFault(v, { object: new RegExp(` → Service ${ns.name}/pair ClusterIP \\(`), family, expected: ['every backend answers: [echo, twin]'], seen: ['never answered: twin', 'echo ×'] });
+          }
+          expect(await droppedBy(drop), `the drop on ${drop.node} counted no packets`).toBeGreaterThan(0);
+        });
+        expectNoFault(await clusterIpEveryBackend(h.kc, client, pairSvc, family, backends, 'http'));
+      }),
     { familiesAtOnce: true },
   );
 
@@ -271,21 +283,23 @@ describe('connectivity faults', () => {
       id: `connectivity/connectivity-faults/fault-${idFamily(f)}-clusterip-with-internaltrafficpolicy-cluster-judged-by-the-itp-local-scenario-fails-a-backend-elsewhere-answers`,
       family: f,
       kind: 'fault',
+      timeoutMs: TURN_TIMEOUT_MS,
       title: `fault: [${f}] a ClusterIP Service without internalTrafficPolicy Local (Cluster): the ITP Local scenario fails, a backend on another node answers the client on a node without one`,
     }),
-    async (family, ctx) => {
-      skipWithoutFamily(ctx, h, family);
-      if (!far) ctx.skip('no third node: no client on a node without an endpoint');
-      const v = await internalLocalOnly(h.kc, [far!], itpCluster, family, [echo, twin]);
-      await ctx.annotate(v.message, 'fault message');
-      const farNode = far!.spec!.nodeName!;
-      expectFault(v, {
-        object: `pod ${ns.name}/far on ${farNode} → Service ${ns.name}/itp-cluster ClusterIP (${urlFor(serviceIPsOf(itpCluster, family)[0]!, NETEXEC_HTTP_PORT, '/hostname')}, internalTrafficPolicy Cluster)`,
-        family,
-        expected: [`no answer (internalTrafficPolicy Local, no endpoint on ${farNode}`],
-        seen: ['requests: '],
-      });
-    },
+    (family, ctx) =>
+      twinTurn(family)(async () => {
+        skipWithoutFamily(ctx, h, family);
+        if (!far) ctx.skip('no third node: no client on a node without an endpoint');
+        const v = await internalLocalOnly(h.kc, [far!], itpCluster, family, [echo, twin]);
+        await ctx.annotate(v.message, 'fault message');
+        const farNode = far!.spec!.nodeName!;
+        expectFault(v, {
+          object: `pod ${ns.name}/far on ${farNode} → Service ${ns.name}/itp-cluster ClusterIP (${urlFor(serviceIPsOf(itpCluster, family)[0]!, NETEXEC_HTTP_PORT, '/hostname')}, internalTrafficPolicy Cluster)`,
+          family,
+          expected: [`no answer (internalTrafficPolicy Local, no endpoint on ${farNode}`],
+          seen: ['requests: '],
+        });
+      }),
     { familiesAtOnce: true },
   );
 });

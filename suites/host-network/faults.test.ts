@@ -17,6 +17,7 @@ import { createService } from '../../lib/k8s/services.ts';
 import { otherFamily, type IPFamily } from '../../lib/net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { echoRequestMatch, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
+import { TURN_TIMEOUT_MS, turnsBy } from '../../lib/harness/turns.ts';
 import {
   FAMILIES,
   FAULT_EP_HTTP_PORT,
@@ -109,31 +110,41 @@ function nodeIp(name: string, family: IPFamily): string {
 
 const esc = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
-describe('host-network faults', () => {
+/**
+ * The backend's own ports (UDP and TCP 8080, host → pod included): those faults and their
+ * before/after probes take turns per family; the others touch disjoint ports and run at once.
+ */
+const backendTurn = turnsBy<IPFamily>();
+
+// Concurrent: each fault drops only its own target's traffic (backendTurn orders those sharing one).
+describe.concurrent('host-network faults', () => {
   checkEach(
     FAMILIES,
     (f) => ({
       id: `host-network/faults/fault-${idFamily(f)}-backend-udp-dropped-node-to-service-udp-fails`,
       family: f,
       kind: 'fault',
+      timeoutMs: TURN_TIMEOUT_MS,
       title: `fault: [${f}] UDP to the Service's backend pod dropped on its node (mangle FORWARD): node → ClusterIP and → NodePort UDP fail, HTTP still works`,
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       // mangle FORWARD on the backend's node sees the packet after any node's DNAT, whichever address the client dialled.
       const rule: NodeDrop = { node: w1, family: f, afterDnat: true, tag: faultTag(ns.name), match: ['-d', ipOf(backend, f), '-p', 'udp', '--dport', String(NETEXEC_UDP_PORT)] };
-      await withDrops([rule], async () => {
-        // The fault is the protocol: TCP to the same backend still passes.
-        const [v, n, tcp] = await Promise.all([clusterIpUdp(h.kc, hclient, np, f), nodePortUdp(h.kc, hclient, np, f, otherNodes), clusterIpHttp(h.kc, hclient, np, f, [backend])]);
-        await ctx.annotate(v.message, 'fault message (ClusterIP)');
-        await ctx.annotate(n.message, 'fault message (NodePort)');
-        expectFault(v, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → Service ${esc(ns.name)}/np ClusterIP .* udp port ${NETEXEC_UDP_PORT}$`), family: f, expected: ['UDP reply "'], seen: ['no reply'] });
-        for (const node of otherNodes) {
-          expectFault(n, { object: new RegExp(` → Service ${esc(ns.name)}/np udp NodePort on ${node.metadata!.name!} \\(`), family: f, expected: ['UDP reply "'], seen: ['no reply'] });
-        }
-        expectNoFault(tcp);
+      await backendTurn(f)(async () => {
+        await withDrops([rule], async () => {
+          // The fault is the protocol: TCP to the same backend still passes.
+          const [v, n, tcp] = await Promise.all([clusterIpUdp(h.kc, hclient, np, f), nodePortUdp(h.kc, hclient, np, f, otherNodes), clusterIpHttp(h.kc, hclient, np, f, [backend])]);
+          await ctx.annotate(v.message, 'fault message (ClusterIP)');
+          await ctx.annotate(n.message, 'fault message (NodePort)');
+          expectFault(v, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → Service ${esc(ns.name)}/np ClusterIP .* udp port ${NETEXEC_UDP_PORT}$`), family: f, expected: ['UDP reply "'], seen: ['no reply'] });
+          for (const node of otherNodes) {
+            expectFault(n, { object: new RegExp(` → Service ${esc(ns.name)}/np udp NodePort on ${node.metadata!.name!} \\(`), family: f, expected: ['UDP reply "'], seen: ['no reply'] });
+          }
+          expectNoFault(tcp);
+        });
+        expectNoFault(await clusterIpUdp(h.kc, hclient, np, f));
       });
-      expectNoFault(await clusterIpUdp(h.kc, hclient, np, f));
     },
     { familiesAtOnce: true },
   );
@@ -144,21 +155,24 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-backend-tcp-dropped-node-to-service-http-fails`,
       family: f,
       kind: 'fault',
+      timeoutMs: TURN_TIMEOUT_MS,
       title: `fault: [${f}] TCP to the Service's backend pod dropped on its node (mangle FORWARD): node → ClusterIP and → NodePort HTTP fail`,
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       const rule: NodeDrop = { node: w1, family: f, afterDnat: true, tag: faultTag(ns.name), match: ['-d', ipOf(backend, f), '-p', 'tcp', '--dport', String(NETEXEC_HTTP_PORT)] };
-      await withDrops([rule], async () => {
-        const [v, n] = await Promise.all([clusterIpHttp(h.kc, hclient, np, f, [backend]), nodePortHttp(h.kc, hclient, np, f, otherNodes, [backend])]);
-        await ctx.annotate(v.message, 'fault message (ClusterIP)');
-        await ctx.annotate(n.message, 'fault message (NodePort)');
-        expectFault(v, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → Service ${esc(ns.name)}/np ClusterIP \\(`), family: f, expected: ['HTTP 2xx with body "backend"'], seen: ['timeout'] });
-        for (const node of otherNodes) {
-          expectFault(n, { object: new RegExp(` → Service ${esc(ns.name)}/np NodePort on ${node.metadata!.name!} \\(`), family: f, expected: ['HTTP 2xx'], seen: ['timeout'] });
-        }
+      await backendTurn(f)(async () => {
+        await withDrops([rule], async () => {
+          const [v, n] = await Promise.all([clusterIpHttp(h.kc, hclient, np, f, [backend]), nodePortHttp(h.kc, hclient, np, f, otherNodes, [backend])]);
+          await ctx.annotate(v.message, 'fault message (ClusterIP)');
+          await ctx.annotate(n.message, 'fault message (NodePort)');
+          expectFault(v, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → Service ${esc(ns.name)}/np ClusterIP \\(`), family: f, expected: ['HTTP 2xx with body "backend"'], seen: ['timeout'] });
+          for (const node of otherNodes) {
+            expectFault(n, { object: new RegExp(` → Service ${esc(ns.name)}/np NodePort on ${node.metadata!.name!} \\(`), family: f, expected: ['HTTP 2xx'], seen: ['timeout'] });
+          }
+        });
+        expectNoFault(await clusterIpHttp(h.kc, hclient, np, f, [backend]));
       });
-      expectNoFault(await clusterIpHttp(h.kc, hclient, np, f, [backend]));
     },
     { familiesAtOnce: true },
   );
@@ -226,6 +240,7 @@ describe('host-network faults', () => {
       id: `host-network/faults/fault-${idFamily(f)}-pod-http-port-dropped-host-to-pod-fails`,
       family: f,
       kind: 'fault',
+      timeoutMs: TURN_TIMEOUT_MS,
       title: `fault: [${f}] TCP to the server pods dropped on their nodes (raw PREROUTING across nodes, raw OUTPUT on the same node): host → pod fails both ways`,
     }),
     async (f, ctx) => {
@@ -236,19 +251,21 @@ describe('host-network faults', () => {
         { node: w1, family: f, tag: faultTag(ns.name), match: ['-d', ipOf(backend, f), ...port] },
         { node: w0, family: f, outgoing: true, tag: faultTag(ns.name), match: ['-d', ipOf(client, f), ...port] },
       ];
-      await withDrops(rules, async () => {
-        const [across, same] = await Promise.all([
-          hostToPodHttp(h.kc, [{ client: hclient, server: backend }], f, 'across nodes'),
-          hostToPodHttp(h.kc, [{ client: hclient, server: client }], f, 'on the same node'),
-        ]);
-        await ctx.annotate(across.message, 'fault message (across nodes)');
-        await ctx.annotate(same.message, 'fault message (same node)');
-        if (w0 !== w1) {
-          expectFault(across, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → pod ${esc(ns.name)}/backend on ${w1} \\(`), family: f, expected: ['HTTP 2xx with body "backend"'], seen: ['timeout'] });
-        }
-        expectFault(same, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → pod ${esc(ns.name)}/client on ${w0} \\(`), family: f, expected: ['HTTP 2xx with body "client"'], seen: ['timeout'] });
+      await backendTurn(f)(async () => {
+        await withDrops(rules, async () => {
+          const [across, same] = await Promise.all([
+            hostToPodHttp(h.kc, [{ client: hclient, server: backend }], f, 'across nodes'),
+            hostToPodHttp(h.kc, [{ client: hclient, server: client }], f, 'on the same node'),
+          ]);
+          await ctx.annotate(across.message, 'fault message (across nodes)');
+          await ctx.annotate(same.message, 'fault message (same node)');
+          if (w0 !== w1) {
+            expectFault(across, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → pod ${esc(ns.name)}/backend on ${w1} \\(`), family: f, expected: ['HTTP 2xx with body "backend"'], seen: ['timeout'] });
+          }
+          expectFault(same, { object: new RegExp(`^hostNetwork pod ${esc(ns.name)}/hclient on ${w0} → pod ${esc(ns.name)}/client on ${w0} \\(`), family: f, expected: ['HTTP 2xx with body "client"'], seen: ['timeout'] });
+        });
+        expectNoFault(await hostToPodHttp(h.kc, [{ client: hclient, server: backend }, { client: hclient, server: client }], f, 'after the fault'));
       });
-      expectNoFault(await hostToPodHttp(h.kc, [{ client: hclient, server: backend }, { client: hclient, server: client }], f, 'after the fault'));
     },
     { familiesAtOnce: true },
   );

@@ -51,6 +51,7 @@ import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { podIpOf } from '../../lib/probes/pods.ts';
 import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
 import { FAMILIES } from './common.ts';
+import { TURN_TIMEOUT_MS, turns } from '../../lib/harness/turns.ts';
 import type { V1Pod } from '@kubernetes/client-node';
 
 let h: Harness;
@@ -147,47 +148,53 @@ const NFT_TABLE: DropFault = {
   },
 };
 
-describe('NodePort faults', () => {
+/** The two drops of np's NodePort on one node (iptables, nft) and their before/after probes take turns. */
+const npTurn = turns();
+
+// Concurrent: np, np-udp and np-spread each have their own port and backends (npTurn orders np's two faults).
+describe.concurrent('NodePort faults', () => {
   for (const fault of [IP6TABLES_RAW, NFT_TABLE]) {
     check(
       {
         id: `nodeport/nodeport-faults/fault-ipv6-nodeport-traffic-dropped-on-one-node-${fault.idPart}-the-check-names-that-node-and-ipv6`,
         family: 'IPv6',
         kind: 'fault',
+        timeoutMs: TURN_TIMEOUT_MS,
         title: `fault: [IPv6] NodePort traffic dropped on one node (${fault.how}): the check names that node and IPv6`,
       },
-      async (ctx) => {
-        skipWithoutFamily(ctx, h, 'IPv6');
-        if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
-        const client = fromOutside(requireOutside(ctx, outside, 'IPv6'));
-        const port = nodePortOf(np);
-        const targets = nodeAddresses(nodes, 'IPv6');
-        // A worker without the backend: the fault is on the node's NodePort, not on the endpoint.
-        const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
-        const scenario = () => nodePortAnswers({ svc: np, family: 'IPv6', targets, proxy, client, backends });
+      (ctx) =>
+        npTurn(async () => {
+          skipWithoutFamily(ctx, h, 'IPv6');
+          if (!h.kindCluster) ctx.skip('not a kind cluster: the fault is seeded with docker exec on a node container');
+          const client = fromOutside(requireOutside(ctx, outside, 'IPv6'));
+          const port = nodePortOf(np);
+          const targets = nodeAddresses(nodes, 'IPv6');
+          // A worker without the backend: the fault is on the node's NodePort, not on the endpoint.
+          const victim = targets.find((a) => a.node === workers.at(-1)) ?? targets[0]!;
+          const scenario = () => nodePortAnswers({ svc: np, family: 'IPv6', targets, proxy, client, backends });
 
-        expectNoFault(await scenario());
+          expectNoFault(await scenario());
 
-        // nft table names: letters, digits and '_' only.
-        const tag = `v6e2e_fault_${tailOf(ns)}`;
-        await fault.seed(victim.node, port, tag);
-        try {
-          const v = await scenario();
-          const dropped = await fault.dropped(victim.node, tag);
-          await report(ctx, 'fault message', v.message, { victim: victim.node, fault: fault.how, droppedPackets: dropped, probes: v.probes.map(probeRecord) });
-          // The rule really dropped the probe (not some other failure).
-          expect(dropped, `${fault.how} on ${victim.node} counted no packets`).toBeGreaterThan(0);
-          // Node names and IPv6 addresses hold no regex metacharacters.
-          const onVictim = `${nodePortName(np)} on node ${victim.node} InternalIP ${victim.address} `;
-          expectFault(v, { object: new RegExp(`^${onVictim}`), family: 'IPv6', expected: ['HTTP 2xx'], seen: ['timeout'] });
-          // Only the victim is named.
-          for (const f of v.failures) expect(f.object, 'a failure on another node than the victim').toContain(`on node ${victim.node} `);
-        } finally {
-          await fault.restore(victim.node, port, tag);
-        }
-        expect(await fault.dropped(victim.node, tag)).toBeUndefined();
-        expectNoFault(await scenario());
-      },
+          // nft table names: letters, digits and '_' only.
+          const tag = `v6e2e_fault_${tailOf(ns)}`;
+          await fault.seed(victim.node, port, tag);
+          try {
+            const v = await scenario();
+            const dropped = await fault.dropped(victim.node, tag);
+            await report(ctx, 'fault message', v.message, { victim: victim.node, fault: fault.how, droppedPackets: dropped, probes: v.probes.map(probeRecord) });
+            // The rule really dropped the probe (not some other failure).
+            expect(dropped, `${fault.how} on ${victim.node} counted no packets`).toBeGreaterThan(0);
+            // Node names and IPv6 addresses hold no regex metacharacters.
+            const onVictim = `${nodePortName(np)} on node ${victim.node} InternalIP ${victim.address} `;
+            expectFault(v, { object: new RegExp(`^${onVictim}`), family: 'IPv6', expected: ['HTTP 2xx'], seen: ['timeout'] });
+            // Only the victim is named.
+            for (const f of v.failures) expect(f.object, 'a failure on another node than the victim').toContain(`on node ${victim.node} `);
+          } finally {
+            await fault.restore(victim.node, port, tag);
+          }
+          expect(await fault.dropped(victim.node, tag)).toBeUndefined();
+          expectNoFault(await scenario());
+        }),
     );
   }
 
