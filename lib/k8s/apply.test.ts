@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { labelValue, namespaceName, parseManifests, runObjectsLeft } from './apply.ts';
+import { labelValue, namespaceName, parseManifests } from './apply.ts';
 import { exitCodeFromStatus } from './exec.ts';
 
 describe('parseManifests', () => {
@@ -56,20 +56,4 @@ test('exitCodeFromStatus reads the status channel', () => {
     }),
   ).toBe(7);
   expect(exitCodeFromStatus({ status: 'Failure', reason: 'InternalError', message: 'container not found ("x")' })).toBeUndefined();
-});
-
-describe('runObjectsLeft: what the serial group still waits for', () => {
-  test('only objects of the given namespaces, named by kind and namespace', () => {
-    const left = runObjectsLeft(['v6e2e-a-1', 'v6e2e-b-2'], [
-      { kind: 'pod', meta: { namespace: 'v6e2e-a-1', name: 'client' } },
-      { kind: 'service', meta: { namespace: 'v6e2e-b-2', name: 'echo' } },
-      { kind: 'pod', meta: { namespace: 'kube-system', name: 'coredns-x' } },
-      { kind: 'pod', meta: { namespace: 'v6e2e-fleet-1', name: 'agent-0' } },
-    ]);
-    expect(left).toEqual(['pod v6e2e-a-1/client', 'service v6e2e-b-2/echo']);
-  });
-
-  test('no namespaces: nothing left', () => {
-    expect(runObjectsLeft([], [{ kind: 'pod', meta: { namespace: 'x', name: 'y' } }])).toEqual([]);
-  });
 });

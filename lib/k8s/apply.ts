@@ -130,7 +130,7 @@ export interface TestNamespace {
   /**
    * Asks for the namespace's deletion and returns: its pods terminate in the background
    * while the next file starts. Whoever needs a quiet cluster waits for the run's
-   * namespaces to be empty (waitRunWorkloadsGone). Safe to call twice.
+   * namespaces to be gone (waitRunNamespacesGone). Safe to call twice.
    */
   cleanup(): Promise<void>;
 }
@@ -209,31 +209,19 @@ export async function withNamespace<T>(kc: KubeConfig, opts: NamespaceOptions, f
 }
 
 /**
- * Waits until the run's namespaces (but `except`) hold no pod and no Service, terminating
- * ones included: the serial files start on a cluster where nothing else of the run still
- * runs or holds addresses. The namespaces themselves may still be finishing (the namespace
- * controller's discovery passes and requeues), which no disruptive check can catch.
+ * Waits until no namespace of the run is left (Terminating ones included): the serial
+ * files start on a cluster where nothing else of the run still runs or holds addresses.
  */
-export async function waitRunWorkloadsGone(kc: KubeConfig, runId: string, opts: { except?: readonly string[]; timeoutMs?: number } = {}): Promise<void> {
+export async function waitRunNamespacesGone(kc: KubeConfig, runId: string, opts: { except?: readonly string[]; timeoutMs?: number } = {}): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   const except = opts.except ?? [];
-  const selector = `${RUN_LABEL}=${labelValue(runId)}`;
+  const timeoutMs = opts.timeoutMs ?? 180_000;
   await waitFor(
-    `pods and Services of namespaces labelled ${selector}${except.length ? ` other than ${except.join(', ')}` : ''} gone`,
-    async () => {
-      const namespaces = (await core.listNamespace({ labelSelector: selector })).items.map((n) => n.metadata?.name ?? '?').filter((n) => !except.includes(n));
-      if (namespaces.length === 0) return [];
-      const [pods, services] = await Promise.all([core.listPodForAllNamespaces(), core.listServiceForAllNamespaces()]);
-      return runObjectsLeft(namespaces, [...pods.items.map((o) => ({ kind: 'pod', meta: o.metadata })), ...services.items.map((o) => ({ kind: 'service', meta: o.metadata }))]);
-    },
-    { timeoutMs: opts.timeoutMs ?? 180_000, intervalMs: 1_000, until: (left) => left.length === 0, describe: (left) => `left: ${left.slice(0, 8).join(', ')}${left.length > 8 ? ` and ${left.length - 8} more` : ''}` },
+    `namespaces labelled ${RUN_LABEL}=${labelValue(runId)}${except.length ? ` other than ${except.join(', ')}` : ''} gone`,
+    async () =>
+      (await core.listNamespace({ labelSelector: `${RUN_LABEL}=${labelValue(runId)}` })).items.map((n) => n.metadata?.name ?? '?').filter((n) => !except.includes(n)),
+    { timeoutMs, intervalMs: 1_000, until: (left) => left.length === 0, describe: (left) => `left: ${left.join(', ')}` },
   );
-}
-
-/** `kind namespace/name` of each object in one of `namespaces`. */
-export function runObjectsLeft(namespaces: readonly string[], objects: readonly { kind: string; meta?: { name?: string; namespace?: string } }[]): string[] {
-  const wanted = new Set(namespaces);
-  return objects.filter((o) => wanted.has(o.meta?.namespace ?? '')).map((o) => `${o.kind} ${o.meta?.namespace}/${o.meta?.name ?? '?'}`);
 }
 
 /**

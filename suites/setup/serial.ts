@@ -1,17 +1,17 @@
 /**
- * e2e-serial setupFile: a disruptive file starts once no pod or Service of the run's
- * other files is left on the cluster. Files of checks ask for their namespaces' deletion
- * without waiting (lib/k8s/apply.ts), so their pods may still be terminating when the
- * serial group begins; a disruptive check changes what every pod sees and must not catch them.
+ * e2e-serial setupFile: a disruptive file starts once nothing else of the run is left
+ * on the cluster. Files of checks ask for their namespaces' deletion without waiting
+ * (lib/k8s/apply.ts), so their pods may still be terminating when the serial group
+ * begins; a disruptive check changes what every pod sees and must not catch them.
  * The probe fleet stays: the disruptive files probe from it (nothing else does by then),
  * and the run's end deletes it (global-setup.ts).
  */
 import { beforeAll } from 'vitest';
 import { harness } from '../../lib/harness/context.ts';
-import { waitRunWorkloadsGone } from '../../lib/k8s/apply.ts';
+import { waitRunNamespacesGone } from '../../lib/k8s/apply.ts';
 import { fleetNamespace } from '../../lib/probes/fleet.ts';
 
 beforeAll(async () => {
   const h = await harness();
-  await waitRunWorkloadsGone(h.kc, h.env.runId, { except: [fleetNamespace(h.env.runId)] });
+  await waitRunNamespacesGone(h.kc, h.env.runId, { except: [fleetNamespace(h.env.runId)] });
 }, 200_000);
