@@ -14,7 +14,7 @@ import type { Profile, Suite } from '../profiles.ts';
 import { nameForPrefix, parseParallel, parseProfiles, runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup } from './cleanup.ts';
 import { ensureWritableDir, finishGuard, runCommand, timestamp, type RunDeps } from './run.ts';
-import { runVitest, withEnv, type FailedTest, type Tally } from './vitest-run.ts';
+import { runVitest, withEnv, type FailedTest, type Tally, type VitestOutcome } from './vitest-run.ts';
 
 export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<number> {
   const { parseCLI } = await import('vitest/node');
@@ -25,25 +25,29 @@ export async function testCommand(vitestArgs: string[], deps: RunDeps): Promise<
     throw new UsageError(`bad vitest arguments: ${err instanceof Error ? err.message : String(err)}`);
   }
   const { filter, options } = parsed;
-  const tally: Tally = { passed: 0, failed: 0, skipped: 0 };
-  const failures: FailedTest[] = [];
+  const results: Results = { tally: { passed: 0, failed: 0, skipped: 0 }, failures: [] };
   // The plain closing lines CI systems read, whatever happened before them.
   const close = (code: number) => {
+    const { tally, failures } = results;
     for (const line of failureLines(failures)) deps.log(line);
     deps.log(`checks: ${tally.passed} passed, ${tally.failed} failed, ${tally.skipped} skipped`);
     return code;
   };
   const unit = await deps.progress.step('unit tests', () => runVitest('unit', filter, { extra: { ...options, passWithNoTests: true } }), (o) => o.failed);
-  addTally(tally, unit.counts);
-  failures.push(...named('unit', unit.failures));
+  addOutcome(results, 'unit', unit);
   if (unit.failed) return close(1);
   if (process.env.V6E2E_KUBECONFIG || process.env.V6E2E_CONTEXT) {
     const e2e = await deps.progress.step('e2e tests', () => runVitest(E2E_PROJECTS, filter, { extra: { ...options, passWithNoTests: true } }), (o) => o.failed);
-    addTally(tally, e2e.counts);
-    failures.push(...named('e2e', e2e.failures));
+    addOutcome(results, 'e2e', e2e);
     return close(e2e.failed ? 1 : 0);
   }
-  return close(await labMatrix(deps, tally, failures));
+  return close(await labMatrix(deps, results));
+}
+
+/** Every check counted so far, and the failed ones named by their step or profile. */
+interface Results {
+  tally: Tally;
+  failures: FailedTest[];
 }
 
 function addTally(into: Tally, more: Tally): void {
@@ -52,9 +56,10 @@ function addTally(into: Tally, more: Tally): void {
   into.skipped += more.skipped;
 }
 
-/** Each failure under the step it came from. */
-function named(step: string, failures: readonly FailedTest[]): FailedTest[] {
-  return failures.map((f) => ({ ...f, name: `${step}: ${f.name}` }));
+/** A vitest run's tests, its failures named under the step they came from. */
+function addOutcome(into: Results, step: string, outcome: VitestOutcome): void {
+  addTally(into.tally, outcome.counts);
+  into.failures.push(...outcome.failures.map((f) => ({ ...f, name: `${step}: ${f.name}` })));
 }
 
 /** `failed checks (N):` and a line per failure, its message's first line cut to fit a log line; none when nothing failed. */
@@ -65,16 +70,16 @@ export function failureLines(failures: readonly FailedTest[], width = 240): stri
 }
 
 /** Adds a finished run's checks, one profile or several (flaky ones count as passed here; summary.md says they were flaky). */
-function addRunTally(into: Tally, failures: FailedTest[], reportDir: string): void {
+function addRunTally(into: Results, reportDir: string): void {
   try {
     for (const s of readSummaries(reportDir)) {
       const t = s.totals;
-      addTally(into, { passed: t.passed + t.flaky, failed: t.failed, skipped: t.skipped });
-      for (const c of s.checks) if (c.status === 'failed') failures.push({ name: `${s.profile}: ${c.id}`, message: c.message ?? '' });
+      addTally(into.tally, { passed: t.passed + t.flaky, failed: t.failed, skipped: t.skipped });
+      for (const c of s.checks) if (c.status === 'failed') into.failures.push({ name: `${s.profile}: ${c.id}`, message: c.message ?? '' });
     }
   } catch {
-    into.failed++; // no summary: the run broke before reporting, which is a failure to count
-    failures.push({ name: reportDir, message: 'the run wrote no summary (it broke before reporting)' });
+    into.tally.failed++; // no summary: the run broke before reporting, which is a failure to count
+    into.failures.push({ name: reportDir, message: 'the run wrote no summary (it broke before reporting)' });
   }
 }
 
@@ -112,9 +117,7 @@ function fromEnv<T>(variable: string, parse: () => T): T {
 /** What every step of the lab matrix shares. */
 interface Matrix {
   deps: RunDeps;
-  tally: Tally;
-  /** Every failed check so far, named by its step or profile. */
-  failures: FailedTest[];
+  results: Results;
   /** reports/test-<timestamp>: one directory per step under it. */
   base: string;
   profiles: Profile[];
@@ -153,8 +156,8 @@ type MatrixStep = (m: Matrix) => Promise<boolean>;
  *   8. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
  *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out).
  */
-async function labMatrix(deps: RunDeps, tally: Tally, failures: FailedTest[]): Promise<number> {
-  const m = planMatrix(deps, tally, failures);
+async function labMatrix(deps: RunDeps, results: Results): Promise<number> {
+  const m = planMatrix(deps, results);
   const guard = guardCleanup(async () => {
     const kind = await import('../cluster/kind.ts');
     for (const name of m.names) if (await kind.clusterExists(name)) await kind.down({ name, progress: deps.progress });
@@ -190,7 +193,7 @@ async function labMatrix(deps: RunDeps, tally: Tally, failures: FailedTest[]): P
 }
 
 /** Profiles, parallelism and cluster names from the environment; creates the report base directory. */
-function planMatrix(deps: RunDeps, tally: Tally, failures: FailedTest[]): Matrix {
+function planMatrix(deps: RunDeps, results: Results): Matrix {
   const profilesText = process.env.V6E2E_TEST_PROFILES ?? 'all';
   const profiles = fromEnv('V6E2E_TEST_PROFILES', () => parseProfiles(profilesText));
   const parallel = fromEnv('V6E2E_TEST_PARALLEL', () => parseParallel(process.env.V6E2E_TEST_PARALLEL ?? '2'));
@@ -208,21 +211,20 @@ function planMatrix(deps: RunDeps, tally: Tally, failures: FailedTest[]): Matrix
     command: 'run', profiles, name: nameForPrefix(TEST_CLUSTER_PREFIX, profiles), reuse: true, keep: true, suites: [], selfTest: true, html: true, parallel,
     variant: DEFAULT_VARIANT_FLAGS,
   };
-  return { deps, tally, failures, base, profiles, parallel, names, profileNames, variantNames, variantRuns, common };
+  return { deps, results, base, profiles, parallel, names, profileNames, variantNames, variantRuns, common };
 }
 
 /** A `v6e2e run` whose checks count into the tally. */
 async function profileRun(m: Matrix, args: RunArgs, reportDir: string): Promise<boolean> {
   const code = await runCommand(args, m.deps);
-  addRunTally(m.tally, m.failures, reportDir);
+  addRunTally(m.results, reportDir);
   return code !== 0;
 }
 
 /** A vitest project run as one progress step, its tests counted into the tally. */
 async function projectStep(m: Matrix, title: string, env: Partial<Record<string, string>>, project: string): Promise<boolean> {
   const outcome = await m.deps.progress.step(title, () => withEnv(env, () => runVitest(project, [])), (o) => o.failed);
-  addTally(m.tally, outcome.counts);
-  m.failures.push(...named(project, outcome.failures));
+  addOutcome(m.results, project, outcome);
   return outcome.failed;
 }
 
