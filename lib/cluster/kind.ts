@@ -23,6 +23,7 @@ import { describeTree } from '../kubesrc/tree.ts';
 import { kindClusterConfig, variantLabel, type ClusterVariant } from './variant.ts';
 import { docker, dockerTry } from '../util/docker.ts';
 import { retryLast } from '../util/retry.ts';
+import { inFlight, markInFlight, withEngineLock } from './engine-lock.ts';
 import { EnvironmentError, RunBrokenError, UsageError } from '../util/errors.ts';
 import type { Progress } from '../util/progress.ts';
 
@@ -106,6 +107,9 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   try {
     await mkdir(path.dirname(config), { recursive: true });
     await writeFile(config, YAML.stringify(kindClusterConfig(variant)));
+    // Until its node containers exist, only this mark tells a deletion elsewhere that the
+    // shared kind network is about to be used.
+    const creating = await markInFlight(name, 'create');
     await progress.step(`kind create cluster ${name} (${describeVariant(variant)})`, async () => {
       // No --wait: kind's wait for the control plane cost 13 s that the edge and MetalLB now
       // spend coming up beside our own wait for every node (and, for flannel, a CNI kind lacks).
@@ -122,7 +126,7 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
       } finally {
         abort.signal.removeEventListener('abort', stop);
       }
-    });
+    }).finally(creating);
     // Ctrl-C between steps stops here: the catch below deletes what exists so far.
     const stopIfInterrupted = () => {
       if (abort.signal.aborted) throw new Error('interrupted');
@@ -251,11 +255,16 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   const kind = await kindBin(progress);
   // `docker rm -v` can drop a busy anonymous volume (a node's /var) with only a warning: remember them.
   const volumes = await clusterVolumes(name);
+  const deleting = await markInFlight(name, 'delete');
   // Everything below still runs when kind fails; the failure is reported at the end.
   const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
   // After Ctrl-C during the suites the cluster's networks were once left behind, busy although
   // its containers were gone (a late container or a slow endpoint release): sweep again until they go.
   await retryLast(() => sweepClusterLeftovers(name), { attempts: SWEEP_PASSES, delayMs: SWEEP_GAP_MS, until: (gone) => gone });
+  await withEngineLock(async () => {
+    deleting();
+    await removeSharedNetworkIfLast();
+  });
   await removeVolumes(volumes);
   // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
   for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });
@@ -269,9 +278,8 @@ const SWEEP_PASSES = 4;
 const SWEEP_GAP_MS = 2_000;
 
 /**
- * Removes the cluster's labelled containers, then its networks, and kind's shared network
- * once no kind cluster is left; true when no network of the cluster remains. A container
- * that went meanwhile is fine; one that stays shows in `leftovers()`.
+ * Removes the cluster's labelled containers, then its networks; true when no network of the
+ * cluster remains. A container that went meanwhile is fine; one that stays shows in `leftovers()`.
  */
 async function sweepClusterLeftovers(name: string): Promise<boolean> {
   const ids = (await docker(['ps', '-a', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`])).stdout.split('\n').filter(Boolean);
@@ -279,13 +287,25 @@ async function sweepClusterLeftovers(name: string): Promise<boolean> {
   let left = 0;
   const nets = await docker(['network', 'ls', '-q', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`]);
   for (const id of nets.stdout.split('\n').filter(Boolean)) if ((await dockerTry(['network', 'rm', id])).exitCode !== 0) left++;
-  // kind's shared "kind" network goes once the last kind cluster is gone. A late probe container
-  // can hold it too, so a failed removal is retried; one that another container keeps stays.
-  const anyKind = await docker(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
-  if (!anyKind.stdout.trim() && (await dockerTry(['network', 'rm', KIND_NETWORK])).exitCode !== 0) {
-    if ((await dockerTry(['network', 'inspect', KIND_NETWORK])).exitCode === 0) left++;
-  }
   return left === 0;
+}
+
+/** No kind node container, and no cluster being created or deleted: call under the engine lock. */
+async function lastKindCluster(): Promise<boolean> {
+  const anyKind = await docker(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
+  return !anyKind.stdout.trim() && inFlight().length === 0;
+}
+
+/**
+ * kind's shared "kind" network goes once the last kind cluster is gone (under the engine lock).
+ * A late probe container can hold it, so a failed removal is retried; one that another container keeps stays.
+ */
+async function removeSharedNetworkIfLast(): Promise<void> {
+  if (!(await lastKindCluster())) return;
+  await retryLast(
+    async () => (await dockerTry(['network', 'rm', KIND_NETWORK])).exitCode === 0 || (await dockerTry(['network', 'inspect', KIND_NETWORK])).exitCode !== 0,
+    { attempts: SWEEP_PASSES, delayMs: SWEEP_GAP_MS, until: (gone) => gone },
+  );
 }
 
 /** Files under the lab dir that belong to cluster `name` (kubeconfig, edge description, DNS config). */
@@ -329,7 +349,7 @@ export interface Leftovers {
  * Lists everything still on the engine that belongs to cluster `name`:
  * kind's node containers, the lab's edge containers and networks, and which of
  * `volumesBefore` (see clusterVolumes) still exist. kind's shared `kind`
- * network counts too when no kind cluster remains.
+ * network counts too when no kind cluster remains and none is being created or deleted.
  */
 export async function leftovers(name: string, volumesBefore: readonly string[] = []): Promise<Leftovers> {
   // An engine that cannot answer throws: "nothing listed" must mean nothing is left.
@@ -339,8 +359,8 @@ export async function leftovers(name: string, volumesBefore: readonly string[] =
     ...(await lines(['ps', '-a', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`, '--format', '{{.Names}}'])),
   ];
   const networks = await lines(['network', 'ls', '--filter', `label=${LAB_CLUSTER_LABEL}=${name}`, '--format', '{{.Name}}']);
-  const anyKind = await lines(['ps', '-a', '-q', '--filter', `label=${KIND_CLUSTER_LABEL}`]);
-  if (anyKind.length === 0) networks.push(...(await lines(['network', 'ls', '--filter', 'name=^kind$', '--format', '{{.Name}}'])));
+  // Read under the lock: a deletion elsewhere decides about the shared network under it.
+  networks.push(...(await withEngineLock(async () => ((await lastKindCluster()) ? lines(['network', 'ls', '--filter', 'name=^kind$', '--format', '{{.Name}}']) : []))));
   const existing = new Set(await lines(['volume', 'ls', '-q']));
   const volumes = volumesBefore.filter((v) => existing.has(v));
   const files = clusterFiles(name).filter((f) => existsSync(f));
