@@ -7,7 +7,8 @@
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
  *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
- *   interrupt: acceptance/interrupt.test.ts — Ctrl-C at each step of a run leaves nothing.
+ *   interrupt: acceptance/interrupt.test.ts — Ctrl-C at each step of a run leaves nothing
+ *              (beside kubernetes-src in `v6e2e test`: SIDE_BY_SIDE).
  *   package:   acceptance/package.test.ts — npm pack, install into a prefix, run from elsewhere.
  *
  * Reporters are root-only in vitest 4. With a report dir in the run's settings (the `run` command sets it)
@@ -31,6 +32,11 @@ import { TIMING_RETRY, TIMING_TAG } from './lib/report/timing.ts';
 const settings = decodeSettings();
 const reportDir = settings.reportDir ? path.resolve(settings.reportDir) : undefined;
 const serial = serialGlobs(settings.selfTest);
+/**
+ * The interrupt and kubernetes-src acceptances run in one vitest instance, one worker each
+ * (vitest puts projects of one maxWorkers and groupOrder in one pool; 1 worker would queue them).
+ */
+const SIDE_BY_SIDE = { maxWorkers: 2, sequence: { groupOrder: 2 } };
 
 export default defineConfig({
   // vitest's own cache (test durations, failures first) lives in the lab cache, never in
@@ -141,6 +147,7 @@ export default defineConfig({
           environment: 'node',
           testTimeout: 40 * 60_000,
           hookTimeout: 10 * 60_000,
+          ...SIDE_BY_SIDE,
         },
       },
       {
@@ -162,8 +169,8 @@ export default defineConfig({
           include: ['acceptance/interrupt.test.ts'],
           environment: 'node',
           testTimeout: 10 * 60_000,
-          maxWorkers: 1,
-          fileParallelism: false,
+          // Its checks one after another (one file); beside kubernetes-src's in `v6e2e test`.
+          ...SIDE_BY_SIDE,
         },
       },
     ],

@@ -152,9 +152,10 @@ type MatrixStep = (m: Matrix) => Promise<boolean>;
  *      (those steps 3 and 4 do not use right after step 2, the others after step 4);
  *   6. each of TEST_VARIANTS, every suite or the ones it names (V6E2E_TEST_VARIANTS=0
  *      leaves them out), then the lifecycle of its clusters;
- *   7. the `interrupt` project: SIGINT at each step of a run (V6E2E_TEST_INTERRUPT=0 leaves it out);
- *   8. the `kubernetes-src` project: a Kubernetes tree built and judged, patched and
- *      not, on clusters of its own (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out).
+ *   7. side by side in one vitest run: the `interrupt` project, SIGINT at each step of a run
+ *      (V6E2E_TEST_INTERRUPT=0 leaves it out), and the `kubernetes-src` project, a Kubernetes
+ *      tree built and judged, patched and not, on clusters of its own
+ *      (V6E2E_TEST_KUBERNETES_SRC=0 leaves it out).
  */
 async function labMatrix(deps: RunDeps, results: Results): Promise<number> {
   const m = planMatrix(deps, results);
@@ -180,8 +181,7 @@ async function labMatrix(deps: RunDeps, results: Results): Promise<number> {
       (x) => lifecycles(x, stillNeeded(x)),
       implementationVariantRuns,
       (x) => lifecycles(x, x.variantNames),
-      interruptAcceptance,
-      kubernetesSrcAcceptance,
+      interruptAndKubernetesSrc,
     ];
     // Every step runs whatever the ones before it did: one report of everything that broke.
     for (const step of steps) if (await step(m)) failed = true;
@@ -222,9 +222,9 @@ async function profileRun(m: Matrix, args: RunArgs, reportDir: string): Promise<
 }
 
 /** A vitest project run as one progress step, its tests counted into the tally. */
-async function projectStep(m: Matrix, title: string, env: Partial<Record<string, string>>, project: string): Promise<boolean> {
+async function projectStep(m: Matrix, title: string, env: Partial<Record<string, string>>, project: string | readonly string[]): Promise<boolean> {
   const outcome = await m.deps.progress.step(title, () => withEnv(env, () => runVitest(project, [])), (o) => o.failed);
-  addOutcome(m.results, project, outcome);
+  addOutcome(m.results, typeof project === 'string' ? project : project.join('+'), outcome);
   return outcome.failed;
 }
 
@@ -307,25 +307,21 @@ async function lifecycles(m: Matrix, names: readonly string[]): Promise<boolean>
 
 /**
  * Ctrl-C at each step of a run on a cluster of its own (the reuse case needs a kept
- * cluster: V6E2E_INTERRUPT_REUSE when run by hand).
+ * cluster: V6E2E_INTERRUPT_REUSE when run by hand), and a Kubernetes tree assembled
+ * offline, built and judged unpatched and with two IPv6-breaking patches. One vitest
+ * instance runs both side by side: the tree's Go builds leave the cores the interrupted
+ * runs' cluster creations wait on (lib/cluster/engine-lock.ts keeps the shared kind
+ * network right while both create and delete clusters).
  */
-function interruptAcceptance(m: Matrix): Promise<boolean> {
-  if (process.env.V6E2E_TEST_INTERRUPT === '0') return Promise.resolve(false);
-  return projectStep(
-    m,
-    'interrupt acceptance: SIGINT at each step exits 130 and leaves nothing',
-    { V6E2E_REPORT_DIR: path.join(m.base, 'interrupt') },
-    'interrupt',
-  );
-}
-
-/** A Kubernetes tree assembled offline, built and judged unpatched and with two IPv6-breaking patches. */
-function kubernetesSrcAcceptance(m: Matrix): Promise<boolean> {
-  if (process.env.V6E2E_TEST_KUBERNETES_SRC === '0') return Promise.resolve(false);
-  return projectStep(
-    m,
-    '--kubernetes-src acceptance: a local Kubernetes tree, unpatched and with two IPv6-breaking patches',
-    { V6E2E_REPORT_DIR: path.join(m.base, 'kubernetes-src') },
-    'kubernetes-src',
-  );
+function interruptAndKubernetesSrc(m: Matrix): Promise<boolean> {
+  const projects = [
+    ...(process.env.V6E2E_TEST_INTERRUPT === '0' ? [] : ['interrupt']),
+    ...(process.env.V6E2E_TEST_KUBERNETES_SRC === '0' ? [] : ['kubernetes-src']),
+  ];
+  if (projects.length === 0) return Promise.resolve(false);
+  const titles: Record<string, string> = {
+    interrupt: 'interrupt acceptance: SIGINT at each step exits 130 and leaves nothing',
+    'kubernetes-src': '--kubernetes-src acceptance: a local Kubernetes tree, unpatched and with two IPv6-breaking patches',
+  };
+  return projectStep(m, projects.map((p) => titles[p]).join('; side by side with '), { V6E2E_REPORT_DIR: path.join(m.base, projects.join('+')) }, projects);
 }
