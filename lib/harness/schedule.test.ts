@@ -1,7 +1,11 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { isSerialFile, serialGlobs, workersPerProfile } from './schedule.ts';
+import { firstSerialFile, isSerialFile, serialGlobs, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
+
+test('the serial group waits for the concurrent files\' namespaces before its first file only', () => {
+  expect([firstSerialFile(), firstSerialFile(), firstSerialFile()]).toEqual([true, false, false]);
+});
 
 test('only disruptive.test.ts files run serially; fault files and files of checks do not', () => {
   expect(isSerialFile('/r/suites/nat64/disruptive.test.ts')).toBe(true);

@@ -23,6 +23,17 @@ export const E2E_PROJECTS = ['e2e', SERIAL_PROJECT] as const;
 /** The serial files: one `disruptive.test.ts` per suite that has disruptive checks. */
 export const SERIAL_GLOBS = ['suites/**/disruptive.test.ts'];
 
+let serialStarted = false;
+/**
+ * True the first time it is asked in a worker: the serial group runs in one worker that
+ * keeps its modules (isolate: false), so this is the group's first file.
+ */
+export function firstSerialFile(): boolean {
+  const first = !serialStarted;
+  serialStarted = true;
+  return first;
+}
+
 export function isSerialFile(file: string): boolean {
   return path.basename(file) === 'disruptive.test.ts';
 }
