@@ -1,8 +1,8 @@
 /**
  * DNS64 fault tests: seed a real fault in CoreDNS' Corefile, run the check's own
  * scenario (suites/dns64/scenarios.ts, same probes and retries), require a failure
- * naming the resolver, the family and what was missing or different, and put the
- * original Corefile back in `finally`.
+ * naming the resolver, the family and what was missing or different. The original
+ * Corefile goes back after the last fault (afterAll), and synthesis must be as before.
  *
  * Both faults are CoreDNS faults, so they apply to `coredns` mode; in `upstream` mode
  * unbound synthesizes and CoreDNS' dns64 block is not the thing under test.
@@ -10,7 +10,7 @@
  * Disruptive (serial): the Corefile is the cluster's, every pod resolves through it.
  */
 import type { V1Pod } from '@kubernetes/client-node';
-import { beforeAll, describe, expect, type TestContext } from 'vitest';
+import { afterAll, beforeAll, describe, expect, type TestContext } from 'vitest';
 import { discoverPref64, resolverObject, type Resolver } from '../../lib/checks/dns64.ts';
 import { applyCorefile, readCorefile, renderCorefile } from '../../lib/edge/coredns.ts';
 import type { EdgeInfo } from '../../lib/edge/index.ts';
@@ -52,21 +52,31 @@ async function currentResolver(): Promise<Resolver> {
   return resolverFor(h, client, v6);
 }
 
-/** Applies `corefile`, runs `body`, and always puts the original back and waits until synthesis is as before. */
-async function withCorefile(edge: EdgeInfo, corefile: string, body: () => Promise<void>): Promise<void> {
-  const original = await readCorefile(h.kc);
-  try {
-    await applyCorefile(h.kc, corefile);
-    await body();
-  } finally {
-    await applyCorefile(h.kc, original);
-    await waitFor(
-      `AAAA ${edge.zone.v4only} synthesized in ${edge.pref64} again`,
-      async () => (await synthesis(await currentResolver(), edge.zone.v4only, edge.pref64)).ok,
-      { timeoutMs: 60_000, intervalMs: 1_000 },
-    );
-  }
+/** The Corefile before the first fault: afterAll puts it back. */
+let original: string | undefined;
+
+/**
+ * Applies `corefile` and runs `body`. One fault's Corefile replaces the other's directly,
+ * so the faults cost a CoreDNS rollout each plus one for the restore (a restore after each
+ * cost a rollout more per fault: ~5 s, and the wait for synthesis back).
+ */
+async function withFaultyCorefile(corefile: string, body: () => Promise<void>): Promise<void> {
+  original ??= await readCorefile(h.kc);
+  await applyCorefile(h.kc, corefile);
+  await body();
 }
+
+/** The original Corefile back, whatever happened, and synthesis as before. */
+afterAll(async () => {
+  if (original === undefined || !h.edge) return;
+  const edge = h.edge;
+  await applyCorefile(h.kc, original);
+  await waitFor(
+    `AAAA ${edge.zone.v4only} synthesized in ${edge.pref64} again`,
+    async () => (await synthesis(await currentResolver(), edge.zone.v4only, edge.pref64)).ok,
+    { timeoutMs: 60_000, intervalMs: 1_000 },
+  );
+}, 180_000);
 
 /**
  * Polls the raw AAAA answers until they show the fault (CoreDNS' rollout and its 5 s cache
@@ -99,7 +109,7 @@ describe('dns64 faults', () => {
     // this lab runs without dns64 in coredns mode): nobody synthesizes any more.
     const without = renderCorefile({ upstream: edge.dns.kind.IPv6!, mode: 'upstream', pref64: parsePref64(edge.pref64) });
     expect(without).not.toMatch(/dns64/);
-    await withCorefile(edge, without, async () => {
+    await withFaultyCorefile(without, async () => {
       const r = await waitAaaa(edge.zone.v4only, `AAAA ${edge.zone.v4only} unsynthesized`, (aaaa) => aaaa.length === 0);
       const v = await synthesis(r, edge.zone.v4only, edge.pref64);
       await ctx.annotate(v.message, 'fault message');
@@ -124,7 +134,7 @@ describe('dns64 faults', () => {
     // A documentation-range /96 no translator of the lab uses.
     const wrong = ['2001:db8:64ff::/96', '2001:db8:64fe::/96'].find((p) => parsePref64(p).cidr !== parsePref64(conf.cidr).cidr)!;
     const corefile = renderCorefile({ upstream: edge.dns.kind.IPv6!, mode: 'coredns', pref64: parsePref64(wrong) });
-    await withCorefile(edge, corefile, async () => {
+    await withFaultyCorefile(corefile, async () => {
       const r = await waitAaaa('ipv4only.arpa', `ipv4only.arpa synthesized in ${wrong}`, (aaaa) => discoverPref64(aaaa).some((c) => c.cidr === wrong));
       const v = await pref64Agreement(r, conf);
       await ctx.annotate(v.message, 'fault message');
