@@ -3,7 +3,7 @@
  *
  *   1. seeds a real fault on the first IPv6-capable profile's cluster: IPv6
  *      NodePort traffic dropped on its first worker (ip6tables raw PREROUTING),
- *   2. runs `v6e2e run --profile <all profiles> --suite nodeport --parallel 2 --reuse`
+ *   2. runs `v6e2e run --profile <all profiles> --suite nodeport --parallel <all> --reuse`
  *      over the kept clusters, which must exit 1 with failures in that one
  *      profile × suite × family only, and produce one HTML report,
  *   3. opens that report in Debian's headless Chromium: screenshots the matrix,
@@ -79,7 +79,7 @@ describe.skipIf(skipReason !== undefined)(`report of a real --profile ${PROFILES
     try {
       const r = await execa(
         process.execPath,
-        [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), 'run', '--profile', profiles.join(','), '--name', nameForPrefix(NAME as string, profiles), '--reuse', '--keep', '--suite', 'nodeport', ...(profiles.length > 1 ? ['--parallel', '2'] : []), '--report-dir', work],
+        [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), 'run', '--profile', profiles.join(','), '--name', nameForPrefix(NAME as string, profiles), '--reuse', '--keep', '--suite', 'nodeport', ...(profiles.length > 1 ? ['--parallel', String(profiles.length)] : []), '--report-dir', work],
         { reject: false, all: true, cwd: REPO_ROOT, timeout: 30 * 60_000 },
       );
       run = { exitCode: r.exitCode, output: r.all ?? '', seconds: (Date.now() - started) / 1000 };
