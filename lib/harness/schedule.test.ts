@@ -1,10 +1,22 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { firstSerialFile, isSerialFile, serialGlobs, workersPerProfile } from './schedule.ts';
+import { concurrentFilesGone, isSerialFile, serialGlobs, startsWhileConcurrentFilesGo, takeNoWaitReason, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
-test('the serial group waits for the concurrent files\' namespaces before its first file only', () => {
-  expect([firstSerialFile(), firstSerialFile(), firstSerialFile()]).toEqual([true, false, false]);
+test('the serial group starts one wait for the concurrent files; a file may say it runs meanwhile, for itself only', async () => {
+  let started = 0;
+  const wait = () => {
+    started++;
+    return Promise.resolve();
+  };
+  const first = concurrentFilesGone(wait);
+  expect(concurrentFilesGone(wait)).toBe(first);
+  await first;
+  expect(started).toBe(1);
+  expect(takeNoWaitReason()).toBeUndefined();
+  startsWhileConcurrentFilesGo('probes from the fleet only');
+  expect(takeNoWaitReason()).toBe('probes from the fleet only');
+  expect(takeNoWaitReason()).toBeUndefined();
 });
 
 test('only disruptive.test.ts files run serially; fault files and files of checks do not', () => {

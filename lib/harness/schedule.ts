@@ -23,15 +23,32 @@ export const E2E_PROJECTS = ['e2e', SERIAL_PROJECT] as const;
 /** The serial files: one `disruptive.test.ts` per suite that has disruptive checks. */
 export const SERIAL_GLOBS = ['suites/**/disruptive.test.ts'];
 
-let serialStarted = false;
+let concurrentGone: Promise<void> | undefined;
 /**
- * True the first time it is asked in a worker: the serial group runs in one worker that
- * keeps its modules (isolate: false), so this is the group's first file.
+ * The serial group's one wait for what the concurrent files left on their way out
+ * (their namespaces): started by the first serial file, shared by the others. The serial
+ * group runs in one worker that keeps its modules (isolate: false).
  */
-export function firstSerialFile(): boolean {
-  const first = !serialStarted;
-  serialStarted = true;
-  return first;
+export function concurrentFilesGone(wait: () => Promise<void>): Promise<void> {
+  concurrentGone ??= wait();
+  return concurrentGone;
+}
+
+let noWaitReason: string | undefined;
+/**
+ * Called at the top of a disruptive file whose faults cannot disturb, nor be disturbed
+ * by, objects of the concurrent files still going (it probes from the fleet only, say):
+ * it starts while they go. The next file waits again unless it says so too.
+ */
+export function startsWhileConcurrentFilesGo(reason: string): void {
+  noWaitReason = reason;
+}
+
+/** The current file's reason not to wait (read once, by the serial setup, before the file's hooks). */
+export function takeNoWaitReason(): string | undefined {
+  const r = noWaitReason;
+  noWaitReason = undefined;
+  return r;
 }
 
 export function isSerialFile(file: string): boolean {
