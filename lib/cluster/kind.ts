@@ -115,8 +115,10 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
       // spend coming up beside our own wait for every node (and, for flannel, a CNI kind lacks).
       // Its own process group: on Ctrl-C the `docker run`s kind started die with it (killed
       // alone, kind left them to start node containers after the half-made cluster was deleted).
+      // --kubeconfig: kind writes the cluster's own file, never ~/.kube/config, whose lock
+      // file two kind processes at once fail on ("failed to lock config file").
       const child = execa(kind, ['create', 'cluster', '--name', name, '--config', config,
-        '--image', nodeImage, '--retain'], { detached: true, timeout: 600_000 });
+        '--image', nodeImage, '--retain', '--kubeconfig', kubeconfigPathFor(name)], { detached: true, timeout: 600_000 });
       kindGroup = child.pid;
       const stop = () => killGroup(kindGroup);
       abort.signal.addEventListener('abort', stop, { once: true });
@@ -257,7 +259,8 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   const volumes = await clusterVolumes(name);
   const deleting = await markInFlight(name, 'delete');
   // Everything below still runs when kind fails; the failure is reported at the end.
-  const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name], { reject: false });
+  // The cluster's own kubeconfig (as at create): deletions side by side lock different files.
+  const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfigPathFor(name)], { reject: false });
   // After Ctrl-C during the suites the cluster's networks were once left behind, busy although
   // its containers were gone (a late container or a slow endpoint release): sweep again until they go.
   await retryLast(() => sweepClusterLeftovers(name), { attempts: SWEEP_PASSES, delayMs: SWEEP_GAP_MS, until: (gone) => gone });
@@ -266,8 +269,9 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
     await removeSharedNetworkIfLast();
   });
   await removeVolumes(volumes);
-  // The standalone kubeconfig and the edge's files describe a cluster that no longer exists.
-  for (const f of clusterFiles(name)) await rm(f, { recursive: true, force: true });
+  // The standalone kubeconfig and the edge's files describe a cluster that no longer exists
+  // (so does a lock kind left on that kubeconfig when it was killed mid-write).
+  for (const f of [...clusterFiles(name), `${kubeconfigPathFor(name)}.lock`]) await rm(f, { recursive: true, force: true });
   if (kindDelete.exitCode !== 0) {
     const tail = (kindDelete.stderr || kindDelete.shortMessage || '').trim().split('\n').slice(-5).join('\n');
     throw new EnvironmentError(`kind delete cluster --name ${name} failed; remove its node containers by hand (\`docker rm -f $(docker ps -aq --filter label=${KIND_CLUSTER_LABEL}=${name})\`)\n${tail}`);
