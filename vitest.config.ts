@@ -22,6 +22,7 @@ import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
 import { defaultWorkers, SERIAL_PROJECT, serialGlobs } from './lib/harness/schedule.ts';
+import { SerialGroupSequencer } from './lib/harness/sequencer.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
 import { environmentInfo } from './lib/report/environment.ts';
@@ -45,6 +46,8 @@ export default defineConfig({
   // in a --self-test run, so each kind of run keeps its own.
   cacheDir: path.join(LAB_DIR, 'vite', settings.selfTest ? 'self-test' : 'checks'),
   test: {
+    // The serial files that start while the concurrent files' namespaces go come first.
+    sequence: { sequencer: SerialGroupSequencer },
     tags: [
       {
         name: TIMING_TAG,

@@ -1,9 +1,9 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { concurrentFilesGone, isSerialFile, serialGlobs, startsWhileConcurrentFilesGo, takeNoWaitReason, workersPerProfile } from './schedule.ts';
+import { concurrentFilesGone, isSerialFile, serialGlobs, startsWhileConcurrentFilesGo, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
-test('the serial group starts one wait for the concurrent files; a file may say it runs meanwhile, for itself only', async () => {
+test('the serial group starts one wait for the concurrent files; dns64 and nat64 run meanwhile, the others wait', async () => {
   let started = 0;
   const wait = () => {
     started++;
@@ -13,10 +13,10 @@ test('the serial group starts one wait for the concurrent files; a file may say 
   expect(concurrentFilesGone(wait)).toBe(first);
   await first;
   expect(started).toBe(1);
-  expect(takeNoWaitReason()).toBeUndefined();
-  startsWhileConcurrentFilesGo('probes from the fleet only');
-  expect(takeNoWaitReason()).toBe('probes from the fleet only');
-  expect(takeNoWaitReason()).toBeUndefined();
+  expect(startsWhileConcurrentFilesGo('suites/dns64/disruptive.test.ts')).toMatch(/probe fleet/);
+  expect(startsWhileConcurrentFilesGo('suites/nat64/disruptive.test.ts')).toMatch(/probe fleet/);
+  expect(startsWhileConcurrentFilesGo('suites/loadbalancer/disruptive.test.ts')).toBeUndefined();
+  expect(startsWhileConcurrentFilesGo('suites/connectivity/disruptive.test.ts')).toBeUndefined();
 });
 
 test('only disruptive.test.ts files run serially; fault files and files of checks do not', () => {

@@ -34,21 +34,20 @@ export function concurrentFilesGone(wait: () => Promise<void>): Promise<void> {
   return concurrentGone;
 }
 
-let noWaitReason: string | undefined;
 /**
- * Called at the top of a disruptive file whose faults cannot disturb, nor be disturbed
- * by, objects of the concurrent files still going (it probes from the fleet only, say):
- * it starts while they go. The next file waits again unless it says so too.
+ * Serial files whose faults neither touch nor see what the concurrent files leave on their
+ * way out (the pods and Services of their namespaces): they run first, while it goes
+ * (lib/harness/sequencer.ts); the other serial files wait for it (a LoadBalancer Service
+ * on its way out still holds a pool address). Keyed by path from the repository root.
  */
-export function startsWhileConcurrentFilesGo(reason: string): void {
-  noWaitReason = reason;
-}
+const STARTS_WHILE_CONCURRENT_FILES_GO: Readonly<Record<string, string>> = {
+  'suites/dns64/disruptive.test.ts': "its faults are the Corefile's, asked from the probe fleet",
+  'suites/nat64/disruptive.test.ts': "its faults are the translator's and the edge routes', probed from the probe fleet",
+};
 
-/** The current file's reason not to wait (read once, by the serial setup, before the file's hooks). */
-export function takeNoWaitReason(): string | undefined {
-  const r = noWaitReason;
-  noWaitReason = undefined;
-  return r;
+/** Why `file` (from the repository root) may start while the concurrent files' namespaces go; undefined: it waits. */
+export function startsWhileConcurrentFilesGo(file: string): string | undefined {
+  return STARTS_WHILE_CONCURRENT_FILES_GO[file.split(path.sep).join('/')];
 }
 
 export function isSerialFile(file: string): boolean {

@@ -16,7 +16,6 @@ import { applyCorefile, readCorefile, renderCorefile } from '../../lib/edge/core
 import type { EdgeInfo } from '../../lib/edge/index.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { startsWhileConcurrentFilesGo } from '../../lib/harness/schedule.ts';
 import { expectFault } from '../../lib/harness/fault.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { parsePref64 } from '../../lib/net/rfc6052.ts';
@@ -28,9 +27,6 @@ import { pref64Agreement, pref64AgreementObject, synthesis } from './scenarios.t
 let h: Harness;
 let client: V1Pod;
 
-startsWhileConcurrentFilesGo(
-  "its faults are the Corefile's and it asks CoreDNS from the fleet: pods and Services on their way out neither change nor see that",
-);
 
 beforeAll(async () => {
   h = await harness();

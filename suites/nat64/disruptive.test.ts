@@ -16,7 +16,6 @@ import { clientObject, udpTarget, type Client } from '../../lib/checks/nat64.ts'
 import { restartTranslator, routeEdge, type EdgeInfo } from '../../lib/edge/index.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { startsWhileConcurrentFilesGo } from '../../lib/harness/schedule.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
@@ -32,9 +31,6 @@ let h: Harness;
 let probes: Fleet;
 let s: Nat64Setup;
 
-startsWhileConcurrentFilesGo(
-  "its faults are the translator's and the edge routes', probed from the fleet: pods and Services on their way out neither change nor see them",
-);
 
 beforeAll(async () => {
   h = await harness();

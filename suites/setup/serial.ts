@@ -3,23 +3,27 @@
  * on their way out. Files of checks ask for their namespaces' deletion without waiting
  * (lib/k8s/apply.ts), so their pods and Services may still be going when the serial
  * group begins; a disruptive check changes what every pod sees and must not catch them
- * (e.g. a LoadBalancer Service still holding a pool address). A disruptive file that
- * cannot be disturbed by them says so (startsWhileConcurrentFilesGo) and runs meanwhile.
+ * (e.g. a LoadBalancer Service still holding a pool address). The disruptive files that
+ * cannot be disturbed by them (startsWhileConcurrentFilesGo in lib/harness/schedule.ts)
+ * run first and meanwhile.
  * The probe fleet stays: the disruptive files probe from it (nothing else does by then),
  * and the run's end deletes it (global-setup.ts).
  */
+import path from 'node:path';
 import { beforeAll } from 'vitest';
 import { harness } from '../../lib/harness/context.ts';
-import { concurrentFilesGone, takeNoWaitReason } from '../../lib/harness/schedule.ts';
+import { concurrentFilesGone, startsWhileConcurrentFilesGo } from '../../lib/harness/schedule.ts';
+import { REPO_ROOT } from '../../lib/lab/paths.ts';
 import { waitRunNamespacesGone } from '../../lib/k8s/apply.ts';
 import { fleetNamespace } from '../../lib/probes/fleet.ts';
 
-beforeAll(async () => {
+// vitest reads the first argument as fixtures and wants it destructured: none are used.
+beforeAll(async ({}, suite) => {
   const h = await harness();
   // Started by the first serial file whether it waits or not; a later serial file's own
   // namespace is not in it (it holds no check any more once that file is done).
   const gone = concurrentFilesGone(() => waitRunNamespacesGone(h.kc, h.env.runId, { except: [fleetNamespace(h.env.runId)] }));
-  if (takeNoWaitReason() !== undefined) {
+  if (startsWhileConcurrentFilesGo(path.relative(REPO_ROOT, suite.file.filepath)) !== undefined) {
     // Its failure is the next waiting file's to report.
     gone.catch(() => undefined);
     return;
