@@ -53,21 +53,21 @@ export function sharedFault(withFault: WithFault): SharedFault {
   let last: Promise<void> = Promise.resolve();
   const enter = (): Window => {
     if (!open) {
-      let seeded!: () => void;
+      let markSeeded!: () => void;
       let release!: () => void;
+      const seeded = new Promise<void>((r) => (markSeeded = r));
       const held = new Promise<void>((r) => (release = r));
-      const w: Window = { holders: 0, seeded: new Promise<void>((r) => (seeded = r)), release, removed: Promise.resolve() };
       // A new seeding waits for the last removal: the same rules must not be seeded twice.
-      w.removed = last.catch(() => undefined).then(() =>
+      const removed = last.catch(() => undefined).then(() =>
         withFault(async () => {
-          seeded();
+          markSeeded();
           await held;
         }),
       );
       // Each check awaits it in `after`; until then a failed seeding is reported by `during`.
-      w.removed.catch(() => undefined);
-      last = w.removed;
-      open = w;
+      removed.catch(() => undefined);
+      last = removed;
+      open = { holders: 0, seeded, release, removed };
     }
     open.holders++;
     return open;

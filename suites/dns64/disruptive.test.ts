@@ -27,7 +27,6 @@ import { pref64Agreement, pref64AgreementObject, synthesis } from './scenarios.t
 let h: Harness;
 let client: V1Pod;
 
-
 beforeAll(async () => {
   h = await harness();
   // The run's probe fleet, as for the checks: in the serial group nothing else probes from it.
