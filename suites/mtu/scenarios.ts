@@ -17,6 +17,14 @@ import { podLabel } from '../../lib/probes/pods.ts';
 import { udpExchange } from '../../lib/probes/udp.ts';
 import { HTTP_BODY_BYTES, ipOr, PMTU_CEILING, PMTU_FLOOR, UDP_DATAGRAM_BYTES } from './common.ts';
 
+/**
+ * The Service is new: kube-proxy on the client's node may not have programmed it yet. In a
+ * loaded CI run two attempts 1 s apart both found its ClusterIP unanswered (curl could not
+ * connect, after 3 s each). Attempts go on for this long; a black hole's attempt takes ~10 s, so
+ * its fault still sees two. (The UDP check runs after this one, on a programmed Service.)
+ */
+const PROGRAMMED_WITHIN = { withinMs: 20_000, delayMs: 2_000 } as const;
+
 /** Where a Service is dialled: its ClusterIP of the family, and a NodePort on `node`'s address of the family. */
 interface ServiceTarget {
   label: string;
@@ -66,7 +74,7 @@ export async function largeHttpThroughService(kc: KubeConfig, client: V1Pod, svc
       return retryVerdict(async () => {
         const download = await httpDownload(kc, client.metadata!.namespace!, client.metadata!.name!, url, 10, `msg=${msg}`);
         return largeHttpVerdict({ object, family, download, sent });
-      }, { attempts: 2 });
+      }, PROGRAMMED_WITHIN);
     }),
   );
   return combine(parts, `large HTTP body through Service ${serviceName(svc)}`, family);
