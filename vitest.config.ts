@@ -21,7 +21,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
-import { defaultWorkers, SERIAL_PROJECT, serialGlobs } from './lib/harness/schedule.ts';
+import { defaultWorkers, durationsCacheDir, SERIAL_PROJECT, serialGlobs } from './lib/harness/schedule.ts';
 import { SerialGroupSequencer } from './lib/harness/sequencer.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
@@ -41,10 +41,9 @@ const SIDE_BY_SIDE = { maxWorkers: 2, sequence: { groupOrder: 2 } };
 
 export default defineConfig({
   // vitest's own cache (test durations, failures first) lives in the lab cache, never in
-  // the package: an installed v6e2e is only read. vitest starts the longest files first;
-  // a checks-only run's durations (fault files skipped) would send the fault files last
-  // in a --self-test run, so each kind of run keeps its own.
-  cacheDir: path.join(LAB_DIR, 'vite', settings.selfTest ? 'self-test' : 'checks'),
+  // the package: an installed v6e2e is only read. vitest starts the longest files first,
+  // so each profile and kind of run keeps its own (durationsCacheDir).
+  cacheDir: path.join(LAB_DIR, 'vite', durationsCacheDir(settings)),
   test: {
     // The serial files that start while the concurrent files' namespaces go come first.
     sequence: { sequencer: SerialGroupSequencer },

@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { concurrentFilesGone, isSerialFile, serialGlobs, startsWhileConcurrentFilesGo, workersPerProfile } from './schedule.ts';
+import { concurrentFilesGone, durationsCacheDir, isSerialFile, serialGlobs, startsWhileConcurrentFilesGo, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
 test('the serial group starts one wait for the concurrent files; dns64 and nat64 run meanwhile, the others wait', async () => {
@@ -59,4 +59,14 @@ test('profiles at once share the default workers, at least 2 each', () => {
 test('disruptive files are the serial group with self-tests, and collected with the concurrent files without', () => {
   expect(serialGlobs(true)).toEqual({ e2eExclude: ['suites/**/disruptive.test.ts'], serialInclude: ['suites/**/disruptive.test.ts'] });
   expect(serialGlobs(false)).toEqual({ e2eExclude: [], serialInclude: [] });
+});
+
+test('file durations are cached per kind of cluster and of run, one cache per Kubernetes tree', () => {
+  expect(durationsCacheDir({ profile: 'ipv6', variant: null, kubeconfig: null, selfTest: true })).toBe('ipv6/self-test');
+  expect(durationsCacheDir({ profile: 'ipv4', variant: null, kubeconfig: null, selfTest: false })).toBe('ipv4/checks');
+  expect(durationsCacheDir({ profile: 'ipv6', variant: 'ipv6-nft-flannel', kubeconfig: null, selfTest: true })).toBe('ipv6-nft-flannel/self-test');
+  expect(durationsCacheDir({ profile: 'dual', variant: 'dual-src1a2b3c', kubeconfig: null, selfTest: false })).toBe('dual-src/checks');
+  expect(durationsCacheDir({ profile: 'dual', variant: 'dual-src1a2b3c-nft', kubeconfig: null, selfTest: false })).toBe('dual-src-nft/checks');
+  expect(durationsCacheDir({ profile: null, variant: null, kubeconfig: '/k.yaml', selfTest: true })).toBe('kubeconfig/self-test');
+  expect(durationsCacheDir({ profile: null, variant: null, kubeconfig: null, selfTest: false })).toBe('no-cluster/checks');
 });

@@ -87,3 +87,15 @@ export function workersPerProfile(parallel: number, selfTest = false): number {
   return Math.max(2, Math.floor(defaultWorkers(selfTest) / Math.max(1, parallel)));
 }
 
+
+/**
+ * vitest's cache of file durations for a run, under the lab's `vite/` directory: one per kind
+ * of cluster and of run. vitest starts the longest files first by that cache; shared by every
+ * profile, an ipv4 run (which skips the IPv6 faults) recorded mtu's 40-s fault file as 2 s and
+ * the next ipv6 run started it last, 35 s after the rest. A tree build's state is left out,
+ * so one tree keeps one cache across its patches.
+ */
+export function durationsCacheDir(s: { profile: string | null; variant: string | null; kubeconfig: string | null; selfTest: boolean }): string {
+  const cluster = (s.variant ?? s.profile ?? (s.kubeconfig ? 'kubeconfig' : 'no-cluster')).replace(/-src[0-9a-f]+(?=-|$)/, '-src');
+  return path.join(cluster, s.selfTest ? 'self-test' : 'checks');
+}
