@@ -208,7 +208,7 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
     { abandoned: () => (created && !args.keep ? `cluster ${p.name} was not deleted: v6e2e down --name ${p.name}` : undefined) },
   );
   try {
-    const edge = { name: p.name, progress, pref64: args.nat64Prefix, dns64Mode: args.dns64Mode };
+    const edge = { name: p.name, progress, pref64: args.nat64Prefix, dns64Mode: args.dns64Mode, loadBalancers: plan.suites.includes('loadbalancer') };
     let handle: Awaited<ReturnType<typeof kind.up>>;
     if (args.reuse && (await kind.clusterExists(p.name))) {
       // A parallel run pauses the clusters of the profiles that wait (run-parallel.ts); kind's export execs into a node.

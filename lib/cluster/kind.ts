@@ -81,6 +81,12 @@ export interface UpOptions {
   pref64?: string;
   /** Where DNS64 synthesizes (default CoreDNS). */
   dns64Mode?: Dns64Mode;
+  /**
+   * The run has LoadBalancer checks (default true): wait for MetalLB's speakers to be ready.
+   * Without them the speakers come up on their own; a patched kubelet that keeps them from
+   * ever turning ready cost every such run a 180-s wait.
+   */
+  loadBalancers?: boolean;
 }
 
 export async function up(opts: UpOptions): Promise<ClusterHandle> {
@@ -214,7 +220,9 @@ export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOption
   const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
   // Independent of each other: the edge's CoreDNS rollout and MetalLB's pods come up side by side.
   const edge = startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
-  const lb = detectClusterFamilies(clients(kc).core).then((f) => installMetalLB(kc, handle.name, f.families, opts.progress));
+  const lb = detectClusterFamilies(clients(kc).core).then((f) =>
+    installMetalLB(kc, handle.name, f.families, opts.progress, { waitForSpeakers: opts.loadBalancers ?? true }),
+  );
   await allSettledOrThrow([edge, lb]);
   await opts.progress.step('alternate node addresses (not host IPs)', () => ensureAltNetwork(handle.name));
   return edge;

@@ -100,7 +100,13 @@ export function labMetalLB(objects: readonly KubernetesObject[]): KubernetesObje
  * (read from the module cache; images are the lab's local builds under the
  * upstream names, changed by labMetalLB) and one address pool per cluster family.
  */
-export async function installMetalLB(kc: KubeConfig, cluster: string, families: readonly IPFamily[], progress: Progress): Promise<Partial<Record<IPFamily, string>>> {
+export async function installMetalLB(
+  kc: KubeConfig,
+  cluster: string,
+  families: readonly IPFamily[],
+  progress: Progress,
+  opts: { waitForSpeakers: boolean } = { waitForSpeakers: true },
+): Promise<Partial<Record<IPFamily, string>>> {
   const manifest = path.join(await moduleDir('go.universe.tf/metallb', LAB.metallb), 'config', 'manifests', 'metallb-native.yaml');
   const objects = parseManifests(await readFile(manifest, 'utf8'), manifest);
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
@@ -114,13 +120,14 @@ export async function installMetalLB(kc: KubeConfig, cluster: string, families: 
       }, { timeoutMs: 60_000, intervalMs: 500 });
     }
   });
-  await progress.step('MetalLB controller and speaker', async () => {
+  await progress.step(opts.waitForSpeakers ? 'MetalLB controller and speaker' : 'MetalLB controller (speakers not waited for: no LoadBalancer checks in this run)', async () => {
     await applyObjects(kc, labMetalLB(objects.filter((o) => o.kind !== 'CustomResourceDefinition')));
     const apps = kc.makeApiClient(AppsV1Api);
     await waitFor('metallb controller available', async () => {
       const d = await apps.readNamespacedDeployment({ name: 'controller', namespace: METALLB_NS });
       return (d.status?.availableReplicas ?? 0) >= 1 || undefined;
     }, { timeoutMs: 180_000, intervalMs: 1000 });
+    if (!opts.waitForSpeakers) return;
     try {
       await waitFor('metallb speakers ready', async () => {
         const ds = await apps.readNamespacedDaemonSet({ name: 'speaker', namespace: METALLB_NS });
