@@ -97,7 +97,9 @@ function requireServiceFamily(ctx: TestContext, svc: V1Service, family: IPFamily
   if (!(svc.spec?.ipFamilies ?? []).includes(family)) ctx.skip(`Service ${ns.name}/${svc.metadata!.name} has ipFamilies [${svc.spec?.ipFamilies?.join(', ')}]: no ${family}`);
 }
 
-describe('NodePort reachability', () => {
+// Each block's checks run concurrently: they only probe this file's Services. A NodePort that
+// does not answer costs its checks their timeouts and retries, which then overlap.
+describe.concurrent('NodePort reachability', () => {
   checkEach(
     FAMILIES,
     (f) => ({
@@ -132,7 +134,7 @@ describe('NodePort reachability', () => {
   );
 });
 
-describe('NodePort UDP and every backend', () => {
+describe.concurrent('NodePort UDP and every backend', () => {
   checkEach(
     FAMILIES,
     (f) => ({
@@ -180,7 +182,7 @@ describe('NodePort UDP and every backend', () => {
   );
 });
 
-describe('externalTrafficPolicy Local', () => {
+describe.concurrent('externalTrafficPolicy Local', () => {
   checkEach(
     FAMILIES,
     (f) => ({
