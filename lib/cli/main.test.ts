@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
 import { silentProgress } from '../util/progress.ts';
 import { main } from './main.ts';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-main-'));
+// Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-main-'));
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 const KUBECONFIG = `apiVersion: v1

@@ -2,11 +2,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApiException } from '@kubernetes/client-node';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { UsageError } from '../util/errors.ts';
 import { clients, describeApiError, isNotFound, loadKubeConfig, updateOnConflict } from './client.ts';
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-kc-'));
+// Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
+let dir: string;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-kc-'));
+});
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 function file(name: string, text: string): string {

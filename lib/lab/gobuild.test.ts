@@ -1,12 +1,16 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RunBrokenError } from '../util/errors.ts';
 import { silentProgress } from '../util/progress.ts';
 import { runGo } from './gobuild.ts';
 
-const dir = mkdtempSync(path.join(os.tmpdir(), 'v6e2e-gobuild-'));
+// Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
+let dir: string;
+beforeAll(() => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'v6e2e-gobuild-'));
+});
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('runGo', () => {

@@ -1,14 +1,18 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, expect, test } from 'vitest';
+import { afterAll, beforeAll, expect, test } from 'vitest';
 import { settings } from '../harness/settings.ts';
 import { environmentInfo, kindClusterOf, parseProperties, renderProperties } from './environment.ts';
 
-const lab = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-env-'));
+// Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
+let lab: string;
+beforeAll(() => {
+  lab = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-env-'));
+  fs.mkdirSync(path.join(lab, 'edge'));
+  fs.writeFileSync(path.join(lab, 'edge', 'dev.json'), JSON.stringify({ cluster: 'dev', pref64: 'fd00:64:ff9b::/96', dns64Mode: 'upstream' }));
+});
 afterAll(() => fs.rmSync(lab, { recursive: true, force: true }));
-fs.mkdirSync(path.join(lab, 'edge'));
-fs.writeFileSync(path.join(lab, 'edge', 'dev.json'), JSON.stringify({ cluster: 'dev', pref64: 'fd00:64:ff9b::/96', dns64Mode: 'upstream' }));
 
 test('a lab cluster: kind, kindnet, iptables, NAT64/DNS64 from its edge file', () => {
   const info = environmentInfo(settings({ runId: 'r', context: 'kind-dev', profile: 'dual', kubernetesVersion: 'v1.34.4', nat64Prefix: '64:ff9b::/96' }), lab);

@@ -1,11 +1,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { findHistory, generateHtml, normalizeResults, stripAnalytics, writeEnvironment } from './html.ts';
 import { parseProperties } from './environment.ts';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-html-'));
+// Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
+let root: string;
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-html-'));
+});
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 function result(uuid: string, name: string, status: string, labels: [string, string][]): string {

@@ -1,13 +1,17 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { parseProperties } from './environment.ts';
 import { parseGate } from './gate.ts';
 import { concatAllureResults, ensureOutDir, mergeReportDirs, writeMerged } from './merge.ts';
 import { readSummaries, tally, writeSummaryJson, type CheckResult, type RunSummary } from './summary.ts';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-merge-'));
+// Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
+let root: string;
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-merge-'));
+});
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const c = (id: string, status: CheckResult['status'], over: Partial<CheckResult> = {}): CheckResult => ({
@@ -36,18 +40,23 @@ const run = (profile: string, checks: CheckResult[]): RunSummary => ({
   checks,
 });
 
-const a = reportDir('shard-a', run('dual', [c('af/a', 'passed'), c('af/b', 'failed', { message: 'b broke' })]), {
-  'aaa-result.json': '{"name":"a"}',
-  'aaa-attachment.txt': 'evidence',
-  'environment.properties': 'profile=dual\ncni=kindnet\n',
-});
-const b = reportDir('shard-b', run('dual', [c('cn/x', 'passed')]), {
-  'bbb-result.json': '{"name":"x"}',
-  'environment.properties': 'profile=dual\ncni=kindnet\nkubernetes.version=v1.34.4\n',
-});
-const v6 = reportDir('ipv6', run('ipv6', [c('cn/x', 'failed', { gating: false, message: 'warn only' })]), {
-  'ccc-result.json': '{"name":"x6"}',
-  'environment.properties': 'profile=ipv6\n',
+let a: string;
+let b: string;
+let v6: string;
+beforeAll(() => {
+  a = reportDir('shard-a', run('dual', [c('af/a', 'passed'), c('af/b', 'failed', { message: 'b broke' })]), {
+    'aaa-result.json': '{"name":"a"}',
+    'aaa-attachment.txt': 'evidence',
+    'environment.properties': 'profile=dual\ncni=kindnet\n',
+  });
+  b = reportDir('shard-b', run('dual', [c('cn/x', 'passed')]), {
+    'bbb-result.json': '{"name":"x"}',
+    'environment.properties': 'profile=dual\ncni=kindnet\nkubernetes.version=v1.34.4\n',
+  });
+  v6 = reportDir('ipv6', run('ipv6', [c('cn/x', 'failed', { gating: false, message: 'warn only' })]), {
+    'ccc-result.json': '{"name":"x6"}',
+    'environment.properties': 'profile=ipv6\n',
+  });
 });
 
 describe('mergeReportDirs', () => {

@@ -1,12 +1,16 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, test } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { CHECK_ID_LABEL, resultForCheck, readAllureResults } from './allure-results.ts';
-import { buildOverview, MAX_ATTACHMENT_CHARS, readHistory, renderOverview, type HistoryRun } from './overview.ts';
+import { buildOverview, MAX_ATTACHMENT_CHARS, readHistory, renderOverview, type HistoryRun, type Overview } from './overview.ts';
 import type { CheckResult, RunSummary } from './summary.ts';
 
-const root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-overview-'));
+// Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
+let root: string;
+beforeAll(() => {
+  root = fs.mkdtempSync(path.join(os.tmpdir(), 'v6e2e-overview-'));
+});
 afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
 const check = (id: string, suite: string, family: CheckResult['family'], status: CheckResult['status'], name: string, extra: Partial<CheckResult> = {}): CheckResult => ({
@@ -104,7 +108,7 @@ describe('resultForCheck finds the Allure result of a summary check', () => {
 });
 
 describe('the overview page', () => {
-  const resultsDir = results();
+  let resultsDir: string;
   const summaries = [
     summary('ipv6', [
       check('nat64/translator/egress', 'nat64', 'IPv6', 'failed', FAILING_NAME, { message: 'expected 200 from [64:ff9b::6440:1]:8000, saw timeout' }),
@@ -117,7 +121,11 @@ describe('the overview page', () => {
     ]),
   ];
   const history = [historyRun('v6e2e 1', 'passed'), historyRun('v6e2e 2', 'failed'), historyRun('v6e2e 3', 'failed'), historyRun('v6e2e 4', 'failed', 'now-id')];
-  const o = buildOverview({ summaries, resultsDir, history, environment: { 'nat64.prefix': '64:ff9b::/96' }, title: 'v6e2e ipv6, dual', allureHref: (id) => `allure/index.html#${id}` });
+  let o: Overview;
+  beforeAll(() => {
+    resultsDir = results();
+    o = buildOverview({ summaries, resultsDir, history, environment: { 'nat64.prefix': '64:ff9b::/96' }, title: 'v6e2e ipv6, dual', allureHref: (id) => `allure/index.html#${id}` });
+  });
 
   test('matrix: a cell per profile × suite × family that has checks, coloured by its worst result', () => {
     const state = (p: string, s: string, f: string) => o.cells.find((c) => c.profile === p && c.suite === s && c.family === f);
