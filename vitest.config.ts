@@ -2,7 +2,7 @@
  * Projects:
  *   unit:      lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
  *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), files side by side.
- *   e2e-serial: the suites' disruptive.test.ts files, after e2e, one at a time (lib/harness/schedule.ts);
+ *   e2e-serial: the suites' disruptive.test.ts files, after e2e, taking turns on what they disrupt (lib/harness/schedule.ts);
  *              without self-tests they hold only skipped faults and are collected with e2e.
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
@@ -21,7 +21,7 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
-import { defaultWorkers, durationsCacheDir, SERIAL_PROJECT, serialGlobs } from './lib/harness/schedule.ts';
+import { defaultWorkers, durationsCacheDir, SERIAL_PROJECT, SERIAL_WORKERS, serialGlobs } from './lib/harness/schedule.ts';
 import { SerialGroupSequencer } from './lib/harness/sequencer.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
@@ -100,7 +100,8 @@ export default defineConfig({
         },
       },
       {
-        // The disruptive files, after the checks and one at a time: their faults change what every file sees.
+        // The disruptive files, after the checks: their faults change what every file sees. Two at
+        // a time; those that share a resource take turns (serial.ts).
         extends: true,
         test: {
           name: SERIAL_PROJECT,
@@ -111,8 +112,8 @@ export default defineConfig({
           setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts', './suites/setup/serial.ts'],
           testTimeout: 120_000,
           hookTimeout: 600_000,
-          maxWorkers: 1,
-          fileParallelism: false,
+          maxWorkers: SERIAL_WORKERS,
+          fileParallelism: true,
           isolate: false, // as e2e
           sequence: { groupOrder: 1 },
         },

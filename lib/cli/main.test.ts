@@ -104,8 +104,12 @@ describe('gating and merging through main', () => {
     fs.writeFileSync(path.join(d, 'allure-results', `${name}-result.json`), '{}');
     return d;
   };
-  const green = mk('green', summary('ipv6', [{ id: 'af/a', suite: 'af', family: 'IPv6', status: 'passed', durationMs: 5, retries: 0 }]));
-  const red = mk('red', summary('ipv6', [{ id: 'cn/x', suite: 'cn', family: 'IPv6', status: 'failed', durationMs: 5, retries: 0, message: 'x broke' }]));
+  let green: string;
+  let red: string;
+  beforeAll(() => {
+    green = mk('green', summary('ipv6', [{ id: 'af/a', suite: 'af', family: 'IPv6', status: 'passed', durationMs: 5, retries: 0 }]));
+    red = mk('red', summary('ipv6', [{ id: 'cn/x', suite: 'cn', family: 'IPv6', status: 'failed', durationMs: 5, retries: 0, message: 'x broke' }]));
+  });
   const gateFile = (name: string, text: string) => {
     const f = path.join(dir, name);
     fs.writeFileSync(f, text);

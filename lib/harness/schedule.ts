@@ -1,7 +1,8 @@
 /**
  * How the e2e files share one cluster: files of checks run concurrently (each works
  * in its own namespaces, reads the rest), then the suites' `disruptive.test.ts` files
- * run one at a time, like upstream's [Serial]/[Disruptive].
+ * run after them, like upstream's [Serial]/[Disruptive]: two at a time, taking turns on
+ * the shared resources they declare (serialResourcesOf).
  *
  * Disruptive (check.ts `disruptive: true`) means the check changes something OTHER
  * tests share: CoreDNS or its Corefile, the NAT64 translator or edge routes, MetalLB's
@@ -14,7 +15,7 @@
  */
 import path from 'node:path';
 
-/** The project that runs one at a time after the concurrent files. */
+/** The project of the disruptive files, after the concurrent files. */
 export const SERIAL_PROJECT = 'e2e-serial';
 
 /** The vitest projects of an e2e run, in the order their groups run. */
@@ -49,6 +50,30 @@ const STARTS_WHILE_CONCURRENT_FILES_GO: Readonly<Record<string, string>> = {
 export function startsWhileConcurrentFilesGo(file: string): string | undefined {
   return STARTS_WHILE_CONCURRENT_FILES_GO[file.split(path.sep).join('/')];
 }
+
+/**
+ * What a disruptive file's faults change, or its checks depend on, that another disruptive
+ * file's faults could change. The serial group runs two files at a time; files that share a
+ * resource take turns (lib/harness/serial-locks.ts).
+ */
+export type SerialResource = 'coredns' | 'nat64-edge' | 'metallb';
+const ALL_SERIAL_RESOURCES: readonly SerialResource[] = ['coredns', 'nat64-edge', 'metallb'];
+
+const SERIAL_RESOURCES: Readonly<Record<string, readonly SerialResource[]>> = {
+  'suites/dns64/disruptive.test.ts': ['coredns'],
+  // Its checks resolve Pref64 and synthesized names through CoreDNS.
+  'suites/nat64/disruptive.test.ts': ['coredns', 'nat64-edge'],
+  // Allocation from the pool, read through the API: no CoreDNS, translator or edge route in its path.
+  'suites/loadbalancer/disruptive.test.ts': ['metallb'],
+};
+
+/** The resources `file` (from the repository root) holds while it runs; an unlisted one (a CNI fault cuts a node's pod traffic) holds them all. */
+export function serialResourcesOf(file: string): readonly SerialResource[] {
+  return SERIAL_RESOURCES[file.split(path.sep).join('/')] ?? ALL_SERIAL_RESOURCES;
+}
+
+/** Serial files at a time: dns64 and nat64 share CoreDNS, the LoadBalancer faults run beside them. */
+export const SERIAL_WORKERS = 2;
 
 export function isSerialFile(file: string): boolean {
   return path.basename(file) === 'disruptive.test.ts';

@@ -1,7 +1,8 @@
 /**
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
- * through the project's provided context; its teardown deletes the run's probe fleet.
+ * through the project's provided context; its teardown deletes the run's probe fleet
+ * and any serial lock a killed worker left.
  * It does not create or delete clusters:
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
@@ -43,5 +44,10 @@ async function deleteRunFleet(s: RunSettings): Promise<void> {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s = decodeSettings();
   project.provide('v6e2e', { ...s, kubernetesVersion: await askKubernetesVersion(s) });
-  return () => deleteRunFleet(s);
+  return async () => {
+    await deleteRunFleet(s);
+    // Left only when a serial worker was killed holding one.
+    const { removeRunLocks, serialLockDir } = await import('../../lib/harness/serial-locks.ts');
+    removeRunLocks(serialLockDir(), s.runId);
+  };
 }
