@@ -33,6 +33,8 @@ import { TIMING_RETRY, TIMING_TAG } from './lib/report/timing.ts';
 const settings = decodeSettings();
 const reportDir = settings.reportDir ? path.resolve(settings.reportDir) : undefined;
 const serial = serialGlobs(settings.selfTest);
+/** vitest's bound on one check of the e2e projects. */
+const CHECK_TIMEOUT_MS = 240_000;
 /**
  * The interrupt and kubernetes-src acceptances run in one vitest instance, one worker each
  * (vitest puts projects of one maxWorkers and groupOrder in one pool; 1 worker would queue them).
@@ -74,6 +76,9 @@ export default defineConfig({
           name: 'unit',
           include: ['lib/**/*.test.ts', 'acceptance/support/**/*.test.ts'],
           environment: 'node',
+          // vitest's default on 2 cores is one worker, re-importing every module per file.
+          maxWorkers: 2,
+          isolate: false,
         },
       },
       {
@@ -87,7 +92,8 @@ export default defineConfig({
           globalSetup: ['./suites/setup/global-setup.ts'],
           // Allure labels (profile › suite › family) and, for failed checks, evidence attachments.
           setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts'],
-          testTimeout: 120_000,
+          // A bound for hangs: on a loaded 2-core machine some fault checks took 130–140 s.
+          testTimeout: CHECK_TIMEOUT_MS,
           hookTimeout: 600_000,
           // Files of checks run side by side, each in its own namespaces (lib/harness/schedule.ts).
           maxWorkers: settings.workers ?? defaultWorkers(settings.selfTest),
@@ -110,7 +116,7 @@ export default defineConfig({
           globalSetup: ['./suites/setup/global-setup.ts'],
           // serial.ts: each starts once the run's other namespaces are gone.
           setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts', './suites/setup/serial.ts'],
-          testTimeout: 120_000,
+          testTimeout: CHECK_TIMEOUT_MS,
           hookTimeout: 600_000,
           maxWorkers: SERIAL_WORKERS,
           fileParallelism: true,
