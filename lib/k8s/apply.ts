@@ -156,11 +156,34 @@ export async function createNamespace(kc: KubeConfig, opts: NamespaceOptions): P
   } catch (err) {
     if (!(opts.existingOk && apiStatus(err) === 409)) throw new Error(`creating namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
   }
+  await waitDefaultServiceAccount(kc, name);
   let done: Promise<void> | undefined;
   return {
     name,
     cleanup: () => (done ??= deleteNamespace(kc, name, { wait: false })),
   };
+}
+
+/**
+ * A pod is refused ("serviceaccount \"default\" not found") until the controller manager
+ * has made the namespace's default ServiceAccount; on a loaded 2-core machine that took
+ * longer than the first pod's creation. Upstream's e2e framework waits for it too.
+ */
+async function waitDefaultServiceAccount(kc: KubeConfig, namespace: string): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await waitFor(
+    `ServiceAccount ${namespace}/default created by the controller manager`,
+    async () => {
+      try {
+        await core.readNamespacedServiceAccount({ name: 'default', namespace });
+        return true;
+      } catch (err) {
+        if (isNotFound(err)) return false;
+        throw err;
+      }
+    },
+    { timeoutMs: 60_000, intervalMs: 200, until: (found) => found },
+  );
 }
 
 /** Deletes a namespace (absent or already terminating is fine) and, unless `wait: false`, waits for it to disappear. */

@@ -24,6 +24,8 @@ import { clusterName, cnameSynthesis, pref64Agreement, pref64Discovery, queryTra
 let h: Harness;
 /** Holds the Services the checks create; the client is the run's probe fleet's. */
 let ns: TestNamespace;
+/** Kept as soon as it is asked for: afterAll deletes the namespace even when another part of the setup failed first. */
+let creating: Promise<TestNamespace> | undefined;
 let client: V1Pod;
 let setup: Dns64Setup;
 let resolvers: Partial<Record<IPFamily, Resolver>>;
@@ -32,7 +34,8 @@ let pref64: string | undefined;
 
 beforeAll(async () => {
   h = await harness();
-  const [probes, dns, addrs, own] = await Promise.all([fleet(h.kc, h.env.runId), dns64Setup(h), resolverAddresses(h), suiteNamespace(h, 'dns64')]);
+  creating = suiteNamespace(h, 'dns64');
+  const [probes, dns, addrs, own] = await Promise.all([fleet(h.kc, h.env.runId), dns64Setup(h), resolverAddresses(h), creating]);
   ns = own;
   client = probes.pods[0]!;
   setup = dns;
@@ -42,7 +45,7 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  await ns?.cleanup();
+  await (await creating?.catch(() => undefined))?.cleanup();
 });
 
 function v6(ctx: Parameters<typeof skipWithoutFamily>[0]): Resolver {
