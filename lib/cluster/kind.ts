@@ -268,7 +268,12 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
   const deleting = await markInFlight(name, 'delete');
   // Everything below still runs when kind fails; the failure is reported at the end.
   // The cluster's own kubeconfig (as at create): deletions side by side lock different files.
-  const kindDelete = await execa(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfigPathFor(name)], { reject: false });
+  // Docker once failed to kill a node just woken from pause ("did not receive an exit event")
+  // and removed it on the next try: kind delete is tried again before anything is reported.
+  const kindDelete = await retryLast(
+    () => execa(kind, ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfigPathFor(name)], { reject: false }),
+    { attempts: KIND_DELETE_ATTEMPTS, delayMs: SWEEP_GAP_MS, until: (r) => r.exitCode === 0 },
+  );
   // After Ctrl-C during the suites the cluster's networks were once left behind, busy although
   // its containers were gone (a late container or a slow endpoint release): sweep again until they go.
   await retryLast(() => sweepClusterLeftovers(name), { attempts: SWEEP_PASSES, delayMs: SWEEP_GAP_MS, until: (gone) => gone });
@@ -287,6 +292,7 @@ export async function deleteCluster(name: string, progress: Progress): Promise<v
 }
 
 const SWEEP_PASSES = 4;
+const KIND_DELETE_ATTEMPTS = 3;
 const SWEEP_GAP_MS = 2_000;
 
 /**
