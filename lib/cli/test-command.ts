@@ -98,8 +98,10 @@ export const TEST_VARIANTS: readonly { profiles: Profile[]; flags: VariantFlags;
   // What kube-proxy's mode and the CNI change (DNS64, record DNS and the guestbook app do not depend on them).
   // Not mtu yet: on IPv6-only Flannel its path-MTU check finds a real mismatch (pods get MTU 1450, the
   // IPv6 VXLAN path carries 1430), and its fragment faults hook eth0, where Flannel's packets are tunnelled.
+  // dual carries both families through Flannel and nftables; IPv6-only Flannel runs by hand
+  // (`run --profile ipv6 --kube-proxy-mode nftables --cni flannel --self-test`), for CI's time.
   {
-    profiles: ['ipv6', 'dual'],
+    profiles: ['dual'],
     flags: { kubeProxyMode: 'nftables', cni: 'flannel', addressing: {} },
     suites: ['address-families', 'connectivity', 'services', 'host-network', 'nat64', 'nodeport', 'loadbalancer'],
   },
@@ -113,6 +115,14 @@ function fromEnv<T>(variable: string, parse: () => T): T {
     throw new UsageError(`${variable}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
+
+/**
+ * The profiles `v6e2e test` runs unless V6E2E_TEST_PROFILES says (`all` adds ipv4). ipv4, the
+ * control profile whose IPv6 checks all skip, still builds and is interrupted in the interrupt
+ * acceptance; its full run is left to hand runs: on a slow 2-core machine (3x this project's
+ * usual) the whole matrix was heading for ~90 min, CI's limit.
+ */
+export const DEFAULT_TEST_PROFILES = 'ipv6,dual-v6,dual';
 
 /** What every step of the lab matrix shares. */
 interface Matrix {
@@ -137,7 +147,7 @@ type MatrixStep = (m: Matrix) => Promise<boolean>;
 
 /**
  * The end-to-end part of `v6e2e test` without a given cluster, over the
- * profiles of V6E2E_TEST_PROFILES (default all), V6E2E_TEST_PARALLEL at a time
+ * profiles of V6E2E_TEST_PROFILES (default DEFAULT_TEST_PROFILES), V6E2E_TEST_PARALLEL at a time
  * (default 2):
  *
  *   1. `run --profile <all> --parallel N`: every suite on a fresh lab cluster per
@@ -194,7 +204,7 @@ async function labMatrix(deps: RunDeps, results: Results): Promise<number> {
 
 /** Profiles, parallelism and cluster names from the environment; creates the report base directory. */
 function planMatrix(deps: RunDeps, results: Results): Matrix {
-  const profilesText = process.env.V6E2E_TEST_PROFILES ?? 'all';
+  const profilesText = process.env.V6E2E_TEST_PROFILES ?? DEFAULT_TEST_PROFILES;
   const profiles = fromEnv('V6E2E_TEST_PROFILES', () => parseProfiles(profilesText));
   const parallel = fromEnv('V6E2E_TEST_PARALLEL', () => parseParallel(process.env.V6E2E_TEST_PARALLEL ?? '2'));
   const base = ensureWritableDir(path.join('reports', `test-${timestamp()}`));
