@@ -5,10 +5,11 @@
  * deleted: a deletion never pulls the network from under a creation that has not made its
  * node containers yet, and of two deletions at once the later one removes it.
  */
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LAB_DIR } from '../lab/paths.ts';
 import { EnvironmentError } from '../util/errors.ts';
+import { lockHolder, processAlive, tryLockFile } from '../util/lockfile.ts';
 
 export type LifecycleOp = 'create' | 'delete';
 
@@ -22,49 +23,18 @@ export const ENGINE_LOCK: EngineLockPaths = {
   marks: path.join(LAB_DIR, 'engine', 'in-flight'),
 };
 
-/** A lock file being written (no pid yet) is taken as held for this long. */
-const UNWRITTEN_GRACE_MS = 5_000;
 const POLL_MS = 100;
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    // EPERM: it exists, owned by someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** The lock's holder is gone (killed while holding it): the lock may be taken over. */
-function stale(file: string): boolean {
-  try {
-    const text = readFileSync(file, 'utf8').trim();
-    if (text === '') return Date.now() - statSync(file).mtimeMs > UNWRITTEN_GRACE_MS;
-    return !alive(Number(text));
-  } catch {
-    return false; // gone meanwhile: the next attempt takes it
-  }
-}
 
 /** Runs `fn` holding the engine lock (one holder across every v6e2e process of this lab). */
 export async function withEngineLock<T>(fn: () => Promise<T>, opts: { paths?: EngineLockPaths; timeoutMs?: number } = {}): Promise<T> {
   const { lock } = opts.paths ?? ENGINE_LOCK;
   const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   mkdirSync(path.dirname(lock), { recursive: true });
-  for (;;) {
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      break;
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-      // A holder killed with SIGKILL cannot release it; a live one always does.
-      if (stale(lock)) rmSync(lock, { force: true });
-      else if (Date.now() > deadline) {
-        throw new EnvironmentError(`the lab's engine lock ${lock} is held by pid ${readFileSync(lock, 'utf8').trim() || '?'}; if no v6e2e runs, remove the file`);
-      } else await new Promise((r) => setTimeout(r, POLL_MS));
+  while (!tryLockFile(lock)) {
+    if (Date.now() > deadline) {
+      throw new EnvironmentError(`the lab's engine lock ${lock} is held by pid ${lockHolder(lock)}; if no v6e2e runs, remove the file`);
     }
+    await new Promise((r) => setTimeout(r, POLL_MS));
   }
   try {
     return await fn();
@@ -99,7 +69,7 @@ export function inFlight(paths: EngineLockPaths = ENGINE_LOCK): string[] {
   const live: string[] = [];
   for (const n of names) {
     const m = /^(.+)\.(create|delete)\.(\d+)$/.exec(n);
-    if (m && alive(Number(m[3]))) live.push(`${m[1]}.${m[2]}`);
+    if (m && processAlive(Number(m[3]))) live.push(`${m[1]}.${m[2]}`);
     // A dead process's mark says nothing any more.
     else rmSync(path.join(paths.marks, n), { force: true });
   }

@@ -2,12 +2,12 @@
  * The serial group runs in two worker processes; each disruptive file holds, while it
  * runs, a lock on every shared resource its faults change or its checks depend on
  * (schedule.ts serialResourcesOf). Files that share one run one after another, the
- * others side by side. A lock is a file created exclusively (O_EXCL: atomic across
- * processes) holding its holder's pid; a holder that died leaves a stale lock, taken over.
+ * others side by side. Each lock is a lock file (lib/util/lockfile.ts), one per run and resource.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { LAB_DIR } from '../lab/paths.ts';
+import { lockHolder, tryLockFile } from '../util/lockfile.ts';
 
 /** Where a run's serial locks live: the lab cache, so an interrupted run leaves nothing in /tmp. */
 export function serialLockDir(): string {
@@ -30,35 +30,6 @@ export interface LockOptions {
 
 const lockPath = (o: LockOptions, resource: string) => path.join(o.dir, `${o.runId}.${resource}.lock`);
 
-function holderAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-/** One attempt: true when taken; a lock whose holder process is gone is removed and retried. */
-function tryTake(file: string): boolean {
-  try {
-    fs.writeFileSync(file, String(process.pid), { flag: 'wx' });
-    return true;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-  }
-  let text: string;
-  try {
-    text = fs.readFileSync(file, 'utf8');
-  } catch {
-    return false; // released meanwhile: the next attempt takes it
-  }
-  const pid = Number(text.trim() || NaN);
-  // An empty file is a holder between create and write: held.
-  if (Number.isInteger(pid) && pid !== process.pid && !holderAlive(pid)) fs.rmSync(file, { force: true });
-  return false;
-}
-
 /**
  * Takes the locks of `resources`, in one fixed order (no two files wait on each other),
  * waiting for each while another file holds it.
@@ -73,10 +44,9 @@ export async function acquireLocks(resources: readonly string[], o: LockOptions)
   try {
     for (const r of [...new Set(resources)].sort()) {
       const file = lockPath(o, r);
-      while (!tryTake(file)) {
+      while (!tryLockFile(file)) {
         if (Date.now() > deadline) {
-          const holder = fs.existsSync(file) ? fs.readFileSync(file, 'utf8').trim() : '';
-          throw new Error(`serial lock on ${r} still held by process ${holder || '?'} after ${Math.round((o.timeoutMs ?? 300_000) / 1000)} s (${file})`);
+          throw new Error(`serial lock on ${r} still held by process ${lockHolder(file)} after ${Math.round((o.timeoutMs ?? 300_000) / 1000)} s (${file})`);
         }
         await new Promise((res) => setTimeout(res, o.pollMs ?? 250));
       }
