@@ -72,6 +72,11 @@ export function serialResourcesOf(file: string): readonly SerialResource[] {
   return SERIAL_RESOURCES[file.split(path.sep).join('/')] ?? ALL_SERIAL_RESOURCES;
 }
 
+/** True when `file` waits for every other serial file (it is unlisted): the sequencer starts it last. */
+export function holdsEverySerialResource(file: string): boolean {
+  return serialResourcesOf(file) === ALL_SERIAL_RESOURCES;
+}
+
 /** Serial files at a time: dns64 and nat64 share CoreDNS, the LoadBalancer faults run beside them. */
 export const SERIAL_WORKERS = 2;
 

@@ -3,7 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { acquireLocks, removeRunLocks } from './serial-locks.ts';
-import { serialResourcesOf } from './schedule.ts';
+import { holdsEverySerialResource, serialResourcesOf } from './schedule.ts';
 
 let dir: string;
 beforeAll(() => {
@@ -47,4 +47,7 @@ test('what each disruptive file holds: dns64 and nat64 share CoreDNS, the LoadBa
   expect(serialResourcesOf('suites/nat64/disruptive.test.ts')).toEqual(['coredns', 'nat64-edge']);
   expect(serialResourcesOf('suites/loadbalancer/disruptive.test.ts')).toEqual(['metallb']);
   expect(serialResourcesOf('suites/connectivity/disruptive.test.ts')).toEqual(['coredns', 'nat64-edge', 'metallb']);
+  // It is started last, so the pool faults are not queued behind its wait for everything.
+  expect(holdsEverySerialResource('suites/connectivity/disruptive.test.ts')).toBe(true);
+  expect(holdsEverySerialResource('suites/loadbalancer/disruptive.test.ts')).toBe(false);
 });
