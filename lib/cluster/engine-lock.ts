@@ -9,7 +9,7 @@ import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { LAB_DIR } from '../lab/paths.ts';
 import { EnvironmentError } from '../util/errors.ts';
-import { lockHolder, processAlive, tryLockFile } from '../util/lockfile.ts';
+import { processAlive, waitForLockFile } from '../util/lockfile.ts';
 
 export type LifecycleOp = 'create' | 'delete';
 
@@ -28,14 +28,12 @@ const POLL_MS = 100;
 /** Runs `fn` holding the engine lock (one holder across every v6e2e process of this lab). */
 export async function withEngineLock<T>(fn: () => Promise<T>, opts: { paths?: EngineLockPaths; timeoutMs?: number } = {}): Promise<T> {
   const { lock } = opts.paths ?? ENGINE_LOCK;
-  const deadline = Date.now() + (opts.timeoutMs ?? 120_000);
   mkdirSync(path.dirname(lock), { recursive: true });
-  while (!tryLockFile(lock)) {
-    if (Date.now() > deadline) {
-      throw new EnvironmentError(`the lab's engine lock ${lock} is held by pid ${lockHolder(lock)}; if no v6e2e runs, remove the file`);
-    }
-    await new Promise((r) => setTimeout(r, POLL_MS));
-  }
+  await waitForLockFile(lock, {
+    timeoutMs: opts.timeoutMs ?? 120_000,
+    pollMs: POLL_MS,
+    heldError: (holder) => new EnvironmentError(`the lab's engine lock ${lock} is held by pid ${holder}; if no v6e2e runs, remove the file`),
+  });
   try {
     return await fn();
   } finally {

@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { LAB_DIR } from '../lab/paths.ts';
-import { lockHolder, tryLockFile } from '../util/lockfile.ts';
+import { waitForLockFile } from '../util/lockfile.ts';
 
 /** Where a run's serial locks live: the lab cache, so an interrupted run leaves nothing in /tmp. */
 export function serialLockDir(): string {
@@ -40,16 +40,16 @@ export async function acquireLocks(resources: readonly string[], o: LockOptions)
   const release = () => {
     for (const f of held.splice(0)) fs.rmSync(f, { force: true });
   };
-  const deadline = Date.now() + (o.timeoutMs ?? 300_000);
+  const timeoutMs = o.timeoutMs ?? 300_000;
+  const deadline = Date.now() + timeoutMs;
   try {
     for (const r of [...new Set(resources)].sort()) {
       const file = lockPath(o, r);
-      while (!tryLockFile(file)) {
-        if (Date.now() > deadline) {
-          throw new Error(`serial lock on ${r} still held by process ${lockHolder(file)} after ${Math.round((o.timeoutMs ?? 300_000) / 1000)} s (${file})`);
-        }
-        await new Promise((res) => setTimeout(res, o.pollMs ?? 250));
-      }
+      await waitForLockFile(file, {
+        timeoutMs: Math.max(0, deadline - Date.now()),
+        pollMs: o.pollMs ?? 250,
+        heldError: (holder) => new Error(`serial lock on ${r} still held by process ${holder} after ${Math.round(timeoutMs / 1000)} s (${file})`),
+      });
       held.push(file);
     }
   } catch (err) {

@@ -43,10 +43,22 @@ export function tryLockFile(file: string): boolean {
 }
 
 /** The pid written in a lock file, '?' when there is none (or the file went). */
-export function lockHolder(file: string): string {
+function lockHolder(file: string): string {
   try {
     return readFileSync(file, 'utf8').trim() || '?';
   } catch {
     return '?';
+  }
+}
+
+/**
+ * Takes `file`, polling while a live process holds it; past `timeoutMs` throws what
+ * `heldError` makes of the holder's pid.
+ */
+export async function waitForLockFile(file: string, opts: { timeoutMs: number; pollMs: number; heldError: (holder: string) => Error }): Promise<void> {
+  const deadline = Date.now() + opts.timeoutMs;
+  while (!tryLockFile(file)) {
+    if (Date.now() > deadline) throw opts.heldError(lockHolder(file));
+    await new Promise((r) => setTimeout(r, opts.pollMs));
   }
 }
