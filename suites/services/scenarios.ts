@@ -39,7 +39,9 @@ export const AFFINITY_REQUESTS = 10;
 /** Requests per spread probe (sessionAffinity None). */
 export const SPREAD_REQUESTS = 20;
 /** kube-proxy applies a Service change within its sync period: a probe after a change gets this long to see it. */
-const CONVERGE_MS = 30_000;
+export const CONVERGE_MS = 30_000;
+/** A new Service's affinity is judged within this long (a change to an existing one may pass CONVERGE_MS instead). */
+const PIN_MS = 15_000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -77,10 +79,10 @@ async function answeredOnce(kc: KubeConfig, client: V1Pod, url: string): Promise
  * sessionAffinity ClientIP: AFFINITY_REQUESTS requests of the client through `via` all
  * land on one backend. Retried while kube-proxy may still be programming the Service.
  */
-export async function affinityPinned(kc: KubeConfig, client: V1Pod, svc: V1Service, via: Via, family: IPFamily): Promise<Verdict> {
+export async function affinityPinned(kc: KubeConfig, client: V1Pod, svc: V1Service, via: Via, family: IPFamily, withinMs = PIN_MS): Promise<Verdict> {
   const t = httpTarget(client, svc, via, family);
   if ('ok' in t) return t;
-  return retryVerdict(async () => pinnedVerdict({ object: t.object, family, answers: await answers(kc, client, t.url, AFFINITY_REQUESTS) }), { withinMs: 15_000, delayMs: 2_000 });
+  return retryVerdict(async () => pinnedVerdict({ object: t.object, family, answers: await answers(kc, client, t.url, AFFINITY_REQUESTS) }), { withinMs, delayMs: 2_000 });
 }
 
 /**
@@ -99,7 +101,7 @@ export async function affinityPinnedUdp(kc: KubeConfig, client: V1Pod, svc: V1Se
     const object = `${podLabel(client)} → ${t.name} (udp hostname, a new socket each)`;
     parts.push(
       await retryVerdict(async () => pinnedVerdict({ object, family, answers: (await udpRepeated(podRunner(kc, client), t.address, t.port, 'hostname', AFFINITY_REQUESTS)).map(udpAnswerOf) }), {
-        withinMs: 15_000,
+        withinMs: PIN_MS,
         delayMs: 2_000,
       }),
     );
@@ -181,7 +183,7 @@ export async function affinityTimeout(kc: KubeConfig, client: V1Pod, svc: V1Serv
       heldAnswers = await answers(kc, client, t.url, 4, gap);
       return pinnedVerdict({ object: `${object} (requests ${gap} s apart)`, family, answers: heldAnswers });
     },
-    { withinMs: 15_000, delayMs: 2_000 },
+    { withinMs: PIN_MS, delayMs: 2_000 },
   );
   if (!held.ok) return held;
   const pinned = backendsOf(heldAnswers)[0]!;
