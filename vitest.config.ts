@@ -1,9 +1,9 @@
 /**
  * Projects:
  *   unit:      lib/**\/*.test.ts — pure logic, no cluster, runs in seconds.
- *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), files side by side.
- *   e2e-serial: the suites' disruptive.test.ts files, after e2e, taking turns on what they disrupt (lib/harness/schedule.ts);
- *              without self-tests they hold only skipped faults and are collected with e2e.
+ *   e2e:       suites/**\/*.test.ts — against one shared cluster (V6E2E_KUBECONFIG), files side by side;
+ *              the suites' disruptive.test.ts files (the serial group) last, in the same workers, once
+ *              every other file has ended, taking turns on what they disrupt (lib/harness/schedule.ts).
  *   lifecycle: suites/lifecycle — cluster deletion leaves nothing.
  *   report:    acceptance/html-report.test.ts — the HTML report of a real run, in headless Chromium.
  *   kubernetes-src: acceptance/kubernetes-src.test.ts — a Kubernetes tree built and judged, patched and not.
@@ -21,7 +21,9 @@
 import path from 'node:path';
 import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
-import { defaultWorkers, durationsCacheDir, SERIAL_PROJECT, SERIAL_WORKERS, serialGlobs } from './lib/harness/schedule.ts';
+import { defaultWorkers, durationsCacheDir, serialPhaseOf } from './lib/harness/schedule.ts';
+import { SerialBarrier } from './lib/harness/serial-barrier.ts';
+import { serialLockDir } from './lib/harness/serial-locks.ts';
 import { SerialGroupSequencer } from './lib/harness/sequencer.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
 import { LAB_DIR } from './lib/lab/paths.ts';
@@ -32,7 +34,8 @@ import { TIMING_RETRY, TIMING_TAG } from './lib/report/timing.ts';
 // The run contract (lib/harness/settings.ts): decoded and validated once for the reporters.
 const settings = decodeSettings();
 const reportDir = settings.reportDir ? path.resolve(settings.reportDir) : undefined;
-const serial = serialGlobs(settings.selfTest);
+/** The serial group's phase barriers, opened by their reporter (lib/harness/serial-barrier.ts). */
+const serialBarrier = { dir: serialLockDir(), runId: settings.runId };
 /** vitest's bound on one check of the e2e projects. */
 const CHECK_TIMEOUT_MS = 240_000;
 /**
@@ -67,7 +70,9 @@ export default defineConfig({
         environmentInfo: environmentInfo(settings),
       }),
       new SummaryReporter({ settings }),
+      new SerialBarrier(serialBarrier, (moduleId) => serialPhaseOf(path.relative(import.meta.dirname, moduleId))),
     ],
+    provide: { serialBarrier },
     projects: [
       {
         // v4: inline projects inherit root options only with extends: true.
@@ -86,12 +91,13 @@ export default defineConfig({
         test: {
           name: 'e2e',
           include: ['suites/**/*.test.ts'],
-          exclude: ['suites/lifecycle/**', ...serial.e2eExclude],
+          exclude: ['suites/lifecycle/**'],
           environment: 'node',
           // Only here, not at the root: a root globalSetup runs once per extending project.
           globalSetup: ['./suites/setup/global-setup.ts'],
-          // Allure labels (profile › suite › family) and, for failed checks, evidence attachments.
-          setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts'],
+          // Allure labels (profile › suite › family), for failed checks evidence attachments, and
+          // the serial group's barrier and locks (acts in disruptive.test.ts files only).
+          setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts', './suites/setup/serial.ts'],
           // A bound for hangs: on a loaded 2-core machine some fault checks took 130–140 s.
           testTimeout: CHECK_TIMEOUT_MS,
           hookTimeout: 600_000,
@@ -103,25 +109,6 @@ export default defineConfig({
           // Files share no mutable module state but the per-test probe journal and harness().
           isolate: false,
           sequence: { groupOrder: 0 },
-        },
-      },
-      {
-        // The disruptive files, after the checks: their faults change what every file sees. Two at
-        // a time; those that share a resource take turns (serial.ts).
-        extends: true,
-        test: {
-          name: SERIAL_PROJECT,
-          include: serial.serialInclude,
-          environment: 'node',
-          globalSetup: ['./suites/setup/global-setup.ts'],
-          // serial.ts: each starts once the run's other namespaces are gone.
-          setupFiles: ['./suites/setup/labels.ts', './suites/setup/evidence.ts', './suites/setup/serial.ts'],
-          testTimeout: CHECK_TIMEOUT_MS,
-          hookTimeout: 600_000,
-          maxWorkers: SERIAL_WORKERS,
-          fileParallelism: true,
-          isolate: false, // as e2e
-          sequence: { groupOrder: 1 },
         },
       },
       {

@@ -16,7 +16,8 @@ import { describe, inject, test, type TestContext, type TestOptions } from 'vite
 import './settings.ts'; // ProvidedContext.v6e2e
 import { assertOk, type CheckFamily, type Verdict } from '../checks/verdict.ts';
 import { suiteOfFile } from '../report/reporter.ts';
-import { isSerialFile, SERIAL_PROJECT } from './schedule.ts';
+import { isSerialFile } from './schedule.ts';
+import { inSerialTurn } from './serial-barrier.ts';
 import { TIMING_TAG } from '../report/timing.ts';
 import { withProbeScope } from '../probes/journal.ts';
 import type { IPFamily } from '../net/family.ts';
@@ -107,9 +108,9 @@ function declareCheck(decl: CheckDeclaration, body: (ctx: TestContext) => Promis
   const options = { ...testOptions(d, decl), ...(concurrent ? { concurrent: true } : {}) };
   // The probes it runs are tagged with the test, for its evidence (checks of a file may run concurrently).
   declare(d.title, options, (ctx) => {
-    // A disruptive file collected with the concurrent files (no --self-test) may only skip.
-    if (d.disruptive && ctx.task.file.projectName !== SERIAL_PROJECT) {
-      throw new Error(`check ${d.id} is disruptive and would run beside other files (project ${ctx.task.file.projectName ?? '?'}): it must run in ${SERIAL_PROJECT}`);
+    // Past the barrier and holding its locks (suites/setup/serial.ts), or it would run beside other files.
+    if (d.disruptive && !inSerialTurn(ctx.task.file.filepath)) {
+      throw new Error(`check ${d.id} is disruptive and would run beside other files: it runs only in the serial group, after every file of checks, holding its locks (suites/setup/serial.ts)`);
     }
     return withProbeScope(ctx.task.id, () => body(ctx));
   });

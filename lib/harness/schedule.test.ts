@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { concurrentFilesGone, durationsCacheDir, isSerialFile, serialGlobs, startsWhileConcurrentFilesGo, workersPerProfile } from './schedule.ts';
+import { concurrentFilesGone, durationsCacheDir, isSerialFile, startsWhileConcurrentFilesGo, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
 test('the serial group starts one wait for the concurrent files; dns64 and nat64 run meanwhile, the others wait', async () => {
@@ -54,11 +54,6 @@ test('profiles at once share the default workers, at least 2 each', () => {
   // Self-tests get more files at once (their faults mostly wait): 8 alone, 4 each for two.
   expect(workersPerProfile(1, true)).toBe(8);
   expect(workersPerProfile(2, true)).toBe(4);
-});
-
-test('disruptive files are the serial group with self-tests, and collected with the concurrent files without', () => {
-  expect(serialGlobs(true)).toEqual({ e2eExclude: ['suites/**/disruptive.test.ts'], serialInclude: ['suites/**/disruptive.test.ts'] });
-  expect(serialGlobs(false)).toEqual({ e2eExclude: [], serialInclude: [] });
 });
 
 test('file durations are cached per kind of cluster and of run, one cache per Kubernetes tree', () => {

@@ -1,8 +1,8 @@
 /**
  * How the e2e files share one cluster: files of checks run concurrently (each works
  * in its own namespaces, reads the rest), then the suites' `disruptive.test.ts` files
- * run after them, like upstream's [Serial]/[Disruptive]: two at a time, taking turns on
- * the shared resources they declare (serialResourcesOf).
+ * run after them in the same workers, like upstream's [Serial]/[Disruptive], taking
+ * turns on the shared resources they declare (serialResourcesOf).
  *
  * Disruptive (check.ts `disruptive: true`) means the check changes something OTHER
  * tests share: CoreDNS or its Corefile, the NAT64 translator or edge routes, MetalLB's
@@ -15,20 +15,14 @@
  */
 import path from 'node:path';
 
-/** The project of the disruptive files, after the concurrent files. */
-export const SERIAL_PROJECT = 'e2e-serial';
-
-/** The vitest projects of an e2e run, in the order their groups run. */
-export const E2E_PROJECTS = ['e2e', SERIAL_PROJECT] as const;
-
-/** The serial files: one `disruptive.test.ts` per suite that has disruptive checks. */
-export const SERIAL_GLOBS = ['suites/**/disruptive.test.ts'];
+/** The vitest projects of an e2e run: one; its disruptive files run last, as the serial group. */
+export const E2E_PROJECTS = ['e2e'] as const;
 
 let concurrentGone: Promise<void> | undefined;
 /**
- * The serial group's one wait for what the concurrent files left on their way out
- * (their namespaces): started by the first serial file, shared by the others. The serial
- * group runs in one worker that keeps its modules (isolate: false).
+ * The serial group's wait for what the concurrent files left on their way out (their
+ * namespaces): started by the first serial file of a worker, shared by the later ones of
+ * that worker (workers keep their modules, isolate: false).
  */
 export function concurrentFilesGone(wait: () => Promise<void>): Promise<void> {
   concurrentGone ??= wait();
@@ -53,8 +47,8 @@ export function startsWhileConcurrentFilesGo(file: string): string | undefined {
 
 /**
  * What a disruptive file's faults change, or its checks depend on, that another disruptive
- * file's faults could change. The serial group runs two files at a time; files that share a
- * resource take turns (lib/harness/serial-locks.ts).
+ * file's faults could change. The serial group's files run side by side unless they share a
+ * resource: those take turns (lib/harness/serial-locks.ts).
  */
 export type SerialResource = 'coredns' | 'nat64-edge' | 'metallb';
 const ALL_SERIAL_RESOURCES: readonly SerialResource[] = ['coredns', 'nat64-edge', 'metallb'];
@@ -77,21 +71,22 @@ export function holdsEverySerialResource(file: string): boolean {
   return serialResourcesOf(file) === ALL_SERIAL_RESOURCES;
 }
 
-/** Serial files at a time: dns64 and nat64 share CoreDNS, the LoadBalancer faults run beside them. */
-export const SERIAL_WORKERS = 2;
+/**
+ * When a file of an e2e run may start: 0, the files of checks, at once; 1, the serial
+ * files, once every file of checks has ended; 2, the serial files that hold every resource,
+ * once every other serial file has ended too (serial-barrier.ts).
+ */
+export type SerialPhase = 0 | 1 | 2;
 
-export function isSerialFile(file: string): boolean {
-  return path.basename(file) === 'disruptive.test.ts';
+/** `file` from the repository root. */
+export function serialPhaseOf(file: string): SerialPhase {
+  if (!isSerialFile(file)) return 0;
+  return holdsEverySerialResource(file) ? 2 : 1;
 }
 
-/**
- * Where the disruptive files go. With self-tests they are the serial group. Without,
- * every test in them is a skipped fault (check.ts refuses a disruptive check outside
- * the serial project), so they are collected with the concurrent files: a serial group
- * of skips cost ~10 s of worker start-up at the end of every checks-only run.
- */
-export function serialGlobs(selfTest: boolean): { e2eExclude: string[]; serialInclude: string[] } {
-  return selfTest ? { e2eExclude: [...SERIAL_GLOBS], serialInclude: [...SERIAL_GLOBS] } : { e2eExclude: [], serialInclude: [] };
+/** The serial files: one `disruptive.test.ts` per suite that has disruptive checks. */
+export function isSerialFile(file: string): boolean {
+  return path.basename(file) === 'disruptive.test.ts';
 }
 
 /**
