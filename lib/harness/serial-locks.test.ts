@@ -38,8 +38,12 @@ test('a lock whose holder died is taken over; a live holder makes it time out, n
   );
   // The failed attempt let go of what it had taken (coredns, first in order).
   (await acquireLocks(['coredns'], { ...o, timeoutMs: 50 })).release();
+  // An interrupted run's phase barrier goes with its locks; another run's stays.
+  fs.writeFileSync(path.join(dir, 'r2.serial-phase-1'), '1\n');
+  fs.writeFileSync(path.join(dir, 'r3.serial-phase-1'), '1\n');
   removeRunLocks(dir, 'r2');
-  expect(fs.readdirSync(dir)).toEqual([]);
+  expect(fs.readdirSync(dir)).toEqual(['r3.serial-phase-1']);
+  fs.rmSync(path.join(dir, 'r3.serial-phase-1'));
 });
 
 test('what each disruptive file holds: dns64 and nat64 share CoreDNS, the LoadBalancer faults only the pool, others everything', () => {

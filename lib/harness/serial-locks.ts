@@ -59,7 +59,7 @@ export async function acquireLocks(resources: readonly string[], o: LockOptions)
   return { release };
 }
 
-/** Removes a run's lock files (its end, or after an interrupted run's workers were killed). */
+/** Removes a run's files here, its locks and phase barriers (its end, or after an interrupted run's workers were killed). */
 export function removeRunLocks(dir: string, runId: string): void {
   let names: string[];
   try {
@@ -67,5 +67,5 @@ export function removeRunLocks(dir: string, runId: string): void {
   } catch {
     return;
   }
-  for (const n of names) if (n.startsWith(`${runId}.`) && n.endsWith('.lock')) fs.rmSync(path.join(dir, n), { force: true });
+  for (const n of names) if (n.startsWith(`${runId}.`)) fs.rmSync(path.join(dir, n), { force: true });
 }

@@ -46,7 +46,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('v6e2e', { ...s, kubernetesVersion: await askKubernetesVersion(s) });
   return async () => {
     await deleteRunFleet(s);
-    // Left only when a serial worker was killed holding one.
+    // Left only when a serial worker was killed holding one (or, for a barrier, the run was cut short).
     const { removeRunLocks, serialLockDir } = await import('../../lib/harness/serial-locks.ts');
     removeRunLocks(serialLockDir(), s.runId);
   };
