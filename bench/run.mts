@@ -55,16 +55,25 @@ const stats = (xs: number[]) => {
   return { min: s[0]!, median: s[Math.floor((s.length - 1) / 2)]!, max: s.at(-1)! };
 };
 
+/** When the last file of checks ended: a serial file's time before it is its wait at the barrier, not setup. */
+function checksEndMs(s: RunSummary): number | undefined {
+  const ends = (s.files ?? []).filter((f) => !isSerialFile(f.file) && f.endMs !== undefined).map((f) => f.endMs!);
+  return ends.length > 0 ? Math.max(...ends) : undefined;
+}
+
 /**
  * Per suite: its files' wall seconds, and the share that was setup (wall minus the time
  * any test body ran; bodies running at once count once). Files run side by side, so
- * the walls overlap and do not add up to the run's.
+ * the walls overlap and do not add up to the run's. A serial file's wall starts when the
+ * files of checks have ended (before that it waited at its barrier).
  */
 function bodies(s: RunSummary): string {
   const by = new Map<string, { wall: number; body: number }>();
+  const checksEnd = checksEndMs(s);
   for (const f of s.files ?? []) {
     const e = by.get(f.suite) ?? { wall: 0, body: 0 };
-    e.wall += f.durationMs / 1000;
+    const waited = isSerialFile(f.file) && checksEnd !== undefined && f.startMs !== undefined ? Math.max(0, Math.min(f.durationMs, checksEnd - f.startMs)) : 0;
+    e.wall += (f.durationMs - waited) / 1000;
     e.body += f.bodyMs / 1000;
     by.set(f.suite, e);
   }
@@ -73,7 +82,8 @@ function bodies(s: RunSummary): string {
 
 /**
  * Where a run's suite time went, from the files' timeline (summary.json files[].startMs/endMs):
- * until the first file started, the concurrent files, the serial (disruptive) files.
+ * until the first file started, the concurrent files, the serial (disruptive) files from the
+ * end of the concurrent ones (they start earlier, waiting at their barrier).
  */
 function phases(s: RunSummary): { firstFileS: number; concurrentS: number; serialS: number } | undefined {
   const timed = (s.files ?? []).filter((f) => f.startMs !== undefined && f.endMs !== undefined);
@@ -82,7 +92,8 @@ function phases(s: RunSummary): { firstFileS: number; concurrentS: number; seria
   const concurrent = timed.filter((f) => !serial.includes(f));
   const span = (fs: typeof timed) => (fs.length === 0 ? 0 : (Math.max(...fs.map((f) => f.endMs!)) - Math.min(...fs.map((f) => f.startMs!))) / 1000);
   const round = (x: number) => Number(x.toFixed(1));
-  return { firstFileS: round(Math.min(...timed.map((f) => f.startMs!)) / 1000), concurrentS: round(span(concurrent)), serialS: round(span(serial)) };
+  const serialS = serial.length === 0 ? 0 : concurrent.length === 0 ? span(serial) : (Math.max(...serial.map((f) => f.endMs!)) - Math.max(...concurrent.map((f) => f.endMs!))) / 1000;
+  return { firstFileS: round(Math.min(...timed.map((f) => f.startMs!)) / 1000), concurrentS: round(span(concurrent)), serialS: round(Math.max(0, serialS)) };
 }
 
 const rows: Row[] = [];
