@@ -2,7 +2,8 @@
  * Run benchmark on kept clusters: `run --reuse` of checks only versus with
  * `--self-test`, each `--repeat N` times (min/median/max), per profile; and for
  * the last run of each kind, per suite, its files' wall time and how much of it
- * was setup (wall minus test bodies) from summary.json. The clusters must exist
+ * was setup (wall minus test bodies) from summary.json, and where each run's CPU went
+ * (bench/cpu.mts: the cluster's nodes, their pods, the runner). The clusters must exist
  * (v6e2e up, or a kept run); those runs never create or delete one.
  * `--end-to-end` adds a warm-lab `run --profile <p>` per profile: cluster created,
  * judged and deleted, as a user's first command does; `--end-to-end-only` runs just
@@ -16,6 +17,7 @@ import { execa } from 'execa';
 import { parseProfiles } from '../lib/cli/args.ts';
 import { isSerialFile } from '../lib/harness/schedule.ts';
 import { readSummaries, type RunSummary } from '../lib/report/summary.ts';
+import { cpuSnapshot, cpuSpent, describeCpu } from './cpu.mts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
 const argv = process.argv.slice(2);
@@ -38,16 +40,20 @@ interface Row {
 
 type Mode = 'checks' | 'self-test' | 'end-to-end';
 
-async function once(profile: string, mode: Mode, i: number): Promise<{ seconds: number; exit: number; summary?: RunSummary }> {
+async function once(profile: string, mode: Mode, i: number): Promise<{ seconds: number; exit: number; summary?: RunSummary; cpu?: string }> {
   const dir = path.join(work, `${profile}-${mode}-${i}`);
   const cluster = mode === 'end-to-end' ? ['--name', `v6e2e-bench-e2e-${profile}`] : ['--name', `${prefix}-${profile}`, '--reuse', '--keep'];
   const args = ['run', '--profile', profile, ...cluster, '--no-html', '--report-dir', dir, ...(mode === 'self-test' ? ['--self-test'] : []), ...concurrency];
+  // On a kept cluster only: an end-to-end run's cluster is made and gone within it.
+  const before = mode === 'end-to-end' ? undefined : await cpuSnapshot();
   const t = performance.now();
   const r = await execa('node', [path.join(REPO_ROOT, 'bin', 'v6e2e.js'), ...args], { cwd: REPO_ROOT, reject: false, env: { FORCE_COLOR: '0' } });
   const seconds = (performance.now() - t) / 1000;
+  const after = before ? await cpuSnapshot() : undefined;
+  const spent = before && after ? cpuSpent(before, after) : undefined;
   if (r.exitCode !== 0) console.error(r.stderr.split('\n').slice(-12).join('\n'));
   const summary = fs.existsSync(path.join(dir, 'summary.json')) ? readSummaries(dir)[0] : undefined;
-  return { seconds, exit: r.exitCode ?? -1, ...(summary ? { summary } : {}) };
+  return { seconds, exit: r.exitCode ?? -1, ...(summary ? { summary } : {}), ...(spent ? { cpu: describeCpu(spent, seconds) } : {}) };
 }
 
 const stats = (xs: number[]) => {
@@ -110,7 +116,7 @@ try {
         if (r.summary) row.last = r.summary;
         // Which checks needed a retry or failed: a slow run is often one timing check retried.
         const notClean = r.summary?.checks.filter((c) => c.status === 'flaky' || c.status === 'failed').map((c) => `${c.status}: ${c.id}`);
-        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals, phases: r.summary ? phases(r.summary) : undefined, ...(notClean?.length ? { notClean } : {}) }));
+        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals, phases: r.summary ? phases(r.summary) : undefined, ...(r.cpu ? { cpu: r.cpu } : {}), ...(notClean?.length ? { notClean } : {}) }));
       }
       rows.push(row);
     }
