@@ -1,0 +1,28 @@
+import type { TestSpecification, Vitest } from 'vitest/node';
+import { expect, test } from 'vitest';
+import { SerialGroupSequencer } from './sequencer.ts';
+
+const project = { name: 'e2e', config: { sequence: { groupOrder: 0 }, isolate: false } };
+const spec = (file: string) => ({ moduleId: `/r/${file}`, project }) as unknown as TestSpecification;
+// No cached durations: vitest keeps the given order among files it knows nothing of.
+const ctx = { config: { root: '/r' }, cache: { getFileTestResults: () => undefined, getFileStats: () => undefined } } as unknown as Vitest;
+
+test('files of checks first, then the serial files in their barriers\' phases, those that start while namespaces go first', async () => {
+  const files = [
+    'suites/connectivity/disruptive.test.ts',
+    'suites/loadbalancer/disruptive.test.ts',
+    'suites/dns/records.test.ts',
+    'suites/nat64/disruptive.test.ts',
+    'suites/mtu/faults.test.ts',
+    'suites/dns64/disruptive.test.ts',
+  ];
+  const sorted = await new SerialGroupSequencer(ctx).sort(files.map(spec));
+  expect(sorted.map((s) => s.moduleId.slice('/r/'.length))).toEqual([
+    'suites/dns/records.test.ts',
+    'suites/mtu/faults.test.ts',
+    'suites/nat64/disruptive.test.ts',
+    'suites/dns64/disruptive.test.ts',
+    'suites/loadbalancer/disruptive.test.ts',
+    'suites/connectivity/disruptive.test.ts',
+  ]);
+});
