@@ -98,7 +98,8 @@ function phases(s: RunSummary): { firstFileS: number; concurrentS: number; seria
   const concurrent = timed.filter((f) => !serial.includes(f));
   const span = (fs: typeof timed) => (fs.length === 0 ? 0 : (Math.max(...fs.map((f) => f.endMs!)) - Math.min(...fs.map((f) => f.startMs!))) / 1000);
   const round = (x: number) => Number(x.toFixed(1));
-  const serialS = serial.length === 0 ? 0 : concurrent.length === 0 ? span(serial) : (Math.max(...serial.map((f) => f.endMs!)) - Math.max(...concurrent.map((f) => f.endMs!))) / 1000;
+  const checksEnd = checksEndMs(s);
+  const serialS = serial.length === 0 ? 0 : checksEnd === undefined ? span(serial) : (Math.max(...serial.map((f) => f.endMs!)) - checksEnd) / 1000;
   return { firstFileS: round(Math.min(...timed.map((f) => f.startMs!)) / 1000), concurrentS: round(span(concurrent)), serialS: round(Math.max(0, serialS)) };
 }
 

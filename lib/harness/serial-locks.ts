@@ -1,5 +1,5 @@
 /**
- * The serial group runs in two worker processes; each disruptive file holds, while it
+ * The serial group's files run in the e2e workers, several at once; each holds, while it
  * runs, a lock on every shared resource its faults change or its checks depend on
  * (schedule.ts serialResourcesOf). Files that share one run one after another, the
  * others side by side. Each lock is a lock file (lib/util/lockfile.ts), one per run and resource.
