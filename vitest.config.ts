@@ -23,6 +23,7 @@ import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
 import { defaultWorkers, durationsCacheDir, serialPhaseOf } from './lib/harness/schedule.ts';
 import { SerialBarrier } from './lib/harness/serial-barrier.ts';
+import { prebundles } from './lib/harness/prebundle.ts';
 import { serialLockDir } from './lib/harness/serial-locks.ts';
 import { SerialGroupSequencer } from './lib/harness/sequencer.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
@@ -43,8 +44,13 @@ const CHECK_TIMEOUT_MS = 240_000;
  * (vitest puts projects of one maxWorkers and groupOrder in one pool; 1 worker would queue them).
  */
 const SIDE_BY_SIDE = { maxWorkers: 2, sequence: { groupOrder: 2 } };
+/** Dependencies the workers load as one file each (lib/harness/prebundle.ts), loaded natively (external). */
+const bundled = prebundles(path.join(LAB_DIR, 'prebundle'), (line) => console.warn(line));
+const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
 
 export default defineConfig({
+  // Exact specifiers only: a subpath import keeps the package's own file.
+  resolve: { alias: bundled.map((b) => ({ find: exactly(b.specifier), replacement: b.file })) },
   // vitest's own cache (test durations, failures first) lives in the lab cache, never in
   // the package: an installed v6e2e is only read. vitest starts the longest files first,
   // so each profile and kind of run keeps its own (durationsCacheDir).
@@ -52,6 +58,8 @@ export default defineConfig({
   test: {
     // The serial files that start while the concurrent files' namespaces go come first.
     sequence: { sequencer: SerialGroupSequencer },
+    // vitest would otherwise transform the bundle (it is outside node_modules) in every process.
+    server: { deps: { external: bundled.map((b) => exactly(b.file)) } },
     tags: [
       {
         name: TIMING_TAG,

@@ -1,0 +1,45 @@
+import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { bundleName, prebundles } from './prebundle.ts';
+
+describe('prebundle', () => {
+  const dirs: string[] = [];
+  const scratch = () => {
+    const d = mkdtempSync(path.join(tmpdir(), 'v6e2e-prebundle-'));
+    dirs.push(d);
+    return d;
+  };
+  afterEach(() => {
+    for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+  });
+
+  it('names a bundle after the package and bundler versions', () => {
+    expect(bundleName('@kubernetes/client-node', '1.4.0', '0.28.2')).toBe('client-node-1.4.0-esbuild-0.28.2.mjs');
+    expect(bundleName('yaml', '2.8.0', '0.28.2')).toBe('yaml-2.8.0-esbuild-0.28.2.mjs');
+  });
+
+  it('builds the client-node bundle once, leaves no temporary file, and the bundle works', async () => {
+    const dir = scratch();
+    const warnings: string[] = [];
+    const [b] = prebundles(dir, (l) => warnings.push(l), {});
+    expect(warnings).toEqual([]);
+    expect(b!.specifier).toBe('@kubernetes/client-node');
+    expect(readdirSync(dir)).toEqual([path.basename(b!.file)]);
+    const { KubeConfig } = (await import(b!.file)) as typeof import('@kubernetes/client-node');
+    const kc = new KubeConfig();
+    kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://[::1]:6443' }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
+    expect(kc.getCurrentCluster()?.server).toBe('https://[::1]:6443');
+    expect(prebundles(dir, (l) => warnings.push(l), {})).toEqual([b]);
+  }, 30_000);
+
+  it('is off with V6E2E_PREBUNDLE=0, and a dependency it cannot build is one warning, not an error', () => {
+    const dir = scratch();
+    const warnings: string[] = [];
+    expect(prebundles(dir, (l) => warnings.push(l), { V6E2E_PREBUNDLE: '0' }, ['yaml'])).toEqual([]);
+    expect(prebundles(dir, (l) => warnings.push(l), {}, ['no-such-package-v6e2e'])).toEqual([]);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(/^v6e2e: loading no-such-package-v6e2e unbundled \(could not prebundle it: /);
+  });
+});

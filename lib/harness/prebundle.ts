@@ -1,0 +1,72 @@
+/**
+ * Dependencies the vitest workers load as one prebuilt ESM file instead of their packages'
+ * many modules. @kubernetes/client-node is ~970 ESM files: Node 20 resolves, reads and
+ * compiles each in every worker (8 per self-test run), about 1.3 CPU-s per process on
+ * this 2-core lab; the same code as one file loads in ~0.35 s. A run is CPU-bound, so
+ * that time is the run's.
+ *
+ * The bundle is built once per dependency version into the lab cache (an installed
+ * v6e2e is only read) and aliased in vitest.config.ts. It is an optimization only: when
+ * it cannot be built the workers load the package as before (one warning line), and
+ * V6E2E_PREBUNDLE=0 turns it off.
+ */
+import { buildSync, version as esbuildVersion } from 'esbuild';
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+
+export interface Prebundle {
+  /** The import specifier the bundle replaces. */
+  specifier: string;
+  /** Absolute path of the bundle. */
+  file: string;
+}
+
+/** The dependencies prebundled for the workers. */
+export const PREBUNDLED = ['@kubernetes/client-node'] as const;
+
+/**
+ * ESM output of CommonJS dependencies calls `require` for Node's built-ins: give the
+ * bundle a real one.
+ */
+const REQUIRE_BANNER = "import { createRequire as __v6e2eRequire } from 'node:module'; const require = __v6e2eRequire(import.meta.url);";
+
+/** `client-node-1.4.0-esbuild-0.28.2.mjs`: a new version of either builds a new bundle. */
+export function bundleName(specifier: string, packageVersion: string, bundler: string): string {
+  const base = specifier.replace(/^@/, '').replace(/[/]/g, '-').replace(/^kubernetes-/, '');
+  return `${base}-${packageVersion}-esbuild-${bundler}.mjs`;
+}
+
+/**
+ * The bundles of PREBUNDLED under `dir`, built where missing. Returns only the ones that
+ * exist afterwards; `warn` gets one line per dependency that could not be built.
+ */
+export function prebundles(dir: string, warn: (line: string) => void, env: NodeJS.ProcessEnv = process.env, specifiers: readonly string[] = PREBUNDLED): Prebundle[] {
+  if (env.V6E2E_PREBUNDLE === '0') return [];
+  const require = createRequire(import.meta.url);
+  const out: Prebundle[] = [];
+  for (const specifier of specifiers) {
+    try {
+      const pkgJson = require.resolve(`${specifier}/package.json`);
+      const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string; main?: string };
+      const file = path.join(dir, bundleName(specifier, pkg.version, esbuildVersion));
+      if (!existsSync(file)) build(path.join(path.dirname(pkgJson), pkg.main ?? 'index.js'), file);
+      out.push({ specifier, file });
+    } catch (err) {
+      warn(`v6e2e: loading ${specifier} unbundled (could not prebundle it: ${(err as Error).message.split('\n')[0]})`);
+    }
+  }
+  return out;
+}
+
+/** Builds to a name of this process and renames: runs started side by side may build at once. */
+function build(entry: string, file: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    buildSync({ entryPoints: [entry], outfile: tmp, bundle: true, platform: 'node', format: 'esm', target: 'node20', banner: { js: REQUIRE_BANNER }, logLevel: 'silent' });
+    renameSync(tmp, file);
+  } finally {
+    rmSync(tmp, { force: true });
+  }
+}
