@@ -23,7 +23,7 @@ import { defineConfig } from 'vitest/config';
 import AllureReporter from 'allure-vitest/reporter';
 import { defaultWorkers, durationsCacheDir, serialPhaseOf } from './lib/harness/schedule.ts';
 import { SerialBarrier } from './lib/harness/serial-barrier.ts';
-import { prebundles } from './lib/harness/prebundle.ts';
+import { PREBUNDLE_DIR, prebundles } from './lib/harness/prebundle.ts';
 import { serialLockDir } from './lib/harness/serial-locks.ts';
 import { SerialGroupSequencer } from './lib/harness/sequencer.ts';
 import { decodeSettings } from './lib/harness/settings.ts';
@@ -45,7 +45,7 @@ const CHECK_TIMEOUT_MS = 240_000;
  */
 const SIDE_BY_SIDE = { maxWorkers: 2, sequence: { groupOrder: 2 } };
 /** Dependencies the workers load as one file each (lib/harness/prebundle.ts), loaded natively (external). */
-const bundled = prebundles(path.join(LAB_DIR, 'prebundle'), (line) => console.warn(line));
+const bundled = prebundles(PREBUNDLE_DIR, (line) => console.warn(line));
 const exactly = (text: string) => new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&')}$`);
 
 export default defineConfig({

@@ -8,12 +8,17 @@
  * The bundle is built once per dependency version into the lab cache (an installed
  * v6e2e is only read) and aliased in vitest.config.ts. It is an optimization only: when
  * it cannot be built the workers load the package as before (one warning line), and
- * V6E2E_PREBUNDLE=0 turns it off.
+ * V6E2E_PREBUNDLE=0 turns it off. The CLI process loads an existing bundle too
+ * (useExistingPrebundles, from bin/v6e2e.js): it hosts vitest's main process, which would
+ * otherwise load the package twice.
  */
-import { buildSync, version as esbuildVersion } from 'esbuild';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { createRequire, register } from 'node:module';
 import path from 'node:path';
+import { LAB_DIR } from '../lab/paths.ts';
+
+/** Where the bundles are built: the lab cache. */
+export const PREBUNDLE_DIR = path.join(LAB_DIR, 'prebundle');
 
 export interface Prebundle {
   /** The import specifier the bundle replaces. */
@@ -41,16 +46,25 @@ export function bundleName(specifier: string, packageVersion: string, bundler: s
  * The bundles of PREBUNDLED under `dir`, built where missing. Returns only the ones that
  * exist afterwards; `warn` gets one line per dependency that could not be built.
  */
-export function prebundles(dir: string, warn: (line: string) => void, env: NodeJS.ProcessEnv = process.env, specifiers: readonly string[] = PREBUNDLED): Prebundle[] {
+export function prebundles(
+  dir: string,
+  warn: (line: string) => void,
+  env: NodeJS.ProcessEnv = process.env,
+  specifiers: readonly string[] = PREBUNDLED,
+  opts: { build?: boolean } = {},
+): Prebundle[] {
   if (env.V6E2E_PREBUNDLE === '0') return [];
-  const require = createRequire(import.meta.url);
   const out: Prebundle[] = [];
+  const esbuildVersion = versionOf('esbuild');
   for (const specifier of specifiers) {
     try {
       const pkgJson = require.resolve(`${specifier}/package.json`);
-      const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as { version: string; main?: string };
+      const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as PackageJson;
       const file = path.join(dir, bundleName(specifier, pkg.version, esbuildVersion));
-      if (!existsSync(file)) build(path.join(path.dirname(pkgJson), pkg.main ?? 'index.js'), file);
+      if (!existsSync(file)) {
+        if (opts.build === false) continue;
+        build(path.join(path.dirname(pkgJson), pkg.main ?? 'index.js'), file);
+      }
       out.push({ specifier, file });
     } catch (err) {
       warn(`v6e2e: loading ${specifier} unbundled (could not prebundle it: ${(err as Error).message.split('\n')[0]})`);
@@ -59,8 +73,18 @@ export function prebundles(dir: string, warn: (line: string) => void, env: NodeJ
   return out;
 }
 
+interface PackageJson {
+  version: string;
+  main?: string;
+}
+
+// The CLI asks for existing bundles at every start: read versions, load esbuild only to build.
+const require = createRequire(import.meta.url);
+const versionOf = (pkg: string): string => (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), 'utf8')) as PackageJson).version;
+
 /** Builds to a name of this process and renames: runs started side by side may build at once. */
 function build(entry: string, file: string): void {
+  const { buildSync } = require('esbuild') as typeof import('esbuild');
   mkdirSync(path.dirname(file), { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
   try {
@@ -69,4 +93,14 @@ function build(entry: string, file: string): void {
   } finally {
     rmSync(tmp, { force: true });
   }
+}
+
+/**
+ * Resolves PREBUNDLED to their bundles in this process (a module resolve hook), where
+ * they are already built; never builds (a CLI command that needs none should not wait).
+ */
+export function useExistingPrebundles(dir = PREBUNDLE_DIR): void {
+  const existing = prebundles(dir, () => undefined, process.env, PREBUNDLED, { build: false });
+  if (existing.length === 0) return;
+  register('./prebundle-hooks.mjs', import.meta.url, { data: Object.fromEntries(existing.map((b) => [b.specifier, b.file])) });
 }
