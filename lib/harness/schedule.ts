@@ -55,11 +55,33 @@ const ALL_SERIAL_RESOURCES: readonly SerialResource[] = ['coredns', 'nat64-edge'
 
 const SERIAL_RESOURCES: Readonly<Record<string, readonly SerialResource[]>> = {
   'suites/dns64/disruptive.test.ts': ['coredns'],
-  // Its checks resolve Pref64 and synthesized names through CoreDNS.
-  'suites/nat64/disruptive.test.ts': ['coredns', 'nat64-edge'],
+  // Its probes dial literal Pref64 addresses; CoreDNS only in the steps of STEP_RESOURCES.
+  'suites/nat64/disruptive.test.ts': ['nat64-edge'],
   // Allocation from the pool, read through the API: no CoreDNS, translator or edge route in its path.
   'suites/loadbalancer/disruptive.test.ts': ['metallb'],
 };
+
+/**
+ * Resources a serial file holds for some steps only (holdDuring in serial-locks.ts), so
+ * that the files holding them run beside its other steps. A step's lock is taken inside
+ * the file's own, out of the fixed order: safe while every file that holds one of these
+ * for its whole run holds nothing else (schedule.test.ts keeps it so) and so never waits
+ * for another lock while holding it. Phase-2 files hold everything but start after these.
+ */
+const STEP_RESOURCES: Readonly<Record<string, readonly SerialResource[]>> = {
+  // Prefix discovery when none is configured, and the translator fault's "DNS64 still passes".
+  'suites/nat64/disruptive.test.ts': ['coredns'],
+};
+
+/** The resources `file` (from the repository root) holds for some steps only. */
+export function stepResourcesOf(file: string): readonly SerialResource[] {
+  return STEP_RESOURCES[file.split(path.sep).join('/')] ?? [];
+}
+
+/** Every serial file declared by path, for the checks of the declarations. */
+export function declaredSerialFiles(): string[] {
+  return [...new Set([...Object.keys(SERIAL_RESOURCES), ...Object.keys(STEP_RESOURCES)])];
+}
 
 /** The resources `file` (from the repository root) holds while it runs; an unlisted one (a CNI fault cuts a node's pod traffic) holds them all. */
 export function serialResourcesOf(file: string): readonly SerialResource[] {

@@ -2,11 +2,13 @@
  * The serial group's files run in the e2e workers, several at once; each holds, while it
  * runs, a lock on every shared resource its faults change or its checks depend on
  * (schedule.ts serialResourcesOf). Files that share one run one after another, the
- * others side by side. Each lock is a lock file (lib/util/lockfile.ts), one per run and resource.
+ * others side by side; a file may also hold one for some steps only (holdDuring). Each lock
+ * is a lock file (lib/util/lockfile.ts), one per run and resource.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { LAB_DIR } from '../lab/paths.ts';
+import { stepResourcesOf, type SerialResource } from './schedule.ts';
 import { waitForLockFile } from '../util/lockfile.ts';
 
 /** Where a run's serial locks live: the lab cache, so an interrupted run leaves nothing in /tmp. */
@@ -68,4 +70,19 @@ export function removeRunLocks(dir: string, runId: string): void {
     return;
   }
   for (const n of names) if (n.startsWith(`${runId}.`)) fs.rmSync(path.join(dir, n), { force: true });
+}
+
+/**
+ * Holds `resource` around `fn`, inside a serial file that holds its own locks: for a step
+ * that needs it (schedule.ts stepResourcesOf `file` must list it, so the declaration and
+ * the use cannot part).
+ */
+export async function holdDuring<T>(file: string, resource: SerialResource, o: LockOptions, fn: () => Promise<T>): Promise<T> {
+  if (!stepResourcesOf(file).includes(resource)) throw new Error(`${file} takes ${resource} for a step without declaring it: add it to STEP_RESOURCES in lib/harness/schedule.ts`);
+  const held = await acquireLocks([resource], o);
+  try {
+    return await fn();
+  } finally {
+    held.release();
+  }
 }

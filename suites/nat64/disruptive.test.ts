@@ -9,17 +9,23 @@
  * Disruptive (serial): every NAT64 check of every file uses the translator, the node
  * routes to Pref64::/n and the IPv6 world subnet these faults take away. The clients are
  * the run's probe fleet, as for the checks: in the serial group nothing else probes from it.
+ * The probes dial literal addresses, so the file runs beside dns64's Corefile faults and
+ * holds CoreDNS only for the steps that ask it (holdDuring).
  */
 import { execa } from 'execa';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect } from 'vitest';
 import { clientObject, udpTarget, type Client } from '../../lib/checks/nat64.ts';
 import { restartTranslator, routeEdge, type EdgeInfo } from '../../lib/edge/index.ts';
 import { check } from '../../lib/harness/check.ts';
+import { holdDuring, serialLockDir } from '../../lib/harness/serial-locks.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
+import { REPO_ROOT } from '../../lib/lab/paths.ts';
 import { embedIPv4 } from '../../lib/net/rfc6052.ts';
-import { resolverAddresses, resolverFor, skipWithoutFamily } from '../dns64/common.ts';
+import { configuredPrefix, resolverAddresses, resolverFor, skipWithoutFamily } from '../dns64/common.ts';
 import { pref64Discovery, synthesis } from '../dns64/scenarios.ts';
 import { faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { urlFor } from '../../lib/net/family.ts';
@@ -31,11 +37,15 @@ let h: Harness;
 let probes: Fleet;
 let s: Nat64Setup;
 
+/** Runs `fn` holding CoreDNS: dns64's faults change its Corefile meanwhile. */
+const withCoreDns = <T>(fn: () => Promise<T>): Promise<T> =>
+  holdDuring(path.relative(REPO_ROOT, fileURLToPath(import.meta.url)), 'coredns', { dir: serialLockDir(), runId: h.env.runId }, fn);
 
 beforeAll(async () => {
   h = await harness();
   probes = await fleet(h.kc, h.env.runId);
-  s = await nat64Setup(h, probes.pods);
+  // Without a configured prefix, nat64Setup discovers it through CoreDNS.
+  s = configuredPrefix(h) ? await nat64Setup(h, probes.pods) : await withCoreDns(() => nat64Setup(h, probes.pods));
 }, 300_000);
 
 const nodeOf = (c: Client) => c.pod.spec!.nodeName!;
@@ -50,52 +60,10 @@ async function waitNat64Back(edge: EdgeInfo, pref64: string): Promise<void> {
 }
 
 describe('nat64 faults', () => {
-  check({
-    id: 'nat64/nat64-faults/fault-ipv6-translator-stopped-nat64-checks-fail-naming-pod-target-and-family-dns64-checks-still-pass',
-    family: 'IPv6',
-    kind: 'fault',
-    disruptive: true,
-    title: 'fault: [IPv6] translator stopped: NAT64 checks fail naming pod, target and family; DNS64 checks still pass',
-  }, async (ctx) => {
-    skipWithoutFamily(ctx, h, 'IPv6');
-    let edge = labEdge(ctx, h);
-    const pref64 = prefixOrSkip(ctx, s);
-    const url = synthesizedUrl(edge, pref64);
-    const udpIp = embedIPv4(pref64, edge.origin.ipv4);
-    const v6 = (await resolverAddresses(h)).IPv6;
-    await execa('docker', ['stop', '-t', '2', edge.translator.container]);
-    try {
-      const [http, udp] = await Promise.all([
-        nat64Http(s.clients, url, { pref64, translatorV4: edge.translator.ipv4Leg }),
-        nat64Udp(s.clients, udpIp, edge.origin.udpPort, { translatorV4: edge.translator.ipv4Leg }),
-      ]);
-      await ctx.annotate(http.message, 'fault message');
-      await ctx.annotate(udp.message, 'fault message');
-      for (const c of s.clients) {
-        const f = expectFault(http, { object: clientObject(c, url), family: 'IPv6', expected: [`/clientip = ${edge.translator.ipv4Leg}`] });
-        expect(f.seen).toMatch(/^(timeout|no route to host|network unreachable|connection refused) \(curl exit/);
-        expectFault(udp, { object: clientObject(c, udpTarget(udpIp, edge.origin.udpPort)), family: 'IPv6', seen: ['no reply within the timeout'] });
-      }
-      // DNS64 is not the translator: discovery and synthesis are unaffected.
-      if (v6) {
-        const r = resolverFor(h, s.clients[0]!.pod, v6);
-        const d = await pref64Discovery(r);
-        expectNoFault(d.verdict);
-        expect(d.prefixes).toEqual([pref64]);
-        const syn = await synthesis(r, edge.zone.v4only, pref64);
-        await ctx.annotate(syn.message, 'still passing');
-        expectNoFault(syn);
-      }
-    } finally {
-      edge = await restartTranslator(edge);
-      h.edge = edge;
-      await waitNat64Back(edge, pref64);
-    }
-  });
-
   // One node's route to Pref64 and its native IPv6 egress at once: neither path carries the
   // other's packets (Pref64::/n vs the IPv6 world's subnet), so each fault's "only that
-  // node" holds beside the other; the translator fault above stops both.
+  // node" holds beside the other; the translator fault below stops both. They come first:
+  // they need no CoreDNS, so they run while dns64's file holds it.
   describe.concurrent('on one node', () => {
     check({
       id: 'nat64/nat64-faults/fault-ipv6-route-to-pref64-removed-on-one-node-only-the-pod-on-that-node-fails-naming-the-node',
@@ -161,5 +129,47 @@ describe('nat64 faults', () => {
       });
       expectNoFault(await nativeIPv6Http(s.clients, url, o.ipv6, sources));
     });
+  });
+
+  check({
+    id: 'nat64/nat64-faults/fault-ipv6-translator-stopped-nat64-checks-fail-naming-pod-target-and-family-dns64-checks-still-pass',
+    family: 'IPv6',
+    kind: 'fault',
+    disruptive: true,
+    title: 'fault: [IPv6] translator stopped: NAT64 checks fail naming pod, target and family; DNS64 checks still pass',
+  }, async (ctx) => {
+    skipWithoutFamily(ctx, h, 'IPv6');
+    let edge = labEdge(ctx, h);
+    const pref64 = prefixOrSkip(ctx, s);
+    const url = synthesizedUrl(edge, pref64);
+    const udpIp = embedIPv4(pref64, edge.origin.ipv4);
+    const v6 = (await resolverAddresses(h)).IPv6;
+    await execa('docker', ['stop', '-t', '2', edge.translator.container]);
+    try {
+      const [http, udp] = await Promise.all([
+        nat64Http(s.clients, url, { pref64, translatorV4: edge.translator.ipv4Leg }),
+        nat64Udp(s.clients, udpIp, edge.origin.udpPort, { translatorV4: edge.translator.ipv4Leg }),
+      ]);
+      await ctx.annotate(http.message, 'fault message');
+      await ctx.annotate(udp.message, 'fault message');
+      for (const c of s.clients) {
+        const f = expectFault(http, { object: clientObject(c, url), family: 'IPv6', expected: [`/clientip = ${edge.translator.ipv4Leg}`] });
+        expect(f.seen).toMatch(/^(timeout|no route to host|network unreachable|connection refused) \(curl exit/);
+        expectFault(udp, { object: clientObject(c, udpTarget(udpIp, edge.origin.udpPort)), family: 'IPv6', seen: ['no reply within the timeout'] });
+      }
+      // DNS64 is not the translator: discovery and synthesis are unaffected.
+      if (v6) {
+        const r = resolverFor(h, s.clients[0]!.pod, v6);
+        const [d, syn] = await withCoreDns(async () => [await pref64Discovery(r), await synthesis(r, edge.zone.v4only, pref64)] as const);
+        expectNoFault(d.verdict);
+        expect(d.prefixes).toEqual([pref64]);
+        await ctx.annotate(syn.message, 'still passing');
+        expectNoFault(syn);
+      }
+    } finally {
+      edge = await restartTranslator(edge);
+      h.edge = edge;
+      await waitNat64Back(edge, pref64);
+    }
   });
 });
