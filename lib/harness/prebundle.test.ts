@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -15,16 +15,24 @@ describe('prebundle', () => {
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
   });
 
-  it('names a bundle after the package and bundler versions', () => {
-    expect(bundleName('@kubernetes/client-node', '1.4.0', '0.28.2')).toBe('client-node-1.4.0-esbuild-0.28.2.mjs');
-    expect(bundleName('yaml', '2.8.0', '0.28.2')).toBe('yaml-2.8.0-esbuild-0.28.2.mjs');
+  it('names a bundle after the package and bundler versions and the install', () => {
+    expect(bundleName('@kubernetes/client-node', '1.4.0', '0.28.2', '0123456789')).toBe('client-node-1.4.0-esbuild-0.28.2-0123456789.mjs');
+    expect(bundleName('yaml', '2.8.0', '0.28.2', 'unlocked')).toBe('yaml-2.8.0-esbuild-0.28.2-unlocked.mjs');
   });
 
   it('builds the client-node bundle once, leaves no temporary file, and the bundle works', async () => {
     const dir = scratch();
     const warnings: string[] = [];
+    // Another install's bundle: removed once a day old, kept before.
+    const old = path.join(dir, 'client-node-1.3.0-esbuild-0.28.2-0123456789.mjs');
+    const recent = path.join(dir, 'client-node-1.3.1-esbuild-0.28.2-0123456789.mjs');
+    for (const f of [old, recent]) writeFileSync(f, '');
+    utimesSync(old, new Date(Date.now() - 2 * 24 * 3600_000), new Date(Date.now() - 2 * 24 * 3600_000));
     const [b] = prebundles(dir, (l) => warnings.push(l), {});
     expect(warnings).toEqual([]);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    rmSync(recent);
     expect(b!.specifier).toBe('@kubernetes/client-node');
     expect(readdirSync(dir)).toEqual([path.basename(b!.file)]);
     const { KubeConfig } = (await import(b!.file)) as typeof import('@kubernetes/client-node');

@@ -12,7 +12,8 @@
  * (useExistingPrebundles, from bin/v6e2e.js): it hosts vitest's main process, which would
  * otherwise load the package twice.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { createRequire, register } from 'node:module';
 import path from 'node:path';
 import { LAB_DIR } from '../lab/paths.ts';
@@ -36,10 +37,21 @@ export const PREBUNDLED = ['@kubernetes/client-node'] as const;
  */
 const REQUIRE_BANNER = "import { createRequire as __v6e2eRequire } from 'node:module'; const require = __v6e2eRequire(import.meta.url);";
 
-/** `client-node-1.4.0-esbuild-0.28.2.mjs`: a new version of either builds a new bundle. */
-export function bundleName(specifier: string, packageVersion: string, bundler: string): string {
+/**
+ * `client-node-1.4.0-esbuild-0.28.2-<installed>.mjs`: a new version of either, or another
+ * install of its dependencies (`installed`, a hash of npm's node_modules/.package-lock.json),
+ * builds a new bundle.
+ */
+export function bundleName(specifier: string, packageVersion: string, bundler: string, installed: string): string {
   const base = specifier.replace(/^@/, '').replace(/[/]/g, '-').replace(/^kubernetes-/, '');
-  return `${base}-${packageVersion}-esbuild-${bundler}.mjs`;
+  return `${base}-${packageVersion}-esbuild-${bundler}-${installed}.mjs`;
+}
+
+/** What npm installed beside `pkgJson`'s package: its hidden lockfile's hash, `unlocked` without one. */
+function installedStamp(pkgJson: string, specifier: string): string {
+  const nodeModules = path.resolve(path.dirname(pkgJson), ...specifier.split('/').map(() => '..'));
+  const lock = path.join(nodeModules, '.package-lock.json');
+  return existsSync(lock) ? createHash('sha256').update(readFileSync(lock)).digest('hex').slice(0, 10) : 'unlocked';
 }
 
 /**
@@ -55,12 +67,11 @@ export function prebundles(
 ): Prebundle[] {
   if (env.V6E2E_PREBUNDLE === '0') return [];
   const out: Prebundle[] = [];
-  const esbuildVersion = versionOf('esbuild');
   for (const specifier of specifiers) {
     try {
       const pkgJson = require.resolve(`${specifier}/package.json`);
       const pkg = JSON.parse(readFileSync(pkgJson, 'utf8')) as PackageJson;
-      const file = path.join(dir, bundleName(specifier, pkg.version, esbuildVersion));
+      const file = path.join(dir, bundleName(specifier, pkg.version, versionOf('esbuild'), installedStamp(pkgJson, specifier)));
       if (!existsSync(file)) {
         if (opts.build === false) continue;
         build(path.join(path.dirname(pkgJson), pkg.main ?? 'index.js'), file);
@@ -92,6 +103,21 @@ function build(entry: string, file: string): void {
     renameSync(tmp, file);
   } finally {
     rmSync(tmp, { force: true });
+  }
+  pruneSiblings(file);
+}
+
+/** A day: a run started before the new bundle may still start workers on the old one. */
+const STALE_MS = 24 * 3600_000;
+
+/** Removes the package's other bundles (14 MB each) once they are a day old. */
+function pruneSiblings(file: string): void {
+  const dir = path.dirname(file);
+  const base = path.basename(file).replace(/-[^-]+-esbuild-.*$/, '-');
+  for (const name of readdirSync(dir)) {
+    const other = path.join(dir, name);
+    if (other === file || !name.startsWith(base) || !name.endsWith('.mjs')) continue;
+    if (Date.now() - statSync(other).mtimeMs > STALE_MS) rmSync(other, { force: true });
   }
 }
 
