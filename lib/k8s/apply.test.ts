@@ -1,6 +1,5 @@
 import { describe, expect, test } from 'vitest';
 import { labelValue, namespaceName, parseManifests } from './apply.ts';
-import { exitCodeFromStatus } from './exec.ts';
 
 describe('parseManifests', () => {
   test('multi-doc with empty and comment-only documents', () => {
@@ -43,17 +42,4 @@ test('labelValue', () => {
   expect(labelValue('2026-11-22T05:10:00Z')).toBe('2026-11-22T05-10-00Z');
   expect(labelValue('-x-'.repeat(40)).length).toBeLessThanOrEqual(63);
   expect(labelValue('///')).toBe('unknown');
-});
-
-test('exitCodeFromStatus reads the status channel', () => {
-  expect(exitCodeFromStatus({ status: 'Success', metadata: {} })).toBe(0);
-  expect(
-    exitCodeFromStatus({
-      status: 'Failure',
-      reason: 'NonZeroExitCode',
-      message: 'command terminated with non-zero exit code: error executing command [sh -c exit 7], exit code 7',
-      details: { causes: [{ reason: 'ExitCode', message: '7' }] },
-    }),
-  ).toBe(7);
-  expect(exitCodeFromStatus({ status: 'Failure', reason: 'InternalError', message: 'container not found ("x")' })).toBeUndefined();
 });

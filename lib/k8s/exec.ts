@@ -9,7 +9,7 @@
  * Pass data as arguments, not stdin: stdin handling loses the status on old servers.
  */
 import { PassThrough } from 'node:stream';
-import { CoreV1Api, Exec, type KubeConfig, type V1Status } from '@kubernetes/client-node';
+import { CoreV1Api, Exec, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
 
 export interface ExecOptions {
   /** Default: the pod's `kubectl.kubernetes.io/default-container`, else its first container. */
@@ -53,11 +53,13 @@ export function exitCodeFromStatus(status: V1Status): number | undefined {
   return undefined;
 }
 
+/** The container an exec without one goes to: `kubectl.kubernetes.io/default-container`, else the first. */
+export function defaultContainerOf(p: V1Pod): string | undefined {
+  return p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? p.spec?.containers[0]?.name;
+}
+
 async function defaultContainer(kc: KubeConfig, namespace: string, pod: string): Promise<string> {
-  const p = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace });
-  const annotated = p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
-  const first = p.spec?.containers[0]?.name;
-  const name = annotated ?? first;
+  const name = defaultContainerOf(await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace }));
   if (!name) throw new ExecError(`pod ${namespace}/${pod} has no containers to exec into`, { stdout: '', stderr: '' });
   return name;
 }
