@@ -161,9 +161,8 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
       await groupGone(kindGroup, 15_000);
       // Best effort: the creation error below is what the user needs; a failed delete shows as its own progress step.
       await progress.step(`delete half-made cluster ${name}`, () => deleteCluster(name, progress)).catch(() => undefined);
-      // The engine may still finish a create its (killed) client had asked for: sweep once more.
-      await new Promise((r) => setTimeout(r, LATE_CREATE_MS));
-      if (await clusterExists(name).catch(() => false)) await deleteCluster(name, progress).catch(() => undefined);
+      // The engine may still finish creates its (killed) clients had asked for.
+      await sweepLateCreates(() => clusterExists(name), () => deleteCluster(name, progress));
     }
     if (abort.signal.aborted) throw new RunBrokenError(`interrupted while creating cluster ${name}; it was deleted`);
     const why = err instanceof Error ? (err as { shortMessage?: string }).shortMessage ?? err.message : String(err);
@@ -175,8 +174,33 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
   }
 }
 
-/** How long after kind's process group is gone the engine may still create a node it was asked for. */
-const LATE_CREATE_MS = 5_000;
+/**
+ * How long no node of the cluster must show before a half-made cluster counts as gone: the
+ * engine may still create nodes kind's killed `docker run`s asked for. With the machine
+ * saturated (a Kubernetes build beside it, CI of cd45082) all three nodes of an
+ * interrupted cluster appeared after a single 5-s look; each one seen restarts the wait.
+ */
+const LATE_CREATE_QUIET_MS = 10_000;
+const LATE_CREATE_MAX_MS = 60_000;
+const LATE_CREATE_POLL_MS = 1_000;
+
+/** Removes the cluster whenever `exists` says a node showed, until none has for LATE_CREATE_QUIET_MS (at most LATE_CREATE_MAX_MS). */
+export async function sweepLateCreates(
+  exists: () => Promise<boolean>,
+  remove: () => Promise<void>,
+  timing = { quietMs: LATE_CREATE_QUIET_MS, maxMs: LATE_CREATE_MAX_MS, pollMs: LATE_CREATE_POLL_MS },
+): Promise<void> {
+  const deadline = Date.now() + timing.maxMs;
+  let quietSince = Date.now();
+  while (Date.now() - quietSince < timing.quietMs && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, timing.pollMs));
+    if (await exists().catch(() => false)) {
+      // Best effort, as the first deletion: the creation error is what the user needs.
+      await remove().catch(() => undefined);
+      quietSince = Date.now();
+    }
+  }
+}
 
 /** SIGTERM to a process group, if there is one left. */
 function killGroup(pgid: number | undefined): void {
