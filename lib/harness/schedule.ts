@@ -15,6 +15,9 @@
  */
 import path from 'node:path';
 
+/** The tables below are keyed by path from the repository root with `/` on every platform. */
+const repoKey = (file: string): string => file.split(path.sep).join('/');
+
 /** The vitest projects of an e2e run: one; its disruptive files run last, as the serial group. */
 export const E2E_PROJECTS = ['e2e'] as const;
 
@@ -42,7 +45,7 @@ const STARTS_WHILE_CONCURRENT_FILES_GO: Readonly<Record<string, string>> = {
 
 /** Why `file` (from the repository root) may start while the concurrent files' namespaces go; undefined: it waits. */
 export function startsWhileConcurrentFilesGo(file: string): string | undefined {
-  return STARTS_WHILE_CONCURRENT_FILES_GO[file.split(path.sep).join('/')];
+  return STARTS_WHILE_CONCURRENT_FILES_GO[repoKey(file)];
 }
 
 /**
@@ -65,7 +68,7 @@ const SERIAL_RESOURCES: Readonly<Record<string, readonly SerialResource[]>> = {
  * Resources a serial file holds for some steps only (holdDuring in serial-locks.ts), so
  * that the files holding them run beside its other steps. A step's lock is taken inside
  * the file's own, out of the fixed order: safe while every file that holds one of these
- * for its whole run holds nothing else (schedule.test.ts keeps it so) and so never waits
+ * for its whole run holds nothing else (serial-locks.test.ts keeps it so) and so never waits
  * for another lock while holding it. Phase-2 files hold everything but start after these.
  */
 const STEP_RESOURCES: Readonly<Record<string, readonly SerialResource[]>> = {
@@ -75,7 +78,7 @@ const STEP_RESOURCES: Readonly<Record<string, readonly SerialResource[]>> = {
 
 /** The resources `file` (from the repository root) holds for some steps only. */
 export function stepResourcesOf(file: string): readonly SerialResource[] {
-  return STEP_RESOURCES[file.split(path.sep).join('/')] ?? [];
+  return STEP_RESOURCES[repoKey(file)] ?? [];
 }
 
 /** Every serial file declared by path, for the checks of the declarations. */
@@ -85,7 +88,7 @@ export function declaredSerialFiles(): string[] {
 
 /** The resources `file` (from the repository root) holds while it runs; an unlisted one (a CNI fault cuts a node's pod traffic) holds them all. */
 export function serialResourcesOf(file: string): readonly SerialResource[] {
-  return SERIAL_RESOURCES[file.split(path.sep).join('/')] ?? ALL_SERIAL_RESOURCES;
+  return SERIAL_RESOURCES[repoKey(file)] ?? ALL_SERIAL_RESOURCES;
 }
 
 /** True when `file` waits for every other serial file (it is unlisted): the sequencer starts it last. */
