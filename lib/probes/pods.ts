@@ -48,6 +48,13 @@ export interface ProbePodSpec {
   dnsConfig?: V1PodSpec['dnsConfig'];
 }
 
+/**
+ * Readiness of probe pods: asked every second, so a pod is Ready as soon as it answers,
+ * but given 5 s to answer: on 2 cores shared by two clusters kubelet's 1 s default timed
+ * out again and again, and an endpoint flapping unready turns probes into refusals.
+ */
+export const PROBE_TIMING = { periodSeconds: 1, timeoutSeconds: 5 } as const;
+
 /** The label suites give their probe pods' roles (client, server, backend, …), for selectors. */
 export const ROLE_LABEL = 'v6e2e.io/role';
 
@@ -80,7 +87,7 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
           env: s.env,
           volumeMounts: s.volumeMounts,
           readinessProbe:
-            s.readinessProbe ?? (s.args || s.command ? undefined : { httpGet: { path: '/healthz', port: httpPort }, periodSeconds: 1 }),
+            s.readinessProbe ?? (s.args || s.command ? undefined : { httpGet: { path: '/healthz', port: httpPort }, ...PROBE_TIMING }),
         },
       ],
       volumes: s.volumes,
@@ -103,7 +110,7 @@ export function hostNetworkEndpoint(name: string, node: string, httpPort: number
     labels,
     args: ['netexec', `--http-port=${httpPort}`, `--udp-port=${udpPort}`, '--udp-listen-addresses=$(HOST_IPS)'],
     env: [{ name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } }],
-    readinessProbe: { httpGet: { path: '/healthz', port: httpPort }, periodSeconds: 1 },
+    readinessProbe: { httpGet: { path: '/healthz', port: httpPort }, ...PROBE_TIMING },
   };
 }
 
