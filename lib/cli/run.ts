@@ -80,6 +80,7 @@ function profileSettings(plan: RunPlan, over: Partial<RunSettings>): RunSettings
     gateFile: plan.gateFile ?? null,
     selfTest: args.selfTest,
     workers: args.concurrency ?? null,
+    suites: [...plan.suites],
     dns64Mode: args.dns64Mode ?? null,
     nat64Prefix: args.nat64Prefix ?? null,
     nat64Target: args.nat64Target ?? null,

@@ -9,7 +9,7 @@
  * V6E2E_KUBECONFIG, V6E2E_CONTEXT, V6E2E_PROFILE, V6E2E_REPORT_DIR,
  * V6E2E_SELF_TEST and V6E2E_CONCURRENCY are read instead.
  */
-import { isProfile, type Profile } from '../profiles.ts';
+import { isProfile, isSuite, type Profile, type Suite } from '../profiles.ts';
 import type { KubernetesBuild } from '../report/summary.ts';
 import { UsageError } from '../util/errors.ts';
 
@@ -50,6 +50,8 @@ export interface RunSettings {
   selfTest: boolean;
   /** Files of checks at once against the cluster (`--concurrency`); null: the default (lib/harness/schedule.ts). */
   workers: number | null;
+  /** The suites this run selected; null: unknown (a plain vitest run), take it as every suite. */
+  suites: Suite[] | null;
 }
 
 declare module 'vitest' {
@@ -80,6 +82,7 @@ export function settings(partial: Partial<RunSettings> & Pick<RunSettings, 'runI
     cluster: NO_CLUSTER_FACTS,
     selfTest: false,
     workers: null,
+    suites: null,
     ...partial,
   };
 }
@@ -110,6 +113,8 @@ export function validateSettings(v: unknown): RunSettings {
   if (typeof o.selfTest !== 'boolean') throw bad('selfTest', 'true or false');
   if (o.workers === undefined) o.workers = null; // encoded by a v6e2e from before the field existed
   if (o.workers !== null && !(Number.isInteger(o.workers) && (o.workers as number) >= 1)) throw bad('workers', 'a whole number ≥ 1 or null');
+  if (o.suites === undefined) o.suites = null; // as for workers
+  if (o.suites !== null && !(Array.isArray(o.suites) && o.suites.every((x) => str(x) && isSuite(x)))) throw bad('suites', 'a list of suite names or null');
   const c = o.cluster as Record<string, unknown> | null | undefined;
   if (!c || typeof c !== 'object' || !strOrNull(c.cni) || !strOrNull(c.kubeProxyMode) || !Array.isArray(c.podSubnets) || !Array.isArray(c.serviceSubnets)) {
     throw bad('cluster', '{cni, kubeProxyMode, podSubnets, serviceSubnets, nodeCidrMasks}');

@@ -6,7 +6,7 @@
 import { CoreV1Api, type KubeConfig, type V1Service, type V1ServicePort } from '@kubernetes/client-node';
 import type { IPFamily } from '../net/family.ts';
 import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT } from '../probes/pods.ts';
-import { describeApiError } from './client.ts';
+import { describeApiError, isNotFound } from './client.ts';
 
 export type FamilyPolicy = 'SingleStack' | 'PreferDualStack' | 'RequireDualStack';
 
@@ -55,4 +55,19 @@ export async function createService(kc: KubeConfig, ns: string, s: ServiceShape)
     const what = `${s.type ?? 'ClusterIP'} Service ${ns}/${s.name} (${s.policy ?? ''}${s.policy ? ' ' : ''}${s.families.join(', ')})`;
     throw new Error(`creating ${what} failed: ${describeApiError(err)}`, { cause: err });
   }
+}
+
+/** Deletes Services of a namespace, all at once, without waiting; one already gone is fine. */
+export async function deleteServices(kc: KubeConfig, ns: string, names: readonly string[]): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await Promise.all(
+    names.map((name) =>
+      core.deleteNamespacedService({ name, namespace: ns }).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!isNotFound(err)) throw err;
+        },
+      ),
+    ),
+  );
 }

@@ -6,19 +6,20 @@
  * pod sees (drop rules on pod IPs, deleted pods) keeps its own pods; the fleet's pods are
  * never changed, only probed.
  *
- * Whichever file asks first creates it; the others find it (AlreadyExists is fine), so
- * no order between files or workers matters. It carries the run label, so Ctrl-C's
+ * The e2e globalSetup creates its pods as the run starts, when the run has a suite of
+ * FLEET_SUITES, so they come up while the workers load; whichever file asks first waits for
+ * them Ready (creating what is missing: AlreadyExists is fine), so no order between files,
+ * workers or the globalSetup matters. It carries the run label, so Ctrl-C's
  * sweep takes it. It stays through the serial group (the disruptive dns64 and nat64
  * files probe from it), and the globalSetup's teardown deletes it at the end of every run.
  */
 import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
-import { CoreV1Api } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
+import type { Suite } from '../profiles.ts';
 import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
-import { isNotFound } from '../k8s/client.ts';
 import { waitForEndpoints } from '../k8s/endpoints.ts';
-import { createService, type ServiceShape } from '../k8s/services.ts';
-import { hostNetworkEndpoint, ROLE_LABEL, startProbePods, workerNodes, type ProbePodSpec } from './pods.ts';
+import { createService, deleteServices, type ServiceShape } from '../k8s/services.ts';
+import { createProbePods, hostNetworkEndpoint, ROLE_LABEL, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
 
 /** The suite label of the fleet's namespace (evidence of any failed check includes it). */
 export const FLEET_SUITE = 'fleet';
@@ -65,14 +66,53 @@ export function fleetNamespace(runId: string): string {
   return `v6e2e-${FLEET_SUITE}-${createHash('sha256').update(runId).digest('hex').slice(0, 10)}`;
 }
 
-/** What the fleet runs, given the sampled nodes: `echo-<i>` and `host-<i>` on node i, `twin` beside echo-0. */
-export function fleetSpecs(nodes: readonly string[]): ProbePodSpec[] {
+/**
+ * What the fleet runs, given the sampled nodes: `echo-<i>` and `host-<i>` on node i, `twin`
+ * beside echo-0, each name ending in `-<tail>` (the namespace's first 6 hex): netexec answers
+ * with its pod name, so an answer from another cluster's fleet on kind's network is foreign.
+ */
+export function fleetSpecs(nodes: readonly string[], tail: string): ProbePodSpec[] {
   const own = (name: string) => ({ [FLEET_POD_LABEL]: name });
+  const echo = (i: number) => `echo-${i}-${tail}`;
+  const host = (i: number) => `host-${i}-${tail}`;
   return [
-    ...nodes.map((node, i) => ({ name: `echo-${i}`, node, labels: { ...FLEET_ECHO_SELECTOR, ...own(`echo-${i}`) } })),
-    { name: 'twin', node: nodes[0], labels: own('twin') },
-    ...nodes.map((node, i) => hostNetworkEndpoint(`host-${i}`, node, FLEET_HOST_HTTP_PORT, FLEET_HOST_UDP_PORT, { ...FLEET_HOST_SELECTOR, ...own(`host-${i}`) })),
+    ...nodes.map((node, i) => ({ name: echo(i), node, labels: { ...FLEET_ECHO_SELECTOR, ...own(echo(i)) } })),
+    { name: `twin-${tail}`, node: nodes[0], labels: own(`twin-${tail}`) },
+    ...nodes.map((node, i) => hostNetworkEndpoint(host(i), node, FLEET_HOST_HTTP_PORT, FLEET_HOST_UDP_PORT, { ...FLEET_HOST_SELECTOR, ...own(host(i)) })),
   ];
+}
+
+/** The run's tail in fleet pod names: the first 6 hex of `v6e2e-fleet-<10 hex>`. */
+export function fleetTail(namespace: string): string {
+  return (namespace.split('-').at(-1) ?? 'x').slice(0, 6);
+}
+
+/**
+ * The suites whose files use the fleet (directly or through a suite module they import);
+ * fleet.test.ts follows the suites' imports to keep this list true.
+ */
+export const FLEET_SUITES: readonly Suite[] = ['address-families', 'connectivity', 'services', 'host-network', 'mtu', 'dns64', 'nat64', 'nodeport', 'loadbalancer'];
+
+/** Does a run of these suites (null: every suite) use the fleet? */
+export function runUsesFleet(suites: readonly Suite[] | null): boolean {
+  return suites === null || suites.some((s) => FLEET_SUITES.includes(s));
+}
+
+interface FleetPods {
+  namespace: string;
+  nodes: string[];
+  specs: ProbePodSpec[];
+}
+
+/** Creates the run's fleet namespace and pods where missing, without waiting for them. */
+export async function createFleetPods(kc: KubeConfig, runId: string): Promise<FleetPods> {
+  const namespace = fleetNamespace(runId);
+  const nodes = (await workerNodes(kc)).slice(0, FLEET_NODES);
+  if (nodes.length === 0) throw new Error('no schedulable node for the probe fleet');
+  await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
+  const specs = fleetSpecs(nodes, fleetTail(namespace));
+  await createProbePods(kc, namespace, specs, { existingOk: true });
+  return { namespace, nodes, specs };
 }
 
 const memo = new Map<string, Promise<Fleet>>();
@@ -89,12 +129,8 @@ export function fleet(kc: KubeConfig, runId: string): Promise<Fleet> {
 }
 
 async function startFleet(kc: KubeConfig, runId: string): Promise<Fleet> {
-  const namespace = fleetNamespace(runId);
-  const nodes = (await workerNodes(kc)).slice(0, FLEET_NODES);
-  if (nodes.length === 0) throw new Error('no schedulable node for the probe fleet');
-  await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
-  const specs = fleetSpecs(nodes);
-  const pods = await startProbePods(kc, namespace, specs, 180_000, { existingOk: true });
+  const { namespace, nodes, specs } = await createFleetPods(kc, runId);
+  const pods = await waitPodsReady(kc, namespace, specs.map((s) => s.name), 180_000);
   const echo = pods.slice(0, nodes.length);
   const hosts = pods.slice(nodes.length + 1);
   const index = (node: string): number => {
@@ -128,19 +164,7 @@ export interface FleetService {
 export async function fleetService(kc: KubeConfig, f: Fleet, shape: ServiceShape, endpoints: number): Promise<FleetService> {
   const svc = await createService(kc, f.namespace, shape);
   await waitForEndpoints(kc, f.namespace, shape.name, shape.families, endpoints);
-  return {
-    svc,
-    remove: () =>
-      kc
-        .makeApiClient(CoreV1Api)
-        .deleteNamespacedService({ name: shape.name, namespace: f.namespace })
-        .then(
-          () => undefined,
-          (err: unknown) => {
-            if (!isNotFound(err)) throw err;
-          },
-        ),
-  };
+  return { svc, remove: () => deleteServices(kc, f.namespace, [shape.name]) };
 }
 
 /** Asks for the run's fleet namespace to go (absent is fine), without waiting. */

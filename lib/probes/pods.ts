@@ -119,6 +119,12 @@ export function hostNetworkEndpoint(name: string, node: string, httpPort: number
  * `existingOk`: a pod of that name already there is taken as is (several workers start the same ones).
  */
 export async function startProbePods(kc: KubeConfig, ns: string, specs: ProbePodSpec[], timeoutMs = 120_000, opts: { existingOk?: boolean } = {}): Promise<V1Pod[]> {
+  await createProbePods(kc, ns, specs, opts);
+  return waitPodsReady(kc, ns, specs.map((s) => s.name), timeoutMs);
+}
+
+/** Creates the pods without waiting for them (startProbePods without the wait). */
+export async function createProbePods(kc: KubeConfig, ns: string, specs: ProbePodSpec[], opts: { existingOk?: boolean } = {}): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
   await Promise.all(
     specs.map(async (s) => {
@@ -129,7 +135,6 @@ export async function startProbePods(kc: KubeConfig, ns: string, specs: ProbePod
       }
     }),
   );
-  return waitPodsReady(kc, ns, specs.map((s) => s.name), timeoutMs);
 }
 
 /**

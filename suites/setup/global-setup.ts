@@ -1,8 +1,9 @@
 /**
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
- * through the project's provided context; its teardown deletes the run's probe fleet
- * and any serial lock a killed worker left.
+ * through the project's provided context; starts the run's probe fleet so its pods come
+ * up while the workers load; its teardown deletes the fleet and any serial lock a killed
+ * worker left.
  * It does not create or delete clusters:
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
@@ -41,10 +42,25 @@ async function deleteRunFleet(s: RunSettings): Promise<void> {
   await deleteFleet(kc, s.runId).catch((err: unknown) => console.error(`v6e2e: could not delete the probe fleet: ${err instanceof Error ? err.message : String(err)}`));
 }
 
+/**
+ * Creates the fleet's pods without waiting (lib/probes/fleet.ts): the first file that needs
+ * them waits, and makes them itself should this have failed (the caller ignores a failure here).
+ */
+async function startRunFleet(s: RunSettings): Promise<void> {
+  const { createFleetPods, runUsesFleet } = await import('../../lib/probes/fleet.ts');
+  if (!s.kubeconfig || !runUsesFleet(s.suites)) return;
+  const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
+  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  await createFleetPods(kc, s.runId);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s = decodeSettings();
+  const fleetStarted = startRunFleet(s).catch(() => undefined); // a file that needs the fleet says why it has none
   project.provide('v6e2e', { ...s, kubernetesVersion: await askKubernetesVersion(s) });
   return async () => {
+    // Its creations end before the deletion starts, or they could outlive it.
+    await fleetStarted;
     await deleteRunFleet(s);
     // Left only when a serial worker was killed holding one (or, for a barrier, the run was cut short).
     const { removeRunLocks, serialLockDir } = await import('../../lib/harness/serial-locks.ts');
