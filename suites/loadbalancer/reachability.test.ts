@@ -11,8 +11,9 @@
  *
  * Single-family Services (one per cluster family) carry the reachability checks, so a
  * dual-stack allocation problem (ingress.test.ts) does not hide a data-path result.
- * Backend pod names carry the namespace's random tail: an answer from another cluster
- * sharing kind's network (same pool range) shows up as a foreign name.
+ * The pods are the run's probe fleet's (nodeport/common.ts reachabilityPods), this file's
+ * Services in the fleet's namespace. Fleet pod names carry the run's tail: an answer from
+ * another cluster sharing kind's network (same pool range) shows up as a foreign name.
  */
 import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, type TestContext } from 'vitest';
@@ -20,8 +21,8 @@ import { dualFrontSupport, ingressOf, watchIngress, type IngressTimeline } from 
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check, checkEach, expectOk, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
-import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
+import { applyObjects } from '../../lib/k8s/apply.ts';
+import { deleteServices, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
 import { outsideRunner } from '../../lib/probes/spread.ts';
@@ -29,15 +30,12 @@ import { allSettledOrThrow } from '../../lib/util/settle.ts';
 import {
   createService,
   FAMILIES,
-  LOCAL,
   outsideClient,
+  reachabilityPods,
   report,
   requireOutside,
-  SERVER,
   serviceManifest,
   skipWithoutFamily,
-  startReachabilityPods,
-  suiteNamespace,
   waitReadyEndpoints,
   type ServiceShape,
 } from '../nodeport/common.ts';
@@ -50,7 +48,10 @@ const INGRESS_TIMEOUT_MS = 60_000;
 const FOREIGN_RANGE = '2001:db8::/32';
 
 let h: Harness;
-let ns: TestNamespace;
+/** The probe fleet's namespace: this file's Services are there, over the fleet's pods. */
+let ns: string;
+/** Names of the Services this file made, for afterAll. */
+const made: string[] = [];
 let outside: OutsideClient | string | undefined;
 let client: V1Pod;
 let servers: V1Pod[] = [];
@@ -67,53 +68,51 @@ let front: IngressTimeline | undefined;
 
 async function createLb(shape: ServiceShape): Promise<IngressTimeline> {
   const startedAt = Date.now();
-  const svc = await createService(h.kc, ns.name, shape);
-  return watchIngress(h.kc, ns.name, shape.name, { startedAt, families: (svc.spec?.ipFamilies ?? []) as IPFamily[], timeoutMs: INGRESS_TIMEOUT_MS });
+  made.push(shape.name);
+  const svc = await createService(h.kc, ns, shape);
+  return watchIngress(h.kc, ns, shape.name, { startedAt, families: (svc.spec?.ipFamilies ?? []) as IPFamily[], timeoutMs: INGRESS_TIMEOUT_MS });
 }
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'loadbalancer');
-  // The outside client, the pods and the Services start together: MetalLB assigns
-  // ingress IPs whether or not the backends are up yet.
-  const started = Promise.all([startReachabilityPods(h, ns), h.api.core.listNode({}).then((l) => l.items)]).then(([pods, listed]) => {
-    ({ client, servers, local } = pods);
-    nodes = listed;
-  });
+  const [pods, listed] = await Promise.all([reachabilityPods(h), h.api.core.listNode({}).then((l) => l.items)]);
+  ({ namespace: ns, client, servers, local } = pods);
+  nodes = listed;
+  // The outside client and the Services start together.
   const families = h.families.families;
-  const jobs: Promise<unknown>[] = [started];
+  const jobs: Promise<unknown>[] = [];
   for (const f of families) {
     const sfx = f.toLowerCase();
-    jobs.push(createLb({ name: `lb-${sfx}`, type: 'LoadBalancer', selector: SERVER, families: [f] }).then((t) => lb.set(f, t)));
-    jobs.push(createLb({ name: `lb-local-${sfx}`, type: 'LoadBalancer', selector: LOCAL, families: [f], externalTrafficPolicy: 'Local' }).then((t) => lbLocal.set(f, t)));
-    jobs.push(createLb({ name: `lb-udp-${sfx}`, type: 'LoadBalancer', selector: SERVER, families: [f], ports: [NETEXEC_UDP] }).then((t) => lbUdp.set(f, t)));
+    jobs.push(createLb({ name: `lb-${sfx}`, type: 'LoadBalancer', selector: pods.server, families: [f] }).then((t) => lb.set(f, t)));
+    jobs.push(createLb({ name: `lb-local-${sfx}`, type: 'LoadBalancer', selector: pods.localSelector, families: [f], externalTrafficPolicy: 'Local' }).then((t) => lbLocal.set(f, t)));
+    jobs.push(createLb({ name: `lb-udp-${sfx}`, type: 'LoadBalancer', selector: pods.server, families: [f], ports: [NETEXEC_UDP] }).then((t) => lbUdp.set(f, t)));
   }
   jobs.push(
     outsideClient(h).then(async (o) => {
       outside = o;
       const v6 = typeof o === 'string' ? undefined : o.addressOf('IPv6');
       if (!families.includes('IPv6') || !v6) return;
-      const shape: ServiceShape = { name: 'lb-ranges', type: 'LoadBalancer', selector: SERVER, families: ['IPv6'], loadBalancerSourceRanges: [`${v6}/128`] };
+      const shape: ServiceShape = { name: 'lb-ranges', type: 'LoadBalancer', selector: pods.server, families: ['IPv6'], loadBalancerSourceRanges: [`${v6}/128`] };
       ranges = { shape, timeline: await createLb(shape) };
     }),
   );
   if (dualFrontSupport(families, h.families.stack).supported) {
     // IPv6 first, as a Service declared for IPv6 backends would be; RequireDualStack adds the IPv4 front.
-    jobs.push(createLb({ name: 'lb-front', type: 'LoadBalancer', selector: SERVER, families: ['IPv6', 'IPv4'], policy: 'RequireDualStack' }).then((t) => (front = t)));
+    jobs.push(createLb({ name: 'lb-front', type: 'LoadBalancer', selector: pods.server, families: ['IPv6', 'IPv4'], policy: 'RequireDualStack' }).then((t) => (front = t)));
   }
   await allSettledOrThrow(jobs);
-  await waitReadyEndpoints(h, ns.name, `lb-${families[0]!.toLowerCase()}`, [families[0]!], servers.length);
-  await waitReadyEndpoints(h, ns.name, `lb-local-${families[0]!.toLowerCase()}`, [families[0]!], 1);
+  await waitReadyEndpoints(h, ns, `lb-${families[0]!.toLowerCase()}`, [families[0]!], servers.length);
+  await waitReadyEndpoints(h, ns, `lb-local-${families[0]!.toLowerCase()}`, [families[0]!], 1);
 }, 300_000);
 
 afterAll(async () => {
   if (outside && typeof outside !== 'string') await outside.stop();
-  await ns?.cleanup();
+  if (ns) await deleteServices(h.kc, ns, made);
 });
 
 /** Who probes and what answers count, once the pods are up. */
 function peers(): LbPeers {
-  return { h, ns: ns.name, backends: servers.map((p) => p.metadata!.name!) };
+  return { h, ns, backends: servers.map((p) => p.metadata!.name!) };
 }
 
 describe('LoadBalancer reachability', () => {
@@ -194,7 +193,7 @@ describe('externalTrafficPolicy Local health check', () => {
       const c = requireOutside(ctx, outside, family);
       const t = lbLocal.get(family);
       if (!t) throw new Error(`no externalTrafficPolicy Local LoadBalancer for ${family} was created`);
-      const svc = await h.api.core.readNamespacedService({ name: t.service.metadata!.name!, namespace: ns.name });
+      const svc = await h.api.core.readNamespacedService({ name: t.service.metadata!.name!, namespace: ns });
       const v = await healthCheckAnswers({ svc, family, targets: nodeAddresses(nodes, family), from: fromOutside(c), localNodes: [local.spec!.nodeName!] });
       await report(ctx, `healthCheckNodePort ${family}`, v.message);
       await expectOk(ctx, v);
@@ -228,7 +227,7 @@ describe('loadBalancerSourceRanges', () => {
   }, async (ctx) => {
     const { c, r } = requireRanges(ctx);
     const deny = [FOREIGN_RANGE];
-    await applyObjects(h.kc, [{ ...serviceManifest(ns.name, { ...r.shape, loadBalancerSourceRanges: deny }), apiVersion: 'v1', kind: 'Service' }]);
+    await applyObjects(h.kc, [{ ...serviceManifest(ns, { ...r.shape, loadBalancerSourceRanges: deny }), apiVersion: 'v1', kind: 'Service' }]);
     const v = await sourceRangeHolds(peers(), r.timeline, deny, c);
     await report(ctx, 'loadBalancerSourceRanges deny', v.message);
     assertOk(v);

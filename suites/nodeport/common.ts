@@ -23,7 +23,7 @@ import {
   serviceManifest as sharedManifest,
   type ServiceShape as SharedShape,
 } from '../../lib/k8s/services.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { fleet, fleetPodSelector, FLEET_ECHO_SELECTOR } from '../../lib/probes/fleet.ts';
 
 export { FAMILIES } from '../../lib/harness/context.ts';
 export { ROLE_LABEL } from '../../lib/probes/pods.ts';
@@ -125,32 +125,27 @@ export function cidrOfFamily(cidr: string, family: IPFamily): boolean {
 }
 
 export const SERVER = { [ROLE_LABEL]: 'server' };
-export const LOCAL = { [ROLE_LABEL]: 'local' };
 
+/**
+ * The layout both reachability suites (NodePort, LoadBalancer) probe, on the run's probe
+ * fleet (lib/probes/fleet.ts): they only probe these pods, so they need none of their own.
+ * Their Services go in the fleet's namespace under the file's own names.
+ */
 export interface ReachabilityPods {
+  /** The fleet's namespace, where the Services over these pods must be. */
+  namespace: string;
+  /** The twin on the first worker: no Service of these selects it. */
   client: V1Pod;
-  /** One server on each of the first two workers. */
+  /** The fleet's echo pods, one per sampled worker; `servers` selects exactly them. */
   servers: V1Pod[];
-  /** The only endpoint of the externalTrafficPolicy Local Services: one node has it, the others must not answer. */
+  server: Record<string, string>;
+  /** The only endpoint of the externalTrafficPolicy Local Services (the second worker's echo pod): one node has it, the others must not answer. */
   local: V1Pod;
+  localSelector: Record<string, string>;
 }
 
-/** The pod layout both reachability suites (NodePort, LoadBalancer) probe. */
-export async function startReachabilityPods(h: Harness, ns: TestNamespace): Promise<ReachabilityPods> {
-  const workers = await workerNodes(h.kc);
-  const tail = tailOf(ns);
-  const w0 = workers[0]!;
-  const w1 = workers[1] ?? w0;
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: `client-${tail}`, node: w0 },
-      { name: `server-0-${tail}`, node: w0, labels: SERVER },
-      { name: `server-1-${tail}`, node: w1, labels: SERVER },
-      { name: `local-${tail}`, node: w1, labels: LOCAL },
-    ],
-    180_000,
-  );
-  return { client: pods[0]!, servers: pods.slice(1, 3), local: pods[3]! };
+export async function reachabilityPods(h: Harness): Promise<ReachabilityPods> {
+  const f = await fleet(h.kc, h.env.runId);
+  const local = f.pods[1] ?? f.pods[0]!;
+  return { namespace: f.namespace, client: f.twin, servers: f.pods, server: FLEET_ECHO_SELECTOR, local, localSelector: fleetPodSelector(local) };
 }

@@ -23,29 +23,26 @@ import { altAddresses } from '../../lib/edge/alt-network.ts';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { allSettledOrThrow } from '../../lib/util/settle.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
 import {
   createService,
   FAMILIES,
-  LOCAL,
   outsideClient,
+  reachabilityPods,
   readKubeProxy,
   requireOutside,
-  SERVER,
   skipWithoutFamily,
-  startReachabilityPods,
-  suiteNamespace,
   waitReadyEndpoints,
 } from './common.ts';
 import { fromOutside, fromPod, localPolicyAnswers, nodeAddresses, nodePortAnswers, nodePortEveryBackend, nodePortUdpAnswers, podTargets, reportLocalPolicy, reportNodePortProbes } from './scenarios.ts';
-import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
+import { deleteServices, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
 import { expectOk } from '../../lib/harness/check.ts';
 
 let h: Harness;
-let ns: TestNamespace;
+/** The probe fleet's namespace: this file's Services are there, over the fleet's pods. */
+let ns: string;
 let nodes: V1Node[] = [];
 /** Per node: addresses on the lab's alternate network (none outside the lab). */
 const alt = new Map<string, string[]>();
@@ -58,10 +55,11 @@ let np: V1Service;
 let npLocal: V1Service;
 /** The same backends as `np`, netexec's UDP port only. */
 let npUdp: V1Service;
+/** This file's Services in the fleet's namespace. */
+const SERVICES = { np: 'np-reach', local: 'np-reach-local', udp: 'np-reach-udp' } as const;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'nodeport');
   const families = h.families.families;
   // Everything starts together; each job settles before a failure is thrown, so afterAll
   // finds the outside client to stop.
@@ -74,27 +72,31 @@ beforeAll(async () => {
           for (const [node, a] of m) alt.set(node, [a.IPv4, a.IPv6].filter((x): x is string => x !== undefined));
         })
       : Promise.resolve(),
-    startReachabilityPods(h, ns).then((p) => ({ client, servers, local } = p)),
-    createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families }).then((s) => (np = s)),
-    createService(h.kc, ns.name, { name: 'np-local', type: 'NodePort', selector: LOCAL, families, externalTrafficPolicy: 'Local' }).then((s) => (npLocal = s)),
-    createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] }).then((s) => (npUdp = s)),
-  ]);
-  await Promise.all([
-    waitReadyEndpoints(h, ns.name, 'np', families, servers.length),
-    waitReadyEndpoints(h, ns.name, 'np-udp', families, servers.length),
-    waitReadyEndpoints(h, ns.name, 'np-local', families, 1),
+    reachabilityPods(h).then(async (pods) => {
+      ({ namespace: ns, client, servers, local } = pods);
+      [np, npLocal, npUdp] = await Promise.all([
+        createService(h.kc, ns, { name: SERVICES.np, type: 'NodePort', selector: pods.server, families }),
+        createService(h.kc, ns, { name: SERVICES.local, type: 'NodePort', selector: pods.localSelector, families, externalTrafficPolicy: 'Local' }),
+        createService(h.kc, ns, { name: SERVICES.udp, type: 'NodePort', selector: pods.server, families, ports: [NETEXEC_UDP] }),
+      ]);
+      await Promise.all([
+        waitReadyEndpoints(h, ns, SERVICES.np, families, servers.length),
+        waitReadyEndpoints(h, ns, SERVICES.udp, families, servers.length),
+        waitReadyEndpoints(h, ns, SERVICES.local, families, 1),
+      ]);
+    }),
   ]);
 }, 300_000);
 
 afterAll(async () => {
   if (outside && typeof outside !== 'string') await outside.stop();
-  await ns?.cleanup();
+  if (ns) await deleteServices(h.kc, ns, Object.values(SERVICES));
 });
 
 const backends = () => servers.map((p) => p.metadata!.name!);
 
 function requireServiceFamily(ctx: TestContext, svc: V1Service, family: IPFamily): void {
-  if (!(svc.spec?.ipFamilies ?? []).includes(family)) ctx.skip(`Service ${ns.name}/${svc.metadata!.name} has ipFamilies [${svc.spec?.ipFamilies?.join(', ')}]: no ${family}`);
+  if (!(svc.spec?.ipFamilies ?? []).includes(family)) ctx.skip(`Service ${ns}/${svc.metadata!.name} has ipFamilies [${svc.spec?.ipFamilies?.join(', ')}]: no ${family}`);
 }
 
 // Each block's checks run concurrently: they only probe this file's Services. A NodePort that
