@@ -63,6 +63,9 @@ export async function runCommand(args: RunArgs, deps: RunDeps): Promise<number> 
     suites,
     filters: args.suites.length > 0 ? suites.map((s) => `suites/${s}/`) : [],
   };
+  // vitest's modules take seconds to load: from here on (the input is valid) they load while
+  // the lab and cluster steps wait on their child processes.
+  void import('vitest/node').catch(() => undefined);
   const existing = args.kubeconfig !== undefined || args.context !== undefined;
   const outcomes = existing ? await runOnExistingCluster(plan, deps) : await runOnLabClusters(plan, deps);
   if (outcomes === 2) return 2;
