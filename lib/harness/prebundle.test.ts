@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync, utimesSync, writeFileSync
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { bundleName, prebundles } from './prebundle.ts';
+import { bundleName, entrySource, prebundles } from './prebundle.ts';
 
 describe('prebundle', () => {
   const dirs: string[] = [];
@@ -16,26 +16,35 @@ describe('prebundle', () => {
   });
 
   it('names a bundle after the package and bundler versions and the install', () => {
-    expect(bundleName('@kubernetes/client-node', '1.4.0', '0.28.2', '0123456789')).toBe('client-node-1.4.0-esbuild-0.28.2-0123456789.mjs');
-    expect(bundleName('yaml', '2.8.0', '0.28.2', 'unlocked')).toBe('yaml-2.8.0-esbuild-0.28.2-unlocked.mjs');
+    expect(bundleName('@kubernetes/client-node', '1.4.0', '0.28.2', '0123456789')).toBe('client-node-1.4.0-esbuild-0.28.2-0123456789-cc1.mjs');
+    expect(bundleName('yaml', '2.8.0', '0.28.2', 'unlocked')).toBe('yaml-2.8.0-esbuild-0.28.2-unlocked-cc1.mjs');
+  });
+
+  it("re-exports the body's names that can be ESM names", () => {
+    const src = entrySource('b.cjs', ['KubeConfig', 'CoreV1Api', 'default', '__esModule', 'not-a-name']);
+    expect(src).toContain('export const { KubeConfig, CoreV1Api } = m;');
+    expect(src).toContain('new URL("./b.cjs", import.meta.url)');
   });
 
   it('builds the client-node bundle once, leaves no temporary file, and the bundle works', async () => {
     const dir = scratch();
     const warnings: string[] = [];
-    // Another install's bundle: removed once a day old, kept before.
-    const old = path.join(dir, 'client-node-1.3.0-esbuild-0.28.2-0123456789.mjs');
-    const recent = path.join(dir, 'client-node-1.3.1-esbuild-0.28.2-0123456789.mjs');
-    for (const f of [old, recent]) writeFileSync(f, '');
-    utimesSync(old, new Date(Date.now() - 2 * 24 * 3600_000), new Date(Date.now() - 2 * 24 * 3600_000));
+    // Another install's bundle (entry, body, code cache): removed once a day old, kept before.
+    const old = ['mjs', 'cjs', 'cjs.v20.0.0-x64.v8cache'].map((ext) => path.join(dir, `client-node-1.3.0-esbuild-0.28.2-0123456789-cc1.${ext}`));
+    const recent = path.join(dir, 'client-node-1.3.1-esbuild-0.28.2-0123456789-cc1.mjs');
+    for (const f of [...old, recent]) writeFileSync(f, '');
+    for (const f of old) utimesSync(f, new Date(Date.now() - 2 * 24 * 3600_000), new Date(Date.now() - 2 * 24 * 3600_000));
     const [b] = prebundles(dir, (l) => warnings.push(l), {});
     expect(warnings).toEqual([]);
-    expect(existsSync(old)).toBe(false);
+    for (const f of old) expect(existsSync(f)).toBe(false);
     expect(existsSync(recent)).toBe(true);
     rmSync(recent);
     expect(b!.specifier).toBe('@kubernetes/client-node');
-    expect(readdirSync(dir)).toEqual([path.basename(b!.file)]);
+    const body = path.basename(b!.file).replace(/\.mjs$/, '.cjs');
+    expect(readdirSync(dir).sort()).toEqual([body, path.basename(b!.file)]);
     const { KubeConfig } = (await import(b!.file)) as typeof import('@kubernetes/client-node');
+    // The first process to load it leaves the code cache the next ones start from.
+    expect(readdirSync(dir).filter((n) => n.startsWith(`${body}.${process.version}-`) && n.endsWith('.v8cache'))).toHaveLength(1);
     const kc = new KubeConfig();
     kc.loadFromOptions({ clusters: [{ name: 'c', server: 'https://[::1]:6443' }], users: [{ name: 'u' }], contexts: [{ name: 'x', cluster: 'c', user: 'u' }], currentContext: 'x' });
     expect(kc.getCurrentCluster()?.server).toBe('https://[::1]:6443');
