@@ -58,10 +58,27 @@ export function defaultContainerOf(p: V1Pod): string | undefined {
   return p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? p.spec?.containers[0]?.name;
 }
 
+/**
+ * Default containers already read, per client and `namespace/pod`: a probe pod is exec'd
+ * into dozens of times a run, and a GET before each was a third of a run's pod reads.
+ * An entry goes when an exec through it fails (the pod may have been made anew).
+ */
+const knownDefaults = new WeakMap<KubeConfig, Map<string, string>>();
+
 async function defaultContainer(kc: KubeConfig, namespace: string, pod: string): Promise<string> {
+  let known = knownDefaults.get(kc);
+  if (!known) knownDefaults.set(kc, (known = new Map()));
+  const hit = known.get(`${namespace}/${pod}`);
+  if (hit !== undefined) return hit;
   const name = defaultContainerOf(await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace }));
   if (!name) throw new ExecError(`pod ${namespace}/${pod} has no containers to exec into`, { stdout: '', stderr: '' });
+  known.set(`${namespace}/${pod}`, name);
   return name;
+}
+
+/** Forgets a pod's default container (see knownDefaults). */
+function forgetDefault(kc: KubeConfig, namespace: string, pod: string): void {
+  knownDefaults.get(kc)?.delete(`${namespace}/${pod}`);
 }
 
 /**
@@ -71,7 +88,16 @@ async function defaultContainer(kc: KubeConfig, namespace: string, pod: string):
  */
 export async function podExec(kc: KubeConfig, namespace: string, pod: string, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   if (command.length === 0) throw new ExecError('podExec: empty command', { stdout: '', stderr: '' });
-  const container = opts.container ?? (await defaultContainer(kc, namespace, pod));
+  if (opts.container !== undefined) return execIn(kc, namespace, pod, opts.container, command, opts);
+  const container = await defaultContainer(kc, namespace, pod);
+  return execIn(kc, namespace, pod, container, command, opts).catch((err: unknown) => {
+    forgetDefault(kc, namespace, pod);
+    throw err;
+  });
+}
+
+/** The exec itself, into a known container. */
+function execIn(kc: KubeConfig, namespace: string, pod: string, container: string, command: string[], opts: ExecOptions): Promise<ExecResult> {
   const timeoutMs = opts.timeoutMs ?? 60_000;
   const maxBytes = opts.maxOutputBytes ?? 4 * 1024 * 1024;
   const what = `exec in ${namespace}/${pod}[${container}]: ${command.join(' ')}`;
