@@ -159,9 +159,9 @@ export async function recipeHash(r: ImageRecipe, debianId: string | undefined): 
   return h.digest();
 }
 
-/** Builds one recipe unless an image with the same content hash exists. Returns true if built. */
-export async function buildImage(r: ImageRecipe, progress: Progress): Promise<boolean> {
-  const debianId = r.usesDebian ? await imageId(IMAGES.debian) : undefined;
+/** Builds one recipe unless an image with the same content hash exists. Returns true if built. `debian`: the Debian base's id, when the caller read it already. */
+export async function buildImage(r: ImageRecipe, progress: Progress, debian?: string): Promise<boolean> {
+  const debianId = r.usesDebian ? (debian ?? (await imageId(IMAGES.debian))) : undefined;
   const hash = await recipeHash(r, debianId);
   if (await isCurrent(r.tags, hash)) return false;
   await progress.step(`image ${r.tags[0]}`, async () => {

@@ -37,7 +37,9 @@ export async function labSetup(opts: { progress: Progress; kubernetes?: Kubernet
     if (await buildDebianBase(progress)) built.push(IMAGES.debian);
     if (await buildKindBase(path.join(wrapper, 'runc-wrapper'), progress)) built.push(IMAGES.kindBase);
     const all = recipes(binaries, await kindImageNames(binaries));
-    for (const r of all) if (await buildImage(r, progress)) built.push(r.tags[0]!);
+    // Read once: a docker call per recipe otherwise, and no recipe here rebuilds the base.
+    const debian = await imageId(IMAGES.debian);
+    for (const r of all) if (await buildImage(r, progress, debian)) built.push(r.tags[0]!);
     if (await buildNodeImage(binaries, all.filter((r) => r.inCluster), progress)) built.push(IMAGES.node);
   });
   progress.info(built.length ? `built: ${built.join(', ')}` : 'everything was up to date');

@@ -27,8 +27,22 @@ export function goModCache(): Promise<string> {
   return modCache;
 }
 
+/** Module directories found in this process: a lab check asks for kind's three times. */
+const moduleDirs = new Map<string, Promise<string>>();
+
 /** Directory of a module version in the module cache (downloading it if needed). */
-export async function moduleDir(mod: string, version: string): Promise<string> {
+export function moduleDir(mod: string, version: string): Promise<string> {
+  const key = `${mod}@${version}`;
+  let dir = moduleDirs.get(key);
+  if (!dir) {
+    dir = findModuleDir(mod, version);
+    moduleDirs.set(key, dir);
+    dir.catch(() => moduleDirs.delete(key)); // a failure is asked again, not remembered
+  }
+  return dir;
+}
+
+async function findModuleDir(mod: string, version: string): Promise<string> {
   const r = await execa('go', ['mod', 'download', '-json', `${mod}@${version}`], { cwd: LAB_DIR, reject: false });
   if (r.exitCode === undefined && !r.isTerminated) {
     throw new EnvironmentError(`cannot run go (${r.code ?? r.shortMessage}); install Go and put it on PATH: the lab builds its tools with it`);
