@@ -110,16 +110,19 @@ export async function installMetalLB(
   const manifest = path.join(await moduleDir('go.universe.tf/metallb', LAB.metallb), 'config', 'manifests', 'metallb-native.yaml');
   const objects = parseManifests(await readFile(manifest, 'utf8'), manifest);
   const crds = objects.filter((o) => o.kind === 'CustomResourceDefinition');
-  await progress.step('MetalLB CRDs', async () => {
-    await applyObjects(kc, crds);
-    const ext = kc.makeApiClient(ApiextensionsV1Api);
-    for (const c of crds) {
-      await waitFor(`CRD ${c.metadata!.name} Established`, async () => {
+  await progress.step('MetalLB CRDs', () => applyObjects(kc, crds));
+  // Only the pools below need the CRDs Established; the workloads start meanwhile (their pods
+  // wait for Ready nodes, seconds after this), so the CRDs' wait runs beside theirs.
+  const ext = kc.makeApiClient(ApiextensionsV1Api);
+  const established = Promise.all(
+    crds.map((c) =>
+      waitFor(`CRD ${c.metadata!.name} Established`, async () => {
         const got = await ext.readCustomResourceDefinition({ name: c.metadata!.name! });
         return got.status?.conditions?.some((x) => x.type === 'Established' && x.status === 'True') || undefined;
-      }, { timeoutMs: 60_000, intervalMs: 500 });
-    }
-  });
+      }, { timeoutMs: 60_000, intervalMs: 500 }),
+    ),
+  );
+  established.catch(() => undefined); // awaited below; not unhandled while the workloads' wait runs
   await progress.step(opts.waitForSpeakers ? 'MetalLB controller and speaker' : 'MetalLB controller (speakers not waited for: no LoadBalancer checks in this run)', async () => {
     await applyObjects(kc, labMetalLB(objects.filter((o) => o.kind !== 'CustomResourceDefinition')));
     const apps = kc.makeApiClient(AppsV1Api);
@@ -143,6 +146,7 @@ export async function installMetalLB(
       progress.info(`warning: MetalLB speakers not ready (${ready}) after 180 s; the LoadBalancer checks will fail (${err instanceof Error ? err.message.split('\n', 1)[0] : String(err)})`);
     }
   });
+  await established;
   const ranges = await lbRanges(cluster);
   await progress.step(`address pools ${families.map((f) => `${f} ${ranges[f] ?? '-'}`).join(', ')}`, () =>
     // The validating webhook answers only once its certificate is in place: retry until it accepts.
