@@ -92,6 +92,9 @@ export default defineConfig({
           // vitest's default on 2 cores is one worker, re-importing every module per file.
           maxWorkers: 2,
           isolate: false,
+          // Some import modules afresh or ask go for a module's directory: 5-12 s on 2 cores busy
+          // with a cluster run (vitest's default bound, 5 s, failed them there).
+          testTimeout: 30_000,
         },
       },
       {
