@@ -23,6 +23,7 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { podIpOf } from '../../lib/probes/pods.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { TURN_TIMEOUT_MS, turnsBy } from '../../lib/harness/turns.ts';
+import { retryLast } from '../../lib/util/retry.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -290,7 +291,9 @@ describe.concurrent('connectivity faults', () => {
       twinTurn(family)(async () => {
         skipWithoutFamily(ctx, h, family);
         if (!far) ctx.skip('no third node: no client on a node without an endpoint');
-        const v = await internalLocalOnly(h.kc, [far!], itpCluster, family, [echo, twin]);
+        // The fault shows as answers reaching far; none at all (a backend or far's kube-proxy not
+        // there yet on a loaded machine) says nothing, so it is asked again, bounded, until they do.
+        const v = await retryLast(() => internalLocalOnly(h.kc, [far!], itpCluster, family, [echo, twin]), { attempts: 4, delayMs: 5_000, until: (x) => !x.ok });
         await ctx.annotate(v.message, 'fault message');
         const farNode = far!.spec!.nodeName!;
         expectFault(v, {
