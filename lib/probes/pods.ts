@@ -5,7 +5,7 @@
  */
 import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
-import { apiStatus } from '../k8s/client.ts';
+import { apiStatus, updateOnConflict } from '../k8s/client.ts';
 import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
@@ -46,6 +46,11 @@ export interface ProbePodSpec {
   /** Default ClusterFirst (ClusterFirstWithHostNet for hostNetwork pods). */
   dnsPolicy?: V1PodSpec['dnsPolicy'];
   dnsConfig?: V1PodSpec['dnsConfig'];
+  /**
+   * Pod conditions that must also be True before the pod is Ready (set with
+   * setPodCondition): a fault seeds its rule on the pod's IP before any traffic is sent to it.
+   */
+  readinessGates?: string[];
 }
 
 /**
@@ -74,6 +79,7 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
       subdomain: s.subdomain,
       dnsPolicy: s.dnsPolicy ?? (s.hostNetwork ? 'ClusterFirstWithHostNet' : 'ClusterFirst'),
       dnsConfig: s.dnsConfig,
+      readinessGates: s.readinessGates?.map((conditionType) => ({ conditionType })),
       terminationGracePeriodSeconds: 1,
       tolerations: [{ operator: 'Exists' }],
       containers: [
@@ -112,6 +118,19 @@ export function hostNetworkEndpoint(name: string, node: string, httpPort: number
     env: [{ name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } }],
     readinessProbe: { httpGet: { path: '/healthz', port: httpPort }, ...PROBE_TIMING },
   };
+}
+
+/** Sets a readiness-gate condition of a pod True (ProbePodSpec.readinessGates). */
+export async function setPodCondition(kc: KubeConfig, ns: string, name: string, type: string): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await updateOnConflict(
+    () => core.readNamespacedPodStatus({ name, namespace: ns }),
+    (p) => {
+      const others = (p.status?.conditions ?? []).filter((c) => c.type !== type);
+      p.status = { ...(p.status ?? {}), conditions: [...others, { type, status: 'True', lastTransitionTime: new Date() }] };
+    },
+    (p) => core.replaceNamespacedPodStatus({ name, namespace: ns, body: p }),
+  );
 }
 
 /**

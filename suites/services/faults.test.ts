@@ -15,7 +15,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, setPodCondition, startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { faultTag, removeDrop, seedDrop, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { createAffinityService, FAMILIES, ROLE_LABEL, setAffinity, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
 import { AFFINITY_TIMEOUT_S, affinityPinned, CONVERGE_MS, affinityPinnedUdp, affinitySpread, affinityTimeout, endpointChurn, EXPIRY_WINDOWS, udpServerReplaced } from './scenarios.ts';
@@ -24,6 +24,8 @@ const BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
 const fam = (f: IPFamily) => f.toLowerCase();
 const udpLabel = (f: IPFamily) => ({ 'v6e2e.io/udp': fam(f) });
 const SOURCE_PORT: Record<IPFamily, number> = { IPv4: 42000, IPv6: 42010 };
+/** The readiness gate the UDP replacement fault opens once its drop rule is seeded. */
+const FAULT_SEEDED = 'v6e2e.io/fault-seeded';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -169,18 +171,15 @@ describe.concurrent('session affinity and endpoint churn faults', () => {
       const name = `udp-${fam(f)}`;
       const svc = await createAffinityService(h.kc, ns.name, { name, selector: udpLabel(f), families: h.families.families, ports: [NETEXEC_UDP] }, 'None');
       await waitForEndpoints(h.kc, ns.name, name, h.families.families, 1);
-      // Ready only after 5 s: the drop rule is in place before kube-proxy sends it anything.
-      const replacement: ProbePodSpec = {
-        name: `udp-${fam(f)}-new`,
-        node: w1name,
-        labels: udpLabel(f),
-        readinessProbe: { httpGet: { path: '/healthz', port: NETEXEC_HTTP_PORT }, periodSeconds: 1, initialDelaySeconds: 5 },
-      };
+      // Not Ready until the drop rule is in place, however long seeding takes: kube-proxy
+      // sends it nothing before (a fixed delay let it answer first on a loaded host).
+      const replacement: ProbePodSpec = { name: `udp-${fam(f)}-new`, node: w1name, labels: udpLabel(f), readinessGates: [FAULT_SEEDED] };
       let drop: NodeDrop | undefined;
       const onPlaced = async (p: V1Pod) => {
         // After kube-proxy's DNAT whichever node did it: only this pod's IP and UDP port match.
         drop = { node: w1name, family: f, match: ['-d', podIpOf(p, f)!, '-p', 'udp', '--dport', String(NETEXEC_UDP_PORT)], tag: faultTag(ns.name), afterDnat: true };
         await seedDrop(drop);
+        await setPodCondition(h.kc, ns.name, replacement.name, FAULT_SEEDED);
       };
       try {
         const v = await udpServerReplaced(h.kc, { client, svc, old: pods.get(name)!, replacement, vias: [{ path: 'ClusterIP' }, { path: 'NodePort', node: w0 }], family: f, sourcePort: SOURCE_PORT[f], onPlaced });
