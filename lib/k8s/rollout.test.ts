@@ -1,6 +1,6 @@
-import type { V1Deployment } from '@kubernetes/client-node';
+import type { V1Deployment, V1Pod } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
-import { deploymentRolledOut } from './rollout.ts';
+import { deploymentRolledOut, terminating } from './rollout.ts';
 
 describe('deploymentRolledOut', () => {
   test('needs the new generation observed and every replica ready, with no old ones left', () => {
@@ -10,4 +10,10 @@ describe('deploymentRolledOut', () => {
     expect(deploymentRolledOut({ ...d, status: { ...d.status, replicas: 3 } })).toBe(false);
     expect(deploymentRolledOut({ ...d, status: { ...d.status, readyReplicas: 1 } })).toBe(false);
   });
+});
+
+test('terminating names the pods with a deletionTimestamp', () => {
+  const pods: V1Pod[] = [{ metadata: { name: 'new' } }, { metadata: { name: 'old', deletionTimestamp: new Date() } }];
+  expect(terminating(pods)).toEqual(['old']);
+  expect(terminating([])).toEqual([]);
 });

@@ -31,7 +31,12 @@ export async function waitForDeployment(kc: KubeConfig, ns: string, name: string
   });
 }
 
-/** `kubectl rollout restart` equivalent: stamps the pod template, then waits until every replica is a new one. */
+/**
+ * `kubectl rollout restart` equivalent: stamps the pod template, then waits until every
+ * replica is a new one and no old one is left terminating. A terminating pod may still
+ * answer (CoreDNS's lameduck serves 5 s more) to a node whose kube-proxy has not dropped it
+ * yet: a probe right after the rollout saw the old Corefile's answers.
+ */
 export async function restartDeployment(kc: KubeConfig, ns: string, name: string): Promise<V1Deployment> {
   const apps = kc.makeApiClient(AppsV1Api);
   await updateOnConflict(
@@ -42,15 +47,36 @@ export async function restartDeployment(kc: KubeConfig, ns: string, name: string
     },
     (d) => apps.replaceNamespacedDeployment({ name, namespace: ns, body: d }),
   );
-  return waitForDeployment(kc, ns, name);
+  const d = await waitForDeployment(kc, ns, name);
+  await waitNoneTerminating(kc, ns, d.spec?.selector?.matchLabels ?? {}, `Deployment ${ns}/${name}'s replaced pods`);
+  return d;
+}
+
+/** Waits until no pod matching the labels is terminating (the pod objects are gone). */
+export async function waitNoneTerminating(kc: KubeConfig, ns: string, labels: Record<string, string>, what: string, timeoutMs = 90_000): Promise<void> {
+  const core = kc.makeApiClient(CoreV1Api);
+  await waitFor(`${what} gone`, () => core.listNamespacedPod({ namespace: ns, labelSelector: selectorOf(labels) }), {
+    timeoutMs,
+    intervalMs: 1_000,
+    until: (l) => terminating(l.items).length === 0,
+    describe: (l) => `still terminating: ${terminating(l.items).join(', ')}`,
+  });
+}
+
+/** Names of the pods being deleted (a deletionTimestamp, still there). */
+export function terminating(pods: readonly V1Pod[]): string[] {
+  return pods.filter((p) => p.metadata?.deletionTimestamp).map((p) => p.metadata?.name ?? '?');
+}
+
+function selectorOf(labels: Record<string, string>): string {
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(',');
 }
 
 /** Running, not-terminating pods matching the labels, by name. */
 export async function podsMatching(kc: KubeConfig, ns: string, labels: Record<string, string>): Promise<V1Pod[]> {
-  const selector = Object.entries(labels)
-    .map(([k, v]) => `${k}=${v}`)
-    .join(',');
-  const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: selector });
+  const list = await kc.makeApiClient(CoreV1Api).listNamespacedPod({ namespace: ns, labelSelector: selectorOf(labels) });
   return list.items
     .filter((p) => p.status?.phase === 'Running' && !p.metadata?.deletionTimestamp)
     .sort((a, b) => (a.metadata?.name ?? '').localeCompare(b.metadata?.name ?? ''));
