@@ -91,6 +91,8 @@ export async function applyYaml(kc: KubeConfig, text: string, opts: ApplyOptions
 // ---------------------------------------------------------------- namespaces
 
 const DNS1123_LABEL_MAX = 63;
+/** Tries of a namespace creation the API server failed with a server error (etcd timing out). */
+const CREATE_ATTEMPTS = 3;
 
 /** `v6e2e-<suite>-<random>`, a valid DNS-1123 label whatever the suite string holds. */
 export function namespaceName(suite: string, random = randomBytes(3).toString('hex')): string {
@@ -139,22 +141,29 @@ export async function createNamespace(kc: KubeConfig, opts: NamespaceOptions): P
   const core = kc.makeApiClient(CoreV1Api);
   const name = opts.name ?? namespaceName(opts.suite);
   const level = opts.podSecurity ?? 'privileged';
-  try {
-    await core.createNamespace({
-      body: {
-        metadata: {
-          name,
-          labels: {
-            [RUN_LABEL]: labelValue(opts.runId),
-            [SUITE_LABEL]: labelValue(opts.suite),
-            'pod-security.kubernetes.io/enforce': level,
-            'pod-security.kubernetes.io/warn': level,
-          },
-        },
+  const body = {
+    metadata: {
+      name,
+      labels: {
+        [RUN_LABEL]: labelValue(opts.runId),
+        [SUITE_LABEL]: labelValue(opts.suite),
+        'pod-security.kubernetes.io/enforce': level,
+        'pod-security.kubernetes.io/warn': level,
       },
-    });
-  } catch (err) {
-    if (!(opts.existingOk && apiStatus(err) === 409)) throw new Error(`creating namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
+    },
+  };
+  // An overloaded etcd answers "etcdserver: request timed out" (5xx) for a write it may still
+  // commit: asked again, AlreadyExists then means the first try went through.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await core.createNamespace({ body });
+      break;
+    } catch (err) {
+      const status = apiStatus(err) ?? 0;
+      if (status === 409 && (opts.existingOk || attempt > 1)) break;
+      if (status < 500 || attempt >= CREATE_ATTEMPTS) throw new Error(`creating namespace ${name} failed: ${describeApiError(err)}`, { cause: err });
+      await new Promise((r) => setTimeout(r, 2_000));
+    }
   }
   await waitDefaultServiceAccount(kc, name);
   let done: Promise<void> | undefined;
