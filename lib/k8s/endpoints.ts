@@ -36,3 +36,13 @@ export async function waitForEndpoints(kc: KubeConfig, ns: string, service: stri
     describe: (e) => `IPv4 [${e.IPv4.join(', ')}], IPv6 [${e.IPv6.join(', ')}]`,
   });
 }
+
+/** Waits until the Service has no ready endpoint left in any of `families` (its backends gone or no longer selected). */
+export async function waitNoEndpoints(kc: KubeConfig, ns: string, service: string, families: readonly IPFamily[], timeoutMs = 60_000): Promise<void> {
+  await waitFor(`Service ${ns}/${service} has no ready endpoint of ${families.join('+')}`, async () => readyAddresses(await serviceSlices(kc, ns, service)), {
+    timeoutMs,
+    intervalMs: 500,
+    until: (e) => families.every((f) => e[f].length === 0),
+    describe: (e) => `IPv4 [${e.IPv4.join(', ')}], IPv6 [${e.IPv6.join(', ')}]`,
+  });
+}

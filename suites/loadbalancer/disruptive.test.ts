@@ -23,7 +23,7 @@ import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
-import { deleteService, listPools, report, skipWithoutFamily, suiteNamespace } from '../nodeport/common.ts';
+import { deleteServiceAndWait, listPools, report, skipWithoutFamily, suiteNamespace } from '../nodeport/common.ts';
 import { ingressAllocation, lbServiceName } from './scenarios.ts';
 
 let h: Harness;
@@ -87,7 +87,7 @@ describe('LoadBalancer faults', () => {
     // Baseline: the pool serves IPv6 now (the SingleStack IPv6 case of the same check passes).
     const v6Case = caseFor(['IPv6']);
     expectNoFault((await ingressAllocation(h, ns.name, v6Case)).verdict);
-    await deleteService(h, ns.name, lbServiceName(v6Case));
+    await deleteServiceAndWait(h, ns.name, lbServiceName(v6Case));
 
     // The fault: the same pool without its IPv6 range, kept non-empty so that MetalLB still
     // judges the Service and says why it allocates nothing (AllocationFailed).
@@ -120,7 +120,7 @@ describe('LoadBalancer faults', () => {
       // Pending families are listed in the Service's ipFamilies order (IPv4 first on dual, IPv6 first on dual-v6).
       expect(f.seen).toMatch(/(IPv4, )?IPv6(, IPv4)? pending after \d+\.\d s \(no ingress IP of that family\)/);
     } finally {
-      await deleteService(h, ns.name, lbServiceName(pending)).catch(() => undefined);
+      await deleteServiceAndWait(h, ns.name, lbServiceName(pending)).catch(() => undefined);
       // The lab's own pool definition, applied until the MetalLB webhook accepts it.
       await waitFor(`IPAddressPool ${pool} restored`, async () => {
         try {

@@ -20,7 +20,7 @@ import { NETEXEC_UDP_PORT, startProbePods, workerNodes } from '../../lib/probes/
 import { outsideRunner } from '../../lib/probes/spread.ts';
 import {
   createService,
-  deleteService,
+  deleteServiceAndWait,
   FAMILIES,
   outsideClient,
   report,
@@ -30,11 +30,11 @@ import {
   skipWithoutFamily,
   suiteNamespace,
   tailOf,
-  waitReadyEndpoints,
   type ServiceShape,
 } from '../nodeport/common.ts';
 import { nodeAddresses } from '../nodeport/scenarios.ts';
 import { fromOutside, healthCheckAnswers, ingressUdpAnswers } from './scenarios.ts';
+import { waitForEndpoints, waitNoEndpoints } from '../../lib/k8s/endpoints.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -79,7 +79,7 @@ async function withLoadBalancer<T>(shape: ServiceShape, body: (t: IngressTimelin
     const t = await watchIngress(h.kc, ns.name, shape.name, { startedAt, families: (svc.spec?.ipFamilies ?? []) as IPFamily[], timeoutMs: 60_000 });
     return await body(t);
   } finally {
-    await deleteService(h, ns.name, shape.name);
+    await deleteServiceAndWait(h, ns.name, shape.name);
   }
 }
 
@@ -99,7 +99,7 @@ describe('LoadBalancer UDP and health-check faults', () => {
       const peers = { h, ns: ns.name, backends };
       const name = `lb-udp-${idFamily(family)}`;
       await withLoadBalancer({ name, type: 'LoadBalancer', selector: SERVER, families: [family], ports: [NETEXEC_UDP] }, async (t) => {
-        await waitReadyEndpoints(h, ns.name, name, [family], 1);
+        await waitForEndpoints(h.kc, ns.name, name, [family], 1);
         expectNoFault(await ingressUdpAnswers(peers, t, family, from));
         const ip = ingressOf(t.service, family)[0]!.ip;
         // MetalLB L2 answers for the IP from one node, whichever: the drop goes on every node, matching only this IP and port.
@@ -139,12 +139,12 @@ describe('LoadBalancer UDP and health-check faults', () => {
       const targets = nodeAddresses(nodes, family);
       const read = () => h.api.core.readNamespacedService({ name, namespace: ns.name });
       await withLoadBalancer(shape, async () => {
-        await waitReadyEndpoints(h, ns.name, name, [family], 1);
+        await waitForEndpoints(h.kc, ns.name, name, [family], 1);
         const scenario = async () => healthCheckAnswers({ svc: await read(), family, targets, from, localNodes: [node] });
         expectNoFault(await scenario());
         // The fault: the Service no longer selects the pod (it keeps running on its node).
         await applyObjects(h.kc, [{ ...serviceManifest(ns.name, { ...shape, selector: { 'v6e2e.io/role': 'nobody' } }), apiVersion: 'v1', kind: 'Service' }]);
-        await waitReadyEndpoints(h, ns.name, name, [family], 0);
+        await waitNoEndpoints(h.kc, ns.name, name, [family]);
         // The scenario stops at its first pass: wait until kube-proxy's health server has seen the endpoint go, or it judges the old state.
         const onNode = targets.find((a) => a.node === node)!;
         const hcUrl = urlFor(onNode.address, (await read()).spec!.healthCheckNodePort!, '/healthz');
@@ -154,7 +154,7 @@ describe('LoadBalancer UDP and health-check faults', () => {
         expectFault(v, { object: new RegExp(`^Service ${ns.name}/${name} healthCheckNodePort on node ${node} InternalIP ${onNode.address} `), family, expected: ['HTTP 200'], seen: ['HTTP 503', 'localEndpoints 0'] });
         for (const x of v.failures) expect(x.object, 'a failure on another node than the one that lost its endpoint').toContain(`on node ${node} `);
         await applyObjects(h.kc, [{ ...serviceManifest(ns.name, shape), apiVersion: 'v1', kind: 'Service' }]);
-        await waitReadyEndpoints(h, ns.name, name, [family], 1);
+        await waitForEndpoints(h.kc, ns.name, name, [family], 1);
         expectNoFault(await scenario());
       });
     },

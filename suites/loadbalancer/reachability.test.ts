@@ -36,11 +36,11 @@ import {
   requireOutside,
   serviceManifest,
   skipWithoutFamily,
-  waitReadyEndpoints,
   type ServiceShape,
 } from '../nodeport/common.ts';
 import { dualFront, fromOutside, fromPod, healthCheckAnswers, ingressAnswers, ingressUdpAnswers, sourcePreserved, sourceRangeHolds, type LbPeers } from './scenarios.ts';
 import { nodeAddresses } from '../nodeport/scenarios.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 
 /** The data-path Services are created up front; their ingress may take this long. */
 const INGRESS_TIMEOUT_MS = 60_000;
@@ -101,8 +101,8 @@ beforeAll(async () => {
     jobs.push(createLb({ name: 'lb-front', type: 'LoadBalancer', selector: pods.server, families: ['IPv6', 'IPv4'], policy: 'RequireDualStack' }).then((t) => (front = t)));
   }
   await allSettledOrThrow(jobs);
-  await waitReadyEndpoints(h, ns, `lb-${families[0]!.toLowerCase()}`, [families[0]!], servers.length);
-  await waitReadyEndpoints(h, ns, `lb-local-${families[0]!.toLowerCase()}`, [families[0]!], 1);
+  await waitForEndpoints(h.kc, ns, `lb-${families[0]!.toLowerCase()}`, [families[0]!], servers.length);
+  await waitForEndpoints(h.kc, ns, `lb-local-${families[0]!.toLowerCase()}`, [families[0]!], 1);
 }, 300_000);
 
 afterAll(async () => {

@@ -12,8 +12,9 @@ import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { startProbePods } from '../../lib/probes/pods.ts';
-import { createService, SERVER, suiteNamespace, tailOf, waitReadyEndpoints } from './common.ts';
+import { createService, SERVER, suiteNamespace, tailOf } from './common.ts';
 import { downwardHostIp, hostNetworkPodIPs, nodeAddressPreference, podHostIPsOrder, reportDownwardHostIp, reportNodeHostIPs } from './scenarios.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -49,7 +50,7 @@ beforeAll(async () => {
   echo = pods.slice(0, names.length);
   hostnet = pods.slice(names.length);
   np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families: h.families.families });
-  await waitReadyEndpoints(h, ns.name, 'np', h.families.families, echo.length);
+  await waitForEndpoints(h.kc, ns.name, 'np', h.families.families, echo.length);
 }, 300_000);
 
 afterAll(async () => {

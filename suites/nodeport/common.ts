@@ -50,7 +50,7 @@ export function createService(kc: KubeConfig, ns: string, s: ServiceShape): Prom
 }
 
 /** Deletes a Service and waits until it is gone: its ingress IP is back in the pool before the next step. */
-export async function deleteService(h: Harness, ns: string, name: string): Promise<void> {
+export async function deleteServiceAndWait(h: Harness, ns: string, name: string): Promise<void> {
   await h.api.core.deleteNamespacedService({ name, namespace: ns });
   await waitFor(`Service ${ns}/${name} gone`, async () => {
     try {
@@ -66,24 +66,6 @@ export function nodePortOf(svc: V1Service): number {
   const p = svc.spec?.ports?.[0]?.nodePort;
   if (!p) throw new Error(`Service ${svc.metadata?.namespace}/${svc.metadata?.name} has no nodePort`);
   return p;
-}
-
-/** Waits until the Service's EndpointSlices hold `count` ready endpoints of every family. */
-export async function waitReadyEndpoints(h: Harness, ns: string, name: string, families: readonly IPFamily[], count: number, timeoutMs = 60_000): Promise<void> {
-  await waitFor(
-    `Service ${ns}/${name}: ${count} ready endpoint(s) per family ${families.join(', ')}`,
-    async () => {
-      const slices = await h.api.discovery.listNamespacedEndpointSlice({ namespace: ns, labelSelector: `kubernetes.io/service-name=${name}` });
-      const ready = new Map<string, number>();
-      for (const s of slices.items) {
-        // An EndpointSlice with no endpoints carries `endpoints: null`.
-        const n = (s.endpoints ?? []).filter((e) => e.conditions?.ready !== false).reduce((acc, e) => acc + e.addresses.length, 0);
-        ready.set(s.addressType, (ready.get(s.addressType) ?? 0) + n);
-      }
-      return families.map((f) => `${f}=${ready.get(f) ?? 0}`).join(' ');
-    },
-    { timeoutMs, intervalMs: 500, until: (s) => families.every((f) => s.includes(`${f}=${count}`)) },
-  );
 }
 
 /** kube-proxy's nodePortAddresses and mode, from the kubeadm ConfigMap. */

@@ -42,7 +42,6 @@ import {
   skipWithoutFamily,
   suiteNamespace,
   tailOf,
-  waitReadyEndpoints,
 } from './common.ts';
 import { fromOutside, nodeAddresses, nodeAddressPreference, nodePortAnswers, nodePortEveryBackend, nodePortName, nodePortUdpAnswers } from './scenarios.ts';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
@@ -53,6 +52,7 @@ import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
 import { FAMILIES } from './common.ts';
 import { TURN_TIMEOUT_MS, turns } from '../../lib/harness/turns.ts';
 import type { V1Pod } from '@kubernetes/client-node';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -94,9 +94,9 @@ beforeAll(async () => {
   np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families });
   npUdp = await createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] });
   npSpread = await createService(h.kc, ns.name, { name: 'np-spread', type: 'NodePort', selector: SPREAD, families });
-  await waitReadyEndpoints(h, ns.name, 'np', families, 1);
-  await waitReadyEndpoints(h, ns.name, 'np-udp', families, 1);
-  await waitReadyEndpoints(h, ns.name, 'np-spread', families, 2);
+  await waitForEndpoints(h.kc, ns.name, 'np', families, 1);
+  await waitForEndpoints(h.kc, ns.name, 'np-udp', families, 1);
+  await waitForEndpoints(h.kc, ns.name, 'np-spread', families, 2);
 }, 300_000);
 
 afterAll(async () => {

@@ -33,12 +33,12 @@ import {
   readKubeProxy,
   requireOutside,
   skipWithoutFamily,
-  waitReadyEndpoints,
 } from './common.ts';
 import { fromOutside, fromPod, localPolicyAnswers, nodeAddresses, nodePortAnswers, nodePortEveryBackend, nodePortUdpAnswers, podTargets, reportLocalPolicy, reportNodePortProbes } from './scenarios.ts';
 import { deleteServices, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { outsideRunner, podRunner } from '../../lib/probes/spread.ts';
 import { expectOk } from '../../lib/harness/check.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 
 let h: Harness;
 /** The probe fleet's namespace: this file's Services are there, over the fleet's pods. */
@@ -80,9 +80,9 @@ beforeAll(async () => {
         createService(h.kc, ns, { name: SERVICES.udp, type: 'NodePort', selector: pods.server, families, ports: [NETEXEC_UDP] }),
       ]);
       await Promise.all([
-        waitReadyEndpoints(h, ns, SERVICES.np, families, servers.length),
-        waitReadyEndpoints(h, ns, SERVICES.udp, families, servers.length),
-        waitReadyEndpoints(h, ns, SERVICES.local, families, 1),
+        waitForEndpoints(h.kc, ns, SERVICES.np, families, servers.length),
+        waitForEndpoints(h.kc, ns, SERVICES.udp, families, servers.length),
+        waitForEndpoints(h.kc, ns, SERVICES.local, families, 1),
       ]);
     }),
   ]);
