@@ -28,21 +28,21 @@ export async function serviceSlices(kc: KubeConfig, ns: string, service: string)
 }
 
 /** Waits until the Service has at least `count` ready endpoints in each of `families`. */
-export async function waitForEndpoints(kc: KubeConfig, ns: string, service: string, families: readonly IPFamily[], count = 1, timeoutMs = 60_000): Promise<EndpointsByFamily> {
-  return waitFor(`Service ${ns}/${service} has ${count} ready endpoint(s) per family ${families.join('+')}`, async () => readyAddresses(await serviceSlices(kc, ns, service)), {
-    timeoutMs,
-    intervalMs: 500,
-    until: (e) => families.every((f) => e[f].length >= count),
-    describe: (e) => `IPv4 [${e.IPv4.join(', ')}], IPv6 [${e.IPv6.join(', ')}]`,
-  });
+export function waitForEndpoints(kc: KubeConfig, ns: string, service: string, families: readonly IPFamily[], count = 1, timeoutMs = 60_000): Promise<EndpointsByFamily> {
+  return waitEndpoints(kc, ns, service, `${count} ready endpoint(s) per family ${families.join('+')}`, (e) => families.every((f) => e[f].length >= count), timeoutMs);
 }
 
 /** Waits until the Service has no ready endpoint left in any of `families` (its backends gone or no longer selected). */
 export async function waitNoEndpoints(kc: KubeConfig, ns: string, service: string, families: readonly IPFamily[], timeoutMs = 60_000): Promise<void> {
-  await waitFor(`Service ${ns}/${service} has no ready endpoint of ${families.join('+')}`, async () => readyAddresses(await serviceSlices(kc, ns, service)), {
+  await waitEndpoints(kc, ns, service, `no ready endpoint of ${families.join('+')}`, (e) => families.every((f) => e[f].length === 0), timeoutMs);
+}
+
+/** Polls the Service's ready endpoints until `until` holds; `what` completes "Service ns/name has …". */
+function waitEndpoints(kc: KubeConfig, ns: string, service: string, what: string, until: (e: EndpointsByFamily) => boolean, timeoutMs: number): Promise<EndpointsByFamily> {
+  return waitFor(`Service ${ns}/${service} has ${what}`, async () => readyAddresses(await serviceSlices(kc, ns, service)), {
     timeoutMs,
     intervalMs: 500,
-    until: (e) => families.every((f) => e[f].length === 0),
+    until,
     describe: (e) => `IPv4 [${e.IPv4.join(', ')}], IPv6 [${e.IPv6.join(', ')}]`,
   });
 }
