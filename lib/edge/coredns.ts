@@ -15,6 +15,14 @@ export interface CorefileOptions {
 }
 
 /**
+ * Every Corefile change rolls CoreDNS, and a fault test waits for the replaced pods to be
+ * gone: kubeadm's 5 s lameduck and 10 s readiness period made each roll ~10 s. 2 s still
+ * outlasts kube-proxy's usual update (~1 s); a slower one is covered by that wait.
+ */
+const LAMEDUCK_S = 2;
+const READINESS_PERIOD_S = 1;
+
+/**
  * Cluster names are served by a server block of their own, without dns64, so a
  * Service with only an A record is never given a synthesized AAAA. Everything
  * else goes to the lab's upstream, never to the node's resolv.conf (the
@@ -40,7 +48,7 @@ export function renderCorefile(o: CorefileOptions): string {
     '.:53 {',
     '    errors',
     '    health {',
-    '        lameduck 5s',
+    `        lameduck ${LAMEDUCK_S}s`,
     '    }',
     '    ready',
     '    prometheus :9153',
@@ -67,7 +75,9 @@ export async function applyCorefile(kc: KubeConfig, corefile: string): Promise<v
     },
     (cm) => core.replaceNamespacedConfigMap({ ...where, body: cm }),
   );
-  await restartDeployment(kc, 'kube-system', 'coredns');
+  await restartDeployment(kc, 'kube-system', 'coredns', (tpl) => {
+    for (const c of tpl.spec?.containers ?? []) if (c.readinessProbe) c.readinessProbe.periodSeconds = READINESS_PERIOD_S;
+  });
 }
 
 export async function readCorefile(kc: KubeConfig): Promise<string> {
