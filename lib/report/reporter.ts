@@ -336,12 +336,14 @@ export class SummaryReporter implements Reporter {
     });
     const t = this.fileTimes.get(m.moduleId);
     const t0 = this.startedAt.getTime();
+    const turnAt = m.meta().serialTurnAt;
     return {
       file,
       suite: suiteFromFile(file),
       durationMs: Math.round(m.diagnostic().duration),
       bodyMs: Math.round(unionLength(bodies)),
       ...(t?.end !== undefined ? { startMs: t.start - t0, endMs: t.end - t0 } : {}),
+      ...(typeof turnAt === 'number' ? { turnMs: turnAt - t0 } : {}),
     };
   }
 

@@ -82,6 +82,7 @@ function parseFiles(v: unknown): FileTiming[] | undefined {
       ? [{
           file: f.file, suite: f.suite, durationMs: f.durationMs, bodyMs: f.bodyMs,
           ...(typeof f.startMs === 'number' && typeof f.endMs === 'number' ? { startMs: f.startMs, endMs: f.endMs } : {}),
+          ...(typeof f.turnMs === 'number' ? { turnMs: f.turnMs } : {}),
         }]
       : [],
   );

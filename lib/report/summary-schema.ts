@@ -82,6 +82,11 @@ export interface FileTiming {
   /** When the file started and ended, in ms from the start of the test run: the run's timeline. */
   startMs?: number;
   endMs?: number;
+  /**
+   * A serial (disruptive) file of a self-test: when its turn began, on the same timeline.
+   * Before it the file waited (for the files of checks, other serial files, its locks).
+   */
+  turnMs?: number;
 }
 
 export const SUMMARY_JSON = 'summary.json';

@@ -145,6 +145,7 @@ describe('summary.json round trip', () => {
     const files = [
       { file: 'suites/nat64/nat64.test.ts', suite: 'nat64', durationMs: 21000, bodyMs: 9000, startMs: 6100, endMs: 27100 },
       { file: 'suites/dns/records.test.ts', suite: 'dns', durationMs: 12000, bodyMs: 4000 },
+      { file: 'suites/dns64/disruptive.test.ts', suite: 'dns64', durationMs: 30000, bodyMs: 20000, startMs: 100000, endMs: 130000, turnMs: 104000 },
     ];
     expect(parseSummary(JSON.parse(JSON.stringify({ ...ipv6Run, files })), 'x').files).toEqual(files);
     expect(parseSummary({ ...ipv6Run, files: [...files, { file: 'x' }] }, 'x').files).toEqual(files);

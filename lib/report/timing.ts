@@ -25,6 +25,8 @@ declare module 'vitest' {
   interface TaskMeta {
     /** Set by timingDependent(): why this check may be retried. */
     timingReason?: string;
+    /** On a serial file (suites/setup/serial.ts): when its turn began (epoch ms), past its barrier and locks. */
+    serialTurnAt?: number;
   }
 }
 

@@ -49,6 +49,7 @@ beforeAll(async ({}, suite) => {
   if (startsWhileConcurrentFilesGo(file) === undefined) await gone;
   turnOf = suite.file.filepath;
   beginSerialTurn(turnOf);
+  suite.file.meta.serialTurnAt = Date.now(); // the reporter's turnMs: the wait before it is not setup
 }, BARRIER_TIMEOUT_MS + 400_000);
 
 // Registered before the file's own hooks, so it runs after them (stack order): a restore in
