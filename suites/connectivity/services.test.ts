@@ -16,6 +16,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createService, expectOk, FAMILIES, MAX_NODE_PAIRS, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { clusterIpEveryBackend, clusterIpHttp, clusterIpPtr, clusterIpUdp, headlessDns, internalLocalOnly, serviceByName, serviceDns, singleStackDns } from './scenarios.ts';
@@ -56,32 +57,38 @@ beforeAll(async () => {
   // A node holding neither the client nor a server (the control plane on a two-worker lab): ITP's "no local endpoint" side.
   const allNodes = (await h.api.core.listNode({})).items.map((n) => n.metadata!.name!);
   const farNode = allNodes.find((n) => n !== clientNode && n !== serverNodes[0] && n !== server1Node);
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: 'client', node: clientNode, labels: { [ROLE_LABEL]: 'client' } },
-      { name: 'server-0', node: serverNodes[0], labels: { ...SERVER, ...ITP } },
-      { name: 'server-1', node: server1Node, labels: SERVER },
-      { name: 'near', node: clientNode, labels: { ...NEAR, ...ITP } },
-      ...(farNode ? [{ name: 'far', node: farNode, labels: { [ROLE_LABEL]: 'far' } }] : []),
-    ],
-    180_000,
-  );
-  client = pods[0]!;
-  servers = pods.slice(1, 3);
-  near = pods[3]!;
-  far = pods[4];
-  itpMembers = [near, servers[0]!];
+  // The Services first: kube-proxy programs them while the pods start. The client is the
+  // probe fleet's pod on clientNode (none of this file's selectors reach its namespace).
   echo = await createService(h.kc, ns.name, { name: 'echo', selector: SERVER, families });
   headless = await createService(h.kc, ns.name, { name: 'echo-headless', selector: SERVER, families, headless: true });
   for (const f of families) single.set(f, await createService(h.kc, ns.name, { name: `echo-${f.toLowerCase()}`, selector: SERVER, families: [f] }));
   echoNear = await createService(h.kc, ns.name, { name: 'echo-near', selector: NEAR, families });
   itpLocal = await createService(h.kc, ns.name, { name: 'itp-local', selector: ITP, families, internalTrafficPolicy: 'Local' });
-  for (const name of ['echo', 'echo-headless']) await waitForEndpoints(h.kc, ns.name, name, families, servers.length);
-  await waitForEndpoints(h.kc, ns.name, 'echo-near', families, 1);
-  await waitForEndpoints(h.kc, ns.name, 'itp-local', families, itpMembers.length);
-  domain = await clusterDomain(h.kc, ns.name, 'client');
+  const [shared, pods] = await Promise.all([
+    fleet(h.kc, h.env.runId),
+    startProbePods(
+      h.kc,
+      ns.name,
+      [
+        { name: 'server-0', node: serverNodes[0], labels: { ...SERVER, ...ITP } },
+        { name: 'server-1', node: server1Node, labels: SERVER },
+        { name: 'near', node: clientNode, labels: { ...NEAR, ...ITP } },
+        ...(farNode ? [{ name: 'far', node: farNode, labels: { [ROLE_LABEL]: 'far' } }] : []),
+      ],
+      180_000,
+    ),
+  ]);
+  client = shared.on(clientNode);
+  servers = pods.slice(0, 2);
+  near = pods[2]!;
+  far = pods[3];
+  itpMembers = [near, servers[0]!];
+  [domain] = await Promise.all([
+    clusterDomain(h.kc, shared.namespace, client.metadata!.name!),
+    ...['echo', 'echo-headless'].map((name) => waitForEndpoints(h.kc, ns.name, name, families, servers.length)),
+    waitForEndpoints(h.kc, ns.name, 'echo-near', families, 1),
+    waitForEndpoints(h.kc, ns.name, 'itp-local', families, itpMembers.length),
+  ]);
 }, 300_000);
 
 afterAll(async () => {

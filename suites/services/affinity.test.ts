@@ -13,6 +13,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
 import { createAffinityService, expectOk, FAMILIES, ROLE_LABEL, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
 import { AFFINITY_TIMEOUT_S, affinityPinned, affinityPinnedUdp, affinityTimeout, affinityToggle } from './scenarios.ts';
@@ -35,19 +36,23 @@ beforeAll(async () => {
   const workers = await workerNodes(h.kc);
   const w0 = workers[0]!;
   const w1 = workers[1] ?? w0;
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: 'client', node: w0 },
-      { name: 'backend-0', node: w0, labels: BACKEND },
-      { name: 'backend-1', node: w1, labels: BACKEND },
-      { name: 'backend-2', node: w0, labels: BACKEND },
-      { name: 'backend-3', node: w1, labels: BACKEND },
-    ],
-    180_000,
-  );
-  client = pods[0]!;
+  // The client is the probe fleet's pod on w0 (affinity is per Service and client IP: other
+  // files' traffic from it goes to other Services); the backends are this file's.
+  const [shared] = await Promise.all([
+    fleet(h.kc, h.env.runId),
+    startProbePods(
+      h.kc,
+      ns.name,
+      [
+        { name: 'backend-0', node: w0, labels: BACKEND },
+        { name: 'backend-1', node: w1, labels: BACKEND },
+        { name: 'backend-2', node: w0, labels: BACKEND },
+        { name: 'backend-3', node: w1, labels: BACKEND },
+      ],
+      180_000,
+    ),
+  ]);
+  client = shared.on(w0);
   const families = h.families.families;
   const shape = (name: string) => ({ name, selector: BACKEND, families, ports: [NETEXEC_HTTP] });
   // The pinned Service also serves netexec's UDP echo: the UDP affinity check goes through it.

@@ -14,6 +14,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { createAffinityService, expectOk, FAMILIES, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
 import { endpointChurn, udpServerReplaced } from './scenarios.ts';
@@ -46,15 +47,16 @@ beforeAll(async () => {
   const n0 = workers[0]!;
   w1name = workers[1] ?? n0;
   const families = h.families.families;
-  const specs: ProbePodSpec[] = [{ name: 'client', node: n0 }];
+  // The client is the probe fleet's pod on n0: its fixed UDP source ports are this file's alone.
+  const specs: ProbePodSpec[] = [];
   for (const f of families) {
     // The victim shares the client's node, the survivor is on the other: traffic has to cross nodes to move.
     specs.push({ name: `victim-${fam(f)}`, node: n0, labels: churnLabel(f) });
     specs.push({ name: `survivor-${fam(f)}`, node: w1name, labels: churnLabel(f) });
     specs.push({ name: `udp-${fam(f)}`, node: n0, labels: udpLabel(f) });
   }
-  const pods = await startProbePods(h.kc, ns.name, specs, 180_000);
-  client = pods[0]!;
+  const [shared, pods] = await Promise.all([fleet(h.kc, h.env.runId), startProbePods(h.kc, ns.name, specs, 180_000)]);
+  client = shared.on(n0);
   for (const f of families) {
     const http = await createAffinityService(h.kc, ns.name, { name: `churn-${fam(f)}`, selector: churnLabel(f), families, ports: [NETEXEC_HTTP] }, 'None');
     const udp = await createAffinityService(h.kc, ns.name, { name: `udp-${fam(f)}`, selector: udpLabel(f), families, ports: [NETEXEC_UDP] }, 'None');
