@@ -91,7 +91,7 @@ export function fleetTail(namespace: string): string {
  * The suites whose files use the fleet (directly or through a suite module they import);
  * fleet.test.ts follows the suites' imports to keep this list true.
  */
-export const FLEET_SUITES: readonly Suite[] = ['address-families', 'connectivity', 'services', 'host-network', 'mtu', 'dns64', 'nat64', 'nodeport', 'loadbalancer'];
+export const FLEET_SUITES: readonly Suite[] = ['address-families', 'connectivity', 'services', 'host-network', 'mtu', 'guestbook', 'dns64', 'nat64', 'nodeport', 'loadbalancer'];
 
 /** Does a run of these suites (null: every suite) use the fleet? */
 export function runUsesFleet(suites: readonly Suite[] | null): boolean {

@@ -13,6 +13,7 @@ export { skipWithoutFamily } from '../../lib/harness/context.ts';
 import { applyObjects, parseManifests, RUN_LABEL, labelValue } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { podsMatching, waitForDeployment } from '../../lib/k8s/rollout.ts';
+import { fleet } from '../../lib/probes/fleet.ts';
 import { AGNHOST_IMAGE, REDIS_IMAGE, startProbePods } from '../../lib/probes/pods.ts';
 
 export { FAMILIES } from '../../lib/harness/context.ts';
@@ -59,15 +60,13 @@ export function guestbookObjects(variant?: Variant): KubernetesObject[] {
 /** Applies the app, starts the two probe pods, waits for rollouts and endpoints. */
 export async function deployGuestbook(h: Harness, ns: string, variant?: Variant): Promise<GuestbookEnv> {
   await applyObjects(h.kc, guestbookObjects(variant), { namespace: ns, labels: { [RUN_LABEL]: labelValue(h.env.runId) } });
-  const [httpClient, redisClient] = await startProbePods(
-    h.kc,
-    ns,
-    [
-      { name: 'http-client' },
-      { name: 'redis-client', image: REDIS_IMAGE, command: ['sleep', 'infinity'] },
-    ],
-    180_000,
-  );
+  // The HTTP client is the probe fleet's first pod (it reaches the ClusterIPs from its own
+  // namespace); redis-cli needs a pod of the redis image.
+  const [shared, [redisClient]] = await Promise.all([
+    fleet(h.kc, h.env.runId),
+    startProbePods(h.kc, ns, [{ name: 'redis-client', image: REDIS_IMAGE, command: ['sleep', 'infinity'] }], 180_000),
+  ]);
+  const httpClient = shared.pods[0];
   for (const c of COMPONENTS) await waitForDeployment(h.kc, ns, c.name, 180_000);
   for (const c of COMPONENTS) await waitForEndpoints(h.kc, ns, c.name, h.families.families, c.replicas, 60_000);
   const core = h.kc.makeApiClient(CoreV1Api);

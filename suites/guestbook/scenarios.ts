@@ -58,7 +58,7 @@ export async function componentsAnswer(env: GuestbookEnv, family: IPFamily): Pro
     const ip = ipOf(c, family);
     if (name === 'frontend') {
       const url = ip ? urlFor(ip, c.servicePort, '/healthz') : undefined;
-      const r = url ? await retryLast(() => httpGet(env.kc, env.ns, env.httpClient.metadata!.name!, url, { timeoutS: 3 })) : undefined;
+      const r = url ? await retryLast(() => httpGet(env.kc, env.httpClient.metadata!.namespace!, env.httpClient.metadata!.name!, url, { timeoutS: 3 })) : undefined;
       verdicts.push(serviceAnswerVerdict(c, family, env.httpClient, ip, r ? httpOutcome(r, 'GET /healthz → HTTP 200') : { ok: false, seen: '', expected: '' }));
     } else {
       const r = ip ? await retryLast(() => redisCli(env.kc, env.ns, env.redisClient.metadata!.name!, ip, ['PING'], { port: c.servicePort }), { until: (x) => redisPingOutcome(x).ok }) : undefined;
@@ -92,7 +92,7 @@ export async function entryRoundTrip(env: GuestbookEnv, family: IPFamily): Promi
 
   if (!feIp) return serviceAnswerVerdict(fe, family, env.httpClient, undefined, { ok: false, seen: '', expected: '' });
   const setUrl = urlFor(feIp, fe.servicePort, `/set?key=${key}&value=${value}`);
-  const set = await retryLast(() => httpGet(env.kc, env.ns, httpPod, setUrl, { timeoutS: 5 }), { attempts: 2 });
+  const set = await retryLast(() => httpGet(env.kc, env.httpClient.metadata!.namespace!, httpPod, setUrl, { timeoutS: 5 }), { attempts: 2 });
   const setOk = set.ok && set.body.trim() === 'OK';
   verdicts.push(
     verdict(setOk, {
@@ -124,7 +124,7 @@ export async function entryRoundTrip(env: GuestbookEnv, family: IPFamily): Promi
   }
 
   const getUrl = urlFor(feIp, fe.servicePort, `/get?key=${key}`);
-  const feGet = await retryLast(() => httpGet(env.kc, env.ns, httpPod, getUrl, { timeoutS: 5 }), { attempts: 20, delayMs: 500, until: (r) => r.ok && r.body.trim() === value });
+  const feGet = await retryLast(() => httpGet(env.kc, env.httpClient.metadata!.namespace!, httpPod, getUrl, { timeoutS: 5 }), { attempts: 20, delayMs: 500, until: (r) => r.ok && r.body.trim() === value });
   const feOk = feGet.ok && feGet.body.trim() === value;
   verdicts.push(
     verdict(feOk, {
