@@ -10,7 +10,7 @@
  * the documentation ranges (192.0.2.0/24, 2001:db8::/32). They are judged by the checks' own
  * scenario, 10 s wait included (a fault never settles, so each takes the full 10 s).
  */
-import type { V1EndpointSlice, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1EndpointSlice, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { podIPs, serviceRef, type ServiceRequest } from '../../lib/checks/address-families.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
@@ -19,47 +19,47 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault } from '../../lib/harness/fault.ts';
 import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { otherFamily, type IPFamily } from '../../lib/net/family.ts';
-import { NETEXEC_HTTP_PORT, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { deleteServices } from '../../lib/k8s/services.ts';
+import { fleet, FLEET_ECHO_SELECTOR, type Fleet } from '../../lib/probes/fleet.ts';
+import { NETEXEC_HTTP_PORT } from '../../lib/probes/pods.ts';
 import { createServiceOrThrow, endpointSlicesOf, FAMILIES, requireDualStack, requireFamily, serviceBody, SUITE } from './common.ts';
 import { endpointSliceFamilies, endpointSlicesListBackends, kubeDnsEndpointSlices } from './scenarios.ts';
 
 let h: Harness;
-let ns: TestNamespace | undefined;
-let backends: V1Pod[] = [];
+let probes: Fleet;
+/** The faults' namespace, made by the first fault (a run without self-tests needs none). */
+let faultNs: Promise<TestNamespace> | undefined;
+/** Services this file made in the fleet's namespace: afterAll removes them. */
+const overFleet: string[] = [];
 
-const BACKEND = { 'v6e2e.io/af-backend': 'web' };
 const DOC_ADDRESS: Record<IPFamily, string> = { IPv4: '192.0.2.10', IPv6: '2001:db8::10' };
 const DOC_ADDRESS_2: Record<IPFamily, string> = { IPv4: '192.0.2.11', IPv6: '2001:db8::11' };
 
 beforeAll(async () => {
   h = await harness();
-  ns = await createNamespace(h.kc, { suite: SUITE, runId: h.env.runId });
-  const workers = (await workerNodes(h.kc)).slice(0, 2);
-  // Without backends every address check would compare two empty sets.
-  expect(workers.length, 'no schedulable node for backend pods').toBeGreaterThan(0);
-  // Backends are Ready before any Service exists, so the 10 s are the control plane's alone.
-  backends = await startProbePods(
-    h.kc,
-    ns.name,
-    workers.map((node, i) => ({ name: `backend-${i}`, node, labels: BACKEND })),
-  );
+  // The backends are the probe fleet's echo pods, Ready before any Service exists, so the
+  // 10 s are the control plane's alone.
+  probes = await fleet(h.kc, h.env.runId);
 });
 
 afterAll(async () => {
-  await ns?.cleanup();
+  if (probes) await deleteServices(h.kc, probes.namespace, overFleet);
+  await (await faultNs)?.cleanup();
 });
 
-const namespace = () => ns!.name;
+const namespace = async () => (await (faultNs ??= createNamespace(h.kc, { suite: SUITE, runId: h.env.runId }))).name;
 const short = (f: IPFamily) => (f === 'IPv4' ? 'v4' : 'v6');
-const backendIps = () => backends.flatMap(podIPs);
+const backendIps = () => probes.pods.flatMap(podIPs);
 const ORDERS: IPFamily[][] = [
   ['IPv4', 'IPv6'],
   ['IPv6', 'IPv4'],
 ];
 
-/** Creates a Service whose selector matches the backend pods. */
+/** Creates a Service over the fleet's echo pods, in the fleet's namespace (a Service selects only its own namespace's pods). */
 async function serviceOverBackends(name: string, req: ServiceRequest): Promise<V1Service> {
-  return createServiceOrThrow(h, namespace(), serviceBody(name, req, { selector: BACKEND }));
+  const own = `af-${name}`;
+  overFleet.push(own);
+  return createServiceOrThrow(h, probes.namespace, serviceBody(own, req, { selector: FLEET_ECHO_SELECTOR }));
 }
 
 function handMadeSlice(name: string, service: string, addressType: IPFamily, addresses: string[]): V1EndpointSlice {
@@ -75,9 +75,10 @@ function handMadeSlice(name: string, service: string, addressType: IPFamily, add
 }
 
 async function selectorlessWithSlices(name: string, req: ServiceRequest, slices: { addressType: IPFamily; addresses: string[] }[]): Promise<V1Service> {
-  const svc = await createServiceOrThrow(h, namespace(), serviceBody(name, { ...req, selector: false }));
+  const ns = await namespace();
+  const svc = await createServiceOrThrow(h, ns, serviceBody(name, { ...req, selector: false }));
   for (const [i, s] of slices.entries()) {
-    await h.api.discovery.createNamespacedEndpointSlice({ namespace: namespace(), body: handMadeSlice(`${name}-${i}`, name, s.addressType, s.addresses) });
+    await h.api.discovery.createNamespacedEndpointSlice({ namespace: ns, body: handMadeSlice(`${name}-${i}`, name, s.addressType, s.addresses) });
   }
   return svc;
 }
@@ -169,7 +170,7 @@ describe('endpointslices: faults', () => {
       const primary = h.families.primary;
       const missing = otherFamily(primary);
       const svc = await selectorlessWithSlices('fault-onefamily', { policy: 'RequireDualStack' }, [{ addressType: primary, addresses: [DOC_ADDRESS[primary]] }]);
-      const slices = await endpointSlicesOf(h, namespace(), 'fault-onefamily');
+      const slices = await endpointSlicesOf(h, svc.metadata!.namespace!, 'fault-onefamily');
       expect(slices.map((s) => s.addressType)).toEqual([primary]); // the fault is in place, untouched
       const v = await endpointSlicesListBackends(h, svc, [DOC_ADDRESS[primary], DOC_ADDRESS[missing]]);
       expectFault(v, { object: `${serviceRef(svc)} EndpointSlices`, family: missing, expected: [`an EndpointSlice of addressType ${missing}`], seen: [`no ${missing} EndpointSlice`] });
