@@ -8,31 +8,28 @@
  * When a family stays pending, the message adds what the MetalLB pools explain
  * (MetalLB takes all of a Service's addresses from one IPAddressPool).
  */
-import type { V1Pod } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { describeTimeline, ingressPoints, lbCaseSkipReason, lbMatrix } from '../../lib/checks/loadbalancer.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { report, SERVER, suiteNamespace, tailOf } from '../nodeport/common.ts';
+import { deleteServices } from '../../lib/k8s/services.ts';
+import { fleet, fleetPodSelector, type Fleet } from '../../lib/probes/fleet.ts';
+import { report } from '../nodeport/common.ts';
 import { ingressAllocation, lbServiceName } from './scenarios.ts';
 
 let h: Harness;
-let ns: TestNamespace;
-let servers: V1Pod[] = [];
+/** The Services are made in the fleet's namespace over its first pod: allocation needs no pod of this file's. */
+let probes: Fleet;
+const made: string[] = [];
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'loadbalancer');
-  const workers = await workerNodes(h.kc);
-  const tail = tailOf(ns);
-  servers = await startProbePods(h.kc, ns.name, [{ name: `server-0-${tail}`, node: workers[0], labels: SERVER }], 180_000);
+  probes = await fleet(h.kc, h.env.runId);
 }, 300_000);
 
 afterAll(async () => {
-  await ns?.cleanup();
+  if (probes) await deleteServices(h.kc, probes.namespace, made);
 });
 
 describe('LoadBalancer ingress per ipFamilyPolicy × family order', () => {
@@ -44,10 +41,10 @@ describe('LoadBalancer ingress per ipFamilyPolicy × family order', () => {
     }, async (ctx) => {
       const why = lbCaseSkipReason(c, h.families.families, h.families.stack);
       if (why) ctx.skip(why);
-      if (servers.length === 0) ctx.skip('no backend pod');
-      const { verdict, timeline: t, families } = await ingressAllocation(h, ns.name, c);
+      made.push(lbServiceName(c));
+      const { verdict, timeline: t, families } = await ingressAllocation(h, probes.namespace, c, fleetPodSelector(probes.pods[0]!));
       await report(ctx, 'time to first ingress', `${c.label}: ${describeTimeline(t, families)}`, {
-        service: `${ns.name}/${lbServiceName(c)}`,
+        service: `${probes.namespace}/${lbServiceName(c)}`,
         policy: c.policy,
         ipFamilies: families,
         firstIngressMs: t.firstSeenMs,

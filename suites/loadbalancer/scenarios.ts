@@ -57,12 +57,12 @@ export interface Allocation {
  * Creates the case's LoadBalancer, watches its ingress until every family has an IP (or
  * INGRESS_TIMEOUT_MS), and judges spec.ipFamilies against the policy and the ingress
  * IPs against spec.ipFamilies; a pending family is explained from MetalLB's pools as
- * they are at judgement time.
+ * they are at judgement time. The Service selects `selector` (a backend in `ns`).
  */
-export async function ingressAllocation(h: Harness, ns: string, c: LbCase): Promise<Allocation> {
+export async function ingressAllocation(h: Harness, ns: string, c: LbCase, selector: Record<string, string> = SERVER): Promise<Allocation> {
   const name = lbServiceName(c);
   const startedAt = Date.now();
-  const svc = await createService(h.kc, ns, { name, type: 'LoadBalancer', selector: SERVER, families: c.request, policy: c.policy });
+  const svc = await createService(h.kc, ns, { name, type: 'LoadBalancer', selector, families: c.request, policy: c.policy });
   const want = expectedFamilies(c, h.families.families);
   const got = (svc.spec?.ipFamilies ?? []) as IPFamily[];
   const specOk = verdict(got.join(',') === want.join(','), {
