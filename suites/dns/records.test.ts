@@ -28,13 +28,18 @@ beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, SUITE);
   const [pair] = nodePairs(await workerNodes(h.kc), 2);
-  [client, web] = (await startProbePods(h.kc, ns.name, [
-    { name: 'client', node: pair!.from },
-    { name: 'web-pod', node: pair!.to, labels: WEB, hostname: 'web', subdomain: SUBDOMAIN },
-  ])) as [V1Pod, V1Pod];
-  ({ echo, sub } = await createServices(h.kc, ns.name, h.families.families));
-  for (const svc of [echo, sub]) await waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1);
-  domain = await clusterDomain(h.kc, ns.name, 'client');
+  // The Services with the pods: their endpoints and CoreDNS' records follow the pods' start.
+  [[client, web], { echo, sub }] = (await Promise.all([
+    startProbePods(h.kc, ns.name, [
+      { name: 'client', node: pair!.from },
+      { name: 'web-pod', node: pair!.to, labels: WEB, hostname: 'web', subdomain: SUBDOMAIN },
+    ]),
+    createServices(h.kc, ns.name, h.families.families),
+  ])) as [[V1Pod, V1Pod], Awaited<ReturnType<typeof createServices>>];
+  [domain] = await Promise.all([
+    clusterDomain(h.kc, ns.name, 'client'),
+    ...[echo, sub].map((svc) => waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1)),
+  ]);
 }, 240_000);
 
 afterAll(async () => {

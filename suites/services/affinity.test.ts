@@ -5,7 +5,7 @@
  * family; switching it to None spreads them and back to ClientIP pins them again; a short
  * timeoutSeconds ends the pin. Four netexec backends, two on each of two workers.
  */
-import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
+import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
@@ -36,9 +36,16 @@ beforeAll(async () => {
   const workers = await workerNodes(h.kc);
   const w0 = workers[0]!;
   const w1 = workers[1] ?? w0;
+  const families = h.families.families;
+  const shape = (name: string) => ({ name, selector: BACKEND, families, ports: [NETEXEC_HTTP] });
+  // The Services first: kube-proxy programs them while the pods start. The pinned one also
+  // serves netexec's UDP echo: the UDP affinity check goes through it.
+  pinned = await createAffinityService(h.kc, ns.name, { ...shape('pinned'), ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
+  for (const f of families) toggled.set(f, await createAffinityService(h.kc, ns.name, shape(`toggled-${f.toLowerCase()}`), { clientIP: true }));
+  expiring = await createAffinityService(h.kc, ns.name, shape('expiring'), { clientIP: true, timeoutSeconds: AFFINITY_TIMEOUT_S });
   // The client is the probe fleet's pod on w0 (affinity is per Service and client IP: other
   // files' traffic from it goes to other Services); the backends are this file's.
-  const [shared] = await Promise.all([
+  const [shared, , node] = await Promise.all([
     fleet(h.kc, h.env.runId),
     startProbePods(
       h.kc,
@@ -51,17 +58,11 @@ beforeAll(async () => {
       ],
       180_000,
     ),
+    h.api.core.readNode({ name: w1 }),
   ]);
   client = shared.on(w0);
-  const families = h.families.families;
-  const shape = (name: string) => ({ name, selector: BACKEND, families, ports: [NETEXEC_HTTP] });
-  // The pinned Service also serves netexec's UDP echo: the UDP affinity check goes through it.
-  pinned = await createAffinityService(h.kc, ns.name, { ...shape('pinned'), ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
-  for (const f of families) toggled.set(f, await createAffinityService(h.kc, ns.name, shape(`toggled-${f.toLowerCase()}`), { clientIP: true }));
-  expiring = await createAffinityService(h.kc, ns.name, shape('expiring'), { clientIP: true, timeoutSeconds: AFFINITY_TIMEOUT_S });
-  for (const s of ['pinned', ...families.map((f) => `toggled-${f.toLowerCase()}`), 'expiring']) await waitForEndpoints(h.kc, ns.name, s, families, 4);
-  const node: V1Node = await h.api.core.readNode({ name: w1 });
   nodePortVia = { path: 'NodePort', node };
+  await Promise.all(['pinned', ...families.map((f) => `toggled-${f.toLowerCase()}`), 'expiring'].map((s) => waitForEndpoints(h.kc, ns.name, s, families, 4)));
 }, 300_000);
 
 afterAll(async () => {

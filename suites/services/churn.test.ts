@@ -47,7 +47,7 @@ beforeAll(async () => {
   const n0 = workers[0]!;
   w1name = workers[1] ?? n0;
   const families = h.families.families;
-  // The client is the probe fleet's pod on n0: its fixed UDP source ports are this file's alone.
+  // The client is the probe fleet's pod on n0: no other file binds its fixed UDP source ports.
   const specs: ProbePodSpec[] = [];
   for (const f of families) {
     // The victim shares the client's node, the survivor is on the other: traffic has to cross nodes to move.
@@ -55,19 +55,21 @@ beforeAll(async () => {
     specs.push({ name: `survivor-${fam(f)}`, node: w1name, labels: churnLabel(f) });
     specs.push({ name: `udp-${fam(f)}`, node: n0, labels: udpLabel(f) });
   }
-  const [shared, pods] = await Promise.all([fleet(h.kc, h.env.runId), startProbePods(h.kc, ns.name, specs, 180_000)]);
+  // The Services with the pods: kube-proxy programs them while the pods start.
+  const services = Promise.all(
+    families.map(async (f) => ({
+      http: await createAffinityService(h.kc, ns.name, { name: `churn-${fam(f)}`, selector: churnLabel(f), families, ports: [NETEXEC_HTTP] }, 'None'),
+      udp: await createAffinityService(h.kc, ns.name, { name: `udp-${fam(f)}`, selector: udpLabel(f), families, ports: [NETEXEC_UDP] }, 'None'),
+    })),
+  );
+  const [shared, pods, made, node] = await Promise.all([fleet(h.kc, h.env.runId), startProbePods(h.kc, ns.name, specs, 180_000), services, h.api.core.readNode({ name: n0 })]);
   client = shared.on(n0);
-  for (const f of families) {
-    const http = await createAffinityService(h.kc, ns.name, { name: `churn-${fam(f)}`, selector: churnLabel(f), families, ports: [NETEXEC_HTTP] }, 'None');
-    const udp = await createAffinityService(h.kc, ns.name, { name: `udp-${fam(f)}`, selector: udpLabel(f), families, ports: [NETEXEC_UDP] }, 'None');
-    const byName = (n: string) => pods.find((p) => p.metadata!.name === n)!;
-    sets.set(f, { http, udp, victim: byName(`victim-${fam(f)}`), survivor: byName(`survivor-${fam(f)}`), udpServer: byName(`udp-${fam(f)}`) });
+  w0 = node;
+  const byName = (n: string) => pods.find((p) => p.metadata!.name === n)!;
+  for (const [i, f] of families.entries()) {
+    sets.set(f, { ...made[i]!, victim: byName(`victim-${fam(f)}`), survivor: byName(`survivor-${fam(f)}`), udpServer: byName(`udp-${fam(f)}`) });
   }
-  for (const f of families) {
-    await waitForEndpoints(h.kc, ns.name, `churn-${fam(f)}`, families, 2);
-    await waitForEndpoints(h.kc, ns.name, `udp-${fam(f)}`, families, 1);
-  }
-  w0 = await h.api.core.readNode({ name: n0 });
+  await Promise.all(families.flatMap((f) => [waitForEndpoints(h.kc, ns.name, `churn-${fam(f)}`, families, 2), waitForEndpoints(h.kc, ns.name, `udp-${fam(f)}`, families, 1)]));
 }, 300_000);
 
 afterAll(async () => {
