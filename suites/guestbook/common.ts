@@ -57,7 +57,7 @@ export function guestbookObjects(variant?: Variant): KubernetesObject[] {
   return objs.map(withImages);
 }
 
-/** Applies the app, starts the two probe pods, waits for rollouts and endpoints. */
+/** Applies the app, starts its redis-cli pod, waits for rollouts and endpoints. */
 export async function deployGuestbook(h: Harness, ns: string, variant?: Variant): Promise<GuestbookEnv> {
   await applyObjects(h.kc, guestbookObjects(variant), { namespace: ns, labels: { [RUN_LABEL]: labelValue(h.env.runId) } });
   // The HTTP client is the probe fleet's first pod (it reaches the ClusterIPs from its own
