@@ -263,6 +263,8 @@ export async function udpServerReplaced(
   if (missing.length) return all(missing, `Service ${o.svc.metadata!.namespace}/${o.svc.metadata!.name}`, o.family);
   const ts = targets as ServiceTarget[];
   const ns = o.client.metadata!.namespace!;
+  // The replacement goes where the old server was: the Service selects only its own namespace.
+  const serverNs = o.old.metadata!.namespace!;
   const send = (t: ServiceTarget, i: number) => udpExchange(kc, ns, o.client.metadata!.name!, t.address, t.port, 'hostname', 2, o.sourcePort + i);
   const oldName = o.old.metadata!.name!;
   // Best effort: the flow from the fixed port is established to the old server (what can go stale).
@@ -287,14 +289,14 @@ export async function udpServerReplaced(
   const core = kc.makeApiClient(CoreV1Api);
   let readyAt: number | undefined;
   try {
-    await core.deleteNamespacedPod({ name: oldName, namespace: o.old.metadata!.namespace! });
-    await core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, o.replacement) });
-    const placed = await waitFor(`pod ${ns}/${newName} has its IPs`, async () => {
-      const p = await core.readNamespacedPod({ name: newName, namespace: ns });
+    await core.deleteNamespacedPod({ name: oldName, namespace: serverNs });
+    await core.createNamespacedPod({ namespace: serverNs, body: probePodManifest(serverNs, o.replacement) });
+    const placed = await waitFor(`pod ${serverNs}/${newName} has its IPs`, async () => {
+      const p = await core.readNamespacedPod({ name: newName, namespace: serverNs });
       return podIPs(p).length ? p : undefined;
     }, { timeoutMs: 120_000, intervalMs: 500 });
     await o.onPlaced?.(placed!);
-    await waitPodReady(kc, ns, newName, 120_000);
+    await waitPodReady(kc, serverNs, newName, 120_000);
     readyAt = Date.now();
   } finally {
     // Whatever happened, the loops get their mark and end (at most the bound later).
@@ -303,7 +305,7 @@ export async function udpServerReplaced(
   const samples = (await Promise.all(series)).map((rs) => rs.map((r) => ({ atMs: r.atEpochMs - readyAt!, answer: udpAnswerOf(r.result) })));
   const parts = ts.map((t, i) =>
     replacedVerdict({
-      object: `${podLabel(o.client)} → ${t.name} udp, server ${podLabel(o.old)} replaced by pod ${ns}/${newName}`,
+      object: `${podLabel(o.client)} → ${t.name} udp, server ${podLabel(o.old)} replaced by pod ${serverNs}/${newName}`,
       family: o.family,
       sourcePort: o.sourcePort + i,
       replacement: newName,
