@@ -16,9 +16,8 @@ export interface CorefileOptions {
 
 /**
  * Every Corefile change rolls CoreDNS, and a fault test waits for the replaced pods to be
- * gone: kubeadm's 5 s lameduck, 10 s readiness period and one-pod-at-a-time rollout made
- * each roll ~10 s. 2 s still outlasts kube-proxy's usual update (~1 s); a slower one is
- * covered by that wait.
+ * gone: kubeadm's 5 s lameduck and 10 s readiness period made each roll ~10 s. 2 s still
+ * outlasts kube-proxy's usual update (~1 s); a slower one is covered by that wait.
  */
 const LAMEDUCK_S = 2;
 const READINESS_PERIOD_S = 1;
@@ -76,10 +75,8 @@ export async function applyCorefile(kc: KubeConfig, corefile: string): Promise<v
     },
     (cm) => core.replaceNamespacedConfigMap({ ...where, body: cm }),
   );
-  await restartDeployment(kc, 'kube-system', 'coredns', (d) => {
-    for (const c of d.spec?.template.spec?.containers ?? []) if (c.readinessProbe) c.readinessProbe.periodSeconds = READINESS_PERIOD_S;
-    // Every new pod at once, the old ones kept until they are Ready: one wave, not one per replica.
-    d.spec!.strategy = { type: 'RollingUpdate', rollingUpdate: { maxSurge: '100%', maxUnavailable: 0 } };
+  await restartDeployment(kc, 'kube-system', 'coredns', (tpl) => {
+    for (const c of tpl.spec?.containers ?? []) if (c.readinessProbe) c.readinessProbe.periodSeconds = READINESS_PERIOD_S;
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * Waiting for Deployments to roll out, and finding their pods.
  */
-import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod } from '@kubernetes/client-node';
+import { AppsV1Api, CoreV1Api, type KubeConfig, type V1Deployment, type V1Pod, type V1PodTemplateSpec } from '@kubernetes/client-node';
 import { updateOnConflict } from './client.ts';
 import { waitFor } from './wait.ts';
 
@@ -32,7 +32,7 @@ export async function waitForDeployment(kc: KubeConfig, ns: string, name: string
 }
 
 /**
- * `kubectl rollout restart` equivalent: applies `change` to the Deployment and stamps its pod template, then waits until every
+ * `kubectl rollout restart` equivalent: applies `change` to the pod template and stamps it, then waits until every
  * replica is a new one and no old one is left terminating. A terminating pod may still
  * answer (CoreDNS's lameduck serves a few seconds more) to a node whose kube-proxy has not dropped it
  * yet: a probe right after the rollout saw the old Corefile's answers.
@@ -41,14 +41,14 @@ export async function restartDeployment(
   kc: KubeConfig,
   ns: string,
   name: string,
-  change: (d: V1Deployment) => void = () => undefined,
+  change: (template: V1PodTemplateSpec) => void = () => undefined,
 ): Promise<V1Deployment> {
   const apps = kc.makeApiClient(AppsV1Api);
   await updateOnConflict(
     () => apps.readNamespacedDeployment({ name, namespace: ns }),
     (d) => {
-      change(d);
       const tpl = d.spec!.template;
+      change(tpl);
       tpl.metadata = { ...(tpl.metadata ?? {}), annotations: { ...(tpl.metadata?.annotations ?? {}), 'v6e2e.io/restartedAt': new Date().toISOString() } };
     },
     (d) => apps.replaceNamespacedDeployment({ name, namespace: ns, body: d }),
