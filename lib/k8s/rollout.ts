@@ -32,10 +32,11 @@ export async function waitForDeployment(kc: KubeConfig, ns: string, name: string
 }
 
 /**
- * `kubectl rollout restart` equivalent: applies `change` to the pod template and stamps it, then waits until every
- * replica is a new one and no old one is left terminating. A terminating pod may still
- * answer (CoreDNS's lameduck serves a few seconds more) to a node whose kube-proxy has not dropped it
- * yet: a probe right after the rollout saw the old Corefile's answers.
+ * `kubectl rollout restart` equivalent: applies `change` to the pod template and stamps
+ * it, then waits until every replica is a new one and no old one is left terminating. A
+ * terminating pod may still answer (CoreDNS's lameduck serves a few seconds more) to a
+ * node whose kube-proxy has not dropped it yet: a probe right after the rollout saw the
+ * old Corefile's answers.
  */
 export async function restartDeployment(
   kc: KubeConfig,
