@@ -27,6 +27,11 @@ import { podLabel } from '../../lib/probes/pods.ts';
 import { describeRedis, parseInfo, redisCli } from '../../lib/probes/redis.ts';
 import { listeningSockets } from '../../lib/probes/sockets.ts';
 
+/** GET from the HTTP client pod, in its own namespace (the probe fleet's, not the guestbook's). */
+function clientGet(env: GuestbookEnv, url: string, timeoutS: number) {
+  return httpGet(env.kc, env.httpClient.metadata!.namespace!, env.httpClient.metadata!.name!, url, { timeoutS });
+}
+
 /** Reads each pod's listening sockets (and Redis' bind setting) — the "where does it listen" evidence. */
 export async function observeListening(kc: KubeConfig, ns: string, c: ComponentState): Promise<ComponentState> {
   const pods: PodListening[] = [];
@@ -58,7 +63,7 @@ export async function componentsAnswer(env: GuestbookEnv, family: IPFamily): Pro
     const ip = ipOf(c, family);
     if (name === 'frontend') {
       const url = ip ? urlFor(ip, c.servicePort, '/healthz') : undefined;
-      const r = url ? await retryLast(() => httpGet(env.kc, env.httpClient.metadata!.namespace!, env.httpClient.metadata!.name!, url, { timeoutS: 3 })) : undefined;
+      const r = url ? await retryLast(() => clientGet(env, url, 3)) : undefined;
       verdicts.push(serviceAnswerVerdict(c, family, env.httpClient, ip, r ? httpOutcome(r, 'GET /healthz → HTTP 200') : { ok: false, seen: '', expected: '' }));
     } else {
       const r = ip ? await retryLast(() => redisCli(env.kc, env.ns, env.redisClient.metadata!.name!, ip, ['PING'], { port: c.servicePort }), { until: (x) => redisPingOutcome(x).ok }) : undefined;
@@ -82,7 +87,6 @@ export async function entryRoundTrip(env: GuestbookEnv, family: IPFamily): Promi
   const token = Math.random().toString(36).slice(2, 10);
   const key = `gb-${family.toLowerCase()}-${token}`;
   const value = `entry-${token}`;
-  const httpPod = env.httpClient.metadata!.name!;
   const verdicts: Verdict[] = [];
   /** Where a component listens, read now: only needed (and only paid for) when something failed. */
   const where = async (name: ComponentName) => {
@@ -92,7 +96,7 @@ export async function entryRoundTrip(env: GuestbookEnv, family: IPFamily): Promi
 
   if (!feIp) return serviceAnswerVerdict(fe, family, env.httpClient, undefined, { ok: false, seen: '', expected: '' });
   const setUrl = urlFor(feIp, fe.servicePort, `/set?key=${key}&value=${value}`);
-  const set = await retryLast(() => httpGet(env.kc, env.httpClient.metadata!.namespace!, httpPod, setUrl, { timeoutS: 5 }), { attempts: 2 });
+  const set = await retryLast(() => clientGet(env, setUrl, 5), { attempts: 2 });
   const setOk = set.ok && set.body.trim() === 'OK';
   verdicts.push(
     verdict(setOk, {
@@ -124,7 +128,7 @@ export async function entryRoundTrip(env: GuestbookEnv, family: IPFamily): Promi
   }
 
   const getUrl = urlFor(feIp, fe.servicePort, `/get?key=${key}`);
-  const feGet = await retryLast(() => httpGet(env.kc, env.httpClient.metadata!.namespace!, httpPod, getUrl, { timeoutS: 5 }), { attempts: 20, delayMs: 500, until: (r) => r.ok && r.body.trim() === value });
+  const feGet = await retryLast(() => clientGet(env, getUrl, 5), { attempts: 20, delayMs: 500, until: (r) => r.ok && r.body.trim() === value });
   const feOk = feGet.ok && feGet.body.trim() === value;
   verdicts.push(
     verdict(feOk, {
