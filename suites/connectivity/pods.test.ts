@@ -11,14 +11,11 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { runProbe } from '../../lib/probes/exec.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
-import { nodePairs, startProbePods, workerNodes, type NodePair, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { expectOk, FAMILIES, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { nodePairs, workerNodes, type NodePair } from '../../lib/probes/pods.ts';
+import { expectOk, FAMILIES, MAX_NODE_PAIRS, skipWithoutFamily } from './common.ts';
+import { BLOB_BYTES, BLOB_PATH, BLOB_PODS, BLOB_PORT } from './plans.ts';
 import { bulkTransfer, hostNetworkHttp, peersOf, podToPodHttp, podToPodPing, podToPodSource, podToPodUdp, type BlobServer } from './scenarios.ts';
-
-const BLOB_PORT = 8090;
-const BLOB_PATH = '/tmp/v6e2e-blob';
-/** Well above a 64 KiB TCP window and many MTUs: a broken PMTUD or offload stalls here. */
-const BLOB_BYTES = 128 * 1024;
 
 let h: Harness;
 let ns: TestNamespace;
@@ -33,19 +30,12 @@ let twin: V1Pod;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h);
   pairs = nodePairs(await workerNodes(h.kc), MAX_NODE_PAIRS);
   const nodes = [...new Set(pairs.flatMap((p) => [p.from, p.to]))];
   // Pod-to-pod peers (echo on each node, a twin beside the first) and the hostNetwork
-  // servers are the run's probe fleet; the blob server is this file's.
-  const specs: ProbePodSpec[] = [{
-    name: 'blob',
-    node: pairs[0]!.to,
-    command: ['sh', '-c', `head -c ${BLOB_BYTES} /dev/urandom > ${BLOB_PATH} && exec /agnhost test-webserver --port ${BLOB_PORT}`],
-    readinessProbe: { httpGet: { path: BLOB_PATH, port: BLOB_PORT }, periodSeconds: 1 },
-  }];
-  const [pods, shared] = await Promise.all([startProbePods(h.kc, ns.name, specs, 180_000), fleet(h.kc, h.env.runId)]);
-  const byName = new Map(pods.map((p) => [p.metadata!.name!, p]));
+  // servers are the run's probe fleet; the blob server is this file's (plans.ts).
+  const [planned, shared] = await Promise.all([plannedPods(h, BLOB_PODS), fleet(h.kc, h.env.runId)]);
+  ns = planned.ns;
   for (const node of nodes) {
     echo.set(node, shared.on(node));
     host.set(node, shared.hostOn(node));
@@ -55,7 +45,7 @@ beforeAll(async () => {
   const sum = await runProbe(h.kc, ns.name, 'blob', BLOB_PATH, ['sh', '-c', `wc -c < ${BLOB_PATH}; sha256sum ${BLOB_PATH} | cut -d' ' -f1`]);
   const [bytes, sha256] = sum.stdout.trim().split('\n');
   if (!sum.ok || Number(bytes) !== BLOB_BYTES || !sha256) throw new Error(`blob server did not prepare ${BLOB_BYTES} bytes: ${sum.stdout} ${sum.stderr}`);
-  blob = { pod: byName.get('blob')!, port: BLOB_PORT, path: BLOB_PATH, served: { bytes: Number(bytes), sha256: sha256.trim() } };
+  blob = { pod: planned.pod('blob'), port: BLOB_PORT, path: BLOB_PATH, served: { bytes: Number(bytes), sha256: sha256.trim() } };
 }, 300_000);
 
 afterAll(async () => {

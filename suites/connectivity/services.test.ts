@@ -17,8 +17,10 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
-import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createService, expectOk, FAMILIES, MAX_NODE_PAIRS, ROLE_LABEL, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { startPlanned } from '../../lib/probes/plans.ts';
+import { workerNodes } from '../../lib/probes/pods.ts';
+import { createService, expectOk, FAMILIES, skipWithoutFamily } from './common.ts';
+import { ITP, NEAR, SERVER, servicesLayout, SERVICES_PODS } from './plans.ts';
 import { clusterIpEveryBackend, clusterIpHttp, clusterIpPtr, clusterIpUdp, headlessDns, internalLocalOnly, serviceByName, serviceDns, singleStackDns } from './scenarios.ts';
 
 let h: Harness;
@@ -40,44 +42,21 @@ let itpMembers: V1Pod[];
 /** A client on a node with no ITP member, when the cluster has a third node. */
 let far: V1Pod | undefined;
 
-const SERVER = { [ROLE_LABEL]: 'server' };
-const NEAR = { [ROLE_LABEL]: 'near' };
-const ITP_LABEL = 'v6e2e.io/itp';
-const ITP = { [ITP_LABEL]: 'member' };
-
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h);
   const families = h.families.families;
-  const pairs = nodePairs(await workerNodes(h.kc), MAX_NODE_PAIRS);
-  // Client on the first node; the two backends on the other sampled nodes (cross-node paths).
-  const clientNode = pairs[0]!.from;
-  const serverNodes = [pairs[0]!.to, pairs[1]?.to ?? pairs[0]!.to];
-  const server1Node = serverNodes[1] === clientNode ? serverNodes[0] : serverNodes[1];
-  // A node holding neither the client nor a server (the control plane on a two-worker lab): ITP's "no local endpoint" side.
-  const allNodes = (await h.api.core.listNode({})).items.map((n) => n.metadata!.name!);
-  const farNode = allNodes.find((n) => n !== clientNode && n !== serverNodes[0] && n !== server1Node);
-  // The Services first: kube-proxy programs them while the pods start. The client is the
-  // probe fleet's pod on clientNode (none of this file's selectors reach its namespace).
+  // The pods are planned (plans.ts: started with the run); the Services are made while the
+  // pods finish, so kube-proxy programs them meanwhile. The client is the probe fleet's pod on
+  // clientNode (none of this file's selectors reach its namespace).
+  const [started, nodeList, workers] = await Promise.all([startPlanned(h, SERVICES_PODS), h.api.core.listNode({}), workerNodes(h.kc)]);
+  ns = started.ns;
+  const { clientNode } = servicesLayout({ workers, nodes: nodeList.items.map((n) => n.metadata!.name!) });
   echo = await createService(h.kc, ns.name, { name: 'echo', selector: SERVER, families });
   headless = await createService(h.kc, ns.name, { name: 'echo-headless', selector: SERVER, families, headless: true });
   for (const f of families) single.set(f, await createService(h.kc, ns.name, { name: `echo-${f.toLowerCase()}`, selector: SERVER, families: [f] }));
   echoNear = await createService(h.kc, ns.name, { name: 'echo-near', selector: NEAR, families });
   itpLocal = await createService(h.kc, ns.name, { name: 'itp-local', selector: ITP, families, internalTrafficPolicy: 'Local' });
-  const [shared, pods] = await Promise.all([
-    fleet(h.kc, h.env.runId),
-    startProbePods(
-      h.kc,
-      ns.name,
-      [
-        { name: 'server-0', node: serverNodes[0], labels: { ...SERVER, ...ITP } },
-        { name: 'server-1', node: server1Node, labels: SERVER },
-        { name: 'near', node: clientNode, labels: { ...NEAR, ...ITP } },
-        ...(farNode ? [{ name: 'far', node: farNode, labels: { [ROLE_LABEL]: 'far' } }] : []),
-      ],
-      180_000,
-    ),
-  ]);
+  const [shared, { pods }] = await Promise.all([fleet(h.kc, h.env.runId), started.ready()]);
   client = shared.on(clientNode);
   servers = pods.slice(0, 2);
   near = pods[2]!;

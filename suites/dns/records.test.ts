@@ -7,12 +7,13 @@
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
-import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
-import { nodePairs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createServices, expectOk, FAMILIES, skipWithoutFamily, SRV_PORT, SUBDOMAIN, SUITE, WEB } from './common.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { createServices, expectOk, FAMILIES, skipWithoutFamily, SRV_PORT } from './common.ts';
+import { RECORDS_PODS } from './plans.ts';
 import { hostnameRecord, hostsFile, podRecord, searchPath, srvRecord } from './scenarios.ts';
 
 let h: Harness;
@@ -26,16 +27,10 @@ let domain: string;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, SUITE);
-  const [pair] = nodePairs(await workerNodes(h.kc), 2);
-  // The Services with the pods: their endpoints and CoreDNS' records follow the pods' start.
-  [[client, web], { echo, sub }] = (await Promise.all([
-    startProbePods(h.kc, ns.name, [
-      { name: 'client', node: pair!.from },
-      { name: 'web-pod', node: pair!.to, labels: WEB, hostname: 'web', subdomain: SUBDOMAIN },
-    ]),
-    createServices(h.kc, ns.name, h.families.families),
-  ])) as [[V1Pod, V1Pod], Awaited<ReturnType<typeof createServices>>];
+  const planned = await plannedPods(h, RECORDS_PODS);
+  ns = planned.ns;
+  [client, web] = [planned.pod('client'), planned.pod('web-pod')];
+  ({ echo, sub } = await createServices(h.kc, ns.name, h.families.families));
   [domain] = await Promise.all([
     clusterDomain(h.kc, ns.name, 'client'),
     ...[echo, sub].map((svc) => waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1)),

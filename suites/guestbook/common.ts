@@ -1,7 +1,7 @@
 /**
- * Deploys the guestbook fixtures (fixtures/guestbook/*.yaml) into a namespace with
- * server-side apply, waits for it to be usable, and builds the GuestbookEnv the checks
- * in lib/checks/guestbook.ts work on.
+ * The guestbook fixtures (fixtures/guestbook/*.yaml), applied by the files' plans
+ * (plans.ts); waits for them to be usable, and builds the GuestbookEnv the checks in
+ * lib/checks/guestbook.ts work on.
  */
 import fs from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -10,11 +10,12 @@ import { CoreV1Api } from '@kubernetes/client-node';
 import type { ComponentName, ComponentState, GuestbookEnv } from '../../lib/checks/guestbook.ts';
 import { type Harness } from '../../lib/harness/context.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
-import { applyObjects, parseManifests, RUN_LABEL, labelValue } from '../../lib/k8s/apply.ts';
+import { parseManifests } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { podsMatching, waitForDeployment } from '../../lib/k8s/rollout.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
-import { AGNHOST_IMAGE, REDIS_IMAGE, startProbePods } from '../../lib/probes/pods.ts';
+import type { PlannedPods } from '../../lib/probes/plans.ts';
+import { AGNHOST_IMAGE, REDIS_IMAGE } from '../../lib/probes/pods.ts';
 
 export { FAMILIES } from '../../lib/harness/context.ts';
 
@@ -57,15 +58,18 @@ export function guestbookObjects(variant?: Variant): KubernetesObject[] {
   return objs.map(withImages);
 }
 
-/** Applies the app, starts its redis-cli pod, waits for rollouts and endpoints. */
-export async function deployGuestbook(h: Harness, ns: string, variant?: Variant): Promise<GuestbookEnv> {
-  await applyObjects(h.kc, guestbookObjects(variant), { namespace: ns, labels: { [RUN_LABEL]: labelValue(h.env.runId) } });
-  // The HTTP client is the probe fleet's first pod (it reaches the ClusterIPs from its own
-  // namespace); redis-cli needs a pod of the redis image.
-  const [shared, [redisClient]] = await Promise.all([
-    fleet(h.kc, h.env.runId),
-    startProbePods(h.kc, ns, [{ name: 'redis-client', image: REDIS_IMAGE, command: ['sleep', 'infinity'] }], 180_000),
-  ]);
+/** The redis-cli pod the checks exec into (a pod of the redis image). */
+export const REDIS_CLIENT = { name: 'redis-client', image: REDIS_IMAGE, command: ['sleep', 'infinity'] };
+
+/**
+ * The guestbook of a plan (plans.ts: the app's objects and its redis-cli pod, applied as the
+ * run starts), once its rollouts and endpoints are done.
+ */
+export async function guestbookReady(h: Harness, planned: PlannedPods): Promise<GuestbookEnv> {
+  const ns = planned.ns.name;
+  const redisClient = planned.pod(REDIS_CLIENT.name);
+  // The HTTP client is the probe fleet's first pod (it reaches the ClusterIPs from its own namespace).
+  const shared = await fleet(h.kc, h.env.runId);
   const httpClient = shared.pods[0];
   for (const c of COMPONENTS) await waitForDeployment(h.kc, ns, c.name, 180_000);
   for (const c of COMPONENTS) await waitForEndpoints(h.kc, ns, c.name, h.families.families, c.replicas, 60_000);

@@ -9,8 +9,10 @@ import type { GuestbookEnv } from '../../lib/checks/guestbook.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
-import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
-import { deployGuestbook, skipWithoutFamily } from './common.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { guestbookReady, skipWithoutFamily } from './common.ts';
+import { GUESTBOOK_FAULTS } from './plans.ts';
 import { componentsAnswer, entryRoundTrip } from './scenarios.ts';
 
 let h: Harness;
@@ -21,8 +23,9 @@ beforeAll(async () => {
   h = await harness();
   // Only worth deploying where the fault can show.
   if (!h.has('IPv6')) return;
-  ns = await createNamespace(h.kc, { suite: 'guestbook-faults', runId: h.env.runId });
-  env = await deployGuestbook(h, ns.name, 'ipv4-only-leader');
+  const planned = await plannedPods(h, GUESTBOOK_FAULTS);
+  ns = planned.ns;
+  env = await guestbookReady(h, planned);
 }, 420_000);
 
 afterAll(async () => {

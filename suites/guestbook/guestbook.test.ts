@@ -8,8 +8,10 @@ import type { GuestbookEnv } from '../../lib/checks/guestbook.ts';
 import { assertOk } from '../../lib/checks/verdict.ts';
 import { check, checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
-import { createNamespace, type TestNamespace } from '../../lib/k8s/apply.ts';
-import { deployGuestbook, FAMILIES, skipWithoutFamily } from './common.ts';
+import type { TestNamespace } from '../../lib/k8s/apply.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { guestbookReady, FAMILIES, skipWithoutFamily } from './common.ts';
+import { GUESTBOOK } from './plans.ts';
 import { componentsAnswer, entryRoundTrip, followersReplicate } from './scenarios.ts';
 
 let h: Harness;
@@ -18,8 +20,9 @@ let env: GuestbookEnv;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await createNamespace(h.kc, { suite: 'guestbook', runId: h.env.runId });
-  env = await deployGuestbook(h, ns.name);
+  const planned = await plannedPods(h, GUESTBOOK);
+  ns = planned.ns;
+  env = await guestbookReady(h, planned);
 }, 420_000);
 
 afterAll(async () => {

@@ -10,8 +10,10 @@ import { checkEach, idFamily } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
-import { NETEXEC_HTTP_PORT, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { expectOk, FAMILIES, HOSTPORT, listNodes, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { workerNodes } from '../../lib/probes/pods.ts';
+import { expectOk, FAMILIES, HOSTPORT, listNodes, skipWithoutFamily } from './common.ts';
+import { hostPortNode, POD_TO_HOST_PODS } from './plans.ts';
 import { hostPortHttp, podToNodesPing } from './scenarios.ts';
 
 let h: Harness;
@@ -24,17 +26,13 @@ let far: V1Pod | undefined;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h);
   const workers = await workerNodes(h.kc);
-  const home = workers[1] ?? workers[0]!;
+  const home = hostPortNode(workers);
   const away = workers.find((w) => w !== home);
-  // The hostPort pod is this file's; the clients are the run's probe fleet.
-  const [[hp], shared, listed] = await Promise.all([
-    startProbePods(h.kc, ns.name, [{ name: 'hostport', node: home, ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: HOSTPORT, protocol: 'TCP' }] }], 180_000),
-    fleet(h.kc, h.env.runId),
-    listNodes(h),
-  ]);
-  hostport = hp!;
+  // The hostPort pod is this file's (plans.ts); the clients are the run's probe fleet.
+  const [planned, shared, listed] = await Promise.all([plannedPods(h, POD_TO_HOST_PODS), fleet(h.kc, h.env.runId), listNodes(h)]);
+  ns = planned.ns;
+  hostport = planned.pod('hostport');
   near = shared.on(home);
   far = away ? shared.on(away) : undefined;
   nodes = listed;

@@ -11,8 +11,9 @@ import { assertOk } from '../../lib/checks/verdict.ts';
 import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
-import { startProbePods } from '../../lib/probes/pods.ts';
-import { createService, SERVER, suiteNamespace, tailOf } from './common.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { createService, SERVER } from './common.ts';
+import { ADDRESS_PREFERENCE_PODS } from './plans.ts';
 import { downwardHostIp, hostNetworkPodIPs, nodeAddressPreference, podHostIPsOrder, reportDownwardHostIp, reportNodeHostIPs } from './scenarios.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 
@@ -25,28 +26,11 @@ let np: V1Service;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'nodeport');
+  const planned = await plannedPods(h, ADDRESS_PREFERENCE_PODS);
+  ns = planned.ns;
   nodes = (await h.api.core.listNode({})).items;
-  const tail = tailOf(ns);
+  const pods = planned.pods;
   const names = nodes.map((n) => n.metadata!.name!);
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      // One netexec pod per node: Service backend, and the client that dials its own node.
-      ...names.map((node, i) => ({
-        name: `echo-${i}-${tail}`,
-        node,
-        labels: SERVER,
-        env: [
-          { name: 'HOST_IP', valueFrom: { fieldRef: { fieldPath: 'status.hostIP' } } },
-          { name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } },
-        ],
-      })),
-      ...names.map((node, i) => ({ name: `hostnet-${i}-${tail}`, node, hostNetwork: true, args: ['pause'] })),
-    ],
-    180_000,
-  );
   echo = pods.slice(0, names.length);
   hostnet = pods.slice(names.length);
   np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families: h.families.families });

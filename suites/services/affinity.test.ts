@@ -14,11 +14,12 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createAffinityService, expectOk, FAMILIES, ROLE_LABEL, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
+import { startPlanned } from '../../lib/probes/plans.ts';
+import { workerNodes } from '../../lib/probes/pods.ts';
+import { createAffinityService, expectOk, FAMILIES, skipWithoutFamily, type Via } from './common.ts';
+import { AFFINITY_BACKEND, AFFINITY_PODS, twoWorkers } from './plans.ts';
 import { AFFINITY_TIMEOUT_S, affinityPinned, affinityPinnedUdp, affinityTimeout, affinityToggle } from './scenarios.ts';
 
-const BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
 
 let h: Harness;
 let ns: TestNamespace;
@@ -32,13 +33,12 @@ let nodePortVia: Via;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h);
-  const workers = await workerNodes(h.kc);
-  const w0 = workers[0]!;
-  const w1 = workers[1] ?? w0;
+  const [started, workers] = await Promise.all([startPlanned(h, AFFINITY_PODS), workerNodes(h.kc)]);
+  ns = started.ns;
+  const [w0, w1] = twoWorkers(workers);
   const families = h.families.families;
-  const shape = (name: string) => ({ name, selector: BACKEND, families, ports: [NETEXEC_HTTP] });
-  // The Services first: kube-proxy programs them while the pods start. The pinned one also
+  const shape = (name: string) => ({ name, selector: AFFINITY_BACKEND, families, ports: [NETEXEC_HTTP] });
+  // The Services while the planned pods (plans.ts) finish: kube-proxy programs them meanwhile. The pinned one also
   // serves netexec's UDP echo: the UDP affinity check goes through it.
   pinned = await createAffinityService(h.kc, ns.name, { ...shape('pinned'), ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
   for (const f of families) toggled.set(f, await createAffinityService(h.kc, ns.name, shape(`toggled-${f.toLowerCase()}`), { clientIP: true }));
@@ -47,17 +47,7 @@ beforeAll(async () => {
   // files' traffic from it goes to other Services); the backends are this file's.
   const [shared, , node] = await Promise.all([
     fleet(h.kc, h.env.runId),
-    startProbePods(
-      h.kc,
-      ns.name,
-      [
-        { name: 'backend-0', node: w0, labels: BACKEND },
-        { name: 'backend-1', node: w1, labels: BACKEND },
-        { name: 'backend-2', node: w0, labels: BACKEND },
-        { name: 'backend-3', node: w1, labels: BACKEND },
-      ],
-      180_000,
-    ),
+    started.ready(),
     h.api.core.readNode({ name: w1 }),
   ]);
   client = shared.on(w0);

@@ -15,8 +15,10 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
-import { startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { createAffinityService, expectOk, FAMILIES, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
+import { startPlanned } from '../../lib/probes/plans.ts';
+import { workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
+import { createAffinityService, expectOk, FAMILIES, skipWithoutFamily, type Via } from './common.ts';
+import { churnLabel, CHURN_PODS, fam, twoWorkers, udpLabel } from './plans.ts';
 import { endpointChurn, udpServerReplaced } from './scenarios.ts';
 
 interface FamilySet {
@@ -34,35 +36,25 @@ let w0: V1Node;
 let w1name: string;
 const sets = new Map<IPFamily, FamilySet>();
 
-const fam = (f: IPFamily) => f.toLowerCase();
-const churnLabel = (f: IPFamily) => ({ 'v6e2e.io/churn': fam(f) });
-const udpLabel = (f: IPFamily) => ({ 'v6e2e.io/udp': fam(f) });
 /** Fixed client source ports (one per path) for the UDP replacement, per family. */
 const SOURCE_PORT: Record<IPFamily, number> = { IPv4: 41000, IPv6: 41010 };
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'services-churn');
-  const workers = await workerNodes(h.kc);
-  const n0 = workers[0]!;
-  w1name = workers[1] ?? n0;
+  const [started, workers] = await Promise.all([startPlanned(h, CHURN_PODS), workerNodes(h.kc)]);
+  ns = started.ns;
+  const [n0, n1] = twoWorkers(workers);
+  w1name = n1;
   const families = h.families.families;
   // The client is the probe fleet's pod on n0: no other file binds its fixed UDP source ports.
-  const specs: ProbePodSpec[] = [];
-  for (const f of families) {
-    // The victim shares the client's node, the survivor is on the other: traffic has to cross nodes to move.
-    specs.push({ name: `victim-${fam(f)}`, node: n0, labels: churnLabel(f) });
-    specs.push({ name: `survivor-${fam(f)}`, node: w1name, labels: churnLabel(f) });
-    specs.push({ name: `udp-${fam(f)}`, node: n0, labels: udpLabel(f) });
-  }
-  // The Services with the pods: kube-proxy programs them while the pods start.
+  // The Services while the planned pods (plans.ts) finish: kube-proxy programs them meanwhile.
   const services = Promise.all(
     families.map(async (f) => ({
       http: await createAffinityService(h.kc, ns.name, { name: `churn-${fam(f)}`, selector: churnLabel(f), families, ports: [NETEXEC_HTTP] }, 'None'),
       udp: await createAffinityService(h.kc, ns.name, { name: `udp-${fam(f)}`, selector: udpLabel(f), families, ports: [NETEXEC_UDP] }, 'None'),
     })),
   );
-  const [shared, pods, made, node] = await Promise.all([fleet(h.kc, h.env.runId), startProbePods(h.kc, ns.name, specs, 180_000), services, h.api.core.readNode({ name: n0 })]);
+  const [shared, pods, made, node] = await Promise.all([fleet(h.kc, h.env.runId), started.ready().then((p) => p.pods), services, h.api.core.readNode({ name: n0 })]);
   client = shared.on(n0);
   w0 = node;
   const byName = (n: string) => pods.find((p) => p.metadata!.name === n)!;

@@ -8,12 +8,13 @@
 import type { V1Node, V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
-import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { startPlanned } from '../../lib/probes/plans.ts';
 import { edgeService, expectOk, FAMILIES, HAIRPIN, listNodes, skipWithoutFamily } from './edge-common.ts';
 import { hairpinClusterIpHttp, hairpinClusterIpUdp, hairpinNodePortHttp, hairpinSource } from './edge-scenarios.ts';
+import { HAIRPIN_PODS } from './plans.ts';
 
 let h: Harness;
 let ns: TestNamespace;
@@ -23,10 +24,11 @@ let nodes: V1Node[];
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'services');
-  // The Service first: kube-proxy programs it while the pod starts.
+  const started = await startPlanned(h, HAIRPIN_PODS);
+  ns = started.ns;
+  // The Service while the planned pod (plans.ts) finishes: kube-proxy programs it meanwhile.
   svc = await edgeService(h, ns.name, 'hairpin', HAIRPIN);
-  [pod] = (await startProbePods(h.kc, ns.name, [{ name: 'hairpin', node: (await workerNodes(h.kc))[0], labels: HAIRPIN }], 180_000)) as [V1Pod];
+  pod = (await started.ready()).pod('hairpin');
   await waitForEndpoints(h.kc, ns.name, 'hairpin', h.families.families, 1);
   nodes = await listNodes(h);
 }, 300_000);

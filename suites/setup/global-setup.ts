@@ -1,9 +1,9 @@
 /**
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
- * through the project's provided context; starts the run's probe fleet so its pods come
- * up while the workers load; its teardown deletes the fleet and any serial lock a killed
- * worker left.
+ * through the project's provided context; starts the run's probe fleet and the files'
+ * planned pods so they come up while the workers load; its teardown deletes the fleet, any
+ * planned namespace a file left, and any serial lock a killed worker left.
  * It does not create or delete clusters:
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
@@ -43,25 +43,48 @@ async function deleteRunFleet(s: RunSettings): Promise<void> {
 }
 
 /**
- * Creates the fleet's pods without waiting (lib/probes/fleet.ts): the first file that needs
- * them waits, and makes them itself should this have failed (the caller ignores a failure here).
+ * Creates the fleet's pods (lib/probes/fleet.ts) and every planned file's (lib/probes/plans.ts)
+ * without waiting: the file that needs them waits, and makes them itself should this have
+ * failed (the caller ignores a failure here). A shard runs some files only: it plans none.
  */
-async function startRunFleet(s: RunSettings): Promise<void> {
+async function startRunPods(s: RunSettings, sharded: boolean): Promise<void> {
+  if (!s.kubeconfig) return;
   const { createFleetPods, runUsesFleet } = await import('../../lib/probes/fleet.ts');
-  if (!s.kubeconfig || !runUsesFleet(s.suites)) return;
+  const { planCluster, plansOfRun, startPlan } = await import('../../lib/probes/plans.ts');
+  const { PLANS } = await import('./plans.ts');
+  const { loadKubeConfig, clients } = await import('../../lib/k8s/client.ts');
+  const { detectClusterFamilies } = await import('../../lib/k8s/families.ts');
+  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  const plans = sharded ? [] : plansOfRun(PLANS, s.suites, s.selfTest);
+  const fleetStarted = runUsesFleet(s.suites) ? createFleetPods(kc, s.runId) : Promise.resolve();
+  if (plans.length > 0) {
+    const cluster = await planCluster(kc, (await detectClusterFamilies(clients(kc).core)).families);
+    // Each on its own: one plan's failure is its file's to report.
+    await Promise.all(plans.map((p) => startPlan(kc, s.runId, p, cluster).catch(() => undefined)));
+  }
+  await fleetStarted;
+}
+
+/** Planned namespaces a file did not delete (it failed early, or never ran): best effort. */
+async function deleteRunPlans(s: RunSettings): Promise<void> {
+  if (!s.kubeconfig) return;
+  const { deletePlanNamespaces, plansOfRun } = await import('../../lib/probes/plans.ts');
+  const { PLANS } = await import('./plans.ts');
   const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
   const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
-  await createFleetPods(kc, s.runId);
+  await deletePlanNamespaces(kc, s.runId, plansOfRun(PLANS, s.suites, s.selfTest)).catch((err: unknown) =>
+    console.error(`v6e2e: could not delete planned namespaces: ${err instanceof Error ? err.message : String(err)}`),
+  );
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s = decodeSettings();
-  const fleetStarted = startRunFleet(s).catch(() => undefined); // a file that needs the fleet says why it has none
+  const podsStarted = startRunPods(s, project.globalConfig.shard !== undefined).catch(() => undefined); // a file that needs them says why it has none
   project.provide('v6e2e', { ...s, kubernetesVersion: await askKubernetesVersion(s) });
   return async () => {
     // Its creations end before the deletion starts, or they could outlive it.
-    await fleetStarted;
-    await deleteRunFleet(s);
+    await podsStarted;
+    await Promise.all([deleteRunFleet(s), deleteRunPlans(s)]);
     // Left only when a serial worker was killed holding one (or, for a barrier, the run was cut short).
     const { removeRunLocks, serialLockDir } = await import('../../lib/harness/serial-locks.ts');
     removeRunLocks(serialLockDir(), s.runId);

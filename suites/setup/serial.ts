@@ -25,6 +25,8 @@ import { acquireLocks, serialLockDir, type HeldLocks } from '../../lib/harness/s
 import { REPO_ROOT } from '../../lib/lab/paths.ts';
 import { waitRunNamespacesGone } from '../../lib/k8s/apply.ts';
 import { fleetNamespace } from '../../lib/probes/fleet.ts';
+import { deletePlanNamespaces, plansOfRun } from '../../lib/probes/plans.ts';
+import { PLANS } from './plans.ts';
 
 /** A serial file may wait this long for the files of checks (with few workers, behind the longest of them). */
 const BARRIER_TIMEOUT_MS = 30 * 60_000;
@@ -42,7 +44,11 @@ beforeAll(async ({}, suite) => {
   const h = await harness();
   // Started by the first serial file of this worker whether it waits or not; a later serial
   // file's own namespace is not in it (it holds no check any more once that file is done).
-  const gone = concurrentFilesGone(() => waitRunNamespacesGone(h.kc, h.env.runId, { except: [fleetNamespace(h.env.runId)] }));
+  // A planned namespace still active is one its file never deleted (it never ran): it goes too.
+  const gone = concurrentFilesGone(async () => {
+    await deletePlanNamespaces(h.kc, h.env.runId, plansOfRun(PLANS, h.env.suites, h.env.selfTest));
+    await waitRunNamespacesGone(h.kc, h.env.runId, { except: [fleetNamespace(h.env.runId)] });
+  });
   // Its failure is the next waiting file's to report.
   gone.catch(() => undefined);
   locks = await acquireLocks(serialResourcesOf(file), { dir: serialLockDir(), runId: h.env.runId });
