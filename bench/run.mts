@@ -4,7 +4,8 @@
  * the last run of each kind, per suite, its files' wall time and how much of it
  * was setup (wall minus test bodies) from summary.json, and where each run's CPU went
  * (bench/cpu.mts: the cluster's nodes, their pods, the runner). The clusters must exist
- * (v6e2e up, or a kept run); those runs never create or delete one.
+ * (v6e2e up, or a kept run); those runs never create or delete one. Each of them starts once
+ * the previous run's namespaces are gone (settle; the wait is printed as settledS).
  * `--end-to-end` adds a warm-lab `run --profile <p>` per profile: cluster created,
  * judged and deleted, as a user's first command does; `--end-to-end-only` runs just
  * those (no kept cluster needed): N consecutive full runs per profile.
@@ -15,7 +16,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parseProfiles } from '../lib/cli/args.ts';
+import { kubeconfigPathFor } from '../lib/cluster/kind.ts';
 import { isSerialFile } from '../lib/harness/schedule.ts';
+import { RUN_LABEL } from '../lib/k8s/apply.ts';
+import { loadKubeConfig } from '../lib/k8s/client.ts';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { readSummaries, type RunSummary } from '../lib/report/summary.ts';
 import { cpuSnapshot, cpuSpent, describeCpu } from './cpu.mts';
 
@@ -40,10 +45,28 @@ interface Row {
 
 type Mode = 'checks' | 'self-test' | 'end-to-end';
 
-async function once(profile: string, mode: Mode, i: number): Promise<{ seconds: number; exit: number; summary?: RunSummary; cpu?: string }> {
+/**
+ * A run deletes its namespaces without waiting: their pods go in the seconds after it ended
+ * (about 5 CPU-seconds on a dual cluster). Each timed run on a kept cluster starts once the
+ * previous run's are gone, so it is judged from the state a user's next run meets, not
+ * while the last one's cleanup competes for the 2 cores. Returns the seconds waited.
+ */
+async function settle(cluster: string): Promise<number> {
+  const core = loadKubeConfig({ kubeconfig: kubeconfigPathFor(cluster) }).makeApiClient(CoreV1Api);
+  const t = performance.now();
+  while (performance.now() - t < 120_000) {
+    const left = (await core.listNamespace({ labelSelector: RUN_LABEL })).items;
+    if (left.length === 0) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  return (performance.now() - t) / 1000;
+}
+
+async function once(profile: string, mode: Mode, i: number): Promise<{ seconds: number; exit: number; summary?: RunSummary; cpu?: string; settledS?: number }> {
   const dir = path.join(work, `${profile}-${mode}-${i}`);
   const cluster = mode === 'end-to-end' ? ['--name', `v6e2e-bench-e2e-${profile}`] : ['--name', `${prefix}-${profile}`, '--reuse', '--keep'];
   const args = ['run', '--profile', profile, ...cluster, '--no-html', '--report-dir', dir, ...(mode === 'self-test' ? ['--self-test'] : []), ...concurrency];
+  const settledS = mode === 'end-to-end' ? undefined : await settle(`${prefix}-${profile}`);
   // On a kept cluster only: an end-to-end run's cluster is made and gone within it.
   const before = mode === 'end-to-end' ? undefined : await cpuSnapshot();
   const t = performance.now();
@@ -53,7 +76,7 @@ async function once(profile: string, mode: Mode, i: number): Promise<{ seconds: 
   const spent = before && after ? cpuSpent(before, after) : undefined;
   if (r.exitCode !== 0) console.error(r.stderr.split('\n').slice(-12).join('\n'));
   const summary = fs.existsSync(path.join(dir, 'summary.json')) ? readSummaries(dir)[0] : undefined;
-  return { seconds, exit: r.exitCode ?? -1, ...(summary ? { summary } : {}), ...(spent ? { cpu: describeCpu(spent, seconds) } : {}) };
+  return { seconds, exit: r.exitCode ?? -1, ...(summary ? { summary } : {}), ...(spent ? { cpu: describeCpu(spent, seconds) } : {}), ...(settledS !== undefined ? { settledS: Number(settledS.toFixed(1)) } : {}) };
 }
 
 const stats = (xs: number[]) => {
@@ -122,7 +145,7 @@ try {
         if (r.summary) row.last = r.summary;
         // Which checks needed a retry or failed: a slow run is often one timing check retried.
         const notClean = r.summary?.checks.filter((c) => c.status === 'flaky' || c.status === 'failed').map((c) => `${c.status}: ${c.id}`);
-        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals, phases: r.summary ? phases(r.summary) : undefined, ...(r.cpu ? { cpu: r.cpu } : {}), ...(notClean?.length ? { notClean } : {}) }));
+        console.log(JSON.stringify({ what: row.what, run: i + 1, seconds: Number(r.seconds.toFixed(1)), exit: r.exit, totals: r.summary?.totals, phases: r.summary ? phases(r.summary) : undefined, ...(r.settledS !== undefined ? { settledS: r.settledS } : {}), ...(r.cpu ? { cpu: r.cpu } : {}), ...(notClean?.length ? { notClean } : {}) }));
       }
       rows.push(row);
     }
