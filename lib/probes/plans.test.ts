@@ -9,7 +9,7 @@ import * as nodeport from '../../suites/nodeport/plans.ts';
 import * as services from '../../suites/services/plans.ts';
 import { PLANS } from '../../suites/setup/plans.ts';
 import { isSerialFile } from '../harness/schedule.ts';
-import { planNamespace, plansOfRun, type PodPlan } from './plans.ts';
+import { planNamespace, plansOfRun, plansStartedWithRun, type PodPlan } from './plans.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
 const MODULES = { connectivity, dns, guestbook, 'host-network': hostNetwork, nodeport, services };
@@ -65,5 +65,11 @@ describe('pod plans', () => {
     expect(labels(plansOfRun(PLANS, ['guestbook'], false))).toEqual(['guestbook']);
     expect(labels(plansOfRun(PLANS, ['guestbook'], true))).toEqual(['guestbook', 'guestbook-faults']);
     expect(plansOfRun(PLANS, null, true)).toHaveLength(PLANS.length);
+  });
+
+  it('a self-test run starts only the fault files’ plans with the run: the files of checks come later', () => {
+    const labels = (ps: PodPlan[]) => ps.map((p) => p.label);
+    expect(labels(plansStartedWithRun(PLANS, ['guestbook'], true))).toEqual(['guestbook-faults']);
+    expect(labels(plansStartedWithRun(PLANS, ['guestbook'], false))).toEqual(['guestbook']);
   });
 });

@@ -15,7 +15,8 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
 import { otherFamily, type IPFamily } from '../../lib/net/family.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { startPlanned } from '../../lib/probes/plans.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, workerNodes } from '../../lib/probes/pods.ts';
 import { echoRequestMatch, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { TURN_TIMEOUT_MS, turnsBy } from '../../lib/harness/turns.ts';
 import {
@@ -23,13 +24,11 @@ import {
   FAULT_EP_HTTP_PORT,
   FAULT_EP_UDP_PORT,
   FAULT_HOSTPORT,
-  hostNetworkEndpoint,
   listNodes,
   ROLE_LABEL,
-  SLEEPER,
   skipWithoutFamily,
-  suiteNamespace,
 } from './common.ts';
+import { faultWorkers, HOST_NETWORK_FAULTS_PODS } from './plans.ts';
 import { clusterIpHttp, clusterIpUdp, hostEndpointSlices, hostPortHttp, hostToPodHttp, nodePortHttp, nodePortUdp, podToNodesPing } from './scenarios.ts';
 
 let h: Harness;
@@ -55,25 +54,13 @@ let hostepSvc: V1Service;
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'host-network-faults');
-  const workers = await workerNodes(h.kc);
-  w0 = workers[0]!;
-  w1 = workers[1] ?? w0;
+  const [started, workers] = await Promise.all([startPlanned(h, HOST_NETWORK_FAULTS_PODS), workerNodes(h.kc)]);
+  ns = started.ns;
+  [w0, w1] = faultWorkers(workers);
   const families = h.families.families;
-  const [pods, svcA, svcB, listed] = await Promise.all([
-    startProbePods(
-      h.kc,
-      ns.name,
-      [
-        { name: 'hclient', node: w0, hostNetwork: true, command: SLEEPER },
-        { name: 'backend', node: w1, labels: { [ROLE_LABEL]: 'backend' } },
-        hostNetworkEndpoint('hostep', w1, FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, { [ROLE_LABEL]: 'hostep' }),
-        { name: 'client', node: w0 },
-        { name: 'near', node: w1 },
-        { name: 'hostport', node: w1, ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: FAULT_HOSTPORT, protocol: 'TCP' }] },
-      ],
-      180_000,
-    ),
+  // The Services while the planned pods (plans.ts) finish.
+  const [{ pods }, svcA, svcB, listed] = await Promise.all([
+    started.ready(),
     createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: { [ROLE_LABEL]: 'backend' }, families }),
     createService(h.kc, ns.name, {
       name: 'hostep',

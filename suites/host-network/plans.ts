@@ -4,7 +4,7 @@
  */
 import type { PodPlan } from '../../lib/probes/plans.ts';
 import { NETEXEC_HTTP_PORT } from '../../lib/probes/pods.ts';
-import { HOSTPORT } from './common.ts';
+import { FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, FAULT_HOSTPORT, hostNetworkEndpoint, HOSTPORT, ROLE_LABEL, SLEEPER } from './common.ts';
 
 /** The node pod-to-host.test.ts publishes its hostPort on: the second worker (the first when alone). */
 export function hostPortNode(workers: readonly string[]): string {
@@ -17,4 +17,31 @@ export const POD_TO_HOST_PODS: PodPlan = {
   suite: 'host-network',
   selfTestOnly: false,
   pods: ({ workers }) => [{ name: 'hostport', node: hostPortNode(workers), ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: HOSTPORT, protocol: 'TCP' }] }],
+};
+
+/** The first two workers of faults.test.ts (one, twice, on a single-node cluster): clients on w0, servers on w1. */
+export function faultWorkers(workers: readonly string[]): [string, string] {
+  return [workers[0]!, workers[1] ?? workers[0]!];
+}
+
+/**
+ * faults.test.ts: its own clients and servers (its drops match their IPs and ports): a
+ * hostNetwork client and a pod client on w0; on w1 the NodePort Service's backend, the
+ * hostNetwork endpoint, a pod beside the hostPort pod, and the hostPort pod.
+ */
+export const HOST_NETWORK_FAULTS_PODS: PodPlan = {
+  label: 'host-network-faults',
+  suite: 'host-network',
+  selfTestOnly: true,
+  pods: ({ workers }) => {
+    const [w0, w1] = faultWorkers(workers);
+    return [
+      { name: 'hclient', node: w0, hostNetwork: true, command: SLEEPER },
+      { name: 'backend', node: w1, labels: { [ROLE_LABEL]: 'backend' } },
+      hostNetworkEndpoint('hostep', w1, FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, { [ROLE_LABEL]: 'hostep' }),
+      { name: 'client', node: w0 },
+      { name: 'near', node: w1 },
+      { name: 'hostport', node: w1, ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: FAULT_HOSTPORT, protocol: 'TCP' }] },
+    ];
+  },
 };

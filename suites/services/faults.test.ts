@@ -15,14 +15,13 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, setPodCondition, startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, setPodCondition, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { faultTag, removeDrop, seedDrop, type NodeDrop } from '../../lib/edge/node-rules.ts';
-import { createAffinityService, FAMILIES, ROLE_LABEL, setAffinity, skipWithoutFamily, suiteNamespace, type Via } from './common.ts';
+import { createAffinityService, FAMILIES, setAffinity, skipWithoutFamily, type Via } from './common.ts';
+import { AFFINITY_BACKEND, fam, SERVICES_FAULTS_PODS, twoWorkers, udpLabel } from './plans.ts';
 import { AFFINITY_TIMEOUT_S, affinityPinned, CONVERGE_MS, affinityPinnedUdp, affinitySpread, affinityTimeout, endpointChurn, EXPIRY_WINDOWS, udpServerReplaced } from './scenarios.ts';
 
-const BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
-const fam = (f: IPFamily) => f.toLowerCase();
-const udpLabel = (f: IPFamily) => ({ 'v6e2e.io/udp': fam(f) });
 const SOURCE_PORT: Record<IPFamily, number> = { IPv4: 42000, IPv6: 42010 };
 /** The readiness gate the UDP replacement fault opens once its drop rule is seeded. */
 const FAULT_SEEDED = 'v6e2e.io/fault-seeded';
@@ -36,23 +35,11 @@ const pods = new Map<string, V1Pod>();
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'services-faults');
-  const workers = await workerNodes(h.kc);
-  const n0 = workers[0]!;
-  w1name = workers[1] ?? n0;
-  const specs: ProbePodSpec[] = [
-    { name: 'client', node: n0 },
-    { name: 'backend-0', node: n0, labels: BACKEND },
-    { name: 'backend-1', node: w1name, labels: BACKEND },
-    { name: 'backend-2', node: n0, labels: BACKEND },
-    { name: 'backend-3', node: w1name, labels: BACKEND },
-  ];
-  for (const f of h.families.families) {
-    // Endpoints of the stale-slice Service: no labels, the EndpointSlice names them by IP.
-    specs.push({ name: `stale-victim-${fam(f)}`, node: n0 }, { name: `stale-survivor-${fam(f)}`, node: w1name });
-    specs.push({ name: `udp-${fam(f)}`, node: n0, labels: udpLabel(f) });
-  }
-  for (const p of await startProbePods(h.kc, ns.name, specs, 180_000)) pods.set(p.metadata!.name!, p);
+  const [planned, workers] = await Promise.all([plannedPods(h, SERVICES_FAULTS_PODS), workerNodes(h.kc)]);
+  ns = planned.ns;
+  const [n0, n1] = twoWorkers(workers);
+  w1name = n1;
+  for (const p of planned.pods) pods.set(p.metadata!.name!, p);
   client = pods.get('client')!;
   w0 = await h.api.core.readNode({ name: n0 });
 }, 300_000);
@@ -76,7 +63,7 @@ describe.concurrent('session affinity and endpoint churn faults', () => {
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
       const name = `dropped-${fam(f)}`;
-      const svc = await createAffinityService(h.kc, ns.name, { name, selector: BACKEND, families: h.families.families, ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
+      const svc = await createAffinityService(h.kc, ns.name, { name, selector: AFFINITY_BACKEND, families: h.families.families, ports: [NETEXEC_HTTP, NETEXEC_UDP] }, { clientIP: true });
       await waitForEndpoints(h.kc, ns.name, name, h.families.families, 4);
       expectNoFault(await affinityPinned(h.kc, client, svc, { path: 'ClusterIP' }, f));
       expectNoFault(await affinityPinnedUdp(h.kc, client, svc, [{ path: 'ClusterIP' }], f));
@@ -114,7 +101,7 @@ describe.concurrent('session affinity and endpoint churn faults', () => {
       skipWithoutFamily(ctx, h, f);
       const name = `long-pin-${fam(f)}`;
       // What a dataplane ignoring sessionAffinityConfig does: pins for the default 3 h, not the 5 s the check expects.
-      const svc = await createAffinityService(h.kc, ns.name, { name, selector: BACKEND, families: h.families.families, ports: [NETEXEC_HTTP] }, { clientIP: true, timeoutSeconds: 10800 });
+      const svc = await createAffinityService(h.kc, ns.name, { name, selector: AFFINITY_BACKEND, families: h.families.families, ports: [NETEXEC_HTTP] }, { clientIP: true, timeoutSeconds: 10800 });
       await waitForEndpoints(h.kc, ns.name, name, h.families.families, 4);
       const v = await affinityTimeout(h.kc, client, svc, { path: 'ClusterIP' }, f, AFFINITY_TIMEOUT_S);
       await ctx.annotate(v.message, 'fault message');

@@ -56,3 +56,26 @@ export const HAIRPIN_PODS: PodPlan = {
   selfTestOnly: false,
   pods: ({ workers }) => [{ name: 'hairpin', node: workers[0]!, labels: HAIRPIN }],
 };
+
+/**
+ * faults.test.ts: its own client (its faults drop on its pods' IPs), four affinity backends,
+ * and per family the stale-slice endpoints (no labels: the EndpointSlice names them by IP)
+ * and the UDP server the replacement fault replaces.
+ */
+export const SERVICES_FAULTS_PODS: PodPlan = {
+  label: 'services-faults',
+  suite: 'services',
+  selfTestOnly: true,
+  pods: ({ workers, families }) => {
+    const [n0, n1] = twoWorkers(workers);
+    return [
+      { name: 'client', node: n0 },
+      ...[n0, n1, n0, n1].map((node, i) => ({ name: `backend-${i}`, node, labels: AFFINITY_BACKEND })),
+      ...families.flatMap((f): ProbePodSpec[] => [
+        { name: `stale-victim-${fam(f)}`, node: n0 },
+        { name: `stale-survivor-${fam(f)}`, node: n1 },
+        { name: `udp-${fam(f)}`, node: n0, labels: udpLabel(f) },
+      ]),
+    ];
+  },
+};

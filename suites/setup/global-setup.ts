@@ -50,12 +50,12 @@ async function deleteRunFleet(s: RunSettings): Promise<void> {
 async function startRunPods(s: RunSettings, sharded: boolean): Promise<void> {
   if (!s.kubeconfig) return;
   const { createFleetPods, runUsesFleet } = await import('../../lib/probes/fleet.ts');
-  const { planCluster, plansOfRun, startPlan } = await import('../../lib/probes/plans.ts');
+  const { planCluster, plansStartedWithRun, startPlan } = await import('../../lib/probes/plans.ts');
   const { PLANS } = await import('./plans.ts');
   const { loadKubeConfig, clients } = await import('../../lib/k8s/client.ts');
   const { detectClusterFamilies } = await import('../../lib/k8s/families.ts');
   const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
-  const plans = sharded ? [] : plansOfRun(PLANS, s.suites, s.selfTest);
+  const plans = sharded ? [] : plansStartedWithRun(PLANS, s.suites, s.selfTest);
   const fleetStarted = runUsesFleet(s.suites) ? createFleetPods(kc, s.runId) : Promise.resolve();
   if (plans.length > 0) {
     const cluster = await planCluster(kc, (await detectClusterFamilies(clients(kc).core)).families);

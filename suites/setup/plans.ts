@@ -6,9 +6,9 @@ import type { PodPlan } from '../../lib/probes/plans.ts';
 import { BLOB_PODS, SERVICES_PODS } from '../connectivity/plans.ts';
 import { RECORDS_PODS } from '../dns/plans.ts';
 import { GUESTBOOK, GUESTBOOK_FAULTS } from '../guestbook/plans.ts';
-import { POD_TO_HOST_PODS } from '../host-network/plans.ts';
+import { HOST_NETWORK_FAULTS_PODS, POD_TO_HOST_PODS } from '../host-network/plans.ts';
 import { ADDRESS_PREFERENCE_PODS } from '../nodeport/plans.ts';
-import { AFFINITY_PODS, CHURN_PODS, HAIRPIN_PODS } from '../services/plans.ts';
+import { AFFINITY_PODS, CHURN_PODS, HAIRPIN_PODS, SERVICES_FAULTS_PODS } from '../services/plans.ts';
 
 export const PLANS: readonly PodPlan[] = [
   BLOB_PODS,
@@ -21,4 +21,6 @@ export const PLANS: readonly PodPlan[] = [
   AFFINITY_PODS,
   CHURN_PODS,
   HAIRPIN_PODS,
+  SERVICES_FAULTS_PODS,
+  HOST_NETWORK_FAULTS_PODS,
 ];
