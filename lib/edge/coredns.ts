@@ -1,5 +1,7 @@
 import type { KubeConfig } from '@kubernetes/client-node';
+import { PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
 import { clients, updateOnConflict } from '../k8s/client.ts';
+import { waitFor } from '../k8s/wait.ts';
 import { restartDeployment } from '../k8s/rollout.ts';
 import { hostPort } from '../net/family.ts';
 import type { Pref64 } from '../net/rfc6052.ts';
@@ -15,12 +17,19 @@ export interface CorefileOptions {
 }
 
 /**
- * Every Corefile change rolls CoreDNS, and a fault test waits for the replaced pods to be
- * gone: kubeadm's 5 s lameduck and 10 s readiness period made each roll ~10 s. 2 s still
- * outlasts kube-proxy's usual update (~1 s); a slower one is covered by that wait.
+ * A rollout (applyCorefile's first Corefile, or a reload that did not come) waits for the
+ * replaced pods to be gone: kubeadm's 5 s lameduck and 10 s readiness period made each roll
+ * ~10 s. 2 s still outlasts kube-proxy's usual update (~1 s); a slower one is covered by that wait.
  */
 const LAMEDUCK_S = 2;
 const READINESS_PERIOD_S = 1;
+
+/**
+ * The reload plugin's check of the mounted Corefile, at its minimum (2 s, jitter 1 s): once
+ * the kubelet has rewritten the ConfigMap volume, CoreDNS reloads in place within ~3 s, in
+ * the same pods at the same addresses, instead of a rollout (applyCorefile).
+ */
+export const RELOAD_LINE = '    reload 2s 1s';
 
 /**
  * Cluster names are served by a server block of their own, without dns64, so a
@@ -56,31 +65,98 @@ export function renderCorefile(o: CorefileOptions): string {
     `    forward . ${hostPort(o.upstream, 53)}`,
     '    cache 5',
     '    loop',
-    '    reload',
+    RELOAD_LINE,
     '    loadbalance',
     '}',
     '',
   ].join('\n');
 }
 
-/** Replaces kube-system/coredns' Corefile and restarts CoreDNS, waiting for the rollout. */
+const COREDNS = { name: 'coredns', namespace: 'kube-system' } as const;
+const COREDNS_PODS = 'k8s-app=kube-dns';
+/** How long a reload in place may take before applyCorefile rolls CoreDNS instead. */
+const RELOAD_TIMEOUT_MS = 20_000;
+
+/**
+ * Replaces kube-system/coredns' Corefile and waits until every CoreDNS pod runs it.
+ * A Corefile with the lab's fast reload (RELOAD_LINE) is reloaded in place: each pod is
+ * touched (an annotation) so the kubelet syncs it and rewrites the ConfigMap volume at once,
+ * and the reload plugin picks the file up; done when every pod's reload hash has changed.
+ * The first apply over kubeadm's Corefile (30 s reload), or a reload that does not come,
+ * restarts the Deployment instead (a rollout, ~6 s).
+ */
 export async function applyCorefile(kc: KubeConfig, corefile: string): Promise<void> {
   const { core } = clients(kc);
-  const where = { name: 'coredns', namespace: 'kube-system' };
-  if ((await core.readNamespacedConfigMap(where)).data?.Corefile === corefile) return;
+  const current = (await core.readNamespacedConfigMap(COREDNS)).data?.Corefile;
+  if (current === corefile) return;
+  const inPlace = current?.split('\n').includes(RELOAD_LINE) ?? false;
+  const before = inPlace ? await reloadHashes(kc).catch(() => undefined) : undefined;
   await updateOnConflict(
-    () => core.readNamespacedConfigMap(where),
+    () => core.readNamespacedConfigMap(COREDNS),
     (cm) => {
       cm.data = { ...(cm.data ?? {}), Corefile: corefile };
     },
-    (cm) => core.replaceNamespacedConfigMap({ ...where, body: cm }),
+    (cm) => core.replaceNamespacedConfigMap({ ...COREDNS, body: cm }),
   );
-  await restartDeployment(kc, 'kube-system', 'coredns', (tpl) => {
+  // Only where every pod's metrics could be read: a hash that cannot be read cannot be seen to change.
+  const readable = before !== undefined && before.size > 0 && [...before.values()].every((h) => h !== null);
+  if (readable && (await reloadedInPlace(kc, before))) return;
+  await restartDeployment(kc, COREDNS.namespace, COREDNS.name, (tpl) => {
     for (const c of tpl.spec?.containers ?? []) if (c.readinessProbe) c.readinessProbe.periodSeconds = READINESS_PERIOD_S;
   });
 }
 
+/**
+ * Each CoreDNS pod's running configuration hash (coredns_reload_version_info, which appears at
+ * the first reload), read through the API server's pod proxy; null where the page could not be read.
+ */
+async function reloadHashes(kc: KubeConfig): Promise<Map<string, string | undefined | null>> {
+  const { core } = clients(kc);
+  const pods = (await core.listNamespacedPod({ namespace: COREDNS.namespace, labelSelector: COREDNS_PODS })).items.filter((p) => !p.metadata?.deletionTimestamp);
+  const hashes = await Promise.all(
+    pods.map(async (p) => {
+      const name = p.metadata!.name!;
+      const metrics = await core.connectGetNamespacedPodProxyWithPath({ name: `${name}:9153`, namespace: COREDNS.namespace, path: 'metrics' }).catch(() => null);
+      return [name, metrics === null ? null : reloadHashOf(metrics)] as const;
+    }),
+  );
+  return new Map(hashes);
+}
+
+/** The sha512 value of `coredns_reload_version_info` in a metrics page (undefined: none). */
+export function reloadHashOf(metrics: string): string | undefined {
+  return /^coredns_reload_version_info\{[^}]*hash="sha512"[^}]*value="([0-9a-f]+)"[^}]*\} 1$/m.exec(metrics)?.[1];
+}
+
+/** Touches every CoreDNS pod and waits until each one's hash differs from `before`; false when it did not within RELOAD_TIMEOUT_MS. */
+async function reloadedInPlace(kc: KubeConfig, before: Map<string, string | undefined | null>): Promise<boolean> {
+  const { core } = clients(kc);
+  const stamp = new Date().toISOString();
+  await Promise.all(
+    [...before.keys()].map((name) =>
+      core.patchNamespacedPod(
+        { name, namespace: COREDNS.namespace, body: { metadata: { annotations: { 'v6e2e.io/corefile-at': stamp } } } },
+        setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+      ),
+    ),
+  );
+  try {
+    await waitFor(
+      'every CoreDNS pod reloaded the new Corefile',
+      () => reloadHashes(kc),
+      {
+        timeoutMs: RELOAD_TIMEOUT_MS,
+        intervalMs: 500,
+        until: (now) => [...before].every(([name, old]) => typeof now.get(name) === 'string' && now.get(name) !== old),
+      },
+    );
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export async function readCorefile(kc: KubeConfig): Promise<string> {
-  const cm = await clients(kc).core.readNamespacedConfigMap({ name: 'coredns', namespace: 'kube-system' });
+  const cm = await clients(kc).core.readNamespacedConfigMap(COREDNS);
   return cm.data?.Corefile ?? '';
 }

@@ -44,7 +44,7 @@ async function corednsLab(ctx: TestContext): Promise<EdgeInfo> {
 
 /**
  * CoreDNS over IPv6 as it is now: where kube-dns has no IPv6 ClusterIP the resolver is a
- * CoreDNS pod, and every Corefile change rolls those pods (new addresses).
+ * CoreDNS pod, and a Corefile change that falls back to a rollout replaces those pods (new addresses).
  */
 async function currentResolver(): Promise<Resolver> {
   const v6 = (await resolverAddresses(h)).IPv6;
@@ -57,8 +57,8 @@ let original: string | undefined;
 
 /**
  * Applies `corefile` and runs `body`. One fault's Corefile replaces the other's directly,
- * so the faults cost a CoreDNS rollout each plus one for the restore (a restore after each
- * cost a rollout more per fault: ~5 s, and the wait for synthesis back).
+ * so the faults cost a CoreDNS reload each (in place, ~2 s: lib/edge/coredns.ts) plus one
+ * for the restore.
  */
 async function withFaultyCorefile(corefile: string, body: () => Promise<void>): Promise<void> {
   original ??= await readCorefile(h.kc);
@@ -79,7 +79,7 @@ afterAll(async () => {
 }, 180_000);
 
 /**
- * Polls the raw AAAA answers until they show the fault (CoreDNS' rollout and its 5 s cache
+ * Polls the raw AAAA answers until they show the fault (CoreDNS' reload and its 5 s cache
  * lag behind the API); returns the resolver that showed it. Only a resolver that replied
  * NOERROR counts: during the rollout a terminating CoreDNS pod gives no reply at all,
  * which has no AAAA either but says nothing about the fault.

@@ -157,7 +157,7 @@ describe('nat64 faults', () => {
         expectFault(udp, { object: clientObject(c, udpTarget(udpIp, edge.origin.udpPort)), family: 'IPv6', seen: ['no reply within the timeout'] });
       }
       // DNS64 is not the translator: discovery and synthesis are unaffected. The resolver is
-      // looked up under the lock too: dns64's faults roll CoreDNS' pods (the resolver on a
+      // looked up under the lock too: dns64's faults may roll CoreDNS' pods (the resolver on a
       // cluster whose kube-dns has no IPv6 ClusterIP) out from under an earlier lookup.
       const dns = await withCoreDns(async () => {
         const v6 = (await resolverAddresses(h)).IPv6;
