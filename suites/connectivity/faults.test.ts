@@ -15,8 +15,10 @@ import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import { applyObjects, type TestNamespace } from '../../lib/k8s/apply.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
 import { familyOf, urlFor } from '../../lib/net/family.ts';
-import { NETEXEC_HTTP_PORT, nodePairs, podIPs, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
-import { createService, FAMILIES, fqdnOf, MAX_NODE_PAIRS, serviceManifest, skipWithoutFamily, suiteNamespace } from './common.ts';
+import { plannedPods } from '../../lib/probes/plans.ts';
+import { NETEXEC_HTTP_PORT, podIPs } from '../../lib/probes/pods.ts';
+import { createService, FAMILIES, fqdnOf, serviceManifest, skipWithoutFamily } from './common.ts';
+import { CONNECTIVITY_FAULTS_PODS, PAIR } from './plans.ts';
 import { clusterIpEveryBackend, clusterIpHttp, internalLocalOnly, podToPodHttp, podToPodPing, serviceDns } from './scenarios.ts';
 import { droppedBy, echoRequestMatch, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
@@ -41,49 +43,11 @@ let twinSvc: V1Service;
 let pairSvc: V1Service;
 let itpCluster: V1Service;
 
-const PAIR = { 'v6e2e.io/group': 'pair' };
-
-/**
- * An HTTP server that can only listen on IPv4: socat TCP4-LISTEN answering the pod's
- * hostname (netexec always listens on both families). It reads the request before
- * answering, so curl does not see a reset.
- */
-const V4_ONLY_SERVER = [
-  'sh',
-  '-c',
-  [
-    "cat > /tmp/reply.sh <<'EOF'",
-    'while IFS= read -r l; do l=$(printf %s "$l" | tr -d "\\r"); [ -z "$l" ] && break; done',
-    'h=$(hostname)',
-    'printf "HTTP/1.0 200 OK\\r\\nContent-Length: %s\\r\\n\\r\\n%s" "${#h}" "$h"',
-    'EOF',
-    `exec socat TCP4-LISTEN:${NETEXEC_HTTP_PORT},fork,reuseaddr SYSTEM:"sh /tmp/reply.sh"`,
-  ].join('\n'),
-];
-
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'connectivity-faults');
-  const pairs = nodePairs(await workerNodes(h.kc), MAX_NODE_PAIRS);
-  const farNode = (await h.api.core.listNode({})).items.map((n) => n.metadata!.name!).find((n) => n !== pairs[0]!.from && n !== pairs[0]!.to);
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: 'client', node: pairs[0]!.from },
-      {
-        name: 'v4only',
-        node: pairs[0]!.to,
-        command: V4_ONLY_SERVER,
-        // kubelet would probe the primary PodIP, which on an IPv6 cluster this server never answers.
-        readinessProbe: { exec: { command: ['nc', '-z', '127.0.0.1', String(NETEXEC_HTTP_PORT)] }, periodSeconds: 1 },
-      },
-      { name: 'echo', node: pairs[0]!.to, labels: PAIR },
-      { name: 'twin', node: pairs[0]!.from, labels: { ...PAIR, 'v6e2e.io/role': 'twin' } },
-      ...(farNode ? [{ name: 'far', node: farNode }] : []),
-    ],
-    180_000,
-  );
+  const planned = await plannedPods(h, CONNECTIVITY_FAULTS_PODS);
+  ns = planned.ns;
+  const pods = planned.pods;
   [client, v4only, echo, twin] = pods as [V1Pod, V1Pod, V1Pod, V1Pod];
   far = pods[4];
   const families = h.families.families;

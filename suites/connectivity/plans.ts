@@ -4,7 +4,7 @@
  * peers and clients are the run's probe fleet.
  */
 import type { PlanCluster, PodPlan } from '../../lib/probes/plans.ts';
-import { nodePairs } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, nodePairs } from '../../lib/probes/pods.ts';
 import { MAX_NODE_PAIRS, ROLE_LABEL } from './common.ts';
 
 export const BLOB_PORT = 8090;
@@ -57,6 +57,54 @@ export const SERVICES_PODS: PodPlan = {
       { name: 'server-1', node: at.server1Node, labels: SERVER },
       { name: 'near', node: at.clientNode, labels: { ...NEAR, ...ITP } },
       ...(at.farNode ? [{ name: 'far', node: at.farNode, labels: { [ROLE_LABEL]: 'far' } }] : []),
+    ];
+  },
+};
+
+export const PAIR = { 'v6e2e.io/group': 'pair' };
+
+/**
+ * An HTTP server that can only listen on IPv4: socat TCP4-LISTEN answering the pod's
+ * hostname (netexec always listens on both families). It reads the request before
+ * answering, so curl does not see a reset.
+ */
+export const V4_ONLY_SERVER = [
+  'sh',
+  '-c',
+  [
+    "cat > /tmp/reply.sh <<'EOF'",
+    'while IFS= read -r l; do l=$(printf %s "$l" | tr -d "\\r"); [ -z "$l" ] && break; done',
+    'h=$(hostname)',
+    'printf "HTTP/1.0 200 OK\\r\\nContent-Length: %s\\r\\n\\r\\n%s" "${#h}" "$h"',
+    'EOF',
+    `exec socat TCP4-LISTEN:${NETEXEC_HTTP_PORT},fork,reuseaddr SYSTEM:"sh /tmp/reply.sh"`,
+  ].join('\n'),
+];
+
+/**
+ * faults.test.ts: its own client and servers (its drops match their IPs): the client on the
+ * first node of the first pair, the IPv4-only server and `echo` on the second, `twin` beside
+ * the client, and `far` on a node holding neither, when there is one.
+ */
+export const CONNECTIVITY_FAULTS_PODS: PodPlan = {
+  label: 'connectivity-faults',
+  suite: 'connectivity',
+  selfTestOnly: true,
+  pods: ({ workers, nodes }) => {
+    const [pair] = nodePairs(workers, MAX_NODE_PAIRS);
+    const farNode = nodes.find((n) => n !== pair!.from && n !== pair!.to);
+    return [
+      { name: 'client', node: pair!.from },
+      {
+        name: 'v4only',
+        node: pair!.to,
+        command: V4_ONLY_SERVER,
+        // kubelet would probe the primary PodIP, which on an IPv6 cluster this server never answers.
+        readinessProbe: { exec: { command: ['nc', '-z', '127.0.0.1', String(NETEXEC_HTTP_PORT)] }, periodSeconds: 1 },
+      },
+      { name: 'echo', node: pair!.to, labels: PAIR },
+      { name: 'twin', node: pair!.from, labels: { ...PAIR, 'v6e2e.io/role': 'twin' } },
+      ...(farNode ? [{ name: 'far', node: farNode }] : []),
     ];
   },
 };

@@ -3,7 +3,7 @@
  * run begins. plans.test.ts checks that labels are unique and that each plan is used by a file.
  */
 import type { PodPlan } from '../../lib/probes/plans.ts';
-import { BLOB_PODS, SERVICES_PODS } from '../connectivity/plans.ts';
+import { BLOB_PODS, CONNECTIVITY_FAULTS_PODS, SERVICES_PODS } from '../connectivity/plans.ts';
 import { RECORDS_PODS } from '../dns/plans.ts';
 import { GUESTBOOK, GUESTBOOK_FAULTS } from '../guestbook/plans.ts';
 import { HOST_NETWORK_FAULTS_PODS, POD_TO_HOST_PODS } from '../host-network/plans.ts';
@@ -13,6 +13,7 @@ import { AFFINITY_PODS, CHURN_PODS, HAIRPIN_PODS, SERVICES_FAULTS_PODS } from '.
 export const PLANS: readonly PodPlan[] = [
   BLOB_PODS,
   SERVICES_PODS,
+  CONNECTIVITY_FAULTS_PODS,
   RECORDS_PODS,
   GUESTBOOK,
   GUESTBOOK_FAULTS,
