@@ -23,7 +23,6 @@
 import { E2E_PROJECTS } from '../harness/schedule.ts';
 import path from 'node:path';
 import type { Reporter, SerializedError, TestCase, TestModule, TestRunEndReason, TestSuite, Vitest } from 'vitest/node';
-import { durationsFile, recordDurations, runMode } from '../harness/durations.ts';
 import { decodeSettings, type RunSettings } from '../harness/settings.ts';
 import { isGating, readGate } from './gate.ts';
 import { writeJunit } from './junit.ts';
@@ -384,9 +383,6 @@ export class SummaryReporter implements Reporter {
       files,
     }));
     this.lastSummary = summary;
-    // The next run of this mode starts its longest files first (lib/harness/durations.ts): runs
-    // against a cluster only, and only files that ran to their end.
-    if (s.kubeconfig) recordDurations(durationsFile(runMode(s.selfTest)), files.filter((f) => f.endMs !== undefined));
     const dir = this.settings.reportDir;
     if (dir) {
       writeSummaryJson(dir, summary);
