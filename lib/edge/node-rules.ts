@@ -84,3 +84,48 @@ export async function withDrops<T>(drops: readonly NodeDrop[], body: () => Promi
 export function echoRequestMatch(family: IPFamily): string[] {
   return family === 'IPv6' ? ['-p', 'ipv6-icmp', '--icmpv6-type', 'echo-request'] : ['-p', 'icmp', '--icmp-type', 'echo-request'];
 }
+
+/** A fault rule found in a node's `iptables-save` output: its table, its spec after `-A`, and the namespace in its tag. */
+export interface SavedFaultRule {
+  table: string;
+  spec: string[];
+  namespace: string;
+}
+
+/**
+ * The fault rules (`--comment v6e2e-fault-<namespace>`) in `iptables-save` output. Pure. Our
+ * rules hold no quoted words, so a line splits on blanks into the very argv `-D` takes.
+ */
+export function faultRulesIn(saved: string): SavedFaultRule[] {
+  const out: SavedFaultRule[] = [];
+  let table = '';
+  for (const line of saved.split('\n')) {
+    if (line.startsWith('*')) table = line.slice(1).trim();
+    const tag = /--comment "?v6e2e-fault-([a-z0-9-]+)"?(\s|$)/.exec(line);
+    if (!line.startsWith('-A ') || !tag || line.includes('"')) continue;
+    out.push({ table, spec: line.slice(3).trim().split(/\s+/), namespace: tag[1]! });
+  }
+  return out;
+}
+
+/**
+ * Removes the fault rules whose namespace is not live: those a run left when it was stopped
+ * before its `finally` (Ctrl-C twice, a killed worker). Such a rule drops traffic to an IP
+ * that a later pod may be given, and fails that run's checks. Returns how many went, per node.
+ */
+export async function removeStaleFaultRules(nodes: readonly string[], live: (namespace: string) => boolean): Promise<Map<string, number>> {
+  const removed = new Map<string, number>();
+  await Promise.all(
+    nodes.flatMap((node) =>
+      (['IPv4', 'IPv6'] as const).map(async (family) => {
+        const saved = await dockerTry(['exec', node, family === 'IPv6' ? 'ip6tables-save' : 'iptables-save'], { timeout: 30_000 });
+        if (saved.exitCode !== 0) return;
+        for (const r of faultRulesIn(saved.stdout).filter((x) => !live(x.namespace))) {
+          const d = await xtablesIn(node, family, ['-t', r.table, '-D', ...r.spec]);
+          if (d.exitCode === 0) removed.set(node, (removed.get(node) ?? 0) + 1);
+        }
+      }),
+    ),
+  );
+  return removed;
+}

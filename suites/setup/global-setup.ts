@@ -77,10 +77,33 @@ async function deleteRunPlans(s: RunSettings): Promise<void> {
   );
 }
 
+/**
+ * Fault rules a stopped run left on a lab cluster's nodes (its `finally` never ran) drop
+ * traffic to IPs later pods are given: they go before any file starts. Never fails the run.
+ */
+async function sweepStaleFaultRules(s: RunSettings): Promise<void> {
+  if (!s.kubeconfig) return;
+  const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
+  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  // Node rules are seeded with docker exec: lab (kind) clusters only.
+  if (!kc.getCurrentContext().startsWith('kind-')) return;
+  const { CoreV1Api } = await import('@kubernetes/client-node');
+  const { removeStaleFaultRules } = await import('../../lib/edge/node-rules.ts');
+  const core = kc.makeApiClient(CoreV1Api);
+  const [nodes, namespaces] = await Promise.all([core.listNode({}), core.listNamespace({})]);
+  const live = new Set(namespaces.items.filter((n) => n.status?.phase !== 'Terminating').map((n) => n.metadata!.name!));
+  const removed = await removeStaleFaultRules(nodes.items.map((n) => n.metadata!.name!), (ns) => live.has(ns));
+  if (removed.size > 0) console.error(`v6e2e: removed fault rules a stopped run left: ${[...removed].map(([node, n]) => `${n} on ${node}`).join(', ')}`);
+}
+
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s = decodeSettings();
   const podsStarted = startRunPods(s, project.globalConfig.shard !== undefined).catch(() => undefined); // a file that needs them says why it has none
-  project.provide('v6e2e', { ...s, kubernetesVersion: await askKubernetesVersion(s) });
+  const [kubernetesVersion] = await Promise.all([
+    askKubernetesVersion(s),
+    sweepStaleFaultRules(s).catch((err: unknown) => console.error(`v6e2e: could not sweep stale fault rules: ${err instanceof Error ? err.message : String(err)}`)),
+  ]);
+  project.provide('v6e2e', { ...s, kubernetesVersion });
   return async () => {
     // Its creations end before the deletion starts, or they could outlive it.
     await podsStarted;
