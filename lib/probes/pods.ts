@@ -204,6 +204,11 @@ export function podLabel(pod: V1Pod): string {
   return `pod ${pod.metadata?.namespace ?? '?'}/${pod.metadata?.name ?? '?'}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}`;
 }
 
+/** The first two workers (the first, twice, on a single-node cluster): a client's node and another. */
+export function twoWorkers(workers: readonly string[]): [string, string] {
+  return [workers[0]!, workers[1] ?? workers[0]!];
+}
+
 export interface NodePair {
   from: string;
   to: string;

@@ -16,7 +16,7 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
 import { otherFamily, type IPFamily } from '../../lib/net/family.ts';
 import { startPlanned } from '../../lib/probes/plans.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, workerNodes } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, twoWorkers, workerNodes } from '../../lib/probes/pods.ts';
 import { echoRequestMatch, faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { TURN_TIMEOUT_MS, turnsBy } from '../../lib/harness/turns.ts';
 import {
@@ -28,7 +28,7 @@ import {
   ROLE_LABEL,
   skipWithoutFamily,
 } from './common.ts';
-import { faultWorkers, HOST_NETWORK_FAULTS_PODS } from './plans.ts';
+import { HOST_NETWORK_FAULTS_PODS } from './plans.ts';
 import { clusterIpHttp, clusterIpUdp, hostEndpointSlices, hostPortHttp, hostToPodHttp, nodePortHttp, nodePortUdp, podToNodesPing } from './scenarios.ts';
 
 let h: Harness;
@@ -56,7 +56,7 @@ beforeAll(async () => {
   h = await harness();
   const [started, workers] = await Promise.all([startPlanned(h, HOST_NETWORK_FAULTS_PODS), workerNodes(h.kc)]);
   ns = started.ns;
-  [w0, w1] = faultWorkers(workers);
+  [w0, w1] = twoWorkers(workers);
   const families = h.families.families;
   // The Services while the planned pods (plans.ts) finish.
   const [{ pods }, svcA, svcB, listed] = await Promise.all([

@@ -3,7 +3,7 @@
  * e2e globalSetup creates them beside the probe fleet, the files wait for them.
  */
 import type { PodPlan } from '../../lib/probes/plans.ts';
-import { NETEXEC_HTTP_PORT } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, twoWorkers } from '../../lib/probes/pods.ts';
 import { FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, FAULT_HOSTPORT, hostNetworkEndpoint, HOSTPORT, ROLE_LABEL, SLEEPER } from './common.ts';
 
 /** The node pod-to-host.test.ts publishes its hostPort on: the second worker (the first when alone). */
@@ -19,11 +19,6 @@ export const POD_TO_HOST_PODS: PodPlan = {
   pods: ({ workers }) => [{ name: 'hostport', node: hostPortNode(workers), ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: HOSTPORT, protocol: 'TCP' }] }],
 };
 
-/** The first two workers of faults.test.ts (one, twice, on a single-node cluster): clients on w0, servers on w1. */
-export function faultWorkers(workers: readonly string[]): [string, string] {
-  return [workers[0]!, workers[1] ?? workers[0]!];
-}
-
 /**
  * faults.test.ts: its own clients and servers (its drops match their IPs and ports): a
  * hostNetwork client and a pod client on w0; on w1 the NodePort Service's backend, the
@@ -34,7 +29,7 @@ export const HOST_NETWORK_FAULTS_PODS: PodPlan = {
   suite: 'host-network',
   selfTestOnly: true,
   pods: ({ workers }) => {
-    const [w0, w1] = faultWorkers(workers);
+    const [w0, w1] = twoWorkers(workers);
     return [
       { name: 'hclient', node: w0, hostNetwork: true, command: SLEEPER },
       { name: 'backend', node: w1, labels: { [ROLE_LABEL]: 'backend' } },

@@ -15,9 +15,9 @@ import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
 import { startPlanned } from '../../lib/probes/plans.ts';
-import { workerNodes } from '../../lib/probes/pods.ts';
+import { twoWorkers, workerNodes } from '../../lib/probes/pods.ts';
 import { createAffinityService, expectOk, FAMILIES, skipWithoutFamily, type Via } from './common.ts';
-import { AFFINITY_BACKEND, AFFINITY_PODS, twoWorkers } from './plans.ts';
+import { AFFINITY_BACKEND, AFFINITY_PODS } from './plans.ts';
 import { AFFINITY_TIMEOUT_S, affinityPinned, affinityPinnedUdp, affinityTimeout, affinityToggle } from './scenarios.ts';
 
 

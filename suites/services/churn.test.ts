@@ -16,9 +16,9 @@ import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
 import { startPlanned } from '../../lib/probes/plans.ts';
-import { workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
+import { twoWorkers, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { createAffinityService, expectOk, FAMILIES, skipWithoutFamily, type Via } from './common.ts';
-import { churnLabel, CHURN_PODS, fam, twoWorkers, udpLabel } from './plans.ts';
+import { churnLabel, CHURN_PODS, fam, udpLabel } from './plans.ts';
 import { endpointChurn, udpServerReplaced } from './scenarios.ts';
 
 interface FamilySet {

@@ -16,10 +16,10 @@ import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { NETEXEC_HTTP, NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 import { plannedPods } from '../../lib/probes/plans.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, setPodCondition, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, setPodCondition, twoWorkers, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { faultTag, removeDrop, seedDrop, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { createAffinityService, FAMILIES, setAffinity, skipWithoutFamily, type Via } from './common.ts';
-import { AFFINITY_BACKEND, fam, SERVICES_FAULTS_PODS, twoWorkers, udpLabel } from './plans.ts';
+import { AFFINITY_BACKEND, fam, SERVICES_FAULTS_PODS, udpLabel } from './plans.ts';
 import { AFFINITY_TIMEOUT_S, affinityPinned, CONVERGE_MS, affinityPinnedUdp, affinitySpread, affinityTimeout, endpointChurn, EXPIRY_WINDOWS, udpServerReplaced } from './scenarios.ts';
 
 const SOURCE_PORT: Record<IPFamily, number> = { IPv4: 42000, IPv6: 42010 };

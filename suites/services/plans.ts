@@ -5,14 +5,9 @@
  */
 import type { IPFamily } from '../../lib/net/family.ts';
 import type { PodPlan } from '../../lib/probes/plans.ts';
-import type { ProbePodSpec } from '../../lib/probes/pods.ts';
+import { twoWorkers, type ProbePodSpec } from '../../lib/probes/pods.ts';
 import { ROLE_LABEL } from './common.ts';
 import { HAIRPIN } from './edge-common.ts';
-
-/** The first two workers (one, twice, on a single-node cluster). */
-export function twoWorkers(workers: readonly string[]): [string, string] {
-  return [workers[0]!, workers[1] ?? workers[0]!];
-}
 
 export const AFFINITY_BACKEND = { [ROLE_LABEL]: 'affinity-backend' };
 
