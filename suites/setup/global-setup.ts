@@ -8,8 +8,19 @@
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
  */
+import type { KubeConfig } from '@kubernetes/client-node';
 import type { TestProject } from 'vitest/node';
 import { decodeSettings, type RunSettings } from '../../lib/harness/settings.ts';
+
+/**
+ * The run's cluster, loaded once: every step here shares one connection pool
+ * (lib/k8s/pooled.ts) instead of opening its own TLS connections.
+ */
+let runKc: Promise<KubeConfig> | undefined;
+function runKubeConfig(kubeconfig: string, context: string | null): Promise<KubeConfig> {
+  runKc ??= import('../../lib/k8s/client.ts').then(({ loadKubeConfig }) => loadKubeConfig({ kubeconfig, context: context ?? undefined }));
+  return runKc;
+}
 
 /**
  * Runs without the CLI (plain `vitest run --project e2e`) do not know the
@@ -20,8 +31,7 @@ import { decodeSettings, type RunSettings } from '../../lib/harness/settings.ts'
 async function askKubernetesVersion(s: RunSettings): Promise<string | null> {
   if (s.kubernetesVersion || !s.kubeconfig) return s.kubernetesVersion;
   const { VersionApi } = await import('@kubernetes/client-node');
-  const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
-  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  const kc = await runKubeConfig(s.kubeconfig, s.context);
   let timer: NodeJS.Timeout | undefined;
   const version = await Promise.race([
     kc.makeApiClient(VersionApi).getCode().then((v) => v.gitVersion, () => null),
@@ -36,9 +46,8 @@ async function askKubernetesVersion(s: RunSettings): Promise<string | null> {
  */
 async function deleteRunFleet(s: RunSettings): Promise<void> {
   if (!s.kubeconfig) return;
-  const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
   const { deleteFleet } = await import('../../lib/probes/fleet.ts');
-  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  const kc = await runKubeConfig(s.kubeconfig, s.context);
   await deleteFleet(kc, s.runId).catch((err: unknown) => console.error(`v6e2e: could not delete the probe fleet: ${err instanceof Error ? err.message : String(err)}`));
 }
 
@@ -52,9 +61,9 @@ async function startRunPods(s: RunSettings, sharded: boolean): Promise<void> {
   const { createFleetPods, runUsesFleet } = await import('../../lib/probes/fleet.ts');
   const { planCluster, plansStartedWithRun, startPlan } = await import('../../lib/probes/plans.ts');
   const { PLANS } = await import('./plans.ts');
-  const { loadKubeConfig, clients } = await import('../../lib/k8s/client.ts');
+  const { clients } = await import('../../lib/k8s/client.ts');
   const { detectClusterFamilies } = await import('../../lib/k8s/families.ts');
-  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  const kc = await runKubeConfig(s.kubeconfig, s.context);
   const plans = sharded ? [] : plansStartedWithRun(PLANS, s.suites, s.selfTest);
   const fleetStarted = runUsesFleet(s.suites) ? createFleetPods(kc, s.runId) : Promise.resolve();
   if (plans.length > 0) {
@@ -70,8 +79,7 @@ async function deleteRunPlans(s: RunSettings): Promise<void> {
   if (!s.kubeconfig) return;
   const { deletePlanNamespaces, plansOfRun } = await import('../../lib/probes/plans.ts');
   const { PLANS } = await import('./plans.ts');
-  const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
-  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  const kc = await runKubeConfig(s.kubeconfig, s.context);
   await deletePlanNamespaces(kc, s.runId, plansOfRun(PLANS, s.suites, s.selfTest)).catch((err: unknown) =>
     console.error(`v6e2e: could not delete planned namespaces: ${err instanceof Error ? err.message : String(err)}`),
   );
@@ -83,8 +91,7 @@ async function deleteRunPlans(s: RunSettings): Promise<void> {
  */
 async function sweepStaleFaultRules(s: RunSettings): Promise<void> {
   if (!s.kubeconfig) return;
-  const { loadKubeConfig } = await import('../../lib/k8s/client.ts');
-  const kc = loadKubeConfig({ kubeconfig: s.kubeconfig, context: s.context ?? undefined });
+  const kc = await runKubeConfig(s.kubeconfig, s.context);
   // Node rules are seeded with docker exec: lab (kind) clusters only.
   if (!kc.getCurrentContext().startsWith('kind-')) return;
   const { CoreV1Api } = await import('@kubernetes/client-node');
