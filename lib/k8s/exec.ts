@@ -10,6 +10,7 @@
  */
 import { PassThrough } from 'node:stream';
 import { CoreV1Api, Exec, type KubeConfig, type V1Pod, type V1Status } from '@kubernetes/client-node';
+import { podShell, PodShellError, shellPortOf } from './pod-shell.ts';
 
 export interface ExecOptions {
   /** Default: the pod's `kubectl.kubernetes.io/default-container`, else its first container. */
@@ -58,42 +59,89 @@ export function defaultContainerOf(p: V1Pod): string | undefined {
   return p.metadata?.annotations?.['kubectl.kubernetes.io/default-container'] ?? p.spec?.containers[0]?.name;
 }
 
-/**
- * Default containers already read, per client and `namespace/pod`: a probe pod is exec'd
- * into dozens of times a run, and a GET before each was a third of a run's pod reads.
- * An entry goes when an exec through it fails (the pod may have been made anew).
- */
-const knownDefaults = new WeakMap<KubeConfig, Map<string, string>>();
-
-async function defaultContainer(kc: KubeConfig, namespace: string, pod: string): Promise<string> {
-  let known = knownDefaults.get(kc);
-  if (!known) knownDefaults.set(kc, (known = new Map()));
-  const hit = known.get(`${namespace}/${pod}`);
-  if (hit !== undefined) return hit;
-  const name = defaultContainerOf(await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace }));
-  if (!name) throw new ExecError(`pod ${namespace}/${pod} has no containers to exec into`, { stdout: '', stderr: '' });
-  known.set(`${namespace}/${pod}`, name);
-  return name;
+/** How the harness runs a command in a pod: the container an exec goes to, and netexec's shell port when the pod offers it (pod-shell.ts). */
+interface PodRoute {
+  container: string;
+  shellPort?: number;
 }
 
-/** Forgets a pod's default container (see knownDefaults). */
-function forgetDefault(kc: KubeConfig, namespace: string, pod: string): void {
-  knownDefaults.get(kc)?.delete(`${namespace}/${pod}`);
+/**
+ * Routes already known, per client and `namespace/pod`: a probe pod is exec'd into dozens
+ * of times a run, and a GET before each was a third of a run's pod reads. An entry goes
+ * when a command through it fails (the pod may have been made anew).
+ */
+const knownRoutes = new WeakMap<KubeConfig, Map<string, PodRoute>>();
+
+function routes(kc: KubeConfig): Map<string, PodRoute> {
+  let known = knownRoutes.get(kc);
+  if (!known) knownRoutes.set(kc, (known = new Map()));
+  return known;
+}
+
+function routeOf(p: V1Pod): PodRoute | undefined {
+  const container = defaultContainerOf(p);
+  if (!container) return undefined;
+  const shellPort = shellPortOf(p.metadata?.annotations);
+  return { container, ...(shellPort !== undefined ? { shellPort } : {}) };
+}
+
+/** Remembers how to reach a pod the caller already holds, so its first command needs no GET. */
+export function knowPod(kc: KubeConfig, p: V1Pod): void {
+  const route = routeOf(p);
+  if (route && p.metadata?.namespace && p.metadata.name) routes(kc).set(`${p.metadata.namespace}/${p.metadata.name}`, route);
+}
+
+async function routeTo(kc: KubeConfig, namespace: string, pod: string): Promise<PodRoute> {
+  const hit = routes(kc).get(`${namespace}/${pod}`);
+  if (hit !== undefined) return hit;
+  const route = routeOf(await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace }));
+  if (!route) throw new ExecError(`pod ${namespace}/${pod} has no containers to exec into`, { stdout: '', stderr: '' });
+  routes(kc).set(`${namespace}/${pod}`, route);
+  return route;
+}
+
+/** Forgets a pod's route (see knownRoutes). */
+function forgetRoute(kc: KubeConfig, namespace: string, pod: string): void {
+  knownRoutes.get(kc)?.delete(`${namespace}/${pod}`);
 }
 
 /**
  * Runs `command` in a pod and resolves with its exit code and output. A non-zero exit
  * is a result, not an error; errors are reserved for "could not find out" (timeout,
- * lost connection, container not found).
+ * lost connection, container not found). A pod with a shell port (pod-shell.ts) and no
+ * container asked for gets the command through netexec; one the API server cannot reach
+ * that way is exec'd into from then on.
  */
 export async function podExec(kc: KubeConfig, namespace: string, pod: string, command: string[], opts: ExecOptions = {}): Promise<ExecResult> {
   if (command.length === 0) throw new ExecError('podExec: empty command', { stdout: '', stderr: '' });
   if (opts.container !== undefined) return execIn(kc, namespace, pod, opts.container, command, opts);
-  const container = await defaultContainer(kc, namespace, pod);
-  return execIn(kc, namespace, pod, container, command, opts).catch((err: unknown) => {
-    forgetDefault(kc, namespace, pod);
+  const route = await routeTo(kc, namespace, pod);
+  const viaShell = route.shellPort === undefined ? undefined : await shellIn(kc, namespace, pod, route, command, opts);
+  if (viaShell) return viaShell;
+  return execIn(kc, namespace, pod, route.container, command, opts).catch((err: unknown) => {
+    forgetRoute(kc, namespace, pod);
     throw err;
   });
+}
+
+/** The command through netexec's shell; undefined when the API server could not reach it (nothing ran: exec instead). */
+async function shellIn(kc: KubeConfig, namespace: string, pod: string, route: PodRoute, command: string[], opts: ExecOptions): Promise<ExecResult | undefined> {
+  const timeoutMs = opts.timeoutMs ?? 60_000;
+  const maxBytes = opts.maxOutputBytes ?? 4 * 1024 * 1024;
+  try {
+    const r = await podShell(kc, namespace, pod, route.shellPort!, command, timeoutMs);
+    const cut = (t: string) => (Buffer.byteLength(t) > maxBytes ? Buffer.from(t).subarray(0, maxBytes).toString('utf8') : t);
+    const truncated = Buffer.byteLength(r.stdout) > maxBytes || Buffer.byteLength(r.stderr) > maxBytes;
+    return { code: r.code, stdout: cut(r.stdout), stderr: cut(r.stderr), truncated };
+  } catch (err) {
+    if (err instanceof PodShellError && err.kind === 'unreachable') {
+      routes(kc).set(`${namespace}/${pod}`, { container: route.container });
+      return undefined;
+    }
+    forgetRoute(kc, namespace, pod);
+    const msg = err instanceof Error ? err.message : String(err);
+    throw new ExecError(`shell in ${namespace}/${pod} (netexec :${route.shellPort}): ${command.join(' ')}: ${msg}`, { stdout: '', stderr: '' });
+  }
 }
 
 /** The exec itself, into a known container. */

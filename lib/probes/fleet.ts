@@ -18,6 +18,7 @@ import { createHash } from 'node:crypto';
 import type { Suite } from '../profiles.ts';
 import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
 import { waitForEndpoints } from '../k8s/endpoints.ts';
+import { shellOnCluster } from '../k8s/pod-shell.ts';
 import { createService, deleteServices, type ServiceShape } from '../k8s/services.ts';
 import { createProbePods, hostNetworkEndpoint, ROLE_LABEL, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
 
@@ -110,7 +111,8 @@ export async function createFleetPods(kc: KubeConfig, runId: string): Promise<Fl
   const nodes = (await workerNodes(kc)).slice(0, FLEET_NODES);
   if (nodes.length === 0) throw new Error('no schedulable node for the probe fleet');
   await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
-  const specs = fleetSpecs(nodes, fleetTail(namespace));
+  // Nothing changes what the fleet's pods see: the harness may use their shell (pod-shell.ts).
+  const specs = fleetSpecs(nodes, fleetTail(namespace)).map((s) => ({ ...s, shell: shellOnCluster(kc) }));
   await createProbePods(kc, namespace, specs, { existingOk: true });
   return { namespace, nodes, specs };
 }

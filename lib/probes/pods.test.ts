@@ -1,6 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { V1Pod } from '@kubernetes/client-node';
-import { nodePairs, podIpOf, podIPs, probePodManifest } from './pods.ts';
+import { SHELL_PORT_ANNOTATION } from '../k8s/pod-shell.ts';
+import { hostNetworkEndpoint, netexecHttpPort, nodePairs, podIpOf, podIPs, probePodManifest } from './pods.ts';
 
 describe('nodePairs', () => {
   test('two nodes: both directions', () => {
@@ -42,5 +43,21 @@ describe('probePodManifest', () => {
     const ports = [{ containerPort: 8080, hostPort: 28290, protocol: 'TCP' }];
     expect(probePodManifest('ns', { name: 'hp', ports }).spec!.containers[0]!.ports).toEqual(ports);
     expect(probePodManifest('ns', { name: 'plain' }).spec!.containers[0]!.ports).toBeUndefined();
+  });
+});
+
+describe('the shell annotation (lib/k8s/pod-shell.ts)', () => {
+  const port = (spec: Parameters<typeof probePodManifest>[1]) => probePodManifest('ns', spec).metadata?.annotations?.[SHELL_PORT_ANNOTATION];
+  test("names netexec's HTTP port, only for pods that ask and run netexec", () => {
+    expect(port({ name: 'a', shell: true })).toBe('8080');
+    expect(port({ name: 'a', shell: true, httpPort: 9000 })).toBe('9000');
+    expect(port({ ...hostNetworkEndpoint('h', 'n', 28080, 28081, {}), shell: true })).toBe('28080');
+    expect(port({ name: 'a' })).toBeUndefined();
+    expect(port({ name: 'a', shell: true, command: ['sleep', 'infinity'] })).toBeUndefined();
+    expect(port({ name: 'a', shell: true, args: ['pause'] })).toBeUndefined();
+  });
+  test('netexecHttpPort reads the flag when args are given', () => {
+    expect(netexecHttpPort({ args: ['netexec', '--http-port=1234'] })).toBe(1234);
+    expect(netexecHttpPort({ args: ['netexec'] })).toBe(8080);
   });
 });

@@ -6,6 +6,7 @@
 import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { apiStatus, updateOnConflict } from '../k8s/client.ts';
+import { SHELL_PORT_ANNOTATION } from '../k8s/pod-shell.ts';
 import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
@@ -51,6 +52,20 @@ export interface ProbePodSpec {
    * setPodCondition): a fault seeds its rule on the pod's IP before any traffic is sent to it.
    */
   readinessGates?: string[];
+  /**
+   * The harness may run commands through netexec's /shell (lib/k8s/pod-shell.ts) instead of
+   * an exec: only for pods no fault touches (the run's fleet, the check files' plans).
+   */
+  shell?: boolean;
+}
+
+/** netexec's HTTP port when the pod runs netexec (the default args, or args naming it), else undefined. */
+export function netexecHttpPort(s: Pick<ProbePodSpec, 'args' | 'command' | 'httpPort'>): number | undefined {
+  if (s.command) return undefined;
+  if (!s.args) return s.httpPort ?? NETEXEC_HTTP_PORT;
+  if (s.args[0] !== 'netexec') return undefined;
+  const flag = s.args.find((a) => a.startsWith('--http-port='));
+  return flag ? Number(flag.slice('--http-port='.length)) : NETEXEC_HTTP_PORT;
 }
 
 /**
@@ -68,10 +83,16 @@ export const NETEXEC_UDP_PORT = 8081;
 
 export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
   const httpPort = s.httpPort ?? NETEXEC_HTTP_PORT;
+  const shellPort = s.shell ? netexecHttpPort(s) : undefined;
   return {
     apiVersion: 'v1',
     kind: 'Pod',
-    metadata: { name: s.name, namespace: ns, labels: { 'app.kubernetes.io/name': 'v6e2e-probe', ...(s.labels ?? {}) } },
+    metadata: {
+      name: s.name,
+      namespace: ns,
+      labels: { 'app.kubernetes.io/name': 'v6e2e-probe', ...(s.labels ?? {}) },
+      ...(shellPort !== undefined ? { annotations: { [SHELL_PORT_ANNOTATION]: String(shellPort) } } : {}),
+    },
     spec: {
       nodeName: s.node,
       hostNetwork: s.hostNetwork ?? false,

@@ -5,7 +5,7 @@
  * has answered" cheap on a loaded machine. Runs in a pod or in the outside container.
  */
 import type { KubeConfig, V1Pod } from '@kubernetes/client-node';
-import { defaultContainerOf } from '../k8s/exec.ts';
+import { knowPod } from '../k8s/exec.ts';
 import { hostPort } from '../net/family.ts';
 import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
 import { runProbe, type ProbeResult } from './exec.ts';
@@ -21,9 +21,9 @@ export interface ProbeRunner {
 }
 
 export function podRunner(kc: KubeConfig, pod: V1Pod): ProbeRunner {
-  // The pod object names its container: no GET of the pod before every exec.
-  const container = defaultContainerOf(pod);
-  return { label: podLabel(pod), run: (target, command, commandMs) => runProbe(kc, pod.metadata!.namespace!, pod.metadata!.name!, target, command, commandMs, container) };
+  // The pod object says how to reach it (container, shell port): no GET of the pod before its first command.
+  knowPod(kc, pod);
+  return { label: podLabel(pod), run: (target, command, commandMs) => runProbe(kc, pod.metadata!.namespace!, pod.metadata!.name!, target, command, commandMs) };
 }
 
 export function outsideRunner(c: OutsideClient): ProbeRunner {
