@@ -82,4 +82,16 @@ describe('sampleUntil', () => {
     expect(v.attempts).toBe(3);
     expect(v.seen).toContain('3 requests: a ×3, b ×0');
   });
+  test('pauses only after a round that no backend answered (a Service not yet in the rules)', async () => {
+    const judge = (s: readonly BackendSample[]) => everyBackendVerdict({ object, family: 'IPv6', backends: ['a', 'b'], samples: s });
+    const t0 = Date.now();
+    await sampleUntil(async () => [ans('a')], judge, 3, 60_000);
+    expect(Date.now() - t0).toBeLessThan(5_000);
+    const rounds: BackendSample[][] = [[{ failed: 'HTTP 404' }], [ans('a'), ans('b')]];
+    let i = 0;
+    const t1 = Date.now();
+    const v = await sampleUntil(async () => rounds[i++]!, judge, 3, 50);
+    expect(v.ok).toBe(true);
+    expect(Date.now() - t1).toBeGreaterThanOrEqual(45);
+  });
 });

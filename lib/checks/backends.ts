@@ -125,18 +125,26 @@ export const SPREAD_ROUNDS = 3;
  */
 export const SPREAD_TIMEOUT_S = 1;
 
+/** The pause after a round in which nothing answered: kube-proxy's sync of a new Service, about a second. */
+export const SILENT_ROUND_GAP_MS = 1_000;
+
 /**
  * Rounds of samples until `judge` passes on all samples so far, at most `rounds`: a backend
- * kube-proxy's random choice skipped in one round gets another chance, bounded.
+ * kube-proxy's random choice skipped in one round gets another chance, bounded. A round
+ * that no backend answered waits `gapMs` first: a Service just made may not be in the
+ * node's rules yet, and back-to-back rounds once all fell in that second.
  */
-export async function sampleUntil(take: () => Promise<BackendSample[]>, judge: (samples: readonly BackendSample[]) => Verdict, rounds = 3): Promise<Verdict> {
+export async function sampleUntil(take: () => Promise<BackendSample[]>, judge: (samples: readonly BackendSample[]) => Verdict, rounds = 3, gapMs = SILENT_ROUND_GAP_MS): Promise<Verdict> {
   const samples: BackendSample[] = [];
   let v: Verdict;
   let n = 0;
-  do {
-    samples.push(...(await take()));
+  for (;;) {
+    const round = await take();
+    samples.push(...round);
     v = judge(samples);
     n++;
-  } while (!v.ok && n < rounds);
+    if (v.ok || n >= rounds) break;
+    if (!round.some((r) => 'answered' in r)) await new Promise((r) => setTimeout(r, gapMs));
+  }
   return { ...v, attempts: n };
 }
