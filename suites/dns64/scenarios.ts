@@ -75,7 +75,7 @@ export function cnameSynthesis(r: Resolver, alias: string, target: string, pref6
   }, { attempts: 3 });
 }
 
-/** Five tries: a Service created just before is not in CoreDNS' kubernetes cache at once. */
+/** Five tries, a second apart: CoreDNS may be slow to answer under load (a new Service's NXDOMAIN is cached: ask late, dns64.test.ts). */
 export function clusterName(r: Resolver, name: string, clusterIPs: readonly string[], pref64: Pref64 | string): Promise<Verdict> {
   return retryVerdict(async () => clusterNameVerdict({ object: resolverObject(r, `AAAA ${name}`), name, pref64, clusterIPs, aaaa: await digFrom(r, name, 'AAAA') }), { attempts: 5 });
 }
