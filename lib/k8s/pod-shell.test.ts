@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { newMark, parseShellReply, shellPortOf, shellQuote, shellScript, SHELL_PORT_ANNOTATION } from './pod-shell.ts';
+import { shellQuote } from '../util/shell.ts';
+import { newMark, parseShellReply, shellPortOf, shellScript, SHELL_PORT_ANNOTATION } from './pod-shell.ts';
 
 /** What netexec's /shell does with a script: `sh -c`, stdout and stderr combined, exit status as Go prints it. */
 function netexecShell(script: string): string {

@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { shellQuote } from '../util/shell.ts';
 
 /** On a probe pod: netexec's HTTP port, where its `/shell` takes commands for the harness. */
 export const SHELL_PORT_ANNOTATION = 'v6e2e.io/shell-port';
@@ -32,11 +33,6 @@ export function shellPortOf(annotations: Readonly<Record<string, string>> | unde
   const raw = annotations?.[SHELL_PORT_ANNOTATION];
   const port = raw === undefined ? NaN : Number(raw);
   return Number.isInteger(port) && port > 0 && port < 65536 ? port : undefined;
-}
-
-/** `'it'\''s'`: one argv word for sh. Pure. */
-export function shellQuote(word: string): string {
-  return `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
 /** The mark that ends stdout: `\n<mark><exit code>\n`, then the command's stderr. */

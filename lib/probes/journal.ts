@@ -8,6 +8,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ProbeResult } from './exec.ts';
+import { shellQuote } from '../util/shell.ts';
 
 export interface ProbeRecord {
   /** Date.now() when the probe ended. */
@@ -82,7 +83,7 @@ export function shellLine(command: readonly string[]): string {
         const esc = a.replace(/\\/g, '\\\\').replace(/'/g, "\\'").replace(/\n/g, '\\n').replace(/\t/g, '\\t').replace(/\r/g, '\\r');
         return `$'${esc.replace(/[\x00-\x1f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)}'`;
       }
-      return `'${a.replace(/'/g, `'\\''`)}'`;
+      return shellQuote(a);
     })
     .join(' ');
 }
