@@ -68,17 +68,21 @@ export const REDIS_CLIENT = { name: 'redis-client', image: REDIS_IMAGE, command:
 export async function guestbookReady(h: Harness, planned: PlannedPods): Promise<GuestbookEnv> {
   const ns = planned.ns.name;
   const redisClient = planned.pod(REDIS_CLIENT.name);
-  // The HTTP client is the probe fleet's first pod (it reaches the ClusterIPs from its own namespace).
-  const shared = await fleet(h.kc, h.env.runId);
-  const httpClient = shared.pods[0];
-  for (const c of COMPONENTS) await waitForDeployment(h.kc, ns, c.name, 180_000);
-  for (const c of COMPONENTS) await waitForEndpoints(h.kc, ns, c.name, h.families.families, c.replicas, 60_000);
   const core = h.kc.makeApiClient(CoreV1Api);
   const components = {} as Record<ComponentName, ComponentState>;
-  for (const c of COMPONENTS) {
-    const service = await core.readNamespacedService({ name: c.name, namespace: ns });
-    const pods = await podsMatching(h.kc, ns, { 'app.kubernetes.io/name': 'guestbook', [COMPONENT_LABEL]: c.name });
-    components[c.name] = { name: c.name, service, servicePort: c.servicePort, podPort: c.podPort, pods: pods.map((pod) => ({ pod })) };
-  }
-  return { kc: h.kc, ns, httpClient: httpClient!, redisClient: redisClient!, components };
+  // The components come up side by side (waited for one after another, each wait ended on its own poll tick), and so does the fleet.
+  const [shared] = await Promise.all([
+    fleet(h.kc, h.env.runId),
+    ...COMPONENTS.map(async (c) => {
+      await waitForDeployment(h.kc, ns, c.name, 180_000);
+      await waitForEndpoints(h.kc, ns, c.name, h.families.families, c.replicas, 60_000);
+      const [service, pods] = await Promise.all([
+        core.readNamespacedService({ name: c.name, namespace: ns }),
+        podsMatching(h.kc, ns, { 'app.kubernetes.io/name': 'guestbook', [COMPONENT_LABEL]: c.name }),
+      ]);
+      components[c.name] = { name: c.name, service, servicePort: c.servicePort, podPort: c.podPort, pods: pods.map((pod) => ({ pod })) };
+    }),
+  ]);
+  // The HTTP client is the probe fleet's first pod (it reaches the ClusterIPs from its own namespace).
+  return { kc: h.kc, ns, httpClient: shared.pods[0]!, redisClient: redisClient!, components };
 }
