@@ -14,6 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { variantLabel, variantOf } from '../cluster/variant.ts';
 import { settings as makeSettings, type RunSettings } from '../harness/settings.ts';
 import { loadKubeConfig, type KubeTarget } from '../k8s/client.ts';
+import type { IPFamily } from '../net/family.ts';
 import type { Profile, Suite } from '../profiles.ts';
 import { kubernetesBuildOf } from '../report/environment.ts';
 import { assertGateMatches, readGate, type Gate } from '../report/gate.ts';
@@ -96,8 +97,12 @@ function profileSettings(plan: RunPlan, over: Partial<RunSettings>): RunSettings
  * collects the declared checks and refuses (exit 2) a pattern matching none,
  * before any test runs; the first profile's collection serves the others.
  */
-async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: RunDeps): Promise<VitestOutcome> {
+async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: RunDeps, cluster: { kc: KubeConfig; families: readonly IPFamily[] }): Promise<VitestOutcome> {
   const { args } = plan;
+  // The run's pods come up while vitest loads (suites/setup/run-pods.ts); the globalSetup leaves them to this.
+  const runPods = import('../../suites/setup/run-pods.ts');
+  const podsStarted = runPods.then((m) => m.startRunPods(cluster.kc, s, { sharded: args.shard !== undefined, families: cluster.families })).catch(() => undefined);
+  const settings: RunSettings = { ...s, runPodsStarted: true };
   const gate = plan.gate;
   const beforeTests =
     gate && plan.collected === undefined
@@ -113,10 +118,16 @@ async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: Run
         }
       : undefined;
   const shard = args.shard !== undefined ? { shard: args.shard } : {};
-  return deps.progress.step(`e2e suites (${plan.suites.join(', ')}) on ${label}${args.shard !== undefined ? `, shard ${args.shard}` : ''}`, () =>
-    runVitest(E2E_PROJECTS, plan.filters, { extra: shard, settings: s, ...(beforeTests ? { beforeTests } : {}) }),
-    (o) => o.failed,
-  );
+  try {
+    return await deps.progress.step(`e2e suites (${plan.suites.join(', ')}) on ${label}${args.shard !== undefined ? `, shard ${args.shard}` : ''}`, () =>
+      runVitest(E2E_PROJECTS, plan.filters, { extra: shard, settings, ...(beforeTests ? { beforeTests } : {}) }),
+      (o) => o.failed,
+    );
+  } finally {
+    // Its creations end before the deletion starts, or they could outlive it.
+    await podsStarted;
+    await runPods.then((m) => m.deleteRunPods(cluster.kc, s)).catch(() => undefined);
+  }
 }
 
 function profileOutcome(profile: string, reportDir: string, o: VitestOutcome): ProfileOutcome {
@@ -148,7 +159,7 @@ async function runOnExistingCluster(plan: RunPlan, deps: RunDeps): Promise<Profi
       kubernetesVersion: seen.version,
       cluster: await existingClusterFacts(kc),
     });
-    const result = profileOutcome(profile, reportDir, await runSuites(plan, s, profile, deps));
+    const result = profileOutcome(profile, reportDir, await runSuites(plan, s, profile, deps, { kc, families: seen.families.families }));
     if (args.html) await htmlReport(reportDir, s, args.history, result.summary ? [result.summary] : [], deps);
     deps.log(`v6e2e: report in ${reportDir}`);
     return [result];
@@ -241,7 +252,7 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
       build: kubernetesBuildOf(p.variant.kubernetes),
       cluster: labClusterFacts(p.variant),
     });
-    const result = profileOutcome(p.label, p.reportDir, await runSuites(plan, s, p.label, deps));
+    const result = profileOutcome(p.label, p.reportDir, await runSuites(plan, s, p.label, deps, { kc, families: seen.families.families }));
     if (args.html && !multi) await htmlReport(p.reportDir, s, args.history, result.summary ? [result.summary] : [], deps);
     return result;
   } finally {

@@ -2,8 +2,8 @@
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
  * through the project's provided context; starts the run's probe fleet and the files'
- * planned pods so they come up while the workers load; its teardown deletes the fleet, any
- * planned namespace a file left, and any serial lock a killed worker left.
+ * planned pods where `v6e2e run` does not (./run-pods.ts), and then its teardown deletes the
+ * fleet and any planned namespace a file left; and any serial lock a killed worker left.
  * It does not create or delete clusters:
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
@@ -40,48 +40,22 @@ async function askKubernetesVersion(s: RunSettings): Promise<string | null> {
   return version;
 }
 
-/**
- * The run's probe fleet (lib/probes/fleet.ts) outlives the files that share it: it goes
- * here, after the last file, without waiting. Best effort, like the CLI's sweep.
- */
-async function deleteRunFleet(s: RunSettings): Promise<void> {
-  if (!s.kubeconfig) return;
-  const { deleteFleet } = await import('../../lib/probes/fleet.ts');
-  const kc = await runKubeConfig(s.kubeconfig, s.context);
-  await deleteFleet(kc, s.runId).catch((err: unknown) => console.error(`v6e2e: could not delete the probe fleet: ${err instanceof Error ? err.message : String(err)}`));
+/** The run's pods (./run-pods.ts), unless `v6e2e run` started them before vitest (and deletes them after it). */
+async function startPods(s: RunSettings, sharded: boolean): Promise<void> {
+  if (!s.kubeconfig || s.runPodsStarted) return;
+  const { startRunPods } = await import('./run-pods.ts');
+  await startRunPods(await runKubeConfig(s.kubeconfig, s.context), s, { sharded });
 }
 
 /**
- * Creates the fleet's pods (lib/probes/fleet.ts) and every planned file's (lib/probes/plans.ts)
- * without waiting: the file that needs them waits, and makes them itself should this have
- * failed (the caller ignores a failure here). A shard runs some files only: it plans none.
+ * The fleet outlives the files that share it, and a file that failed early leaves its plan's
+ * namespace: they go here, best effort, unless `v6e2e run` owns them.
  */
-async function startRunPods(s: RunSettings, sharded: boolean): Promise<void> {
-  if (!s.kubeconfig) return;
-  const { createFleetPods, runUsesFleet } = await import('../../lib/probes/fleet.ts');
-  const { planCluster, plansStartedWithRun, startPlan } = await import('../../lib/probes/plans.ts');
-  const { PLANS } = await import('./plans.ts');
-  const { clients } = await import('../../lib/k8s/client.ts');
-  const { detectClusterFamilies } = await import('../../lib/k8s/families.ts');
-  const kc = await runKubeConfig(s.kubeconfig, s.context);
-  const plans = sharded ? [] : plansStartedWithRun(PLANS, s.suites, s.selfTest);
-  const fleetStarted = runUsesFleet(s.suites) ? createFleetPods(kc, s.runId) : Promise.resolve();
-  if (plans.length > 0) {
-    const cluster = await planCluster(kc, (await detectClusterFamilies(clients(kc).core)).families);
-    // Each on its own: one plan's failure is its file's to report.
-    await Promise.all(plans.map((p) => startPlan(kc, s.runId, p, cluster).catch(() => undefined)));
-  }
-  await fleetStarted;
-}
-
-/** Planned namespaces a file did not delete (it failed early, or never ran): best effort. */
-async function deleteRunPlans(s: RunSettings): Promise<void> {
-  if (!s.kubeconfig) return;
-  const { deletePlanNamespaces, plansOfRun } = await import('../../lib/probes/plans.ts');
-  const { PLANS } = await import('./plans.ts');
-  const kc = await runKubeConfig(s.kubeconfig, s.context);
-  await deletePlanNamespaces(kc, s.runId, plansOfRun(PLANS, s.suites, s.selfTest)).catch((err: unknown) =>
-    console.error(`v6e2e: could not delete planned namespaces: ${err instanceof Error ? err.message : String(err)}`),
+async function deletePods(s: RunSettings): Promise<void> {
+  if (!s.kubeconfig || s.runPodsStarted) return;
+  const { deleteRunPods } = await import('./run-pods.ts');
+  await deleteRunPods(await runKubeConfig(s.kubeconfig, s.context), s).catch((err: unknown) =>
+    console.error(`v6e2e: could not delete the run's probe pods: ${err instanceof Error ? err.message : String(err)}`),
   );
 }
 
@@ -105,7 +79,7 @@ async function sweepStaleFaultRules(s: RunSettings): Promise<void> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s = decodeSettings();
-  const podsStarted = startRunPods(s, project.globalConfig.shard !== undefined).catch(() => undefined); // a file that needs them says why it has none
+  const podsStarted = startPods(s, project.globalConfig.shard !== undefined).catch(() => undefined); // a file that needs them says why it has none
   const [kubernetesVersion] = await Promise.all([
     askKubernetesVersion(s),
     sweepStaleFaultRules(s).catch((err: unknown) => console.error(`v6e2e: could not sweep stale fault rules: ${err instanceof Error ? err.message : String(err)}`)),
@@ -114,7 +88,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   return async () => {
     // Its creations end before the deletion starts, or they could outlive it.
     await podsStarted;
-    await Promise.all([deleteRunFleet(s), deleteRunPlans(s)]);
+    await deletePods(s);
     // Left only when a serial worker was killed holding one (or, for a barrier, the run was cut short).
     const { removeRunLocks, serialLockDir } = await import('../../lib/harness/serial-locks.ts');
     removeRunLocks(serialLockDir(), s.runId);
