@@ -126,7 +126,9 @@ async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: Run
   } finally {
     // Its creations end before the deletion starts, or they could outlive it.
     await podsStarted;
-    await runPods.then((m) => m.deleteRunPods(cluster.kc, s)).catch(() => undefined);
+    await runPods
+      .then((m) => m.deleteRunPods(cluster.kc, s))
+      .catch((err: unknown) => deps.log(`v6e2e: could not delete the probe pods of run ${s.runId}: ${err instanceof Error ? err.message : String(err)}`));
   }
 }
 

@@ -1,9 +1,10 @@
 /**
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
- * through the project's provided context; starts the run's probe fleet and the files'
- * planned pods where `v6e2e run` does not (./run-pods.ts), and then its teardown deletes the
- * fleet and any planned namespace a file left; and any serial lock a killed worker left.
+ * through the project's provided context; where `v6e2e run` does not (a plain vitest run),
+ * starts the run's probe fleet and the files' planned pods (./run-pods.ts) and has its
+ * teardown delete the fleet and any planned namespace a file left; the teardown also removes
+ * any serial lock a killed worker left.
  * It does not create or delete clusters:
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
