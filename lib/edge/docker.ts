@@ -8,11 +8,12 @@ export interface NetAddresses {
   IPv6?: string;
 }
 
-interface InspectNetworks {
+/** `.NetworkSettings.Networks` of `docker inspect` (the Engine API's container inspect). */
+export interface InspectNetworks {
   [net: string]: { IPAddress?: string; GlobalIPv6Address?: string };
 }
 
-/** A container has no endpoint on the network asked about (altAddresses treats that as "no address there"). */
+/** A container has no endpoint on the network asked about. */
 export class NotAttachedError extends EnvironmentError {
   override name = 'NotAttachedError';
 }
@@ -22,7 +23,11 @@ export async function containerAddresses(container: string, network: string): Pr
   const r = await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', container], {
     hint: `is container ${container} still there (\`docker ps -a\`)? \`v6e2e up\` recreates a lab cluster's containers`,
   });
-  const nets = JSON.parse(r.stdout) as InspectNetworks;
+  return addressesOn(JSON.parse(r.stdout) as InspectNetworks, container, network);
+}
+
+/** A container's addresses on `network`, from its inspected networks. */
+export function addressesOn(nets: InspectNetworks, container: string, network: string): NetAddresses {
   const n = nets[network];
   if (!n) throw new NotAttachedError(`container ${container} is not attached to network ${network}; attach it (docker network connect ${network} ${container}) or recreate the cluster`);
   return { IPv4: n.IPAddress || undefined, IPv6: n.GlobalIPv6Address || undefined };
