@@ -2,7 +2,7 @@
  * What a run learns from, and leaves on, the cluster it tests: one inspection
  * before any test (an unreachable cluster is a clear exit 2), the check that a
  * reused lab cluster is the variant asked for, and the sweep of this run's
- * namespaces.
+ * namespaces and outside-client containers.
  */
 import { VersionApi, type KubeConfig } from '@kubernetes/client-node';
 import type { ClusterVariant } from '../cluster/variant.ts';
@@ -11,6 +11,7 @@ import { deleteRunNamespaces, RUN_LABEL } from '../k8s/apply.ts';
 import { clients, describeApiError } from '../k8s/client.ts';
 import { detectClusterFamilies, type ClusterFamilies } from '../k8s/families.ts';
 import { detectClusterEnvironment } from '../report/cluster-environment.ts';
+import { dockerTry } from '../util/docker.ts';
 import { EnvironmentError, UsageError } from '../util/errors.ts';
 
 export interface Inspected {
@@ -78,5 +79,23 @@ export async function sweepNamespaces(kc: KubeConfig, runId: string, log: (line:
     if (gone.length > 0) info(`deleted ${gone.length} namespace(s) left by this run: ${gone.join(', ')}`);
   } catch (err) {
     log(`v6e2e: could not sweep namespaces labelled ${RUN_LABEL}=${runId}: ${describeApiError(err)}`);
+  }
+}
+
+/**
+ * Removes the containers labelled with this run (its outside clients) from a reused lab
+ * cluster's Docker: after a Ctrl-C, the files and the CLI's own removal never ran. Best effort, said.
+ */
+export async function sweepRunContainers(runId: string, log: (line: string) => void, info: (line: string) => void): Promise<void> {
+  const label = `${RUN_LABEL}=${runId.slice(0, 63)}`;
+  try {
+    const listed = await dockerTry(['ps', '-a', '-q', '--filter', `label=${label}`]);
+    const ids = listed.stdout.split('\n').filter(Boolean);
+    if (listed.exitCode !== 0 || ids.length === 0) return;
+    const removed = await dockerTry(['rm', '-f', '-v', ...ids]);
+    if (removed.exitCode === 0) info(`removed ${ids.length} container(s) left by this run`);
+    else log(`v6e2e: could not remove the containers labelled ${label}: ${removed.stderr.trim()}`);
+  } catch (err) {
+    log(`v6e2e: could not remove the containers labelled ${label}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }

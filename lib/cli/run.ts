@@ -24,7 +24,7 @@ import type { Progress } from '../util/progress.ts';
 import { runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup, type CleanupGuard } from './cleanup.ts';
 import type { CollectedChecks } from './list-checks.ts';
-import { assertReusedVariant, existingClusterFacts, inspectCluster, labClusterFacts, sweepNamespaces, type Inspected } from './run-cluster.ts';
+import { assertReusedVariant, existingClusterFacts, inspectCluster, labClusterFacts, sweepNamespaces, sweepRunContainers, type Inspected } from './run-cluster.ts';
 import { ensureReadableFile, ensureWritableDir, resolveSuites, timestamp } from './run-inputs.ts';
 import { runProfilesInParallel, type ParallelOutcome, type ProfileRun } from './run-parallel.ts';
 import { clearReportOutputs, combineProfiles, htmlReport } from './run-reports.ts';
@@ -99,10 +99,10 @@ function profileSettings(plan: RunPlan, over: Partial<RunSettings>): RunSettings
  */
 async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: RunDeps, cluster: { kc: KubeConfig; families: readonly IPFamily[] }): Promise<VitestOutcome> {
   const { args } = plan;
-  // The run's pods come up while vitest loads (suites/setup/run-pods.ts); the globalSetup leaves them to this.
-  const runPods = import('../../suites/setup/run-pods.ts');
-  const podsStarted = runPods.then((m) => m.startRunPods(cluster.kc, s, { sharded: args.shard !== undefined, families: cluster.families })).catch(() => undefined);
-  const settings: RunSettings = { ...s, runPodsStarted: true };
+  // The run's probes come up while vitest loads (suites/setup/run-probes.ts); the globalSetup leaves them to this.
+  const runProbes = import('../../suites/setup/run-probes.ts');
+  const probesStarted = runProbes.then((m) => m.startRunProbes(cluster.kc, s, { sharded: args.shard !== undefined, families: cluster.families })).catch(() => undefined);
+  const settings: RunSettings = { ...s, runProbesStarted: true };
   const gate = plan.gate;
   const beforeTests =
     gate && plan.collected === undefined
@@ -125,10 +125,10 @@ async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: Run
     );
   } finally {
     // Its creations end before the deletion starts, or they could outlive it.
-    await podsStarted;
-    await runPods
-      .then((m) => m.deleteRunPods(cluster.kc, s))
-      .catch((err: unknown) => deps.log(`v6e2e: could not delete the probe pods of run ${s.runId}: ${err instanceof Error ? err.message : String(err)}`));
+    await probesStarted;
+    await runProbes
+      .then((m) => m.deleteRunProbes(cluster.kc, s))
+      .catch((err: unknown) => deps.log(`v6e2e: could not remove the probes of run ${s.runId}: ${err instanceof Error ? err.message : String(err)}`));
   }
 }
 
@@ -220,7 +220,10 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
     async () => {
       await pendingUp?.catch(() => undefined); // up() deletes a half-made cluster itself
       if (created && !args.keep) await kind.down({ name: p.name, progress });
-      else if (clusterKc && !args.keep) await sweepNamespaces(clusterKc, plan.runId, deps.log, (l) => progress.info(l));
+      else if (clusterKc && !args.keep) {
+        await sweepNamespaces(clusterKc, plan.runId, deps.log, (l) => progress.info(l));
+        await sweepRunContainers(plan.runId, deps.log, (l) => progress.info(l));
+      }
     },
     { abandoned: () => (created && !args.keep ? `cluster ${p.name} was not deleted: v6e2e down --name ${p.name}` : undefined) },
   );

@@ -5,6 +5,7 @@
  */
 import type { KubeConfig, V1Node } from '@kubernetes/client-node';
 import { inject, type TestContext } from 'vitest';
+import { kindClusterOf } from '../cluster/context.ts';
 import { readEdgeInfo, type EdgeInfo } from '../edge/index.ts';
 import { createNamespace, type TestNamespace } from '../k8s/apply.ts';
 import { clients, loadKubeConfig, type Clients } from '../k8s/client.ts';
@@ -40,7 +41,7 @@ async function load(): Promise<Harness> {
   const api = clients(kc);
   const families = await detectClusterFamilies(api.core);
   const ctx = kc.getCurrentContext();
-  const kindCluster = ctx.startsWith('kind-') ? ctx.slice('kind-'.length) : undefined;
+  const kindCluster = kindClusterOf(ctx);
   const edge = kindCluster ? await readEdgeInfo(kindCluster) : undefined;
   return { env, kc, api, families, kindCluster, edge, has: (f) => families.families.includes(f) };
 }

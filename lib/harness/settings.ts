@@ -53,10 +53,10 @@ export interface RunSettings {
   /** The suites this run selected; null: unknown (a plain vitest run), take it as every suite. */
   suites: Suite[] | null;
   /**
-   * `v6e2e run` started the run's probe fleet and planned pods before vitest and deletes them
-   * after it (suites/setup/run-pods.ts); false: the globalSetup does both.
+   * `v6e2e run` started the run's probes (fleet, planned pods, shared outside client) before
+   * vitest and removes them after it (suites/setup/run-probes.ts); false: the globalSetup does both.
    */
-  runPodsStarted: boolean;
+  runProbesStarted: boolean;
 }
 
 declare module 'vitest' {
@@ -88,7 +88,7 @@ export function settings(partial: Partial<RunSettings> & Pick<RunSettings, 'runI
     selfTest: false,
     workers: null,
     suites: null,
-    runPodsStarted: false,
+    runProbesStarted: false,
     ...partial,
   };
 }
@@ -121,8 +121,8 @@ export function validateSettings(v: unknown): RunSettings {
   if (o.workers !== null && !(Number.isInteger(o.workers) && (o.workers as number) >= 1)) throw bad('workers', 'a whole number ≥ 1 or null');
   if (o.suites === undefined) o.suites = null; // as for workers
   if (o.suites !== null && !(Array.isArray(o.suites) && o.suites.every((x) => str(x) && isSuite(x)))) throw bad('suites', 'a list of suite names or null');
-  if (o.runPodsStarted === undefined) o.runPodsStarted = false; // as for workers
-  if (typeof o.runPodsStarted !== 'boolean') throw bad('runPodsStarted', 'true or false');
+  if (o.runProbesStarted === undefined) o.runProbesStarted = false; // as for workers
+  if (typeof o.runProbesStarted !== 'boolean') throw bad('runProbesStarted', 'true or false');
   const c = o.cluster as Record<string, unknown> | null | undefined;
   if (!c || typeof c !== 'object' || !strOrNull(c.cni) || !strOrNull(c.kubeProxyMode) || !Array.isArray(c.podSubnets) || !Array.isArray(c.serviceSubnets)) {
     throw bad('cluster', '{cni, kubeProxyMode, podSubnets, serviceSubnets, nodeCidrMasks}');

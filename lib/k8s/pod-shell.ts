@@ -14,6 +14,7 @@
 import { randomBytes } from 'node:crypto';
 import https from 'node:https';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { kindClusterOf } from '../cluster/context.ts';
 import { shellQuote } from '../util/shell.ts';
 
 /** On a probe pod: netexec's HTTP port, where its `/shell` takes commands for the harness. */
@@ -25,7 +26,7 @@ export const SHELL_PORT_ANNOTATION = 'v6e2e.io/shell-port';
  * after the API server's dial timeout), so pods there are exec'd into as before.
  */
 export function shellOnCluster(kc: KubeConfig): boolean {
-  return kc.getCurrentContext().startsWith('kind-');
+  return kindClusterOf(kc.getCurrentContext()) !== undefined;
 }
 
 /** The pod's shell port from its annotation, or undefined (exec it is). */

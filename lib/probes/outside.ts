@@ -7,10 +7,13 @@
  * Started with testcontainers (Ryuk disabled: it needs a privileged reaper the lab
  * cannot run; testcontainers' getIpAddress is IPv4-only, so addresses come from
  * `docker inspect`). Labelled `io.v6e2e.lab=probe` and `io.v6e2e.lab.cluster=<cluster>`
- * so that `v6e2e down` removes leftovers after a crash; suites stop it in afterAll.
+ * so that `v6e2e down` removes leftovers after a crash. A run shares one plain client
+ * (sharedOutsideClient, created by whoever asks first); a file that changes its client
+ * (routes, a fault on its source) starts its own and stops it in afterAll.
  */
 import { randomBytes } from 'node:crypto';
-import { containerAddresses, type NetAddresses } from '../edge/docker.ts';
+import type { Container } from 'dockerode';
+import { addressesOn, type NetAddresses } from '../edge/docker.ts';
 import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
 import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
@@ -54,6 +57,10 @@ export interface OutsideClient {
   exec(target: string, command: string[]): Promise<ProbeResult>;
   /** curl from the container (same result shape as the in-pod httpGet). */
   httpGet(url: string, opts?: OutsideHttpOptions): Promise<HttpResult>;
+}
+
+/** A client its caller started and must stop. */
+export interface OwnedOutsideClient extends OutsideClient {
   /** Removes the container. Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -73,19 +80,85 @@ function familyOfUrl(target: string): IPFamily | undefined {
   }
 }
 
-/**
- * Starts the outside client (`sleep infinity` in the agnhost image). The caller must
- * call `stop()` (afterAll); the labels cover crashes.
- */
-export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideClient> {
+/** How long an attach waits for a container another process is starting (it takes 1–6 s on 2 busy cores). */
+const ATTACH_TIMEOUT_MS = 90_000;
+const ATTACH_POLL_MS = 200;
+
+function testcontainers() {
   // Read by testcontainers when it first decides whether to start its reaper.
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-  const { GenericContainer } = await import('testcontainers');
-  const network = opts.network ?? KIND_NETWORK;
+  return import('testcontainers');
+}
+
+/**
+ * Starts an outside client (`sleep infinity` in the agnhost image) the caller owns: it must
+ * call `stop()` (afterAll); the labels cover crashes.
+ */
+export async function startOutsideClient(opts: OutsideOptions): Promise<OwnedOutsideClient> {
   const name = `v6e2e-outside-${opts.cluster}-${randomBytes(3).toString('hex')}`.slice(0, 63);
+  const { container, stop } = await createClient(name, opts);
+  try {
+    return { ...(await clientOf(container, name, opts.network ?? KIND_NETWORK)), stop };
+  } catch (err) {
+    // Best-effort removal (the labels cover a leftover); the address error is the one to report.
+    await stop().catch(() => undefined);
+    throw err;
+  }
+}
+
+/**
+ * The client named `name`, shared by every file of a run: created here if no container has
+ * that name yet, else the existing one once it runs (docker refuses a second container of
+ * one name, so whoever asks first creates it). Its remover is removeOutsideClient.
+ */
+export async function sharedOutsideClient(name: string, opts: OutsideOptions): Promise<OutsideClient> {
+  const network = opts.network ?? KIND_NETWORK;
+  try {
+    const { container } = await createClient(name, opts);
+    return await clientOf(container, name, network);
+  } catch (err) {
+    if (!isNameConflict(err)) throw err;
+  }
+  const { getContainerRuntimeClient } = await testcontainers();
+  const docker = await getContainerRuntimeClient();
+  const container = docker.container.getById(name);
+  const deadline = Date.now() + ATTACH_TIMEOUT_MS;
+  for (;;) {
+    const info = await docker.container.inspect(container);
+    if (info.State.Running) return clientOf(container, name, network);
+    // Created but not started yet is the other asker's start in progress; anything else will not run.
+    if (info.State.Status !== 'created' || Date.now() > deadline) {
+      throw new Error(`outside container ${name} is ${info.State.Status}, not running${info.State.Error ? ` (${info.State.Error})` : ''}: see \`docker logs ${name}\``);
+    }
+    await new Promise((r) => setTimeout(r, ATTACH_POLL_MS));
+  }
+}
+
+/** Removes the container `name` (with --force); absent is fine. */
+export async function removeOutsideClient(name: string): Promise<void> {
+  const { getContainerRuntimeClient } = await testcontainers();
+  const docker = await getContainerRuntimeClient();
+  try {
+    await docker.container.getById(name).remove({ force: true, v: true });
+  } catch (err) {
+    if (statusOf(err) !== 404) throw err;
+  }
+}
+
+function statusOf(err: unknown): number | undefined {
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return typeof code === 'number' ? code : undefined;
+}
+
+function isNameConflict(err: unknown): boolean {
+  return statusOf(err) === 409 || (err instanceof Error && /Conflict\. The container name .* is already in use/.test(err.message));
+}
+
+async function createClient(name: string, opts: OutsideOptions): Promise<{ container: Container; stop: () => Promise<void> }> {
+  const { GenericContainer, getContainerRuntimeClient } = await testcontainers();
   const started = await new GenericContainer(opts.image ?? AGNHOST_IMAGE)
     .withName(name)
-    .withNetworkMode(network)
+    .withNetworkMode(opts.network ?? KIND_NETWORK)
     .withLabels(outsideLabels(opts.cluster, opts.labels))
     .withEntrypoint(['sleep'])
     .withCommand(['infinity'])
@@ -93,18 +166,16 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideC
     .withAddedCapabilities(...(opts.capabilities ?? []))
     .start();
   let stopped: Promise<void> | undefined;
-  const stop = () =>
-    (stopped ??= started
-      .stop({ timeout: 0, remove: true, removeVolumes: true })
-      .then(() => undefined));
-  let addresses: NetAddresses;
-  try {
-    addresses = await containerAddresses(name, network);
-  } catch (err) {
-    // Best-effort removal (the labels cover a leftover); the address error is the one to report.
-    await stop().catch(() => undefined);
-    throw err;
-  }
+  const stop = () => (stopped ??= started.stop({ timeout: 0, remove: true, removeVolumes: true }).then(() => undefined));
+  const docker = await getContainerRuntimeClient();
+  return { container: docker.container.getById(started.getId()), stop };
+}
+
+/** The probing side of a running container: its addresses, exec and curl, every probe journaled. */
+async function clientOf(container: Container, name: string, network: string): Promise<OutsideClient> {
+  const { getContainerRuntimeClient } = await testcontainers();
+  const docker = await getContainerRuntimeClient();
+  const addresses = addressesOn((await docker.container.inspect(container)).NetworkSettings.Networks, name, network);
   const from = `outside container ${name} (${network} network)`;
 
   const exec = async (target: string, command: string[]): Promise<ProbeResult> => {
@@ -112,7 +183,7 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideC
     const t = performance.now();
     let result: ProbeResult;
     try {
-      const r = await started.exec(command);
+      const r = await docker.container.exec(container, command);
       result = { ok: r.exitCode === 0, from, target, family, command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
       // Not swallowed: an exec that could not run is a failed probe (ok: false) carrying the error.
@@ -129,6 +200,5 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OutsideC
     addressOf: (f) => addresses[f],
     exec,
     httpGet: async (url, o = {}) => parseCurlResult(await exec(url, curlCommand(url, o.timeoutS ?? 5))),
-    stop,
   };
 }

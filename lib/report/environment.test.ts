@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { settings } from '../harness/settings.ts';
-import { environmentInfo, kindClusterOf, parseProperties, renderProperties } from './environment.ts';
+import { kindClusterOf } from '../cluster/context.ts';
+import { environmentInfo, parseProperties, renderProperties } from './environment.ts';
 
 // Made when the tests start, not when vitest only collects them (`vitest list` ran no afterAll).
 let lab: string;

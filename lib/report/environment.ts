@@ -10,6 +10,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { kindClusterOf } from '../cluster/context.ts';
 import type { KubernetesTree } from '../kubesrc/tree.ts';
 import { LAB } from '../lab/versions.ts';
 import { LAB_DIR } from '../lab/paths.ts';
@@ -21,11 +22,6 @@ export type EnvironmentInfo = Record<string, string>;
 interface EdgeFacts {
   pref64?: string;
   dns64Mode?: string;
-}
-
-/** `kind-<name>` → `<name>`; other contexts are not lab clusters. */
-export function kindClusterOf(context: string | undefined): string | undefined {
-  return context?.startsWith('kind-') ? context.slice('kind-'.length) : undefined;
 }
 
 function readEdge(cluster: string, labDir: string): EdgeFacts | undefined {

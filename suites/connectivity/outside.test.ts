@@ -14,17 +14,17 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOfCidr, urlFor, type IPFamily } from '../../lib/net/family.ts';
-import type { OutsideClient } from '../../lib/probes/outside.ts';
+import type { OutsideClient, OwnedOutsideClient } from '../../lib/probes/outside.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
 import { NETEXEC_HTTP_PORT, podIpOf, podLabel } from '../../lib/probes/pods.ts';
-import { outsideClient, requireOutside } from '../../lib/harness/outside.ts';
+import { ownOutsideClient, requireOutside } from '../../lib/harness/outside.ts';
 import { expectOk, FAMILIES, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { outsideToPod } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
 let servers: V1Pod[] = [];
-let outside: OutsideClient | string | undefined;
+let outside: OwnedOutsideClient | string | undefined;
 
 /** Routes the outside container to every node's podCIDRs through that node's address of the family on its network. */
 async function routeToPodCidrs(c: OutsideClient): Promise<void> {
@@ -46,7 +46,7 @@ beforeAll(async () => {
   // The servers are the run's probe fleet (its faults drop only this file's outside
   // client's packets to one of them). NET_ADMIN: the container is given routes of its
   // own, as a router in front of the cluster would hold.
-  const [shared, client] = await Promise.all([fleet(h.kc, h.env.runId), outsideClient(h, ['NET_ADMIN'])]);
+  const [shared, client] = await Promise.all([fleet(h.kc, h.env.runId), ownOutsideClient(h, ['NET_ADMIN'])]);
   servers = shared.pods.slice(0, MAX_NODE_PAIRS);
   outside = client;
   if (typeof outside !== 'string') await routeToPodCidrs(outside);

@@ -67,7 +67,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (outside && typeof outside !== 'string') await outside.stop();
   await ns?.cleanup();
 });
 

@@ -106,7 +106,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (outside && typeof outside !== 'string') await outside.stop();
   if (ns) await deleteServices(h.kc, ns, made);
 });
 

@@ -62,7 +62,7 @@ beforeAll(async () => {
   h = await harness();
   const families = h.families.families;
   // Everything starts together; each job settles before a failure is thrown, so afterAll
-  // finds the outside client to stop.
+  // finds what was made to delete.
   await allSettledOrThrow([
     outsideClient(h).then((o) => (outside = o)),
     readKubeProxy(h).then((p) => (proxy = p)),
@@ -89,7 +89,6 @@ beforeAll(async () => {
 }, 300_000);
 
 afterAll(async () => {
-  if (outside && typeof outside !== 'string') await outside.stop();
   if (ns) await deleteServices(h.kc, ns, Object.values(SERVICES));
 });
 

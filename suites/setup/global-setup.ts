@@ -2,9 +2,9 @@
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
  * through the project's provided context; where `v6e2e run` does not (a plain vitest run),
- * starts the run's probe fleet and the files' planned pods (./run-pods.ts) and has its
- * teardown delete the fleet and any planned namespace a file left; the teardown also removes
- * any serial lock a killed worker left.
+ * starts the run's probes — fleet, the files' planned pods, shared outside client
+ * (./run-probes.ts) — and has its teardown remove them and any planned namespace a file left;
+ * the teardown also removes any serial lock a killed worker left.
  * It does not create or delete clusters:
  * the CLI owns the cluster's lifetime, so `--keep`, `--reuse` and Ctrl-C cleanup
  * live in one place.
@@ -41,22 +41,22 @@ async function askKubernetesVersion(s: RunSettings): Promise<string | null> {
   return version;
 }
 
-/** The run's pods (./run-pods.ts), unless `v6e2e run` started them before vitest (and deletes them after it). */
-async function startPods(s: RunSettings, sharded: boolean): Promise<void> {
-  if (!s.kubeconfig || s.runPodsStarted) return;
-  const { startRunPods } = await import('./run-pods.ts');
-  await startRunPods(await runKubeConfig(s.kubeconfig, s.context), s, { sharded });
+/** The run's probes (./run-probes.ts), unless `v6e2e run` started them before vitest (and removes them after it). */
+async function startProbes(s: RunSettings, sharded: boolean): Promise<void> {
+  if (!s.kubeconfig || s.runProbesStarted) return;
+  const { startRunProbes } = await import('./run-probes.ts');
+  await startRunProbes(await runKubeConfig(s.kubeconfig, s.context), s, { sharded });
 }
 
 /**
- * The fleet outlives the files that share it, and a file that failed early leaves its plan's
- * namespace: they go here, best effort, unless `v6e2e run` owns them.
+ * The fleet and the outside client outlive the files that share them, and a file that failed
+ * early leaves its plan's namespace: they go here, best effort, unless `v6e2e run` owns them.
  */
-async function deletePods(s: RunSettings): Promise<void> {
-  if (!s.kubeconfig || s.runPodsStarted) return;
-  const { deleteRunPods } = await import('./run-pods.ts');
-  await deleteRunPods(await runKubeConfig(s.kubeconfig, s.context), s).catch((err: unknown) =>
-    console.error(`v6e2e: could not delete the run's probe pods: ${err instanceof Error ? err.message : String(err)}`),
+async function deleteProbes(s: RunSettings): Promise<void> {
+  if (!s.kubeconfig || s.runProbesStarted) return;
+  const { deleteRunProbes } = await import('./run-probes.ts');
+  await deleteRunProbes(await runKubeConfig(s.kubeconfig, s.context), s).catch((err: unknown) =>
+    console.error(`v6e2e: could not remove the run's probes: ${err instanceof Error ? err.message : String(err)}`),
   );
 }
 
@@ -80,7 +80,7 @@ async function sweepStaleFaultRules(s: RunSettings): Promise<void> {
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const s = decodeSettings();
-  const podsStarted = startPods(s, project.globalConfig.shard !== undefined).catch(() => undefined); // a file that needs them says why it has none
+  const probesStarted = startProbes(s, project.globalConfig.shard !== undefined).catch(() => undefined); // a file that needs them says why it has none
   const [kubernetesVersion] = await Promise.all([
     askKubernetesVersion(s),
     sweepStaleFaultRules(s).catch((err: unknown) => console.error(`v6e2e: could not sweep stale fault rules: ${err instanceof Error ? err.message : String(err)}`)),
@@ -88,8 +88,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   project.provide('v6e2e', { ...s, kubernetesVersion });
   return async () => {
     // Its creations end before the deletion starts, or they could outlive it.
-    await podsStarted;
-    await deletePods(s);
+    await probesStarted;
+    await deleteProbes(s);
     // Left only when a serial worker was killed holding one (or, for a barrier, the run was cut short).
     const { removeRunLocks, serialLockDir } = await import('../../lib/harness/serial-locks.ts');
     removeRunLocks(serialLockDir(), s.runId);
