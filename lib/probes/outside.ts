@@ -5,17 +5,17 @@
  * node's loopback or a pod's veth.
  *
  * Started with testcontainers (Ryuk disabled: it needs a privileged reaper the lab
- * cannot run; testcontainers' getIpAddress is IPv4-only, so addresses come from
- * `docker inspect`). Labelled `io.v6e2e.lab=probe` and `io.v6e2e.lab.cluster=<cluster>`
+ * cannot run); inspected and exec'd into through the Engine API (lib/util/docker-api.ts), so
+ * a worker using a running client never loads testcontainers. Labelled `io.v6e2e.lab=probe` and `io.v6e2e.lab.cluster=<cluster>`
  * so that `v6e2e down` removes leftovers after a crash. A run shares one plain client
  * (sharedOutsideClient, created by whoever asks first); a file that changes its client
  * (routes, a fault on its source) starts its own and stops it in afterAll.
  */
 import { randomBytes } from 'node:crypto';
-import type { Container } from 'dockerode';
 import { addressesOn, type NetAddresses } from '../edge/docker.ts';
 import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
+import { DockerApiError, execIn, inspectContainer, removeContainer, type ContainerInspect } from '../util/docker-api.ts';
 import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
 import type { ProbeResult } from './exec.ts';
 import { recordProbe } from './journal.ts';
@@ -84,21 +84,15 @@ function familyOfUrl(target: string): IPFamily | undefined {
 const ATTACH_TIMEOUT_MS = 90_000;
 const ATTACH_POLL_MS = 200;
 
-function testcontainers() {
-  // Read by testcontainers when it first decides whether to start its reaper.
-  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
-  return import('testcontainers');
-}
-
 /**
  * Starts an outside client (`sleep infinity` in the agnhost image) the caller owns: it must
  * call `stop()` (afterAll); the labels cover crashes.
  */
 export async function startOutsideClient(opts: OutsideOptions): Promise<OwnedOutsideClient> {
   const name = `v6e2e-outside-${opts.cluster}-${randomBytes(3).toString('hex')}`.slice(0, 63);
-  const { container, stop } = await createClient(name, opts);
+  const stop = await createClient(name, opts);
   try {
-    return { ...(await clientOf(container, name, opts.network ?? KIND_NETWORK)), stop };
+    return { ...clientOf(await inspectContainer(name), name, opts.network ?? KIND_NETWORK), stop };
   } catch (err) {
     // Best-effort removal (the labels cover a leftover); the address error is the one to report.
     await stop().catch(() => undefined);
@@ -107,26 +101,30 @@ export async function startOutsideClient(opts: OutsideOptions): Promise<OwnedOut
 }
 
 /**
- * The client named `name`, shared by every file of a run: created here if no container has
- * that name yet, else the existing one once it runs (docker refuses a second container of
- * one name, so whoever asks first creates it). Its remover is removeOutsideClient.
+ * The client named `name`, shared by every file of a run: the running container of that name,
+ * else created here (docker refuses a second container of one name, so whoever asks first
+ * creates it, and the others wait for it to run). Its remover is removeOutsideClient.
  */
 export async function sharedOutsideClient(name: string, opts: OutsideOptions): Promise<OutsideClient> {
   const network = opts.network ?? KIND_NETWORK;
-  try {
-    const { container } = await createClient(name, opts);
-    return await clientOf(container, name, network);
-  } catch (err) {
-    if (!isNameConflict(err)) throw err;
-  }
-  const { getContainerRuntimeClient } = await testcontainers();
-  const docker = await getContainerRuntimeClient();
-  const container = docker.container.getById(name);
   const deadline = Date.now() + ATTACH_TIMEOUT_MS;
-  for (;;) {
-    const info = await docker.container.inspect(container);
-    if (info.State.Running) return clientOf(container, name, network);
-    // Created but not started yet is the other asker's start in progress; anything else will not run.
+  for (let created = false; ; ) {
+    let info: ContainerInspect | undefined;
+    try {
+      info = await inspectContainer(name);
+    } catch (err) {
+      if (!(err instanceof DockerApiError && err.statusCode === 404) || created) throw err;
+    }
+    if (info?.State.Running) return clientOf(info, name, network);
+    if (!info) {
+      // Only now is testcontainers loaded: the run's start usually made the container already.
+      await createClient(name, opts).catch((err: unknown) => {
+        if (!isNameConflict(err)) throw err;
+      });
+      created = true;
+      continue;
+    }
+    // Created but not started yet is another asker's start in progress; anything else will not run.
     if (info.State.Status !== 'created' || Date.now() > deadline) {
       throw new Error(`outside container ${name} is ${info.State.Status}, not running${info.State.Error ? ` (${info.State.Error})` : ''}: see \`docker logs ${name}\``);
     }
@@ -134,28 +132,21 @@ export async function sharedOutsideClient(name: string, opts: OutsideOptions): P
   }
 }
 
-/** Removes the container `name` (with --force); absent is fine. */
-export async function removeOutsideClient(name: string): Promise<void> {
-  const { getContainerRuntimeClient } = await testcontainers();
-  const docker = await getContainerRuntimeClient();
-  try {
-    await docker.container.getById(name).remove({ force: true, v: true });
-  } catch (err) {
-    if (statusOf(err) !== 404) throw err;
-  }
-}
-
-function statusOf(err: unknown): number | undefined {
-  const code = (err as { statusCode?: unknown } | null)?.statusCode;
-  return typeof code === 'number' ? code : undefined;
+/** Removes the container `name`; absent is fine. */
+export function removeOutsideClient(name: string): Promise<void> {
+  return removeContainer(name);
 }
 
 function isNameConflict(err: unknown): boolean {
-  return statusOf(err) === 409 || (err instanceof Error && /Conflict\. The container name .* is already in use/.test(err.message));
+  const code = (err as { statusCode?: unknown } | null)?.statusCode;
+  return code === 409 || (err instanceof Error && /Conflict\. The container name .* is already in use/.test(err.message));
 }
 
-async function createClient(name: string, opts: OutsideOptions): Promise<{ container: Container; stop: () => Promise<void> }> {
-  const { GenericContainer, getContainerRuntimeClient } = await testcontainers();
+/** Creates and starts the container with testcontainers; resolves to its remover. */
+async function createClient(name: string, opts: OutsideOptions): Promise<() => Promise<void>> {
+  // Read by testcontainers when it first decides whether to start its reaper.
+  process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
+  const { GenericContainer } = await import('testcontainers');
   const started = await new GenericContainer(opts.image ?? AGNHOST_IMAGE)
     .withName(name)
     .withNetworkMode(opts.network ?? KIND_NETWORK)
@@ -166,16 +157,12 @@ async function createClient(name: string, opts: OutsideOptions): Promise<{ conta
     .withAddedCapabilities(...(opts.capabilities ?? []))
     .start();
   let stopped: Promise<void> | undefined;
-  const stop = () => (stopped ??= started.stop({ timeout: 0, remove: true, removeVolumes: true }).then(() => undefined));
-  const docker = await getContainerRuntimeClient();
-  return { container: docker.container.getById(started.getId()), stop };
+  return () => (stopped ??= started.stop({ timeout: 0, remove: true, removeVolumes: true }).then(() => undefined));
 }
 
 /** The probing side of a running container: its addresses, exec and curl, every probe journaled. */
-async function clientOf(container: Container, name: string, network: string): Promise<OutsideClient> {
-  const { getContainerRuntimeClient } = await testcontainers();
-  const docker = await getContainerRuntimeClient();
-  const addresses = addressesOn((await docker.container.inspect(container)).NetworkSettings.Networks, name, network);
+function clientOf(info: ContainerInspect, name: string, network: string): OutsideClient {
+  const addresses = addressesOn(info.NetworkSettings.Networks, name, network);
   const from = `outside container ${name} (${network} network)`;
 
   const exec = async (target: string, command: string[]): Promise<ProbeResult> => {
@@ -183,7 +170,7 @@ async function clientOf(container: Container, name: string, network: string): Pr
     const t = performance.now();
     let result: ProbeResult;
     try {
-      const r = await docker.container.exec(container, command);
+      const r = await execIn(name, command);
       result = { ok: r.exitCode === 0, from, target, family, command, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr };
     } catch (err) {
       // Not swallowed: an exec that could not run is a failed probe (ok: false) carrying the error.
