@@ -1,5 +1,6 @@
 import { familyOfCidr, type IPFamily } from '../net/family.ts';
 import { EnvironmentError } from '../util/errors.ts';
+import { DockerApiError, inspectContainer, type ContainerInspect } from '../util/docker-api.ts';
 import { docker, dockerTry, type DockerResult } from '../util/docker.ts';
 
 /** Addresses of one container on one Docker network. */
@@ -18,12 +19,16 @@ export class NotAttachedError extends EnvironmentError {
   override name = 'NotAttachedError';
 }
 
-/** Reads a container's addresses on a network (docker inspect; testcontainers exposes only IPv4). */
+/** Reads a container's addresses on a network (the Engine API's inspect: no docker process per call). */
 export async function containerAddresses(container: string, network: string): Promise<NetAddresses> {
-  const r = await docker(['inspect', '--format', '{{json .NetworkSettings.Networks}}', container], {
-    hint: `is container ${container} still there (\`docker ps -a\`)? \`v6e2e up\` recreates a lab cluster's containers`,
-  });
-  return addressesOn(JSON.parse(r.stdout) as InspectNetworks, container, network);
+  let info: ContainerInspect;
+  try {
+    info = await inspectContainer(container);
+  } catch (err) {
+    const why = err instanceof DockerApiError && err.statusCode === 404 ? 'no such container' : err instanceof Error ? err.message : String(err);
+    throw new EnvironmentError(`cannot inspect container ${container} (${why}); is it still there (\`docker ps -a\`)? \`v6e2e up\` recreates a lab cluster's containers`);
+  }
+  return addressesOn(info.NetworkSettings.Networks, container, network);
 }
 
 /** A container's addresses on `network`, from its inspected networks. */

@@ -3,65 +3,63 @@
  * clusters only. Elsewhere the reason travels instead, and every check that needs a client
  * skips with it.
  *
- * A run shares one plain client: `v6e2e run` (or the globalSetup of a plain vitest run)
- * creates it with the run's pods and removes it after the files (suites/setup/run-probes.ts);
- * a file asking before it exists creates it itself. One container start cost 5–6 s of a
- * file's setup on 2 busy cores, paid by every file that had its own.
+ * A run has one client per role, named from its id: `v6e2e run` (or the globalSetup of a
+ * plain vitest run) creates them with the run's pods and removes them after the files
+ * (suites/setup/run-probes.ts); a file asking before one exists creates it itself. One
+ * container start cost 5–6 s of a file's setup on 2 busy cores, paid by every file that had its own.
  */
 import { createHash } from 'node:crypto';
 import type { TestContext } from 'vitest';
 import { RUN_LABEL } from '../k8s/apply.ts';
 import type { IPFamily } from '../net/family.ts';
 import type { Suite } from '../profiles.ts';
-import { removeOutsideClient, sharedOutsideClient, startOutsideClient, type OutsideClient, type OutsideOptions, type OwnedOutsideClient } from '../probes/outside.ts';
+import { removeOutsideClient, sharedOutsideClient, type OutsideClient, type OutsideOptions } from '../probes/outside.ts';
 import type { Harness } from './context.ts';
 
-/** The suites whose files probe through the run's shared client; outside.test.ts keeps it true. */
-export const OUTSIDE_SUITES: readonly Suite[] = ['nodeport', 'loadbalancer'];
-
-/** Whether a run's suites use the shared client (unknown suites: they may). */
-export function runUsesOutsideClient(suites: readonly Suite[] | null): boolean {
-  return suites === null || suites.some((s) => OUTSIDE_SUITES.includes(s));
-}
-
-/** The name of run `runId`'s shared client on kind cluster `cluster`: every file of the run computes the same. */
-export function runOutsideName(cluster: string, runId: string): string {
-  const id = createHash('sha256').update(runId).digest('hex').slice(0, 10);
-  return `v6e2e-outside-${cluster.slice(0, 30)}-run-${id}`;
-}
-
-/** Labels a client with its cluster (for `v6e2e down`) and its run (for the run's sweep). */
-function clientOptions(cluster: string, runId: string, capabilities: string[] = []): OutsideOptions {
-  return { cluster, labels: { [RUN_LABEL]: runId.slice(0, 63) }, capabilities };
-}
-
-function notKind(h: Harness): string {
-  return `context ${h.kc.getCurrentContext()} is not a kind cluster: no Docker network to put an outside client on`;
-}
-
-/** The run's shared client, or why there is none. Not the file's to stop: the run removes it. */
-export async function outsideClient(h: Harness): Promise<OutsideClient | string> {
-  if (!h.kindCluster) return notKind(h);
-  return sharedOutsideClient(runOutsideName(h.kindCluster, h.env.runId), clientOptions(h.kindCluster, h.env.runId));
-}
-
 /**
- * A client of the file's own, for a file that changes it (routes with NET_ADMIN, a fault on
- * its source address), or why there is none. The caller stops it in afterAll.
+ * `plain`: probes NodePorts and LoadBalancer IPs, shared by those suites' files. `routed`:
+ * NET_ADMIN, given routes to the pod CIDRs by connectivity/outside, whose fault drops this
+ * client's own source address: no other file may use it.
  */
-export async function ownOutsideClient(h: Harness, capabilities: string[]): Promise<OwnedOutsideClient | string> {
-  if (!h.kindCluster) return notKind(h);
-  return startOutsideClient(clientOptions(h.kindCluster, h.env.runId, capabilities));
+export type OutsideRole = 'plain' | 'routed';
+
+/** Per role: its capabilities, and the suites whose files use it (outside.test.ts keeps them true). */
+export const OUTSIDE_ROLES: Readonly<Record<OutsideRole, { capabilities: readonly string[]; suites: readonly Suite[] }>> = {
+  plain: { capabilities: [], suites: ['nodeport', 'loadbalancer'] },
+  routed: { capabilities: ['NET_ADMIN'], suites: ['connectivity'] },
+};
+
+/** The roles a run's suites use (unknown suites: every role). */
+export function outsideRolesOf(suites: readonly Suite[] | null): OutsideRole[] {
+  return (Object.keys(OUTSIDE_ROLES) as OutsideRole[]).filter((r) => suites === null || suites.some((s) => OUTSIDE_ROLES[r].suites.includes(s)));
 }
 
-/** Creates run `runId`'s shared client on `cluster` if no file has yet. */
-export async function startRunOutsideClient(cluster: string, runId: string): Promise<void> {
-  await sharedOutsideClient(runOutsideName(cluster, runId), clientOptions(cluster, runId));
+/** The name of run `runId`'s `role` client on kind cluster `cluster`: every file of the run computes the same. */
+export function runOutsideName(cluster: string, runId: string, role: OutsideRole): string {
+  const id = createHash('sha256').update(runId).digest('hex').slice(0, 10);
+  return `v6e2e-outside-${cluster.slice(0, 30)}-${role}-${id}`;
 }
 
-/** Removes run `runId`'s shared client on `cluster`; absent is fine. */
-export function removeRunOutsideClient(cluster: string, runId: string): Promise<void> {
-  return removeOutsideClient(runOutsideName(cluster, runId));
+function runClient(cluster: string, runId: string, role: OutsideRole): Promise<OutsideClient> {
+  // Labelled with its cluster (for `v6e2e down`) and its run (for the run's sweep after a Ctrl-C).
+  const opts: OutsideOptions = { cluster, labels: { [RUN_LABEL]: runId.slice(0, 63) }, capabilities: [...OUTSIDE_ROLES[role].capabilities] };
+  return sharedOutsideClient(runOutsideName(cluster, runId, role), opts);
+}
+
+/** The run's `role` client, or why there is none. Not the file's to stop: the run removes it. */
+export async function outsideClient(h: Harness, role: OutsideRole): Promise<OutsideClient | string> {
+  if (!h.kindCluster) return `context ${h.kc.getCurrentContext()} is not a kind cluster: no Docker network to put an outside client on`;
+  return runClient(h.kindCluster, h.env.runId, role);
+}
+
+/** Creates run `runId`'s clients of `roles` on `cluster` where no file has yet. */
+export async function startRunOutsideClients(cluster: string, runId: string, roles: readonly OutsideRole[]): Promise<void> {
+  await Promise.all(roles.map((r) => runClient(cluster, runId, r)));
+}
+
+/** Removes run `runId`'s clients on `cluster`, of every role; absent is fine. */
+export async function removeRunOutsideClients(cluster: string, runId: string): Promise<void> {
+  await Promise.all((Object.keys(OUTSIDE_ROLES) as OutsideRole[]).map((r) => removeOutsideClient(runOutsideName(cluster, runId, r))));
 }
 
 /** The client, or the running check is skipped with the reason (also when it has no address of `family`). */

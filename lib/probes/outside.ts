@@ -7,11 +7,9 @@
  * Started with testcontainers (Ryuk disabled: it needs a privileged reaper the lab
  * cannot run); inspected and exec'd into through the Engine API (lib/util/docker-api.ts), so
  * a worker using a running client never loads testcontainers. Labelled `io.v6e2e.lab=probe` and `io.v6e2e.lab.cluster=<cluster>`
- * so that `v6e2e down` removes leftovers after a crash. A run shares one plain client
- * (sharedOutsideClient, created by whoever asks first); a file that changes its client
- * (routes, a fault on its source) starts its own and stops it in afterAll.
+ * so that `v6e2e down` removes leftovers after a crash. Each is shared
+ * (sharedOutsideClient, created by whoever asks first) and removed by its name.
  */
-import { randomBytes } from 'node:crypto';
 import { addressesOn, type NetAddresses } from '../edge/docker.ts';
 import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
@@ -59,11 +57,6 @@ export interface OutsideClient {
   httpGet(url: string, opts?: OutsideHttpOptions): Promise<HttpResult>;
 }
 
-/** A client its caller started and must stop. */
-export interface OwnedOutsideClient extends OutsideClient {
-  /** Removes the container. Safe to call twice. */
-  stop(): Promise<void>;
-}
 
 /** Labels of an outside probe container; `v6e2e down` removes containers by these. */
 export function outsideLabels(cluster: string, extra: Record<string, string> = {}): Record<string, string> {
@@ -83,22 +76,6 @@ function familyOfUrl(target: string): IPFamily | undefined {
 /** How long an attach waits for a container another process is starting (it takes 1–6 s on 2 busy cores). */
 const ATTACH_TIMEOUT_MS = 90_000;
 const ATTACH_POLL_MS = 200;
-
-/**
- * Starts an outside client (`sleep infinity` in the agnhost image) the caller owns: it must
- * call `stop()` (afterAll); the labels cover crashes.
- */
-export async function startOutsideClient(opts: OutsideOptions): Promise<OwnedOutsideClient> {
-  const name = `v6e2e-outside-${opts.cluster}-${randomBytes(3).toString('hex')}`.slice(0, 63);
-  const stop = await createClient(name, opts);
-  try {
-    return { ...clientOf(await inspectContainer(name), name, opts.network ?? KIND_NETWORK), stop };
-  } catch (err) {
-    // Best-effort removal (the labels cover a leftover); the address error is the one to report.
-    await stop().catch(() => undefined);
-    throw err;
-  }
-}
 
 /**
  * The client named `name`, shared by every file of a run: the running container of that name,
@@ -142,12 +119,12 @@ function isNameConflict(err: unknown): boolean {
   return code === 409 || (err instanceof Error && /Conflict\. The container name .* is already in use/.test(err.message));
 }
 
-/** Creates and starts the container with testcontainers; resolves to its remover. */
-async function createClient(name: string, opts: OutsideOptions): Promise<() => Promise<void>> {
+/** Creates and starts the container (`sleep infinity` in the agnhost image) with testcontainers. */
+async function createClient(name: string, opts: OutsideOptions): Promise<void> {
   // Read by testcontainers when it first decides whether to start its reaper.
   process.env.TESTCONTAINERS_RYUK_DISABLED = 'true';
   const { GenericContainer } = await import('testcontainers');
-  const started = await new GenericContainer(opts.image ?? AGNHOST_IMAGE)
+  await new GenericContainer(opts.image ?? AGNHOST_IMAGE)
     .withName(name)
     .withNetworkMode(opts.network ?? KIND_NETWORK)
     .withLabels(outsideLabels(opts.cluster, opts.labels))
@@ -156,8 +133,6 @@ async function createClient(name: string, opts: OutsideOptions): Promise<() => P
     .withPullPolicy({ shouldPull: () => false })
     .withAddedCapabilities(...(opts.capabilities ?? []))
     .start();
-  let stopped: Promise<void> | undefined;
-  return () => (stopped ??= started.stop({ timeout: 0, remove: true, removeVolumes: true }).then(() => undefined));
 }
 
 /** The probing side of a running container: its addresses, exec and curl, every probe journaled. */

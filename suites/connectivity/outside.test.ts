@@ -14,46 +14,48 @@ import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { familyOfCidr, urlFor, type IPFamily } from '../../lib/net/family.ts';
-import type { OutsideClient, OwnedOutsideClient } from '../../lib/probes/outside.ts';
+import type { OutsideClient } from '../../lib/probes/outside.ts';
 import { fleet } from '../../lib/probes/fleet.ts';
 import { NETEXEC_HTTP_PORT, podIpOf, podLabel } from '../../lib/probes/pods.ts';
-import { ownOutsideClient, requireOutside } from '../../lib/harness/outside.ts';
+import { outsideClient, requireOutside } from '../../lib/harness/outside.ts';
 import { expectOk, FAMILIES, MAX_NODE_PAIRS, skipWithoutFamily, suiteNamespace } from './common.ts';
 import { outsideToPod } from './scenarios.ts';
 
 let h: Harness;
 let ns: TestNamespace;
 let servers: V1Pod[] = [];
-let outside: OwnedOutsideClient | string | undefined;
+let outside: OutsideClient | string | undefined;
 
 /** Routes the outside container to every node's podCIDRs through that node's address of the family on its network. */
 async function routeToPodCidrs(c: OutsideClient): Promise<void> {
-  for (const node of (await h.api.core.listNode()).items) {
-    const via = await containerAddresses(node.metadata!.name!, c.network);
-    for (const cidr of node.spec?.podCIDRs ?? []) {
-      const f: IPFamily = familyOfCidr(cidr);
-      const gw = via[f];
-      if (!gw) continue;
-      const r = await c.exec(cidr, ['ip', f === 'IPv6' ? '-6' : '-4', 'route', 'replace', cidr, 'via', gw]);
-      if (!r.ok) throw new Error(`outside container ${c.name}: route ${cidr} via ${gw} (${node.metadata!.name}): ${r.stderr}`);
-    }
-  }
+  const nodes = (await h.api.core.listNode()).items;
+  await Promise.all(
+    nodes.map(async (node) => {
+      const via = await containerAddresses(node.metadata!.name!, c.network);
+      for (const cidr of node.spec?.podCIDRs ?? []) {
+        const f: IPFamily = familyOfCidr(cidr);
+        const gw = via[f];
+        if (!gw) continue;
+        const r = await c.exec(cidr, ['ip', f === 'IPv6' ? '-6' : '-4', 'route', 'replace', cidr, 'via', gw]);
+        if (!r.ok) throw new Error(`outside container ${c.name}: route ${cidr} via ${gw} (${node.metadata!.name}): ${r.stderr}`);
+      }
+    }),
+  );
 }
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'connectivity-outside');
   // The servers are the run's probe fleet (its faults drop only this file's outside
-  // client's packets to one of them). NET_ADMIN: the container is given routes of its
+  // client's packets to one of them). The routed client (NET_ADMIN) is given routes of its
   // own, as a router in front of the cluster would hold.
-  const [shared, client] = await Promise.all([fleet(h.kc, h.env.runId), ownOutsideClient(h, ['NET_ADMIN'])]);
+  const [namespace, shared, client] = await Promise.all([suiteNamespace(h, 'connectivity-outside'), fleet(h.kc, h.env.runId), outsideClient(h, 'routed')]);
+  ns = namespace;
   servers = shared.pods.slice(0, MAX_NODE_PAIRS);
   outside = client;
   if (typeof outside !== 'string') await routeToPodCidrs(outside);
 }, 300_000);
 
 afterAll(async () => {
-  if (outside && typeof outside !== 'string') await outside.stop();
   await ns?.cleanup();
 });
 

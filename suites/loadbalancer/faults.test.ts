@@ -60,7 +60,7 @@ beforeAll(async () => {
       ],
       180_000,
     ),
-    outsideClient(h),
+    outsideClient(h, 'plain'),
     h.api.core.listNode({}).then((l) => l.items),
   ]);
   backends = [pods[0]!.metadata!.name!];

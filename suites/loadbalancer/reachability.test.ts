@@ -88,7 +88,7 @@ beforeAll(async () => {
     jobs.push(createLb({ name: `lb-udp-${sfx}`, type: 'LoadBalancer', selector: pods.server, families: [f], ports: [NETEXEC_UDP] }).then((t) => lbUdp.set(f, t)));
   }
   jobs.push(
-    outsideClient(h).then(async (o) => {
+    outsideClient(h, 'plain').then(async (o) => {
       outside = o;
       const v6 = typeof o === 'string' ? undefined : o.addressOf('IPv6');
       if (!families.includes('IPv6') || !v6) return;

@@ -71,7 +71,7 @@ const SPREAD = { 'v6e2e.io/role': 'spread' };
 beforeAll(async () => {
   h = await harness();
   ns = await suiteNamespace(h, 'nodeport-faults');
-  [outside, proxy, nodes] = await Promise.all([outsideClient(h), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
+  [outside, proxy, nodes] = await Promise.all([outsideClient(h, 'plain'), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
   workers = await workerNodes(h.kc);
   const tail = tailOf(ns);
   const pods = await startProbePods(

@@ -64,7 +64,7 @@ beforeAll(async () => {
   // Everything starts together; each job settles before a failure is thrown, so afterAll
   // finds what was made to delete.
   await allSettledOrThrow([
-    outsideClient(h).then((o) => (outside = o)),
+    outsideClient(h, 'plain').then((o) => (outside = o)),
     readKubeProxy(h).then((p) => (proxy = p)),
     h.api.core.listNode({}).then((l) => (nodes = l.items)),
     h.kindCluster

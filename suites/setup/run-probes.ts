@@ -1,8 +1,8 @@
 /**
  * The run's own probes: the probe fleet (lib/probes/fleet.ts), the planned files' pods
- * (lib/probes/plans.ts) and, on a lab cluster, the shared outside client
- * (lib/harness/outside.ts). `v6e2e run` starts them as soon as it has the cluster, while
- * vitest loads, and removes them once vitest has returned (settings `runProbesStarted`); a
+ * (lib/probes/plans.ts) and, on a lab cluster, the outside clients (lib/harness/outside.ts).
+ * `v6e2e run` starts them as soon as it has the cluster, while vitest loads, and removes them
+ * once vitest has returned (settings `runProbesStarted`); a
  * run without the CLI has its globalSetup do both. From the globalSetup they were created ~3 s
  * into the run, and the first files, started ~1.5 s later, spent ~10 s waiting for ~37 pods
  * coming up at once on 2 cores: a run-wide start billed to whichever files happened to start first.
@@ -16,7 +16,7 @@ type RunProbesSettings = Pick<RunSettings, 'runId' | 'suites' | 'selfTest'>;
 
 /**
  * Creates the fleet's pods, the plans' that start with the run (plansStartedWithRun) and the
- * shared outside client where missing, without waiting for the pods: the file that needs them
+ * outside clients where missing, without waiting for the pods: the file that needs them
  * waits, and makes them itself should this have failed. A shard runs some files only: it plans
  * none. `families`: the cluster's, when the caller has detected them.
  */
@@ -30,7 +30,7 @@ export async function startRunProbes(kc: KubeConfig, s: RunProbesSettings, opts:
   // Its failure is the first file's to report: that file then tries it itself.
   const outsideStarted = kind
     ? import('../../lib/harness/outside.ts')
-        .then((m) => (m.runUsesOutsideClient(s.suites) ? m.startRunOutsideClient(kind, s.runId) : undefined))
+        .then((m) => m.startRunOutsideClients(kind, s.runId, m.outsideRolesOf(s.suites)))
         .catch(() => undefined)
     : Promise.resolve();
   if (plans.length > 0) {
@@ -48,13 +48,13 @@ async function familiesOf(kc: KubeConfig): Promise<IPFamily[]> {
   return (await detectClusterFamilies(clients(kc).core)).families;
 }
 
-/** Asks for the fleet's namespace and every plan's of the run to go (absent is fine), without waiting; removes the outside client. */
+/** Asks for the fleet's namespace and every plan's of the run to go (absent is fine), without waiting; removes the outside clients. */
 export async function deleteRunProbes(kc: KubeConfig, s: RunProbesSettings): Promise<void> {
   const { deleteFleet } = await import('../../lib/probes/fleet.ts');
   const { deletePlanNamespaces, plansOfRun } = await import('../../lib/probes/plans.ts');
   const { PLANS } = await import('./plans.ts');
   const kind = kindClusterOf(kc.getCurrentContext());
   // Whether or not the run started it: a file may have.
-  const outsideRemoved = kind ? import('../../lib/harness/outside.ts').then((m) => m.removeRunOutsideClient(kind, s.runId)) : Promise.resolve();
+  const outsideRemoved = kind ? import('../../lib/harness/outside.ts').then((m) => m.removeRunOutsideClients(kind, s.runId)) : Promise.resolve();
   await Promise.all([deleteFleet(kc, s.runId), deletePlanNamespaces(kc, s.runId, plansOfRun(PLANS, s.suites, s.selfTest)), outsideRemoved]);
 }
