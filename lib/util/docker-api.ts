@@ -38,7 +38,7 @@ function socketPath(): string {
   return '/var/run/docker.sock';
 }
 
-function request(method: string, path: string, body?: unknown, stream = false): Promise<{ status: number; body: Buffer }> {
+function request(method: string, path: string, body?: unknown, stream = false, timeoutMs?: number): Promise<{ status: number; body: Buffer }> {
   return new Promise((resolve, reject) => {
     const payload = body === undefined ? undefined : JSON.stringify(body);
     const req = http.request(
@@ -58,6 +58,7 @@ function request(method: string, path: string, body?: unknown, stream = false): 
       },
     );
     req.on('error', reject);
+    if (timeoutMs !== undefined) req.setTimeout(timeoutMs, () => req.destroy(new DockerApiError(`docker API ${method} ${path}: no end in ${timeoutMs / 1000} s`, 0)));
     req.end(payload);
   });
 }
@@ -90,10 +91,14 @@ export async function removeContainer(container: string): Promise<void> {
   }
 }
 
-/** Runs `command` in the running container and returns its exit code and output; a non-zero exit is returned, not thrown. */
-export async function execIn(container: string, command: readonly string[]): Promise<ExecOutput> {
+/**
+ * Runs `command` in the running container and returns its exit code and output; a non-zero
+ * exit is returned, not thrown. `timeoutMs` bounds the wait for its output (the process is
+ * not killed: the daemon has no call for that).
+ */
+export async function execIn(container: string, command: readonly string[], opts: { timeoutMs?: number } = {}): Promise<ExecOutput> {
   const { Id } = await call<{ Id: string }>('POST', `/containers/${encodeURIComponent(container)}/exec`, { AttachStdout: true, AttachStderr: true, Cmd: command });
-  const started = await request('POST', `/exec/${Id}/start`, { Detach: false, Tty: false }, true);
+  const started = await request('POST', `/exec/${Id}/start`, { Detach: false, Tty: false }, true, opts.timeoutMs);
   if (started.status !== 200) throw new DockerApiError(`docker API exec start in ${container}: ${started.status} ${started.body.toString().trim()}`, started.status);
   const out = demux(started.body);
   // The output ends when the process does; its exit code may show a moment later.
