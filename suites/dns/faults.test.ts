@@ -39,9 +39,14 @@ function pod(name: string): V1Pod {
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, `${SUITE}-faults`);
-  const [pair] = nodePairs(await workerNodes(h.kc), 2);
-  const kubeDns = await h.api.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' });
+  // Independent steps side by side: one after another they were ~45 % of this file's wall time.
+  const [namespace, workers, kubeDns] = await Promise.all([
+    suiteNamespace(h, `${SUITE}-faults`),
+    workerNodes(h.kc),
+    h.api.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' }),
+  ]);
+  ns = namespace;
+  const [pair] = nodePairs(workers, 2);
   const clusterDns = kubeDns.spec?.clusterIPs ?? [kubeDns.spec!.clusterIP!];
   await h.api.core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'own-hosts' }, data: { hosts: '127.0.0.1\tlocalhost\n' } } });
   const upstream = h.edge?.dns.kind.IPv6 ?? h.edge?.dns.kind.IPv4;
@@ -62,11 +67,19 @@ beforeAll(async () => {
     // A resolver that is not the cluster DNS (the lab's upstream, which knows no cluster zone).
     ...(upstream ? [{ name: 'off-cluster', node: pair!.from, dnsPolicy: 'None' as const, dnsConfig: { nameservers: [upstream] } }] : []),
   ];
-  for (const p of await startProbePods(h.kc, ns.name, specs)) pods.set(p.metadata!.name!, p);
-  ({ echo, sub } = await createServices(h.kc, ns.name, h.families.families));
-  unnamed = await createService(h.kc, ns.name, { name: 'unnamed', selector: WEB, families: h.families.families, ports: [{ port: SRV_PORT.port, targetPort: SRV_PORT.targetPort, protocol: 'TCP' }] });
-  for (const svc of [echo, sub, unnamed]) await waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1);
-  domain = await clusterDomain(h.kc, ns.name, 'client');
+  // The Services do not need their pods Ready: they are made while the pods start.
+  const [started, services, unnamedSvc] = await Promise.all([
+    startProbePods(h.kc, ns.name, specs),
+    createServices(h.kc, ns.name, h.families.families),
+    createService(h.kc, ns.name, { name: 'unnamed', selector: WEB, families: h.families.families, ports: [{ port: SRV_PORT.port, targetPort: SRV_PORT.targetPort, protocol: 'TCP' }] }),
+  ]);
+  for (const p of started) pods.set(p.metadata!.name!, p);
+  ({ echo, sub } = services);
+  unnamed = unnamedSvc;
+  [domain] = await Promise.all([
+    clusterDomain(h.kc, ns.name, 'client'),
+    ...[echo, sub, unnamed].map((svc) => waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1)),
+  ]);
 }, 240_000);
 
 afterAll(async () => {

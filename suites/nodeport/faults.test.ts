@@ -70,31 +70,41 @@ const SPREAD = { 'v6e2e.io/role': 'spread' };
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'nodeport-faults');
-  [outside, proxy, nodes] = await Promise.all([outsideClient(h, 'plain'), readKubeProxy(h), h.api.core.listNode({}).then((l) => l.items)]);
-  workers = await workerNodes(h.kc);
+  // Independent steps side by side, and the Services made while their pods start.
+  [ns, outside, proxy, nodes, workers] = await Promise.all([
+    suiteNamespace(h, 'nodeport-faults'),
+    outsideClient(h, 'plain'),
+    readKubeProxy(h),
+    h.api.core.listNode({}).then((l) => l.items),
+    workerNodes(h.kc),
+  ]);
   const tail = tailOf(ns);
-  const pods = await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: `server-0-${tail}`, node: workers[0], labels: SERVER },
-      { name: `spread-0-${tail}`, node: workers[0], labels: SPREAD },
-      { name: `spread-1-${tail}`, node: workers[1] ?? workers[0], labels: SPREAD },
-      { name: `client-${tail}`, node: workers[0] },
-    ],
-    180_000,
-  );
+  const families = h.families.families;
+  let pods: V1Pod[];
+  [pods, np, npUdp, npSpread] = await Promise.all([
+    startProbePods(
+      h.kc,
+      ns.name,
+      [
+        { name: `server-0-${tail}`, node: workers[0], labels: SERVER },
+        { name: `spread-0-${tail}`, node: workers[0], labels: SPREAD },
+        { name: `spread-1-${tail}`, node: workers[1] ?? workers[0], labels: SPREAD },
+        { name: `client-${tail}`, node: workers[0] },
+      ],
+      180_000,
+    ),
+    createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families }),
+    createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] }),
+    createService(h.kc, ns.name, { name: 'np-spread', type: 'NodePort', selector: SPREAD, families }),
+  ]);
   backends = pods.slice(0, 1).map((p) => p.metadata!.name!);
   spread = pods.slice(1, 3);
   spreadClient = pods[3]!;
-  const families = h.families.families;
-  np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families });
-  npUdp = await createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] });
-  npSpread = await createService(h.kc, ns.name, { name: 'np-spread', type: 'NodePort', selector: SPREAD, families });
-  await waitForEndpoints(h.kc, ns.name, 'np', families, 1);
-  await waitForEndpoints(h.kc, ns.name, 'np-udp', families, 1);
-  await waitForEndpoints(h.kc, ns.name, 'np-spread', families, 2);
+  await Promise.all([
+    waitForEndpoints(h.kc, ns.name, 'np', families, 1),
+    waitForEndpoints(h.kc, ns.name, 'np-udp', families, 1),
+    waitForEndpoints(h.kc, ns.name, 'np-spread', families, 2),
+  ]);
 }, 300_000);
 
 afterAll(async () => {
