@@ -157,7 +157,9 @@ describe('endpointslices', () => {
   );
 });
 
-describe('endpointslices: faults', () => {
+// Concurrent: each fault has its own Service and slices, and mostly waits out its 10 s (five in
+// turn held a worker for ~55 s of a self-test's first wave).
+describe.concurrent('endpointslices: faults', () => {
   check(
     {
       id: 'address-families/endpointslices-faults/fault-a-selector-less-requiredualstack-service-with-a-hand-made-endpointslice-of-the-primary-family-only-fails-naming-the-missing-secondary-family-dual',
