@@ -4,11 +4,12 @@
  * user's would: over the bridge, with the container's own source address, not via a
  * node's loopback or a pod's veth.
  *
- * Started with testcontainers (Ryuk disabled: it needs a privileged reaper the lab
- * cannot run); inspected and exec'd into through the Engine API (lib/util/docker-api.ts), so
- * a worker using a running client never loads testcontainers. Labelled `io.v6e2e.lab=probe` and `io.v6e2e.lab.cluster=<cluster>`
- * so that `v6e2e down` removes leftovers after a crash. Each is shared
- * (sharedOutsideClient, created by whoever asks first) and removed by its name.
+ * Started with testcontainers (Ryuk disabled: it needs a privileged reaper the lab cannot
+ * run); inspected and exec'd into through the Engine API (lib/util/docker-api.ts), so a
+ * worker using a running client never loads testcontainers. Labelled `io.v6e2e.lab=probe`
+ * and `io.v6e2e.lab.cluster=<cluster>` so that `v6e2e down` removes leftovers after a
+ * crash. Each is shared (sharedOutsideClient, created by whoever asks first) and removed by
+ * its name.
  */
 import { addressesOn, type NetAddresses } from '../edge/docker.ts';
 import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
@@ -56,7 +57,6 @@ export interface OutsideClient {
   /** curl from the container (same result shape as the in-pod httpGet). */
   httpGet(url: string, opts?: OutsideHttpOptions): Promise<HttpResult>;
 }
-
 
 /** Labels of an outside probe container; `v6e2e down` removes containers by these. */
 export function outsideLabels(cluster: string, extra: Record<string, string> = {}): Record<string, string> {

@@ -2,7 +2,7 @@
  * e2e globalSetup: hands the run's settings (lib/harness/settings.ts, decoded and
  * validated once here) to the test workers via provide/inject, and to the reporters
  * through the project's provided context; where `v6e2e run` does not (a plain vitest run),
- * starts the run's probes — fleet, the files' planned pods, shared outside client
+ * starts the run's probes — fleet, the files' planned pods, outside clients
  * (./run-probes.ts) — and has its teardown remove them and any planned namespace a file left;
  * the teardown also removes any serial lock a killed worker left.
  * It does not create or delete clusters:
