@@ -1,17 +1,12 @@
 import { familyOfCidr, type IPFamily } from '../net/family.ts';
-import { EnvironmentError } from '../util/errors.ts';
-import { DockerApiError, inspectContainer, type ContainerInspect } from '../util/docker-api.ts';
+import { inspectContainer, isNotFound, type ContainerInspect, type InspectNetworks } from '../util/docker-api.ts';
 import { docker, dockerTry, type DockerResult } from '../util/docker.ts';
+import { EnvironmentError } from '../util/errors.ts';
 
 /** Addresses of one container on one Docker network. */
 export interface NetAddresses {
   IPv4?: string;
   IPv6?: string;
-}
-
-/** `.NetworkSettings.Networks` of `docker inspect` (the Engine API's container inspect). */
-export interface InspectNetworks {
-  [net: string]: { IPAddress?: string; GlobalIPv6Address?: string };
 }
 
 /** A container has no endpoint on the network asked about. */
@@ -25,7 +20,7 @@ export async function containerAddresses(container: string, network: string): Pr
   try {
     info = await inspectContainer(container);
   } catch (err) {
-    const why = err instanceof DockerApiError && err.statusCode === 404 ? 'no such container' : err instanceof Error ? err.message : String(err);
+    const why = isNotFound(err) ? 'no such container' : err instanceof Error ? err.message : String(err);
     throw new EnvironmentError(`cannot inspect container ${container} (${why}); is it still there (\`docker ps -a\`)? \`v6e2e up\` recreates a lab cluster's containers`);
   }
   return addressesOn(info.NetworkSettings.Networks, container, network);

@@ -14,7 +14,7 @@
 import { addressesOn, type NetAddresses } from '../edge/docker.ts';
 import { LAB_CLUSTER_LABEL, LAB_LABEL } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
-import { DockerApiError, execIn, inspectContainer, removeContainer, type ContainerInspect } from '../util/docker-api.ts';
+import { execIn, inspectContainer, isNotFound, removeContainer, type ContainerInspect } from '../util/docker-api.ts';
 import { curlCommand, parseCurlResult, type HttpResult } from './curl.ts';
 import type { ProbeResult } from './exec.ts';
 import { recordProbe } from './journal.ts';
@@ -90,7 +90,7 @@ export async function sharedOutsideClient(name: string, opts: OutsideOptions): P
     try {
       info = await inspectContainer(name);
     } catch (err) {
-      if (!(err instanceof DockerApiError && err.statusCode === 404) || created) throw err;
+      if (!isNotFound(err) || created) throw err;
     }
     if (info?.State.Running) return clientOf(info, name, network);
     if (!info) {

@@ -16,12 +16,20 @@ export class DockerApiError extends Error {
   }
 }
 
+/** `.NetworkSettings.Networks` of a container's inspect: its endpoint on each network. */
+export type InspectNetworks = Record<string, { IPAddress?: string; GlobalIPv6Address?: string }>;
+
 /** What a caller reads of `GET /containers/{name}/json`. */
 export interface ContainerInspect {
   Id: string;
   Name: string;
   State: { Status: string; Running: boolean; Error?: string };
-  NetworkSettings: { Networks: Record<string, { IPAddress?: string; GlobalIPv6Address?: string }> };
+  NetworkSettings: { Networks: InspectNetworks };
+}
+
+/** The daemon answered that the container (or exec) does not exist. */
+export function isNotFound(err: unknown): boolean {
+  return err instanceof DockerApiError && err.statusCode === 404;
 }
 
 export interface ExecOutput {
@@ -87,7 +95,7 @@ export async function removeContainer(container: string): Promise<void> {
   try {
     await call<void>('DELETE', `/containers/${encodeURIComponent(container)}?force=true&v=true`);
   } catch (err) {
-    if (!(err instanceof DockerApiError && err.statusCode === 404)) throw err;
+    if (!isNotFound(err)) throw err;
   }
 }
 
