@@ -26,17 +26,18 @@ describe('pod IPs', () => {
 });
 
 describe('probePodManifest', () => {
-  test('custom netexec ports move the readiness probe too', () => {
+  test('custom netexec ports move the startup probe too', () => {
     const m = probePodManifest('ns', { name: 'h', hostNetwork: true, httpPort: 28080, udpPort: 28081 });
     const c = m.spec!.containers[0]!;
     expect(c.args).toEqual(['netexec', '--http-port=28080', '--udp-port=28081']);
-    expect(c.readinessProbe?.httpGet?.port).toBe(28080);
+    expect(c.startupProbe?.httpGet?.port).toBe(28080);
+    expect(c.readinessProbe).toBeUndefined();
     expect(m.spec!.dnsPolicy).toBe('ClusterFirstWithHostNet');
   });
-  test('a command replaces the entrypoint and drops the netexec readiness probe', () => {
+  test('a command replaces the entrypoint and drops the netexec startup probe', () => {
     const c = probePodManifest('ns', { name: 'x', command: ['sleep', 'infinity'], image: 'r' }).spec!.containers[0]!;
     expect(c.args).toBeUndefined();
-    expect(c.readinessProbe).toBeUndefined();
+    expect(c.startupProbe).toBeUndefined();
     expect(c.image).toBe('r');
   });
   test('declared ports (a hostPort mapping) reach the container', () => {

@@ -31,10 +31,10 @@ export interface ProbePodSpec {
   httpPort?: number;
   udpPort?: number;
   /**
-   * Readiness: default netexec's /healthz when neither args nor command are given, none otherwise
-   * (the pod is Ready when its container runs).
+   * What makes the pod Ready, asked until it first passes (see readyOnce): default netexec's
+   * /healthz when neither args nor command are given, none otherwise (Ready when it runs).
    */
-  readinessProbe?: V1Probe;
+  startupProbe?: V1Probe;
   labels?: Record<string, string>;
   /** Declared container ports, e.g. a `hostPort` mapping (the CNI's portmap plugin acts on these). */
   ports?: V1ContainerPort[];
@@ -69,11 +69,17 @@ export function netexecHttpPort(s: Pick<ProbePodSpec, 'args' | 'command' | 'http
 }
 
 /**
- * Readiness of probe pods: asked every second, so a pod is Ready as soon as it answers,
- * but given 5 s to answer: on 2 cores shared by two clusters kubelet's 1 s default timed
- * out again and again, and an endpoint flapping unready turns probes into refusals.
+ * Probe pods are Ready once they first answer, and stay so: a startup probe, not a
+ * readiness probe. Asked every second, so a pod is Ready as soon as it answers, but given
+ * 5 s to answer (kubelet's 1 s default timed out again and again on 2 cores), for up to
+ * 3 min before kubelet restarts the container. A readiness probe asked every second for
+ * the pod's life cost a run ~4 ms of CPU per HTTP probe and ~60 ms per exec probe (a
+ * self-test has ~80 pods living ~50 s each), and let an endpoint flap unready, turning
+ * probes into refusals; no check needs a pod to turn unready by itself.
  */
-export const PROBE_TIMING = { periodSeconds: 1, timeoutSeconds: 5 } as const;
+export function readyOnce(probe: V1Probe): V1Probe {
+  return { periodSeconds: 1, timeoutSeconds: 5, failureThreshold: 180, ...probe };
+}
 
 /** The label suites give their probe pods' roles (client, server, backend, …), for selectors. */
 export const ROLE_LABEL = 'v6e2e.io/role';
@@ -113,8 +119,7 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
           ports: s.ports,
           env: s.env,
           volumeMounts: s.volumeMounts,
-          readinessProbe:
-            s.readinessProbe ?? (s.args || s.command ? undefined : { httpGet: { path: '/healthz', port: httpPort }, ...PROBE_TIMING }),
+          startupProbe: s.startupProbe ? readyOnce(s.startupProbe) : s.args || s.command ? undefined : readyOnce({ httpGet: { path: '/healthz', port: httpPort } }),
         },
       ],
       volumes: s.volumes,
@@ -137,7 +142,7 @@ export function hostNetworkEndpoint(name: string, node: string, httpPort: number
     labels,
     args: ['netexec', `--http-port=${httpPort}`, `--udp-port=${udpPort}`, '--udp-listen-addresses=$(HOST_IPS)'],
     env: [{ name: 'HOST_IPS', valueFrom: { fieldRef: { fieldPath: 'status.hostIPs' } } }],
-    readinessProbe: { httpGet: { path: '/healthz', port: httpPort }, ...PROBE_TIMING },
+    startupProbe: { httpGet: { path: '/healthz', port: httpPort } },
   };
 }
 

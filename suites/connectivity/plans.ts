@@ -21,7 +21,7 @@ export const BLOB_PODS: PodPlan = {
     name: 'blob',
     node: nodePairs(workers, MAX_NODE_PAIRS)[0]!.to,
     command: ['sh', '-c', `head -c ${BLOB_BYTES} /dev/urandom > ${BLOB_PATH} && exec /agnhost test-webserver --port ${BLOB_PORT}`],
-    readinessProbe: { httpGet: { path: BLOB_PATH, port: BLOB_PORT }, periodSeconds: 1 },
+    startupProbe: { httpGet: { path: BLOB_PATH, port: BLOB_PORT } },
   }],
 };
 
@@ -100,7 +100,7 @@ export const CONNECTIVITY_FAULTS_PODS: PodPlan = {
         node: pair!.to,
         command: V4_ONLY_SERVER,
         // kubelet would probe the primary PodIP, which on an IPv6 cluster this server never answers.
-        readinessProbe: { exec: { command: ['nc', '-z', '127.0.0.1', String(NETEXEC_HTTP_PORT)] }, periodSeconds: 1 },
+        startupProbe: { exec: { command: ['nc', '-z', '127.0.0.1', String(NETEXEC_HTTP_PORT)] } },
       },
       { name: 'echo', node: pair!.to, labels: PAIR },
       { name: 'twin', node: pair!.from, labels: { ...PAIR, 'v6e2e.io/role': 'twin' } },

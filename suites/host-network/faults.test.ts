@@ -174,8 +174,8 @@ describe.concurrent('host-network faults', () => {
     }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
-      // Not from lo: kubelet's readiness probe of a hostNetwork pod loops back through PREROUTING, and must keep passing
-      // (an unready endpoint would turn the timeout into kube-proxy's reject and test the wrong thing).
+      // Not from lo: the node's own traffic to itself (kubelet's probes of a hostNetwork pod loop back through PREROUTING)
+      // is not what the fault is about, and an unready endpoint would turn the timeout into kube-proxy's reject.
       const to = ['!', '-i', 'lo', '-d', nodeIp(w1, f)];
       const rules: NodeDrop[] = [
         { node: w1, family: f, tag: faultTag(ns.name), match: [...to, '-p', 'tcp', '--dport', String(FAULT_EP_HTTP_PORT)] },
