@@ -18,7 +18,6 @@ import { createHash } from 'node:crypto';
 import type { Suite } from '../profiles.ts';
 import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
 import { waitForEndpoints } from '../k8s/endpoints.ts';
-import { shellOnCluster } from '../k8s/pod-shell.ts';
 import { createService, deleteServices, type ServiceShape } from '../k8s/services.ts';
 import { createProbePods, hostNetworkEndpoint, ROLE_LABEL, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
 
@@ -112,7 +111,7 @@ export async function createFleetPods(kc: KubeConfig, runId: string): Promise<Fl
   if (nodes.length === 0) throw new Error('no schedulable node for the probe fleet');
   await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
   // Nothing changes what the fleet's pods see: the harness may use their shell (pod-shell.ts).
-  const specs = fleetSpecs(nodes, fleetTail(namespace)).map((s) => ({ ...s, shell: shellOnCluster(kc) }));
+  const specs = fleetSpecs(nodes, fleetTail(namespace)).map((s) => ({ ...s, shell: true }));
   await createProbePods(kc, namespace, specs, { existingOk: true });
   return { namespace, nodes, specs };
 }

@@ -17,7 +17,6 @@ import { createHash } from 'node:crypto';
 import type { Suite } from '../profiles.ts';
 import type { Harness } from '../harness/context.ts';
 import { applyObjects, createNamespace, deleteNamespace, labelValue, RUN_LABEL, type TestNamespace } from '../k8s/apply.ts';
-import { shellOnCluster } from '../k8s/pod-shell.ts';
 import type { IPFamily } from '../net/family.ts';
 import { createProbePods, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
 
@@ -78,10 +77,9 @@ export async function startPlan(kc: KubeConfig, runId: string, plan: PodPlan, cl
   const { namespace, specs, objects } = specsOf(plan, runId, cluster);
   if (specs.length === 0 && objects.length === 0) return;
   await createNamespace(kc, { suite: plan.label, runId, name: namespace, existingOk: true });
-  // A check file's pods see no fault: the harness may use their shell (lib/k8s/pod-shell.ts). A fault file's keep exec.
-  const shell = !plan.selfTestOnly && shellOnCluster(kc);
+  // A check file's pods see no fault: the harness may use their shell (lib/k8s/pod-shell.ts). A fault file's keep exec unless a spec says otherwise.
   await Promise.all([
-    createProbePods(kc, namespace, specs.map((s) => ({ ...s, shell })), { existingOk: true }),
+    createProbePods(kc, namespace, specs.map((s) => ({ ...s, shell: s.shell ?? !plan.selfTestOnly })), { existingOk: true }),
     // Server-side apply: the globalSetup's and the file's applies of the same objects agree.
     objects.length > 0 ? applyObjects(kc, objects, { namespace, labels: { [RUN_LABEL]: labelValue(runId) } }) : undefined,
   ]);

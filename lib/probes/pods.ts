@@ -6,7 +6,7 @@
 import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { apiStatus, updateOnConflict } from '../k8s/client.ts';
-import { SHELL_PORT_ANNOTATION } from '../k8s/pod-shell.ts';
+import { SHELL_PORT_ANNOTATION, shellOnCluster } from '../k8s/pod-shell.ts';
 import { waitFor } from '../k8s/wait.ts';
 import { IMAGES } from '../lab/versions.ts';
 import { familyOf, isIp, type IPFamily } from '../net/family.ts';
@@ -54,7 +54,9 @@ export interface ProbePodSpec {
   readinessGates?: string[];
   /**
    * The harness may run commands through netexec's /shell (lib/k8s/pod-shell.ts) instead of
-   * an exec: only for pods no fault touches (the run's fleet, the check files' plans).
+   * an exec, on clusters where the API server reaches pods (shellOnCluster). Only for pods
+   * whose own packets no fault drops: the run's fleet, the check files' plans, and a fault
+   * file's pods whose faults match only other pods, Service ports or nodes (the spec says why).
    */
   shell?: boolean;
 }
@@ -174,7 +176,7 @@ export async function createProbePods(kc: KubeConfig, ns: string, specs: ProbePo
   await Promise.all(
     specs.map(async (s) => {
       try {
-        await core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, s) });
+        await core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, { ...s, shell: s.shell === true && shellOnCluster(kc) }) });
       } catch (err) {
         if (!(opts.existingOk && apiStatus(err) === 409)) throw err;
       }

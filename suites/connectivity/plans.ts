@@ -94,7 +94,8 @@ export const CONNECTIVITY_FAULTS_PODS: PodPlan = {
     const [pair] = nodePairs(workers, MAX_NODE_PAIRS);
     const farNode = nodes.find((n) => n !== pair!.from && n !== pair!.to);
     return [
-      { name: 'client', node: pair!.from },
+      // The faults drop packets to servers (their IPs), never the client's or far's: they may take the shell (lib/k8s/pod-shell.ts).
+      { name: 'client', node: pair!.from, shell: true },
       {
         name: 'v4only',
         node: pair!.to,
@@ -104,7 +105,7 @@ export const CONNECTIVITY_FAULTS_PODS: PodPlan = {
       },
       { name: 'echo', node: pair!.to, labels: PAIR },
       { name: 'twin', node: pair!.from, labels: { ...PAIR, 'v6e2e.io/role': 'twin' } },
-      ...(farNode ? [{ name: 'far', node: farNode }] : []),
+      ...(farNode ? [{ name: 'far', node: farNode, shell: true }] : []),
     ];
   },
 };

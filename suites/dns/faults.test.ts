@@ -50,7 +50,7 @@ beforeAll(async () => {
   const clusterDns = kubeDns.spec?.clusterIPs ?? [kubeDns.spec!.clusterIP!];
   await h.api.core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'own-hosts' }, data: { hosts: '127.0.0.1\tlocalhost\n' } } });
   const upstream = h.edge?.dns.kind.IPv6 ?? h.edge?.dns.kind.IPv4;
-  const specs: ProbePodSpec[] = [
+  const misconfigured: ProbePodSpec[] = [
     { name: 'client', node: pair!.from },
     { name: 'web-pod', node: pair!.to, labels: WEB, hostname: 'web', subdomain: SUBDOMAIN },
     // Selected by the headless Service, but its subdomain names another Service.
@@ -67,6 +67,8 @@ beforeAll(async () => {
     // A resolver that is not the cluster DNS (the lab's upstream, which knows no cluster zone).
     ...(upstream ? [{ name: 'off-cluster', node: pair!.from, dnsPolicy: 'None' as const, dnsConfig: { nameservers: [upstream] } }] : []),
   ];
+  // These faults are objects and resolvers, no packet drops: every pod may take the shell (lib/k8s/pod-shell.ts).
+  const specs = misconfigured.map((s) => ({ ...s, shell: true }));
   // The Services do not need their pods Ready: they are made while the pods start.
   const [started, services, unnamedSvc] = await Promise.all([
     startProbePods(h.kc, ns.name, specs),

@@ -27,6 +27,9 @@ export const MAX_NODES = 3;
  */
 export const FAULT_EP_HTTP_PORT = 28282;
 export const FAULT_EP_UDP_PORT = 28283;
+/** The fault file's hostNetwork client: netexec there only for its shell (lib/k8s/pod-shell.ts). */
+export const FAULT_CLIENT_HTTP_PORT = 28284;
+export const FAULT_CLIENT_UDP_PORT = 28285;
 export const HOSTPORT = 28290;
 export const FAULT_HOSTPORT = 28291;
 
@@ -35,8 +38,5 @@ export { hostNetworkEndpoint, ROLE_LABEL } from '../../lib/probes/pods.ts';
 export function suiteNamespace(h: Harness, suite: string = SUITE): Promise<TestNamespace> {
   return namespaceFor(h, suite);
 }
-
-/** A hostNetwork client that only dials: it takes no port on its node. */
-export const SLEEPER = ['sleep', 'infinity'];
 
 

@@ -4,7 +4,7 @@
  */
 import type { PodPlan } from '../../lib/probes/plans.ts';
 import { NETEXEC_HTTP_PORT, twoWorkers } from '../../lib/probes/pods.ts';
-import { FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, FAULT_HOSTPORT, hostNetworkEndpoint, HOSTPORT, ROLE_LABEL, SLEEPER } from './common.ts';
+import { FAULT_CLIENT_HTTP_PORT, FAULT_CLIENT_UDP_PORT, FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, FAULT_HOSTPORT, hostNetworkEndpoint, HOSTPORT, ROLE_LABEL } from './common.ts';
 
 /** The node pod-to-host.test.ts publishes its hostPort on: the second worker (the first when alone). */
 export function hostPortNode(workers: readonly string[]): string {
@@ -31,11 +31,12 @@ export const HOST_NETWORK_FAULTS_PODS: PodPlan = {
   pods: ({ workers }) => {
     const [w0, w1] = twoWorkers(workers);
     return [
-      { name: 'hclient', node: w0, hostNetwork: true, command: SLEEPER },
+      // The faults drop packets to backend, client, hostep's and hostport's ports, and ICMP from client: hclient and near may take the shell (lib/k8s/pod-shell.ts).
+      { ...hostNetworkEndpoint('hclient', w0, FAULT_CLIENT_HTTP_PORT, FAULT_CLIENT_UDP_PORT, {}), shell: true },
       { name: 'backend', node: w1, labels: { [ROLE_LABEL]: 'backend' } },
       hostNetworkEndpoint('hostep', w1, FAULT_EP_HTTP_PORT, FAULT_EP_UDP_PORT, { [ROLE_LABEL]: 'hostep' }),
       { name: 'client', node: w0 },
-      { name: 'near', node: w1 },
+      { name: 'near', node: w1, shell: true },
       { name: 'hostport', node: w1, ports: [{ containerPort: NETEXEC_HTTP_PORT, hostPort: FAULT_HOSTPORT, protocol: 'TCP' }] },
     ];
   },

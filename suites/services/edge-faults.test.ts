@@ -38,21 +38,29 @@ let nodes: V1Node[];
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'services-faults');
-  hairpinSvc = await edgeService(h, ns.name, 'hairpin', HAIRPIN);
-  emptySvc = await edgeService(h, ns.name, 'no-endpoints', NOBODY);
-  const node = (await workerNodes(h.kc))[0];
-  [hairpin, client] = (await startProbePods(
-    h.kc,
-    ns.name,
-    [
-      { name: 'hairpin', node, labels: HAIRPIN },
-      { name: 'client', node },
-    ],
-    180_000,
-  )) as [V1Pod, V1Pod];
+  const [namespace, workers] = await Promise.all([suiteNamespace(h, 'services-faults'), workerNodes(h.kc)]);
+  ns = namespace;
+  const node = workers[0];
+  // The Services and the node list while the pods start.
+  let pods: V1Pod[];
+  [hairpinSvc, emptySvc, nodes, pods] = await Promise.all([
+    edgeService(h, ns.name, 'hairpin', HAIRPIN),
+    edgeService(h, ns.name, 'no-endpoints', NOBODY),
+    listNodes(h),
+    startProbePods(
+      h.kc,
+      ns.name,
+      [
+        // Its fault drops only packets from its IP to its IP, which the API server's path never carries: it may take the shell (lib/k8s/pod-shell.ts).
+        { name: 'hairpin', node, labels: HAIRPIN, shell: true },
+        // Its faults drop its own packets to the Services: exec.
+        { name: 'client', node },
+      ],
+      180_000,
+    ),
+  ]);
+  [hairpin, client] = pods as [V1Pod, V1Pod];
   await waitForEndpoints(h.kc, ns.name, 'hairpin', h.families.families, 1);
-  nodes = await listNodes(h);
 }, 300_000);
 
 afterAll(async () => {

@@ -64,7 +64,8 @@ export const SERVICES_FAULTS_PODS: PodPlan = {
   pods: ({ workers, families }) => {
     const [n0, n1] = twoWorkers(workers);
     return [
-      { name: 'client', node: n0 },
+      // Its one packet fault drops datagrams to a UDP server: the client may take the shell (lib/k8s/pod-shell.ts).
+      { name: 'client', node: n0, shell: true },
       ...[n0, n1, n0, n1].map((node, i) => ({ name: `backend-${i}`, node, labels: AFFINITY_BACKEND })),
       ...families.flatMap((f): ProbePodSpec[] => [
         { name: `stale-victim-${fam(f)}`, node: n0 },
