@@ -16,7 +16,7 @@ import { describe, inject, test, type TestContext, type TestOptions } from 'vite
 import './settings.ts'; // ProvidedContext.v6e2e
 import { assertOk, type CheckFamily, type Verdict } from '../checks/verdict.ts';
 import { suiteOfFile } from '../report/reporter.ts';
-import { isSerialFile } from './schedule.ts';
+import { isFaultFile, isSerialFile } from './schedule.ts';
 import { inSerialTurn } from './serial-barrier.ts';
 import { TIMING_TAG } from '../report/timing.ts';
 import { withProbeScope } from '../probes/journal.ts';
@@ -76,6 +76,10 @@ export function declared(decl: CheckDeclaration, file?: string): DeclaredCheck {
   if (decl.title.trim() === '') throw new Error(`check ${decl.id} needs a title`);
   if (decl.disruptive && file && !isSerialFile(file)) {
     throw new Error(`check ${decl.id} is disruptive: declare it in suites/${suite ?? '<suite>'}/disruptive.test.ts, which runs one at a time after the concurrent files (a fault whose rules match only its own pods and Services is not disruptive)`);
+  }
+  // The sequencer starts a self-test's fault files first and a run of checks' last (every test skipped there).
+  if (file && isFaultFile(file) && decl.kind !== 'fault') {
+    throw new Error(`check ${decl.id} is declared in ${path.basename(file)}, which holds fault tests only (a run without --self-test skips it whole): declare it in a file of checks`);
   }
   return { id: decl.id, family: decl.family, kind: decl.kind ?? 'check', disruptive: decl.disruptive ?? false, title: decl.title };
 }

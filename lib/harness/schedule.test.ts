@@ -1,6 +1,6 @@
 import { expect, test } from 'vitest';
 import { declared } from './check.ts';
-import { concurrentFilesGone, durationsCacheDir, isSerialFile, startsWhileConcurrentFilesGo, workersPerProfile } from './schedule.ts';
+import { concurrentFilesGone, durationsCacheDir, isFaultFile, isSerialFile, startsWhileConcurrentFilesGo, workersPerProfile } from './schedule.ts';
 import { decodeSettings, encodeSettings, settings } from './settings.ts';
 
 test('the serial group starts one wait for the concurrent files; dns64 and nat64 run meanwhile, the others wait', async () => {
@@ -25,6 +25,17 @@ test('only disruptive.test.ts files run serially; fault files and files of check
   expect(isSerialFile('/r/suites/connectivity/cni-faults.test.ts')).toBe(false);
   expect(isSerialFile('/r/suites/nat64/nat64.test.ts')).toBe(false);
   expect(isSerialFile('/r/suites/x/nodisruptive.test.ts')).toBe(false);
+});
+
+test('faults.test.ts and <x>-faults.test.ts hold fault tests only: a check declared there fails at declaration', () => {
+  expect(isFaultFile('/r/suites/dns/faults.test.ts')).toBe(true);
+  expect(isFaultFile('/r/suites/services/edge-faults.test.ts')).toBe(true);
+  expect(isFaultFile('/r/suites/x/nofaults.test.ts')).toBe(false);
+  expect(isFaultFile('/r/suites/dns/records.test.ts')).toBe(false);
+  const decl = { id: 'dns/x/a-record', family: 'IPv6' as const, title: 'a record' };
+  expect(() => declared(decl, '/r/suites/dns/faults.test.ts')).toThrow(/dns\/x\/a-record is declared in faults\.test\.ts, which holds fault tests only/);
+  expect(declared({ ...decl, kind: 'fault' }, '/r/suites/dns/faults.test.ts').kind).toBe('fault');
+  expect(declared(decl, '/r/suites/dns/records.test.ts').kind).toBe('check');
 });
 
 test('a disruptive check outside disruptive.test.ts fails at declaration, naming where it belongs', () => {

@@ -114,6 +114,11 @@ export function isSerialFile(file: string): boolean {
   return path.basename(file) === 'disruptive.test.ts';
 }
 
+/** The files of fault tests only (`faults.test.ts`, `<x>-faults.test.ts`): a run without `--self-test` skips them whole. */
+export function isFaultFile(file: string): boolean {
+  return /(^|-)faults\.test\.ts$/.test(path.basename(file));
+}
+
 /**
  * Files of checks running at once against one cluster. Setup (pods, Services,
  * rollouts) is mostly waiting on the cluster: on 2 cores a warm ipv6 run of the

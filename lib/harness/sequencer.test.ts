@@ -16,7 +16,7 @@ test('files of checks first, then the serial files in their barriers\' phases, t
     'suites/mtu/faults.test.ts',
     'suites/dns64/disruptive.test.ts',
   ];
-  const sorted = await new SerialGroupSequencer(ctx).sort(files.map(spec));
+  const sorted = await new SerialGroupSequencer(ctx, false).sort(files.map(spec));
   expect(sorted.map((s) => s.moduleId.slice('/r/'.length))).toEqual([
     'suites/dns/records.test.ts',
     'suites/mtu/faults.test.ts',
@@ -25,4 +25,11 @@ test('files of checks first, then the serial files in their barriers\' phases, t
     'suites/loadbalancer/disruptive.test.ts',
     'suites/connectivity/disruptive.test.ts',
   ]);
+});
+
+test('a self-test run starts the fault files first, then the files of checks; a run of checks starts them last', async () => {
+  const files = ['suites/dns/records.test.ts', 'suites/services/edge-faults.test.ts', 'suites/nat64/disruptive.test.ts', 'suites/mtu/faults.test.ts', 'suites/mtu/payloads.test.ts'];
+  const order = async (selfTest: boolean) => (await new SerialGroupSequencer(ctx, selfTest).sort(files.map(spec))).map((s) => s.moduleId.slice('/r/'.length));
+  expect(await order(true)).toEqual(['suites/services/edge-faults.test.ts', 'suites/mtu/faults.test.ts', 'suites/dns/records.test.ts', 'suites/mtu/payloads.test.ts', 'suites/nat64/disruptive.test.ts']);
+  expect(await order(false)).toEqual(['suites/dns/records.test.ts', 'suites/mtu/payloads.test.ts', 'suites/services/edge-faults.test.ts', 'suites/mtu/faults.test.ts', 'suites/nat64/disruptive.test.ts']);
 });
