@@ -5,14 +5,16 @@ import * as connectivity from '../../suites/connectivity/plans.ts';
 import * as dns from '../../suites/dns/plans.ts';
 import * as guestbook from '../../suites/guestbook/plans.ts';
 import * as hostNetwork from '../../suites/host-network/plans.ts';
+import * as loadbalancer from '../../suites/loadbalancer/plans.ts';
+import * as mtu from '../../suites/mtu/plans.ts';
 import * as nodeport from '../../suites/nodeport/plans.ts';
 import * as services from '../../suites/services/plans.ts';
 import { PLANS } from '../../suites/setup/plans.ts';
-import { isSerialFile } from '../harness/schedule.ts';
-import { planNamespace, plansOfRun, plansStartedWithRun, type PodPlan } from './plans.ts';
+import { isFaultFile, isSerialFile } from '../harness/schedule.ts';
+import { planNamespace, plansOfRun, planWaves, type PodPlan } from './plans.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
-const MODULES = { connectivity, dns, guestbook, 'host-network': hostNetwork, nodeport, services };
+const MODULES = { connectivity, dns, guestbook, 'host-network': hostNetwork, loadbalancer, mtu, nodeport, services };
 const isPlan = (v: unknown): v is PodPlan => typeof v === 'object' && v !== null && 'label' in v && 'pods' in v;
 /** Every plan a suite's plans.ts exports, by its exported name. */
 const EXPORTED = Object.entries(MODULES).flatMap(([suite, m]) => Object.entries(m).filter(([, v]) => isPlan(v)).map(([name, plan]) => ({ suite, name, plan: plan as PodPlan })));
@@ -25,7 +27,7 @@ function filesUsing(suite: string, name: string): string[] {
     .map((f) => `suites/${suite}/${f}`);
 }
 
-const cluster = { workers: ['w1', 'w2'], nodes: ['cp', 'w1', 'w2'], families: ['IPv4', 'IPv6'] as const, tail: 'abc123' };
+const cluster = { workers: ['w1', 'w2'], nodes: ['cp', 'w1', 'w2'], families: ['IPv4', 'IPv6'] as const, clusterDns: ['10.96.0.10', 'fd00:10:96::a'], labResolver: 'fc00:f853:ccd:e793::53', tail: 'abc123' };
 
 describe('pod plans', () => {
   it('name one namespace per run and plan, the same everywhere, a valid DNS label', () => {
@@ -49,7 +51,7 @@ describe('pod plans', () => {
       expect(plan.suite).toBe(suite);
       // A serial file waits for the run's namespaces to go: a planned one of its own would never go first.
       expect(isSerialFile(files[0]!), `${files[0]} is a serial file`).toBe(false);
-      expect(/faults\.test\.ts$/.test(files[0]!), `${name}.selfTestOnly matches ${files[0]}`).toBe(plan.selfTestOnly);
+      expect(isFaultFile(files[0]!), `${name}.selfTestOnly matches ${files[0]}`).toBe(plan.selfTestOnly);
     }
   });
 
@@ -67,9 +69,10 @@ describe('pod plans', () => {
     expect(plansOfRun(PLANS, null, true)).toHaveLength(PLANS.length);
   });
 
-  it('a self-test run starts only the fault files’ plans with the run: the files of checks come later', () => {
-    const labels = (ps: PodPlan[]) => ps.map((p) => p.label);
-    expect(labels(plansStartedWithRun(PLANS, ['guestbook'], true))).toEqual(['guestbook-faults']);
-    expect(labels(plansStartedWithRun(PLANS, ['guestbook'], false))).toEqual(['guestbook']);
+  it('a self-test run starts the fault files’ plans first, the files of checks’ in a second wave', () => {
+    const labels = (ws: PodPlan[][]) => ws.map((w) => w.map((p) => p.label));
+    expect(labels(planWaves(PLANS, ['guestbook'], true))).toEqual([['guestbook-faults'], ['guestbook']]);
+    expect(labels(planWaves(PLANS, ['guestbook'], false))).toEqual([['guestbook']]);
+    expect(labels(planWaves(PLANS, ['dns64'], true))).toEqual([]);
   });
 });

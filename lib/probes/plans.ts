@@ -15,6 +15,8 @@ import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-nod
 import { CoreV1Api } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Suite } from '../profiles.ts';
+import { kindClusterOf } from '../cluster/context.ts';
+import { readEdgeInfo } from '../edge/index.ts';
 import type { Harness } from '../harness/context.ts';
 import { applyObjects, createNamespace, deleteNamespace, labelValue, RUN_LABEL, type TestNamespace } from '../k8s/apply.ts';
 import type { IPFamily } from '../net/family.ts';
@@ -28,6 +30,10 @@ export interface PlanCluster {
   nodes: readonly string[];
   /** The cluster's families (the harness' detection): pods per family. */
   families: readonly IPFamily[];
+  /** The cluster DNS Service's ClusterIPs (kube-system/kube-dns), for pods with their own resolver settings. */
+  clusterDns: readonly string[];
+  /** On a lab cluster, the edge's resolver (it knows no cluster zone); undefined elsewhere. */
+  labResolver?: string;
   /** Hex unique to the run and plan: pod names that must differ between clusters (netexec answers with its pod name). */
   tail: string;
 }
@@ -62,8 +68,17 @@ type Cluster = Omit<PlanCluster, 'tail'>;
 
 /** The cluster facts plans take, read once (the families are the caller's: the harness detected them). */
 export async function planCluster(kc: KubeConfig, families: readonly IPFamily[]): Promise<Cluster> {
-  const [workers, nodes] = await Promise.all([workerNodes(kc), kc.makeApiClient(CoreV1Api).listNode({})]);
-  return { workers, nodes: nodes.items.map((n) => n.metadata!.name!), families };
+  const core = kc.makeApiClient(CoreV1Api);
+  const kind = kindClusterOf(kc.getCurrentContext());
+  const [workers, nodes, kubeDns, edge] = await Promise.all([
+    workerNodes(kc),
+    core.listNode({}),
+    core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' }).catch(() => undefined),
+    kind ? readEdgeInfo(kind) : undefined,
+  ]);
+  const clusterDns = kubeDns?.spec?.clusterIPs ?? (kubeDns?.spec?.clusterIP ? [kubeDns.spec.clusterIP] : []);
+  const labResolver = edge?.dns.kind.IPv6 ?? edge?.dns.kind.IPv4;
+  return { workers, nodes: nodes.items.map((n) => n.metadata!.name!), families, clusterDns, ...(labResolver ? { labResolver } : {}) };
 }
 
 function specsOf(plan: PodPlan, runId: string, cluster: Cluster): { namespace: string; specs: ProbePodSpec[]; objects: KubernetesObject[] } {
@@ -133,13 +148,34 @@ export function plansOfRun(plans: readonly PodPlan[], suites: readonly Suite[] |
 }
 
 /**
- * The plans the globalSetup starts as the run begins: the files that run first. With
- * `--self-test` those are the fault files (the longest, sorted first); the files of checks
- * come a minute later and start their own pods then, instead of adding theirs to the fault
- * files' start on 2 cores (measured: a dual self-test 5 s longer with every plan started).
+ * The run's plans in the order their pods are made, a wave at a time (startPlanWaves). With
+ * `--self-test` the fault files run first (the longest, sorted first): their plans come
+ * first, alone, and the check files' plans once those pods are Ready, well before the check
+ * files start a minute later, so neither kind waits for its pods on its own clock. Without,
+ * one wave.
  */
-export function plansStartedWithRun(plans: readonly PodPlan[], suites: readonly Suite[] | null, selfTest: boolean): PodPlan[] {
-  return plansOfRun(plans, suites, selfTest).filter((p) => !selfTest || p.selfTestOnly);
+export function planWaves(plans: readonly PodPlan[], suites: readonly Suite[] | null, selfTest: boolean): PodPlan[][] {
+  const run = plansOfRun(plans, suites, selfTest);
+  const waves = selfTest ? [run.filter((p) => p.selfTestOnly), run.filter((p) => !p.selfTestOnly)] : [run];
+  return waves.filter((w) => w.length > 0);
+}
+
+/**
+ * Starts each wave's plans (startPlan) once the previous wave's pods are Ready, or after
+ * `waitMs` whatever they are: a wave is only a head start, and the files wait for their own.
+ * A plan that fails to start is its file's to report: the file then starts it itself.
+ */
+export async function startPlanWaves(kc: KubeConfig, runId: string, waves: readonly (readonly PodPlan[])[], cluster: Cluster, waitMs = 60_000): Promise<void> {
+  for (const [i, wave] of waves.entries()) {
+    await Promise.all(wave.map((p) => startPlan(kc, runId, p, cluster).catch(() => undefined)));
+    if (i === waves.length - 1) break;
+    await Promise.all(
+      wave.map((p) => {
+        const { namespace, specs } = specsOf(p, runId, cluster);
+        return specs.length > 0 ? waitPodsReady(kc, namespace, specs.map((s) => s.name), waitMs).catch(() => undefined) : undefined;
+      }),
+    );
+  }
 }
 
 /** Asks for every plan's namespace of the run to go (absent is fine), without waiting. */

@@ -11,8 +11,6 @@ export { ipOr } from '../../lib/checks/connectivity.ts';
 export { FAMILIES } from '../../lib/harness/context.ts';
 export { skipWithoutFamily } from '../../lib/harness/context.ts';
 
-export const SUITE = 'dns';
-
 /** The named port whose SRV record is checked (`_http._tcp.<svc>…`). */
 export const SRV_PORT = NETEXEC_HTTP;
 /** The headless Service, and the subdomain of the pods it should name. */

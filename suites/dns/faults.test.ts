@@ -9,14 +9,15 @@ import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe } from 'vitest';
 import { recordType } from '../../lib/checks/connectivity.ts';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
-import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
-import { nodePairs, startProbePods, workerNodes, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { createServices, FAMILIES, skipWithoutFamily, SRV_PORT, SUBDOMAIN, SUITE, WEB } from './common.ts';
+import { startPlanned } from '../../lib/probes/plans.ts';
+import { createServices, FAMILIES, skipWithoutFamily, SRV_PORT, SUBDOMAIN, WEB } from './common.ts';
+import { DNS_FAULTS_PODS, UNRELATED_SEARCH } from './plans.ts';
 import { hostnameRecord, hostsFile, podRecord, searchPath, srvRecord } from './scenarios.ts';
 
 let h: Harness;
@@ -28,9 +29,6 @@ let sub: V1Service;
 /** `echo`'s twin whose one port has no name: no SRV record can exist for it. */
 let unnamed: V1Service;
 
-/** A search domain the lab's resolver serves, so the expanded names never leave the lab. */
-const UNRELATED_SEARCH = 'lab.test';
-
 function pod(name: string): V1Pod {
   const p = pods.get(name);
   if (!p) throw new Error(`pod ${name} was not started`);
@@ -39,43 +37,15 @@ function pod(name: string): V1Pod {
 
 beforeAll(async () => {
   h = await harness();
-  // Independent steps side by side: one after another they were ~45 % of this file's wall time.
-  const [namespace, workers, kubeDns] = await Promise.all([
-    suiteNamespace(h, `${SUITE}-faults`),
-    workerNodes(h.kc),
-    h.api.core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' }),
-  ]);
-  ns = namespace;
-  const [pair] = nodePairs(workers, 2);
-  const clusterDns = kubeDns.spec?.clusterIPs ?? [kubeDns.spec!.clusterIP!];
-  await h.api.core.createNamespacedConfigMap({ namespace: ns.name, body: { metadata: { name: 'own-hosts' }, data: { hosts: '127.0.0.1\tlocalhost\n' } } });
-  const upstream = h.edge?.dns.kind.IPv6 ?? h.edge?.dns.kind.IPv4;
-  const misconfigured: ProbePodSpec[] = [
-    { name: 'client', node: pair!.from },
-    { name: 'web-pod', node: pair!.to, labels: WEB, hostname: 'web', subdomain: SUBDOMAIN },
-    // Selected by the headless Service, but its subdomain names another Service.
-    { name: 'stray', node: pair!.to, labels: WEB, hostname: 'stray', subdomain: 'elsewhere' },
-    // A container that mounts /etc/hosts itself: kubelet then leaves the file alone.
-    {
-      name: 'own-hosts',
-      node: pair!.from,
-      volumes: [{ name: 'hosts', configMap: { name: 'own-hosts' } }],
-      volumeMounts: [{ name: 'hosts', mountPath: '/etc/hosts', subPath: 'hosts' }],
-    },
-    // The cluster DNS as resolver, but a search list with no cluster domain in it.
-    { name: 'no-search', node: pair!.from, dnsPolicy: 'None', dnsConfig: { nameservers: clusterDns, searches: [UNRELATED_SEARCH], options: [{ name: 'ndots', value: '5' }] } },
-    // A resolver that is not the cluster DNS (the lab's upstream, which knows no cluster zone).
-    ...(upstream ? [{ name: 'off-cluster', node: pair!.from, dnsPolicy: 'None' as const, dnsConfig: { nameservers: [upstream] } }] : []),
-  ];
-  // These faults are objects and resolvers, no packet drops: every pod may take the shell (lib/k8s/pod-shell.ts).
-  const specs = misconfigured.map((s) => ({ ...s, shell: true }));
+  const started = await startPlanned(h, DNS_FAULTS_PODS);
+  ns = started.ns;
   // The Services do not need their pods Ready: they are made while the pods start.
-  const [started, services, unnamedSvc] = await Promise.all([
-    startProbePods(h.kc, ns.name, specs),
+  const [planned, services, unnamedSvc] = await Promise.all([
+    started.ready(),
     createServices(h.kc, ns.name, h.families.families),
     createService(h.kc, ns.name, { name: 'unnamed', selector: WEB, families: h.families.families, ports: [{ port: SRV_PORT.port, targetPort: SRV_PORT.targetPort, protocol: 'TCP' }] }),
   ]);
-  for (const p of started) pods.set(p.metadata!.name!, p);
+  for (const p of planned.pods) pods.set(p.metadata!.name!, p);
   ({ echo, sub } = services);
   unnamed = unnamedSvc;
   [domain] = await Promise.all([

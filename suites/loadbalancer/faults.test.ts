@@ -16,7 +16,9 @@ import { NETEXEC_UDP } from '../../lib/k8s/services.ts';
 import { waitFor } from '../../lib/k8s/wait.ts';
 import { urlFor, type IPFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { NETEXEC_UDP_PORT, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { NETEXEC_UDP_PORT, workerNodes } from '../../lib/probes/pods.ts';
+import { plannedPods, type PlannedPods } from '../../lib/probes/plans.ts';
+import { HC, LOADBALANCER_FAULTS_PODS } from './plans.ts';
 import { outsideRunner } from '../../lib/probes/spread.ts';
 import {
   createService,
@@ -28,8 +30,6 @@ import {
   SERVER,
   serviceManifest,
   skipWithoutFamily,
-  suiteNamespace,
-  tailOf,
   type ServiceShape,
 } from '../nodeport/common.ts';
 import { nodeAddresses } from '../nodeport/scenarios.ts';
@@ -42,28 +42,18 @@ let outside: OutsideClient | string | undefined;
 let nodes: V1Node[] = [];
 let workers: string[] = [];
 let backends: string[] = [];
-/** The only endpoint of the health-check fault's ETP Local LoadBalancer. */
-const HC = { 'v6e2e.io/role': 'hc' };
 
 beforeAll(async () => {
   h = await harness();
-  ns = await suiteNamespace(h, 'loadbalancer-faults');
-  workers = await workerNodes(h.kc);
-  let pods;
-  [pods, outside, nodes] = await Promise.all([
-    startProbePods(
-      h.kc,
-      ns.name,
-      [
-        { name: `server-0-${tailOf(ns)}`, node: workers[0], labels: SERVER },
-        { name: `hc-${tailOf(ns)}`, node: workers[0], labels: HC },
-      ],
-      180_000,
-    ),
+  let planned: PlannedPods;
+  [planned, workers, outside, nodes] = await Promise.all([
+    plannedPods(h, LOADBALANCER_FAULTS_PODS),
+    workerNodes(h.kc),
     outsideClient(h, 'plain'),
     h.api.core.listNode({}).then((l) => l.items),
   ]);
-  backends = [pods[0]!.metadata!.name!];
+  ns = planned.ns;
+  backends = [planned.pods[0]!.metadata!.name!];
 }, 300_000);
 
 afterAll(async () => {

@@ -16,7 +16,10 @@ import { sharedFault } from '../../lib/harness/turns.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { podIpOf } from '../../lib/probes/pods.ts';
-import { HTTP_BODY_BYTES, mtuSetup, skipWithoutFamily, SUITE, UDP_DATAGRAM_BYTES } from './common.ts';
+import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
+import { startPlanned, type PlannedPods } from '../../lib/probes/plans.ts';
+import { createEchoService, HTTP_BODY_BYTES, skipWithoutFamily, UDP_DATAGRAM_BYTES } from './common.ts';
+import { MTU_FAULTS_PODS } from './plans.ts';
 import { largeHttpThroughService, largeUdpThroughService, pathMtu } from './scenarios.ts';
 
 let h: Harness;
@@ -36,8 +39,14 @@ const BLACK_HOLE_FROM = 1300;
 
 beforeAll(async () => {
   h = await harness();
-  ({ ns, client, server, svc, serverNode } = await mtuSetup(h, `${SUITE}-faults`));
+  // The Service while the pods start.
+  const started = await startPlanned(h, MTU_FAULTS_PODS);
+  ns = started.ns;
+  let planned: PlannedPods;
+  [planned, svc] = await Promise.all([started.ready(), createEchoService(h.kc, ns.name, h.families.families)]);
+  [client, server] = [planned.pod('client'), planned.pod('server')];
   node = server.spec!.nodeName!;
+  [serverNode] = await Promise.all([h.api.core.readNode({ name: node }), waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1)]);
   clientIp = podIpOf(client, 'IPv6') ?? '';
   nodeIp = internalIPs(serverNode).find((ip) => isIp(ip) && familyOf(ip) === 'IPv6') ?? '';
 }, 240_000);

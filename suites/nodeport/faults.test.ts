@@ -31,7 +31,9 @@ import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { otherFamily } from '../../lib/net/family.ts';
 import type { OutsideClient } from '../../lib/probes/outside.ts';
-import { podIpOf, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { podIpOf, workerNodes } from '../../lib/probes/pods.ts';
+import { startPlanned, type StartedPlan } from '../../lib/probes/plans.ts';
+import { NODEPORT_FAULTS_PODS, SPREAD } from './plans.ts';
 import {
   createService,
   nodePortOf,
@@ -41,7 +43,6 @@ import {
   requireOutside,
   SERVER,
   skipWithoutFamily,
-  suiteNamespace,
   tailOf,
 } from './common.ts';
 import { fromOutside, nodeAddresses, nodeAddressPreference, nodePortAnswers, nodePortEveryBackend, nodePortName, nodePortUdpAnswers } from './scenarios.ts';
@@ -66,34 +67,23 @@ let npUdp: V1Service;
 let spread: V1Pod[] = [];
 let spreadClient: V1Pod;
 let npSpread: V1Service;
-const SPREAD = { 'v6e2e.io/role': 'spread' };
 
 beforeAll(async () => {
   h = await harness();
   // Independent steps side by side, and the Services made while their pods start.
-  [ns, outside, proxy, nodes, workers] = await Promise.all([
-    suiteNamespace(h, 'nodeport-faults'),
+  let started: StartedPlan;
+  [started, outside, proxy, nodes, workers] = await Promise.all([
+    startPlanned(h, NODEPORT_FAULTS_PODS),
     outsideClient(h, 'plain'),
     readKubeProxy(h),
     h.api.core.listNode({}).then((l) => l.items),
     workerNodes(h.kc),
   ]);
-  const tail = tailOf(ns);
+  ns = started.ns;
   const families = h.families.families;
   let pods: V1Pod[];
-  [pods, np, npUdp, npSpread] = await Promise.all([
-    startProbePods(
-      h.kc,
-      ns.name,
-      [
-        { name: `server-0-${tail}`, node: workers[0], labels: SERVER },
-        { name: `spread-0-${tail}`, node: workers[0], labels: SPREAD },
-        { name: `spread-1-${tail}`, node: workers[1] ?? workers[0], labels: SPREAD },
-        // The faults drop by NodePort or by a backend's IP, never the client's: it may take the shell (lib/k8s/pod-shell.ts).
-        { name: `client-${tail}`, node: workers[0], shell: true },
-      ],
-      180_000,
-    ),
+  [{ pods }, np, npUdp, npSpread] = await Promise.all([
+    started.ready(),
     createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families }),
     createService(h.kc, ns.name, { name: 'np-udp', type: 'NodePort', selector: SERVER, families, ports: [NETEXEC_UDP] }),
     createService(h.kc, ns.name, { name: 'np-spread', type: 'NodePort', selector: SPREAD, families }),

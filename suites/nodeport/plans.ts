@@ -27,3 +27,20 @@ export const ADDRESS_PREFERENCE_PODS: PodPlan = {
     ...nodes.map((node, i) => ({ name: `hostnet-${i}-${tail}`, node, hostNetwork: true, args: ['pause'] })),
   ],
 };
+
+/** The every-backend fault's two backends, on two workers behind `np-spread`. */
+export const SPREAD = { 'v6e2e.io/role': 'spread' };
+
+/** faults.test.ts: the NodePort backend, the every-backend fault's two backends, and its client. */
+export const NODEPORT_FAULTS_PODS: PodPlan = {
+  label: 'nodeport-faults',
+  suite: 'nodeport',
+  selfTestOnly: true,
+  pods: ({ workers, tail }) => [
+    { name: `server-0-${tail}`, node: workers[0], labels: SERVER },
+    { name: `spread-0-${tail}`, node: workers[0], labels: SPREAD },
+    { name: `spread-1-${tail}`, node: workers[1] ?? workers[0], labels: SPREAD },
+    // The faults drop by NodePort or by a backend's IP, never the client's: it may take the shell (lib/k8s/pod-shell.ts).
+    { name: `client-${tail}`, node: workers[0], shell: true },
+  ],
+};

@@ -11,11 +11,13 @@ import { serviceIPsOf } from '../../lib/checks/connectivity.ts';
 import { nodeTargets } from '../../lib/checks/service-edges.ts';
 import { faultTag, withDrops, type NodeDrop } from '../../lib/edge/node-rules.ts';
 import { checkEach, idFamily } from '../../lib/harness/check.ts';
-import { harness, suiteNamespace, type Harness } from '../../lib/harness/context.ts';
+import { harness, type Harness } from '../../lib/harness/context.ts';
 import { expectFault, expectNoFault } from '../../lib/harness/fault.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
-import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf, startProbePods, workerNodes } from '../../lib/probes/pods.ts';
+import { NETEXEC_HTTP_PORT, NETEXEC_UDP_PORT, podIpOf } from '../../lib/probes/pods.ts';
+import { startPlanned, type PlannedPods } from '../../lib/probes/plans.ts';
+import { EDGE_FAULTS_PODS } from './plans.ts';
 import { edgeService, FAMILIES, HAIRPIN, listNodes, NOBODY, skipWithoutFamily } from './edge-common.ts';
 import {
   hairpinClusterIpHttp,
@@ -38,28 +40,17 @@ let nodes: V1Node[];
 
 beforeAll(async () => {
   h = await harness();
-  const [namespace, workers] = await Promise.all([suiteNamespace(h, 'services-faults'), workerNodes(h.kc)]);
-  ns = namespace;
-  const node = workers[0];
+  const started = await startPlanned(h, EDGE_FAULTS_PODS);
+  ns = started.ns;
   // The Services and the node list while the pods start.
-  let pods: V1Pod[];
-  [hairpinSvc, emptySvc, nodes, pods] = await Promise.all([
+  let planned: PlannedPods;
+  [hairpinSvc, emptySvc, nodes, planned] = await Promise.all([
     edgeService(h, ns.name, 'hairpin', HAIRPIN),
     edgeService(h, ns.name, 'no-endpoints', NOBODY),
     listNodes(h),
-    startProbePods(
-      h.kc,
-      ns.name,
-      [
-        // Its fault drops only packets from its IP to its IP, which the API server's path never carries: it may take the shell (lib/k8s/pod-shell.ts).
-        { name: 'hairpin', node, labels: HAIRPIN, shell: true },
-        // Its faults drop its own packets to the Services: exec.
-        { name: 'client', node },
-      ],
-      180_000,
-    ),
+    started.ready(),
   ]);
-  [hairpin, client] = pods as [V1Pod, V1Pod];
+  [hairpin, client] = [planned.pod('hairpin'), planned.pod('client')];
   await waitForEndpoints(h.kc, ns.name, 'hairpin', h.families.families, 1);
 }, 300_000);
 

@@ -75,3 +75,16 @@ export const SERVICES_FAULTS_PODS: PodPlan = {
     ];
   },
 };
+
+/** edge-faults.test.ts: the pod that reaches itself through its Service, and a client, on the first worker. */
+export const EDGE_FAULTS_PODS: PodPlan = {
+  label: 'services-edge-faults',
+  suite: 'services',
+  selfTestOnly: true,
+  pods: ({ workers }) => [
+    // Its fault drops only packets from its IP to its IP, which the API server's path never carries: it may take the shell (lib/k8s/pod-shell.ts).
+    { name: 'hairpin', node: workers[0]!, labels: HAIRPIN, shell: true },
+    // Its faults drop its own packets to the Services: exec.
+    { name: 'client', node: workers[0]! },
+  ],
+};

@@ -15,16 +15,17 @@ import type { IPFamily } from '../../lib/net/family.ts';
 type RunProbesSettings = Pick<RunSettings, 'runId' | 'suites' | 'selfTest'>;
 
 /**
- * Creates the fleet's pods, the plans' that start with the run (plansStartedWithRun) and the
- * outside clients where missing, without waiting for the pods: the file that needs them
- * waits, and makes them itself should this have failed. A shard runs some files only: it plans
- * none. `families`: the cluster's, when the caller has detected them.
+ * Creates the fleet's pods, the plans' in their waves (planWaves: a self-test's check plans
+ * once its fault plans' pods are Ready) and the outside clients where missing, without
+ * waiting for the last wave's pods: the file that needs them waits, and makes them itself
+ * should this have failed. A shard runs some files only: it plans none. `families`: the
+ * cluster's, when the caller has detected them.
  */
 export async function startRunProbes(kc: KubeConfig, s: RunProbesSettings, opts: { sharded: boolean; families?: readonly IPFamily[] }): Promise<void> {
   const { createFleetPods, runUsesFleet } = await import('../../lib/probes/fleet.ts');
-  const { planCluster, plansStartedWithRun, startPlan } = await import('../../lib/probes/plans.ts');
+  const { planCluster, planWaves, startPlanWaves } = await import('../../lib/probes/plans.ts');
   const { PLANS } = await import('./plans.ts');
-  const plans = opts.sharded ? [] : plansStartedWithRun(PLANS, s.suites, s.selfTest);
+  const waves = opts.sharded ? [] : planWaves(PLANS, s.suites, s.selfTest);
   const fleetStarted = runUsesFleet(s.suites) ? createFleetPods(kc, s.runId) : Promise.resolve();
   const kind = kindClusterOf(kc.getCurrentContext());
   // Its failure is the first file's to report: that file then tries it itself.
@@ -33,11 +34,9 @@ export async function startRunProbes(kc: KubeConfig, s: RunProbesSettings, opts:
         .then((m) => m.startRunOutsideClients(kind, s.runId, m.outsideRolesOf(s.suites)))
         .catch(() => undefined)
     : Promise.resolve();
-  if (plans.length > 0) {
+  if (waves.length > 0) {
     const families = opts.families ?? (await familiesOf(kc));
-    const cluster = await planCluster(kc, families);
-    // Each on its own: one plan's failure is its file's to report.
-    await Promise.all(plans.map((p) => startPlan(kc, s.runId, p, cluster).catch(() => undefined)));
+    await startPlanWaves(kc, s.runId, waves, await planCluster(kc, families));
   }
   await Promise.all([fleetStarted, outsideStarted]);
 }
