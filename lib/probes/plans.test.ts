@@ -27,7 +27,7 @@ function filesUsing(suite: string, name: string): string[] {
     .map((f) => `suites/${suite}/${f}`);
 }
 
-const cluster = { workers: ['w1', 'w2'], nodes: ['cp', 'w1', 'w2'], families: ['IPv4', 'IPv6'] as const, clusterDns: ['10.96.0.10', 'fd00:10:96::a'], labResolver: 'fc00:f853:ccd:e793::53', tail: 'abc123' };
+const cluster = { workers: ['w1', 'w2'], nodes: ['cp', 'w1', 'w2'], families: ['IPv4', 'IPv6'] as const, clusterDns: ['10.96.0.10', 'fd00:10:96::a'], labResolver: 'fc00:f853:ccd:e793::53', namespace: 'v6e2e-x-abc123', tail: 'abc123' };
 
 describe('pod plans', () => {
   it('name one namespace per run and plan, the same everywhere, a valid DNS label', () => {

@@ -34,6 +34,8 @@ export interface PlanCluster {
   clusterDns: readonly string[];
   /** On a lab cluster, the edge's resolver (it knows no cluster zone); undefined elsewhere. */
   labResolver?: string;
+  /** The plan's namespace (planNamespace). */
+  namespace: string;
   /** Hex unique to the run and plan: pod names that must differ between clusters (netexec answers with its pod name). */
   tail: string;
 }
@@ -64,7 +66,7 @@ export function planNamespace(runId: string, label: string): string {
   return `v6e2e-${label}-${createHash('sha256').update(`${runId}/${label}`).digest('hex').slice(0, 6)}`;
 }
 
-type Cluster = Omit<PlanCluster, 'tail'>;
+type Cluster = Omit<PlanCluster, 'tail' | 'namespace'>;
 
 /** The cluster facts plans take, read once (the families are the caller's: the harness detected them). */
 export async function planCluster(kc: KubeConfig, families: readonly IPFamily[]): Promise<Cluster> {
@@ -83,7 +85,7 @@ export async function planCluster(kc: KubeConfig, families: readonly IPFamily[])
 
 function specsOf(plan: PodPlan, runId: string, cluster: Cluster): { namespace: string; specs: ProbePodSpec[]; objects: KubernetesObject[] } {
   const namespace = planNamespace(runId, plan.label);
-  const c = { ...cluster, tail: namespace.split('-').at(-1)! };
+  const c = { ...cluster, namespace, tail: namespace.split('-').at(-1)! };
   return { namespace, specs: plan.pods(c), objects: plan.objects?.(c) ?? [] };
 }
 

@@ -4,7 +4,7 @@
  * Service named like the pods' subdomain.
  */
 import type { KubeConfig, V1Service } from '@kubernetes/client-node';
-import { createService, NETEXEC_HTTP } from '../../lib/k8s/services.ts';
+import { createService, NETEXEC_HTTP, type ServiceShape } from '../../lib/k8s/services.ts';
 import type { IPFamily } from '../../lib/net/family.ts';
 export { expectOk } from '../../lib/harness/check.ts';
 export { ipOr } from '../../lib/checks/connectivity.ts';
@@ -19,8 +19,13 @@ export const SUBDOMAIN = 'sub';
 export const WEB = { 'v6e2e.io/role': 'web' };
 
 /** `echo` (ClusterIP, netexec's named ports) and `sub` (headless), both selecting the WEB pods. */
+export function recordServices(families: readonly IPFamily[]): { echo: ServiceShape; sub: ServiceShape } {
+  return { echo: { name: 'echo', selector: WEB, families }, sub: { name: SUBDOMAIN, selector: WEB, families, headless: true } };
+}
+
+/** The recordServices, created. */
 export async function createServices(kc: KubeConfig, ns: string, families: readonly IPFamily[]): Promise<{ echo: V1Service; sub: V1Service }> {
-  const echo = await createService(kc, ns, { name: 'echo', selector: WEB, families });
-  const sub = await createService(kc, ns, { name: SUBDOMAIN, selector: WEB, families, headless: true });
+  const shapes = recordServices(families);
+  const [echo, sub] = await Promise.all([createService(kc, ns, shapes.echo), createService(kc, ns, shapes.sub)]);
   return { echo, sub };
 }

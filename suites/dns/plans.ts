@@ -5,7 +5,8 @@
 import type { PodPlan } from '../../lib/probes/plans.ts';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import { nodePairs, type ProbePodSpec } from '../../lib/probes/pods.ts';
-import { SUBDOMAIN, WEB } from './common.ts';
+import { serviceManifest } from '../../lib/k8s/services.ts';
+import { recordServices, SUBDOMAIN, WEB } from './common.ts';
 
 /** A search domain the lab's resolver serves, so the expanded names never leave the lab. */
 export const UNRELATED_SEARCH = 'lab.test';
@@ -24,6 +25,8 @@ export const RECORDS_PODS: PodPlan = {
       { name: 'web-pod', node: pair!.to, labels: WEB, hostname: 'web', subdomain: SUBDOMAIN },
     ];
   },
+  // The Services come up with the pods: the file only reads them.
+  objects: ({ families, namespace }) => Object.values(recordServices(families)).map((s) => serviceManifest(namespace, s)),
 };
 
 /**

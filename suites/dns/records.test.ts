@@ -12,7 +12,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
 import { plannedPods } from '../../lib/probes/plans.ts';
-import { createServices, expectOk, FAMILIES, skipWithoutFamily, SRV_PORT } from './common.ts';
+import { expectOk, FAMILIES, recordServices, skipWithoutFamily, SRV_PORT } from './common.ts';
 import { RECORDS_PODS } from './plans.ts';
 import { hostnameRecord, hostsFile, podRecord, searchPath, srvRecord } from './scenarios.ts';
 
@@ -30,11 +30,13 @@ beforeAll(async () => {
   const planned = await plannedPods(h, RECORDS_PODS);
   ns = planned.ns;
   [client, web] = [planned.pod('client'), planned.pod('web-pod')];
-  ({ echo, sub } = await createServices(h.kc, ns.name, h.families.families));
-  [domain] = await Promise.all([
-    clusterDomain(h.kc, ns.name, 'client'),
-    ...[echo, sub].map((svc) => waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1)),
-  ]);
+  // The plan made the Services with the pods: read them once they have endpoints.
+  const ready = async (name: string) => {
+    await waitForEndpoints(h.kc, ns.name, name, h.families.families, 1);
+    return h.api.core.readNamespacedService({ name, namespace: ns.name });
+  };
+  const shapes = recordServices(h.families.families);
+  [domain, echo, sub] = await Promise.all([clusterDomain(h.kc, ns.name, 'client'), ready(shapes.echo.name), ready(shapes.sub.name)]);
 }, 240_000);
 
 afterAll(async () => {

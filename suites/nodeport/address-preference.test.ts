@@ -12,8 +12,7 @@ import { check } from '../../lib/harness/check.ts';
 import { harness, type Harness } from '../../lib/harness/context.ts';
 import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { plannedPods } from '../../lib/probes/plans.ts';
-import { createService, SERVER } from './common.ts';
-import { ADDRESS_PREFERENCE_PODS } from './plans.ts';
+import { ADDRESS_PREFERENCE_PODS, addressPreferenceService } from './plans.ts';
 import { downwardHostIp, hostNetworkPodIPs, nodeAddressPreference, podHostIPsOrder, reportDownwardHostIp, reportNodeHostIPs } from './scenarios.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 
@@ -33,8 +32,10 @@ beforeAll(async () => {
   const names = nodes.map((n) => n.metadata!.name!);
   echo = pods.slice(0, names.length);
   hostnet = pods.slice(names.length);
-  np = await createService(h.kc, ns.name, { name: 'np', type: 'NodePort', selector: SERVER, families: h.families.families });
-  await waitForEndpoints(h.kc, ns.name, 'np', h.families.families, echo.length);
+  // The plan made the Service with the pods: read it once it has its endpoints.
+  const { name } = addressPreferenceService(h.families.families);
+  await waitForEndpoints(h.kc, ns.name, name, h.families.families, echo.length);
+  np = await h.api.core.readNamespacedService({ name, namespace: ns.name });
 }, 300_000);
 
 afterAll(async () => {

@@ -2,8 +2,9 @@
  * The nodeport suite's own pods, declared for the run's start (lib/probes/plans.ts): the
  * e2e globalSetup creates them beside the probe fleet, the file waits for them.
  */
+import type { IPFamily } from '../../lib/net/family.ts';
 import type { PodPlan } from '../../lib/probes/plans.ts';
-import { SERVER } from './common.ts';
+import { SERVER, serviceManifest, type ServiceShape } from './common.ts';
 
 /**
  * address-preference.test.ts, on every node (the control plane too: its address order counts):
@@ -26,7 +27,14 @@ export const ADDRESS_PREFERENCE_PODS: PodPlan = {
     })),
     ...nodes.map((node, i) => ({ name: `hostnet-${i}-${tail}`, node, hostNetwork: true, args: ['pause'] })),
   ],
+  // The Service comes up with the pods: the file only reads it.
+  objects: ({ families, namespace }) => [serviceManifest(namespace, addressPreferenceService(families))],
 };
+
+/** address-preference.test.ts's NodePort Service over its echo pods. */
+export function addressPreferenceService(families: readonly IPFamily[]): ServiceShape {
+  return { name: 'np', type: 'NodePort', selector: SERVER, families };
+}
 
 /** The every-backend fault's two backends, on two workers behind `np-spread`. */
 export const SPREAD = { 'v6e2e.io/role': 'spread' };
