@@ -163,20 +163,22 @@ export function planWaves(plans: readonly PodPlan[], suites: readonly Suite[] | 
 }
 
 /**
- * Starts each wave's plans (startPlan) once the previous wave's pods are Ready, or after
- * `waitMs` whatever they are: a wave is only a head start, and the files wait for their own.
- * A plan that fails to start is its file's to report: the file then starts it itself.
+ * Starts each wave's plans (startPlan) once the previous wave's pods are Ready. A wave not
+ * Ready within `waitMs` (a slow cluster, or the run's namespaces going after Ctrl-C) ends
+ * the waves: they are only a head start, and each file makes whatever of its plan is
+ * missing. A plan that fails to start is its file's to report: the file then starts it itself.
  */
 export async function startPlanWaves(kc: KubeConfig, runId: string, waves: readonly (readonly PodPlan[])[], cluster: Cluster, waitMs = 60_000): Promise<void> {
   for (const [i, wave] of waves.entries()) {
     await Promise.all(wave.map((p) => startPlan(kc, runId, p, cluster).catch(() => undefined)));
     if (i === waves.length - 1) break;
-    await Promise.all(
+    const ready = await Promise.all(
       wave.map((p) => {
         const { namespace, specs } = specsOf(p, runId, cluster);
-        return specs.length > 0 ? waitPodsReady(kc, namespace, specs.map((s) => s.name), waitMs).catch(() => undefined) : undefined;
+        return specs.length > 0 ? waitPodsReady(kc, namespace, specs.map((s) => s.name), waitMs).then(() => true, () => false) : true;
       }),
     );
+    if (!ready.every(Boolean)) return;
   }
 }
 
