@@ -94,8 +94,10 @@ function checksEndMs(s: RunSummary): number | undefined {
  * Per suite: its files' wall seconds, and the share that was setup (wall minus the time
  * any test body ran; bodies running at once count once). Files run side by side, so
  * the walls overlap and do not add up to the run's. A serial file's wall starts at its
- * turn (`turnMs`: past its barrier and its locks); a summary without it counts from the end
- * of the files of checks.
+ * turn (`turnMs`: past its barrier and its locks) and ends at its `endMs`: vitest's file
+ * duration also counts the time a queued serial file waited to be loaded (dns64's, 12 s
+ * behind nat64's step on dual-v6). A summary without it counts from the end of the files of
+ * checks.
  */
 function bodies(s: RunSummary): string {
   const by = new Map<string, { wall: number; body: number }>();
@@ -103,8 +105,8 @@ function bodies(s: RunSummary): string {
   for (const f of s.files ?? []) {
     const e = by.get(f.suite) ?? { wall: 0, body: 0 };
     const turn = f.turnMs ?? (isSerialFile(f.file) ? checksEnd : undefined);
-    const waited = turn !== undefined && f.startMs !== undefined ? Math.max(0, Math.min(f.durationMs, turn - f.startMs)) : 0;
-    e.wall += (f.durationMs - waited) / 1000;
+    const fromTurn = turn !== undefined && f.startMs !== undefined && f.endMs !== undefined ? Math.max(0, f.endMs - Math.max(turn, f.startMs)) : undefined;
+    e.wall += (fromTurn ?? f.durationMs) / 1000;
     e.body += f.bodyMs / 1000;
     by.set(f.suite, e);
   }
