@@ -20,7 +20,7 @@ import { readEdgeInfo } from '../edge/index.ts';
 import type { Harness } from '../harness/context.ts';
 import { applyObjects, createNamespace, deleteNamespace, labelValue, RUN_LABEL, type TestNamespace } from '../k8s/apply.ts';
 import type { IPFamily } from '../net/family.ts';
-import { createProbePods, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
+import { createProbePods, waitPodsReady, workersOf, type ProbePodSpec } from './pods.ts';
 
 /** What a plan's pods may depend on: the cluster's nodes, and a tail that is the run's own. */
 export interface PlanCluster {
@@ -72,15 +72,14 @@ type Cluster = Omit<PlanCluster, 'tail' | 'namespace'>;
 export async function planCluster(kc: KubeConfig, families: readonly IPFamily[]): Promise<Cluster> {
   const core = kc.makeApiClient(CoreV1Api);
   const kind = kindClusterOf(kc.getCurrentContext());
-  const [workers, nodes, kubeDns, edge] = await Promise.all([
-    workerNodes(kc),
+  const [nodes, kubeDns, edge] = await Promise.all([
     core.listNode({}),
     core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' }).catch(() => undefined),
     kind ? readEdgeInfo(kind) : undefined,
   ]);
   const clusterDns = kubeDns?.spec?.clusterIPs ?? (kubeDns?.spec?.clusterIP ? [kubeDns.spec.clusterIP] : []);
   const labResolver = edge?.dns.kind.IPv6 ?? edge?.dns.kind.IPv4;
-  return { workers, nodes: nodes.items.map((n) => n.metadata!.name!), families, clusterDns, ...(labResolver ? { labResolver } : {}) };
+  return { workers: workersOf(nodes.items), nodes: nodes.items.map((n) => n.metadata!.name!), families, clusterDns, ...(labResolver ? { labResolver } : {}) };
 }
 
 function specsOf(plan: PodPlan, runId: string, cluster: Cluster): { namespace: string; specs: ProbePodSpec[]; objects: KubernetesObject[] } {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import type { V1Pod } from '@kubernetes/client-node';
+import type { V1Node, V1Pod } from '@kubernetes/client-node';
 import { SHELL_PORT_ANNOTATION } from '../k8s/pod-shell.ts';
-import { hostNetworkEndpoint, netexecHttpPort, nodePairs, podIpOf, podIPs, probePodManifest } from './pods.ts';
+import { hostNetworkEndpoint, netexecHttpPort, nodePairs, podIpOf, podIPs, probePodManifest, workersOf } from './pods.ts';
 
 describe('nodePairs', () => {
   test('two nodes: both directions', () => {
@@ -60,5 +60,13 @@ describe('the shell annotation (lib/k8s/pod-shell.ts)', () => {
   test('netexecHttpPort reads the flag when args are given', () => {
     expect(netexecHttpPort({ args: ['netexec', '--http-port=1234'] })).toBe(1234);
     expect(netexecHttpPort({ args: ['netexec'] })).toBe(8080);
+  });
+});
+
+describe('workersOf', () => {
+  const node = (name: string, cp = false): V1Node => ({ metadata: { name, labels: cp ? { 'node-role.kubernetes.io/control-plane': '' } : {} } });
+  test('the nodes without the control-plane role, in order; every node when none is without it', () => {
+    expect(workersOf([node('cp', true), node('w1'), node('w2')])).toEqual(['w1', 'w2']);
+    expect(workersOf([node('cp', true)])).toEqual(['cp']);
   });
 });

@@ -3,7 +3,7 @@
  * server and client. Pods are pinned to nodes with nodeName so that "across
  * nodes" means it, and run in the suite's namespace so cleanup is one delete.
  */
-import type { KubeConfig, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
+import type { KubeConfig, V1Node, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
 import { apiStatus, updateOnConflict } from '../k8s/client.ts';
 import { SHELL_PORT_ANNOTATION, shellOnCluster } from '../k8s/pod-shell.ts';
@@ -210,10 +210,14 @@ export async function waitPodReady(kc: KubeConfig, ns: string, name: string, tim
 
 /** Names of schedulable worker nodes (control plane last, used only when alone). */
 export async function workerNodes(kc: KubeConfig): Promise<string[]> {
-  const nodes = await kc.makeApiClient(CoreV1Api).listNode({});
-  const isCp = (n: (typeof nodes.items)[number]) => Object.keys(n.metadata?.labels ?? {}).includes('node-role.kubernetes.io/control-plane');
-  const workers = nodes.items.filter((n) => !isCp(n)).map((n) => n.metadata!.name!);
-  return workers.length ? workers : nodes.items.map((n) => n.metadata!.name!);
+  return workersOf((await kc.makeApiClient(CoreV1Api).listNode({})).items);
+}
+
+/** The schedulable workers among `nodes`, in their order: the nodes without the control-plane role, or every node when none is without it. Pure. */
+export function workersOf(nodes: readonly V1Node[]): string[] {
+  const isCp = (n: V1Node) => Object.keys(n.metadata?.labels ?? {}).includes('node-role.kubernetes.io/control-plane');
+  const workers = nodes.filter((n) => !isCp(n)).map((n) => n.metadata!.name!);
+  return workers.length ? workers : nodes.map((n) => n.metadata!.name!);
 }
 
 /** A pod's IPs (status.podIPs, else status.podIP), as the API reports them. */
