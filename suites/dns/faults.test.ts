@@ -15,7 +15,7 @@ import type { TestNamespace } from '../../lib/k8s/apply.ts';
 import { waitForEndpoints } from '../../lib/k8s/endpoints.ts';
 import { createService } from '../../lib/k8s/services.ts';
 import { clusterDomain } from '../../lib/probes/dns.ts';
-import { startPlanned } from '../../lib/probes/plans.ts';
+import { startPlanned, type PlannedPods } from '../../lib/probes/plans.ts';
 import { createServices, FAMILIES, skipWithoutFamily, SRV_PORT, SUBDOMAIN, WEB } from './common.ts';
 import { DNS_FAULTS_PODS, UNRELATED_SEARCH } from './plans.ts';
 import { hostnameRecord, hostsFile, podRecord, searchPath, srvRecord } from './scenarios.ts';
@@ -23,31 +23,26 @@ import { hostnameRecord, hostsFile, podRecord, searchPath, srvRecord } from './s
 let h: Harness;
 let ns: TestNamespace;
 let domain: string;
-const pods = new Map<string, V1Pod>();
+let planned: PlannedPods;
 let echo: V1Service;
 let sub: V1Service;
 /** `echo`'s twin whose one port has no name: no SRV record can exist for it. */
 let unnamed: V1Service;
 
-function pod(name: string): V1Pod {
-  const p = pods.get(name);
-  if (!p) throw new Error(`pod ${name} was not started`);
-  return p;
-}
+const pod = (name: string): V1Pod => planned.pod(name);
 
 beforeAll(async () => {
   h = await harness();
   const started = await startPlanned(h, DNS_FAULTS_PODS);
   ns = started.ns;
   // The Services do not need their pods Ready: they are made while the pods start.
-  const [planned, services, unnamedSvc] = await Promise.all([
+  let services: { echo: V1Service; sub: V1Service };
+  [planned, services, unnamed] = await Promise.all([
     started.ready(),
     createServices(h.kc, ns.name, h.families.families),
     createService(h.kc, ns.name, { name: 'unnamed', selector: WEB, families: h.families.families, ports: [{ port: SRV_PORT.port, targetPort: SRV_PORT.targetPort, protocol: 'TCP' }] }),
   ]);
-  for (const p of planned.pods) pods.set(p.metadata!.name!, p);
   ({ echo, sub } = services);
-  unnamed = unnamedSvc;
   [domain] = await Promise.all([
     clusterDomain(h.kc, ns.name, 'client'),
     ...[echo, sub, unnamed].map((svc) => waitForEndpoints(h.kc, ns.name, svc.metadata!.name!, h.families.families, 1)),
@@ -113,7 +108,7 @@ describe.concurrent('dns faults', () => {
     (f) => ({ id: `dns/dns-faults/fault-${idFamily(f)}-resolver-that-is-not-the-cluster-dns-the-pod-record-is-missing`, family: f, kind: 'fault', title: `fault: [${f}] pod whose resolver is not the cluster DNS (the lab's upstream): the pod record check fails` }),
     async (f, ctx) => {
       skipWithoutFamily(ctx, h, f);
-      if (!pods.has('off-cluster')) ctx.skip('no lab edge: no resolver outside the cluster DNS to point a pod at');
+      if (!planned.pods.some((p) => p.metadata?.name === 'off-cluster')) ctx.skip('no lab edge: no resolver outside the cluster DNS to point a pod at');
       const v = await podRecord(h.kc, pod('off-cluster'), pod('web-pod'), domain, f);
       await ctx.annotate(v.message, 'fault message');
       expectFault(v, { object: new RegExp(`^pod ${ns.name}/web-pod on .* record .*\\.${ns.name}\\.pod\\.${domain.replace(/\./g, '\\.')} \\(asked from pod ${ns.name}/off-cluster `), family: f, expected: [`${recordType(f)} `] });
