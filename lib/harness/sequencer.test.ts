@@ -33,3 +33,10 @@ test('a self-test run starts the fault files first, then the files of checks; a 
   expect(await order(true)).toEqual(['suites/services/edge-faults.test.ts', 'suites/mtu/faults.test.ts', 'suites/dns/records.test.ts', 'suites/mtu/payloads.test.ts', 'suites/nat64/disruptive.test.ts']);
   expect(await order(false)).toEqual(['suites/dns/records.test.ts', 'suites/mtu/payloads.test.ts', 'suites/services/edge-faults.test.ts', 'suites/mtu/faults.test.ts', 'suites/nat64/disruptive.test.ts']);
 });
+
+test('files of checks that wait for a rollout start after the other files of checks', async () => {
+  const files = ['suites/guestbook/guestbook.test.ts', 'suites/guestbook/faults.test.ts', 'suites/dns/records.test.ts', 'suites/mtu/payloads.test.ts'];
+  const order = async (selfTest: boolean) => (await new SerialGroupSequencer(ctx, selfTest).sort(files.map(spec))).map((s) => s.moduleId.slice('/r/'.length));
+  expect(await order(false)).toEqual(['suites/dns/records.test.ts', 'suites/mtu/payloads.test.ts', 'suites/guestbook/guestbook.test.ts', 'suites/guestbook/faults.test.ts']);
+  expect(await order(true)).toEqual(['suites/guestbook/faults.test.ts', 'suites/dns/records.test.ts', 'suites/mtu/payloads.test.ts', 'suites/guestbook/guestbook.test.ts']);
+});

@@ -10,7 +10,7 @@ import * as mtu from '../../suites/mtu/plans.ts';
 import * as nodeport from '../../suites/nodeport/plans.ts';
 import * as services from '../../suites/services/plans.ts';
 import { PLANS } from '../../suites/setup/plans.ts';
-import { isFaultFile, isSerialFile } from '../harness/schedule.ts';
+import { isFaultFile, isSerialFile, waitsForRollouts } from '../harness/schedule.ts';
 import { planNamespace, plansOfRun, planWaves, type PodPlan } from './plans.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..', '..');
@@ -52,6 +52,15 @@ describe('pod plans', () => {
       // A serial file waits for the run's namespaces to go: a planned one of its own would never go first.
       expect(isSerialFile(files[0]!), `${files[0]} is a serial file`).toBe(false);
       expect(isFaultFile(files[0]!), `${name}.selfTestOnly matches ${files[0]}`).toBe(plan.selfTestOnly);
+    }
+  });
+
+  it('the files of checks whose plan rolls out Deployments are the ones the sequencer starts last', () => {
+    for (const { suite, name, plan } of EXPORTED) {
+      if (plan.selfTestOnly) continue;
+      const file = filesUsing(suite, name)[0]!;
+      const deploys = (plan.objects?.(cluster) ?? []).some((o) => o.kind === 'Deployment');
+      expect(waitsForRollouts(file) !== undefined, `${file} (${name}) ${deploys ? 'rolls out Deployments: list it in' : 'rolls out none: take it out of'} WAITS_FOR_ROLLOUTS (lib/harness/schedule.ts)`).toBe(deploys);
     }
   });
 
