@@ -1,5 +1,6 @@
+import { ApiException } from '@kubernetes/client-node';
 import { describe, expect, test } from 'vitest';
-import { labelValue, namespaceName, parseManifests } from './apply.ts';
+import { labelValue, namespaceName, parseManifests, refusedForServiceAccount } from './apply.ts';
 
 describe('parseManifests', () => {
   test('multi-doc with empty and comment-only documents', () => {
@@ -42,4 +43,12 @@ test('labelValue', () => {
   expect(labelValue('2026-11-22T05:10:00Z')).toBe('2026-11-22T05-10-00Z');
   expect(labelValue('-x-'.repeat(40)).length).toBeLessThanOrEqual(63);
   expect(labelValue('///')).toBe('unknown');
+});
+
+test('a pod refused for its namespace\'s missing default ServiceAccount is told apart from other refusals', () => {
+  const status = (code: number, message: string) => new ApiException(code, 'x', JSON.stringify({ kind: 'Status', status: 'Failure', message, code }), {});
+  expect(refusedForServiceAccount(status(403, 'pods "echo-0" is forbidden: error looking up service account v6e2e-x/default: serviceaccount "default" not found'))).toBe(true);
+  expect(refusedForServiceAccount(status(403, 'pods "echo-0" is forbidden: violates PodSecurity "baseline:latest"'))).toBe(false);
+  expect(refusedForServiceAccount(status(404, 'serviceaccount "default" not found'))).toBe(false);
+  expect(refusedForServiceAccount(new Error('socket hang up'))).toBe(false);
 });

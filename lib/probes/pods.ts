@@ -5,6 +5,7 @@
  */
 import type { KubeConfig, V1Node, V1Pod, V1PodSpec, V1Container, V1ContainerPort, V1Probe, V1Volume } from '@kubernetes/client-node';
 import { CoreV1Api } from '@kubernetes/client-node';
+import { createPod } from '../k8s/apply.ts';
 import { apiStatus, updateOnConflict } from '../k8s/client.ts';
 import { SHELL_PORT_ANNOTATION, shellOnCluster } from '../k8s/pod-shell.ts';
 import { waitFor } from '../k8s/wait.ts';
@@ -172,11 +173,10 @@ export async function startProbePods(kc: KubeConfig, ns: string, specs: ProbePod
 
 /** Creates the pods without waiting for them (startProbePods without the wait). */
 export async function createProbePods(kc: KubeConfig, ns: string, specs: ProbePodSpec[], opts: { existingOk?: boolean } = {}): Promise<void> {
-  const core = kc.makeApiClient(CoreV1Api);
   await Promise.all(
     specs.map(async (s) => {
       try {
-        await core.createNamespacedPod({ namespace: ns, body: probePodManifest(ns, { ...s, shell: s.shell === true && shellOnCluster(kc) }) });
+        await createPod(kc, ns, probePodManifest(ns, { ...s, shell: s.shell === true && shellOnCluster(kc) }));
       } catch (err) {
         if (!(opts.existingOk && apiStatus(err) === 409)) throw err;
       }
