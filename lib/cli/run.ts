@@ -14,7 +14,7 @@ import type { KubeConfig } from '@kubernetes/client-node';
 import { variantLabel, variantOf } from '../cluster/variant.ts';
 import { settings as makeSettings, type RunSettings } from '../harness/settings.ts';
 import { loadKubeConfig, type KubeTarget } from '../k8s/client.ts';
-import type { IPFamily } from '../net/family.ts';
+import type { ClusterFamilies } from '../k8s/families.ts';
 import type { Profile, Suite } from '../profiles.ts';
 import { kubernetesBuildOf } from '../report/environment.ts';
 import { assertGateMatches, readGate, type Gate } from '../report/gate.ts';
@@ -97,12 +97,13 @@ function profileSettings(plan: RunPlan, over: Partial<RunSettings>): RunSettings
  * collects the declared checks and refuses (exit 2) a pattern matching none,
  * before any test runs; the first profile's collection serves the others.
  */
-async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: RunDeps, cluster: { kc: KubeConfig; families: readonly IPFamily[] }): Promise<VitestOutcome> {
+async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: RunDeps, cluster: { kc: KubeConfig; families: ClusterFamilies }): Promise<VitestOutcome> {
   const { args } = plan;
   // The run's probes come up while vitest loads (suites/setup/run-probes.ts); the globalSetup leaves them to this.
   const runProbes = import('../../suites/setup/run-probes.ts');
-  const probesStarted = runProbes.then((m) => m.startRunProbes(cluster.kc, s, { sharded: args.shard !== undefined, families: cluster.families })).catch(() => undefined);
-  const settings: RunSettings = { ...s, runProbesStarted: true };
+  const probesStarted = runProbes.then((m) => m.startRunProbes(cluster.kc, s, { sharded: args.shard !== undefined, families: cluster.families.families })).catch(() => undefined);
+  // The workers take the families detected here instead of each listing the cluster again.
+  const settings: RunSettings = { ...s, runProbesStarted: true, families: cluster.families };
   const gate = plan.gate;
   const beforeTests =
     gate && plan.collected === undefined
@@ -161,7 +162,7 @@ async function runOnExistingCluster(plan: RunPlan, deps: RunDeps): Promise<Profi
       kubernetesVersion: seen.version,
       cluster: await existingClusterFacts(kc),
     });
-    const result = profileOutcome(profile, reportDir, await runSuites(plan, s, profile, deps, { kc, families: seen.families.families }));
+    const result = profileOutcome(profile, reportDir, await runSuites(plan, s, profile, deps, { kc, families: seen.families }));
     if (args.html) await htmlReport(reportDir, s, args.history, result.summary ? [result.summary] : [], deps);
     deps.log(`v6e2e: report in ${reportDir}`);
     return [result];
@@ -257,7 +258,7 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
       build: kubernetesBuildOf(p.variant.kubernetes),
       cluster: labClusterFacts(p.variant),
     });
-    const result = profileOutcome(p.label, p.reportDir, await runSuites(plan, s, p.label, deps, { kc, families: seen.families.families }));
+    const result = profileOutcome(p.label, p.reportDir, await runSuites(plan, s, p.label, deps, { kc, families: seen.families }));
     if (args.html && !multi) await htmlReport(p.reportDir, s, args.history, result.summary ? [result.summary] : [], deps);
     return result;
   } finally {

@@ -39,7 +39,7 @@ async function load(): Promise<Harness> {
   }
   const kc = loadKubeConfig({ kubeconfig: env.kubeconfig, context: env.context ?? undefined });
   const api = clients(kc);
-  const families = await detectClusterFamilies(api.core);
+  const families = env.families ?? (await detectClusterFamilies(api.core));
   const ctx = kc.getCurrentContext();
   const kindCluster = kindClusterOf(ctx);
   const edge = kindCluster ? await readEdgeInfo(kindCluster) : undefined;

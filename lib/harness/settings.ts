@@ -9,6 +9,8 @@
  * V6E2E_KUBECONFIG, V6E2E_CONTEXT, V6E2E_PROFILE, V6E2E_REPORT_DIR,
  * V6E2E_SELF_TEST and V6E2E_CONCURRENCY are read instead.
  */
+import type { ClusterFamilies } from '../k8s/families.ts';
+import { IP_FAMILIES } from '../net/family.ts';
 import { isProfile, isSuite, type Profile, type Suite } from '../profiles.ts';
 import type { KubernetesBuild } from '../report/summary.ts';
 import { UsageError } from '../util/errors.ts';
@@ -57,6 +59,12 @@ export interface RunSettings {
    * vitest and removes them after it (suites/setup/run-probes.ts); false: the globalSetup does both.
    */
   runProbesStarted: boolean;
+  /**
+   * The cluster's families as `v6e2e run` detected them before vitest; null: each worker
+   * detects them (a plain vitest run). Detected again in each of 6–8 workers, it cost every
+   * worker's first file three cluster-wide lists, ~0.6 s under the run's start.
+   */
+  families: ClusterFamilies | null;
 }
 
 declare module 'vitest' {
@@ -89,6 +97,7 @@ export function settings(partial: Partial<RunSettings> & Pick<RunSettings, 'runI
     workers: null,
     suites: null,
     runProbesStarted: false,
+    families: null,
     ...partial,
   };
 }
@@ -104,6 +113,15 @@ function nonEmpty(v: string | undefined): string | null {
 
 const str = (v: unknown): v is string => typeof v === 'string';
 const strOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
+
+const STACKS: readonly unknown[] = ['ipv4', 'ipv6', 'dual', 'dual-v6'];
+const isIpFamily = (x: unknown): boolean => (IP_FAMILIES as readonly unknown[]).includes(x);
+function isClusterFamilies(v: unknown): v is ClusterFamilies {
+  if (v === null || typeof v !== 'object') return false;
+  const f = v as Record<string, unknown>;
+  const strings = (x: unknown) => Array.isArray(x) && x.every(str);
+  return isIpFamily(f.primary) && Array.isArray(f.families) && f.families.length > 0 && f.families.every(isIpFamily) && f.families[0] === f.primary && STACKS.includes(f.stack) && strings(f.evidence) && strings(f.warnings);
+}
 
 /** Validates a decoded value field by field; the error names the field. */
 export function validateSettings(v: unknown): RunSettings {
@@ -123,6 +141,8 @@ export function validateSettings(v: unknown): RunSettings {
   if (o.suites !== null && !(Array.isArray(o.suites) && o.suites.every((x) => str(x) && isSuite(x)))) throw bad('suites', 'a list of suite names or null');
   if (o.runProbesStarted === undefined) o.runProbesStarted = false; // as for workers
   if (typeof o.runProbesStarted !== 'boolean') throw bad('runProbesStarted', 'true or false');
+  if (o.families === undefined) o.families = null; // as for workers
+  if (o.families !== null && !isClusterFamilies(o.families)) throw bad('families', '{primary, families, stack, evidence, warnings} or null');
   const c = o.cluster as Record<string, unknown> | null | undefined;
   if (!c || typeof c !== 'object' || !strOrNull(c.cni) || !strOrNull(c.kubeProxyMode) || !Array.isArray(c.podSubnets) || !Array.isArray(c.serviceSubnets)) {
     throw bad('cluster', '{cni, kubeProxyMode, podSubnets, serviceSubnets, nodeCidrMasks}');
