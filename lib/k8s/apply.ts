@@ -2,7 +2,7 @@
  * Server-side apply of YAML manifests, and per-test namespaces.
  */
 import { randomBytes } from 'node:crypto';
-import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, setHeaderOptions, type KubeConfig, type KubernetesObject, type V1Pod } from '@kubernetes/client-node';
 import { parseAllDocuments } from 'yaml';
 import { apiStatus, describeApiError, isNotFound } from './client.ts';
 import { waitFor } from './wait.ts';
@@ -201,6 +201,30 @@ export async function createPod(kc: KubeConfig, namespace: string, body: V1Pod):
       if (!refusedForServiceAccount(err) || Date.now() >= deadline) throw err;
       await new Promise((r) => setTimeout(r, SA_RETRY_MS));
     }
+  }
+}
+
+/**
+ * Set on a run namespace once what the run's start puts in it (the probe fleet's pods, a
+ * plan's pods and objects) is made: a file that finds it only waits for them.
+ */
+export const MADE_ANNOTATION = 'v6e2e.io/made';
+
+export async function markMade(kc: KubeConfig, namespace: string): Promise<void> {
+  await kc.makeApiClient(CoreV1Api).patchNamespace(
+    { name: namespace, body: { metadata: { annotations: { [MADE_ANNOTATION]: 'true' } } } },
+    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
+  );
+}
+
+/** True when the namespace is there, not going, and marked made (markMade). */
+export async function isMade(kc: KubeConfig, namespace: string): Promise<boolean> {
+  try {
+    const ns = await kc.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
+    return ns.metadata?.annotations?.[MADE_ANNOTATION] === 'true' && ns.status?.phase !== 'Terminating';
+  } catch (err) {
+    if (isNotFound(err)) return false;
+    throw err;
   }
 }
 

@@ -16,7 +16,7 @@
 import type { KubeConfig, V1Pod, V1Service } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Suite } from '../profiles.ts';
-import { createNamespace, deleteNamespace } from '../k8s/apply.ts';
+import { createNamespace, deleteNamespace, isMade, markMade } from '../k8s/apply.ts';
 import { waitForEndpoints } from '../k8s/endpoints.ts';
 import { createService, deleteServices, type ServiceShape } from '../k8s/services.ts';
 import { createProbePods, hostNetworkEndpoint, ROLE_LABEL, waitPodsReady, workerNodes, type ProbePodSpec } from './pods.ts';
@@ -107,12 +107,16 @@ interface FleetPods {
 /** Creates the run's fleet namespace and pods where missing, without waiting for them. */
 export async function createFleetPods(kc: KubeConfig, runId: string): Promise<FleetPods> {
   const namespace = fleetNamespace(runId);
-  const nodes = (await workerNodes(kc)).slice(0, FLEET_NODES);
+  const [workers, made] = await Promise.all([workerNodes(kc), isMade(kc, namespace)]);
+  const nodes = workers.slice(0, FLEET_NODES);
   if (nodes.length === 0) throw new Error('no schedulable node for the probe fleet');
-  await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
   // Nothing changes what the fleet's pods see: the harness may use their shell (pod-shell.ts).
   const specs = fleetSpecs(nodes, fleetTail(namespace)).map((s) => ({ ...s, shell: true }));
+  // The run made them before the files started: each worker's first file only waits for them.
+  if (made) return { namespace, nodes, specs };
+  await createNamespace(kc, { suite: FLEET_SUITE, runId, name: namespace, existingOk: true });
   await createProbePods(kc, namespace, specs, { existingOk: true });
+  await markMade(kc, namespace);
   return { namespace, nodes, specs };
 }
 

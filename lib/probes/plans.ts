@@ -12,14 +12,13 @@
  * teardown and the serial group's start delete any a file left (deletePlanNamespaces).
  */
 import type { KubeConfig, KubernetesObject, V1Pod } from '@kubernetes/client-node';
-import { CoreV1Api, PatchStrategy, setHeaderOptions } from '@kubernetes/client-node';
+import { CoreV1Api } from '@kubernetes/client-node';
 import { createHash } from 'node:crypto';
 import type { Suite } from '../profiles.ts';
 import { kindClusterOf } from '../cluster/context.ts';
 import { readEdgeInfo } from '../edge/index.ts';
 import type { Harness } from '../harness/context.ts';
-import { isNotFound } from '../k8s/client.ts';
-import { applyObjects, createNamespace, deleteNamespace, labelValue, RUN_LABEL, type TestNamespace } from '../k8s/apply.ts';
+import { applyObjects, createNamespace, deleteNamespace, isMade, labelValue, markMade, RUN_LABEL, type TestNamespace } from '../k8s/apply.ts';
 import type { IPFamily } from '../net/family.ts';
 import { createProbePods, waitPodsReady, workersOf, type ProbePodSpec } from './pods.ts';
 
@@ -69,13 +68,6 @@ export function planNamespace(runId: string, label: string): string {
 
 type Cluster = Omit<PlanCluster, 'tail' | 'namespace'>;
 
-/**
- * Set on a plan's namespace once its pods and objects are made. A file that finds it only
- * waits for them: asking again cost ~8 API calls per file (the namespace, each pod and a
- * server-side apply of each object, all answered "already there"), 0.1–0.3 s of a
- * 1-s file's wall under a run's load.
- */
-export const PLAN_MADE_ANNOTATION = 'v6e2e.io/plan-made';
 
 /** The cluster facts plans take, read once (the families are the caller's: the harness detected them). */
 export async function planCluster(kc: KubeConfig, families: readonly IPFamily[]): Promise<Cluster> {
@@ -122,21 +114,7 @@ export async function startPlan(kc: KubeConfig, runId: string, plan: PodPlan, cl
     // Server-side apply: the globalSetup's and the file's applies of the same objects agree.
     objects.length > 0 ? applyObjects(kc, objects, { namespace, labels: { [RUN_LABEL]: labelValue(runId) } }) : undefined,
   ]);
-  await kc.makeApiClient(CoreV1Api).patchNamespace(
-    { name: namespace, body: { metadata: { annotations: { [PLAN_MADE_ANNOTATION]: 'true' } } } },
-    setHeaderOptions('Content-Type', PatchStrategy.MergePatch),
-  );
-}
-
-/** True when the plan's namespace says its pods and objects were made (startPlan got to its end). */
-async function planMade(kc: KubeConfig, namespace: string): Promise<boolean> {
-  try {
-    const ns = await kc.makeApiClient(CoreV1Api).readNamespace({ name: namespace });
-    return ns.metadata?.annotations?.[PLAN_MADE_ANNOTATION] === 'true' && ns.status?.phase !== 'Terminating';
-  } catch (err) {
-    if (isNotFound(err)) return false;
-    throw err;
-  }
+  await markMade(kc, namespace);
 }
 
 export interface StartedPlan {
@@ -152,7 +130,9 @@ export async function startPlanned(h: Pick<Harness, 'kc' | 'env' | 'families'>, 
   const runId = h.env.runId;
   const cluster = await planClusterOnce(kc, h.families.families);
   const { namespace, specs } = specsOf(plan, runId, cluster);
-  if (!(await planMade(kc, namespace))) await startPlan(kc, runId, plan, cluster);
+  // Asking again for what the run made cost ~8 API calls per file, each answered "already
+  // there": 0.1–0.3 s of a 1-s file's wall under a run's load.
+  if (!(await isMade(kc, namespace))) await startPlan(kc, runId, plan, cluster);
   let done: Promise<void> | undefined;
   const ns: TestNamespace = { name: namespace, cleanup: () => (done ??= deleteNamespace(kc, namespace, { wait: false })) };
   return {
