@@ -7,7 +7,7 @@
  */
 import type { V1Pod, V1Service } from '@kubernetes/client-node';
 import { checkHealthChecks, healthCheckNodePortOf } from '../../lib/checks/health-check.ts';
-import type { RankedAddress } from '../../lib/checks/nodeport.ts';
+import { answeredByBackend, type RankedAddress } from '../../lib/checks/nodeport.ts';
 import { checkUdpAnswers, type UdpAddressProbe } from '../../lib/checks/udp-service.ts';
 import { udpOnce, type ProbeRunner } from '../../lib/probes/spread.ts';
 import {
@@ -116,7 +116,11 @@ async function probeBackends(p: LbPeers, points: readonly IngressPoint[], from: 
   return Promise.all(
     points.map(async (ingress) => {
       const url = urlFor(ingress.ip, NETEXEC_HTTP_PORT, '/hostname');
-      return { ingress, client: from.label, url, result: await retryLast(() => from.get(url), { attempts: PROBE_ATTEMPTS }), expectBody: p.backends };
+      // Asked until one of this Service's backends answers: MetalLB hands a released IP to the
+      // next Service at once, and until kube-proxy has synced away the old Service's rules the IP
+      // answered from its backends (a fault file's health-check pod, on dual-v6).
+      const result = await retryLast(() => from.get(url), { attempts: PROBE_ATTEMPTS, until: (r) => answeredByBackend(r, p.backends) });
+      return { ingress, client: from.label, url, result, expectBody: p.backends };
     }),
   );
 }
