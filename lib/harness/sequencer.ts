@@ -6,13 +6,13 @@
  * duration alone a check file that had waited for its pods in the last run went first in the
  * next, and a fault file whose pods had been ready went late. Without, the fault files (every
  * test skipped) go last. Files of checks that wait for a rollout (waitsForRollouts) start
- * after the other files of checks, so the rollout goes on while those run. The serial files run in the same
- * workers and wait for those to end (serial-barrier.ts), so a worker takes one only when
- * no file of checks is left to start. Among them, the files that may start while the
- * concurrent files' namespaces go come first, so the one wait for those namespaces
- * overlaps their faults; the files that hold every resource (serialResourcesOf, phase 2
- * of the barriers) come last, so one holding a single resource (the LoadBalancer pool) is
- * not queued behind one that waits for all of them.
+ * after the other files of checks, so the rollout goes on while those run. The serial
+ * files run in the same workers and wait for those to end (serial-barrier.ts), so a
+ * worker takes one only when no file of checks is left to start. Among them, the files
+ * that may start while the concurrent files' namespaces go come first, so the one wait for
+ * those namespaces overlaps their faults; the files that hold every resource
+ * (serialResourcesOf, phase 2 of the barriers) come last, so one holding a single resource
+ * (the LoadBalancer pool) is not queued behind one that waits for all of them.
  */
 import path from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';

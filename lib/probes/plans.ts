@@ -68,7 +68,6 @@ export function planNamespace(runId: string, label: string): string {
 
 type Cluster = Omit<PlanCluster, 'tail' | 'namespace'>;
 
-
 /** The cluster facts plans take, read once (the families are the caller's: the harness detected them). */
 export async function planCluster(kc: KubeConfig, families: readonly IPFamily[]): Promise<Cluster> {
   const core = kc.makeApiClient(CoreV1Api);
