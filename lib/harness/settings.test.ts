@@ -21,5 +21,6 @@ test('families: the CLI’s detection carried to the workers, null when vitest r
   expect(bad({ ...families, primary: 'IPv5' })).toThrow(/families must be/);
   expect(bad({ ...families, families: ['IPv4', 'IPv6'] })).toThrow(/families must be/);
   expect(bad({ ...families, stack: 'v6' })).toThrow(/families must be/);
+  expect(bad({ ...families, stack: 'dual' })).toThrow(/families must be/);
   expect(bad('dual')).toThrow(/families must be/);
 });

@@ -9,8 +9,8 @@
  * V6E2E_KUBECONFIG, V6E2E_CONTEXT, V6E2E_PROFILE, V6E2E_REPORT_DIR,
  * V6E2E_SELF_TEST and V6E2E_CONCURRENCY are read instead.
  */
-import type { ClusterFamilies } from '../k8s/families.ts';
-import { IP_FAMILIES } from '../net/family.ts';
+import { stackOf, type ClusterFamilies } from '../k8s/families.ts';
+import { IP_FAMILIES, type IPFamily } from '../net/family.ts';
 import { isProfile, isSuite, type Profile, type Suite } from '../profiles.ts';
 import type { KubernetesBuild } from '../report/summary.ts';
 import { UsageError } from '../util/errors.ts';
@@ -114,13 +114,14 @@ function nonEmpty(v: string | undefined): string | null {
 const str = (v: unknown): v is string => typeof v === 'string';
 const strOrNull = (v: unknown): v is string | null => v === null || typeof v === 'string';
 
-const STACKS: readonly unknown[] = ['ipv4', 'ipv6', 'dual', 'dual-v6'];
-const isIpFamily = (x: unknown): boolean => (IP_FAMILIES as readonly unknown[]).includes(x);
+const isIpFamily = (x: unknown): x is IPFamily => (IP_FAMILIES as readonly unknown[]).includes(x);
+/** The stack is derived from the families (stackOf): a value that disagrees is refused. */
 function isClusterFamilies(v: unknown): v is ClusterFamilies {
   if (v === null || typeof v !== 'object') return false;
   const f = v as Record<string, unknown>;
   const strings = (x: unknown) => Array.isArray(x) && x.every(str);
-  return isIpFamily(f.primary) && Array.isArray(f.families) && f.families.length > 0 && f.families.every(isIpFamily) && f.families[0] === f.primary && STACKS.includes(f.stack) && strings(f.evidence) && strings(f.warnings);
+  const families = Array.isArray(f.families) && f.families.length > 0 && f.families.every(isIpFamily) ? (f.families as IPFamily[]) : undefined;
+  return isIpFamily(f.primary) && families !== undefined && families[0] === f.primary && f.stack === stackOf(f.primary, families) && strings(f.evidence) && strings(f.warnings);
 }
 
 /** Validates a decoded value field by field; the error names the field. */
