@@ -6,14 +6,14 @@ describe('failureLines: what a CI log cut to its tail still says', () => {
     expect(failureLines([])).toEqual([]);
   });
 
-  test('a line per failure with its first message line, under a count', () => {
+  test('a line per failure with its message on one line, under a count', () => {
     const lines = failureLines([
-      { name: 'dual: connectivity/pods/ipv4-cross-node', message: 'pod a → b [IPv4]: expected 200, saw timeout\nmore detail' },
+      { name: 'dual: connectivity/pods/ipv4-cross-node', message: 'pod a → b [IPv4]: expected 200, saw timeout\n\n  more detail' },
       { name: 'interrupt: acceptance/interrupt.test.ts', message: '' },
     ]);
     expect(lines).toEqual([
       'failed checks (2):',
-      '  ✘ dual: connectivity/pods/ipv4-cross-node — pod a → b [IPv4]: expected 200, saw timeout',
+      '  ✘ dual: connectivity/pods/ipv4-cross-node — pod a → b [IPv4]: expected 200, saw timeout ⏎ more detail',
       '  ✘ interrupt: acceptance/interrupt.test.ts',
     ]);
   });

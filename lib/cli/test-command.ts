@@ -62,11 +62,16 @@ function addOutcome(into: Results, step: string, outcome: VitestOutcome): void {
   into.failures.push(...outcome.failures.map((f) => ({ ...f, name: `${step}: ${f.name}` })));
 }
 
-/** `failed checks (N):` and a line per failure, its message's first line cut to fit a log line; none when nothing failed. */
-export function failureLines(failures: readonly FailedTest[], width = 240): string[] {
+/**
+ * `failed checks (N):` and a line per failure, its message's lines joined with ⏎ and cut to
+ * fit a log line (an assertion's first line alone, "expected no failure, got:", said nothing);
+ * none when nothing failed.
+ */
+export function failureLines(failures: readonly FailedTest[], width = 480): string[] {
   if (failures.length === 0) return [];
   const cut = (text: string) => (text.length > width ? `${text.slice(0, width - 1)}…` : text);
-  return [`failed checks (${failures.length}):`, ...failures.map((f) => cut(`  ✘ ${f.name}${f.message ? ` — ${f.message.split('\n', 1)[0]}` : ''}`))];
+  const oneLine = (message: string) => message.split('\n').map((l) => l.trim()).filter(Boolean).join(' ⏎ ');
+  return [`failed checks (${failures.length}):`, ...failures.map((f) => cut(`  ✘ ${f.name}${f.message ? ` — ${oneLine(f.message)}` : ''}`))];
 }
 
 /** Adds a finished run's checks, one profile or several (flaky ones count as passed here; summary.md says they were flaky). */

@@ -67,13 +67,20 @@ async function answers(kc: KubeConfig, client: V1Pod, url: string, n: number, ga
   return rs.map(answerOf);
 }
 
-/** Returns once one GET through `url` is answered by a backend, or after CONVERGE_MS (the phase after it then judges). */
-async function answeredOnce(kc: KubeConfig, client: V1Pod, url: string): Promise<void> {
+/**
+ * Returns once `ask` is answered by a backend, or after CONVERGE_MS (the phase after it then
+ * judges). A new Service is refused until kube-proxy programs it, which on a loaded node took
+ * longer than a judged phase's retries (PIN_MS); waiting here keeps those for the judgement.
+ */
+async function answeredOnce(ask: () => Promise<Answer | undefined>): Promise<void> {
   for (const until = Date.now() + CONVERGE_MS; Date.now() < until; await sleep(500)) {
-    const [a] = await answers(kc, client, url, 1);
+    const a = await ask();
     if (a && 'backend' in a) return;
   }
 }
+
+/** One GET of `url` from the client, as an Answer. */
+const oneGet = (kc: KubeConfig, client: V1Pod, url: string) => async () => (await answers(kc, client, url, 1))[0];
 
 /**
  * sessionAffinity ClientIP: AFFINITY_REQUESTS requests of the client through `via` all
@@ -82,6 +89,7 @@ async function answeredOnce(kc: KubeConfig, client: V1Pod, url: string): Promise
 export async function affinityPinned(kc: KubeConfig, client: V1Pod, svc: V1Service, via: Via, family: IPFamily, withinMs = PIN_MS): Promise<Verdict> {
   const t = httpTarget(client, svc, via, family);
   if ('ok' in t) return t;
+  await answeredOnce(oneGet(kc, client, t.url));
   return retryVerdict(async () => pinnedVerdict({ object: t.object, family, answers: await answers(kc, client, t.url, AFFINITY_REQUESTS) }), { withinMs, delayMs: 2_000 });
 }
 
@@ -99,8 +107,10 @@ export async function affinityPinnedUdp(kc: KubeConfig, client: V1Pod, svc: V1Se
       continue;
     }
     const object = `${podLabel(client)} → ${t.name} (udp hostname, a new socket each)`;
+    const datagrams = async (n: number) => (await udpRepeated(podRunner(kc, client), t.address, t.port, 'hostname', n)).map(udpAnswerOf);
+    await answeredOnce(async () => (await datagrams(1))[0]);
     parts.push(
-      await retryVerdict(async () => pinnedVerdict({ object, family, answers: (await udpRepeated(podRunner(kc, client), t.address, t.port, 'hostname', AFFINITY_REQUESTS)).map(udpAnswerOf) }), {
+      await retryVerdict(async () => pinnedVerdict({ object, family, answers: await datagrams(AFFINITY_REQUESTS) }), {
         withinMs: PIN_MS,
         delayMs: 2_000,
       }),
@@ -175,8 +185,7 @@ export async function affinityTimeout(kc: KubeConfig, client: V1Pod, svc: V1Serv
   if ('ok' in t) return t;
   const object = `${t.object} with sessionAffinity ClientIP timeoutSeconds ${timeoutSeconds}`;
   const gap = timeoutSeconds / 2;
-  // A new Service: wait for kube-proxy to program it first, or the held phase wastes an attempt.
-  await answeredOnce(kc, client, t.url);
+  await answeredOnce(oneGet(kc, client, t.url));
   let heldAnswers: Answer[] = [];
   const held = await retryVerdict(
     async () => {
