@@ -111,6 +111,9 @@ export function probePodManifest(ns: string, s: ProbePodSpec): V1Pod {
       dnsConfig: s.dnsConfig,
       readinessGates: s.readinessGates?.map((conditionType) => ({ conditionType })),
       terminationGracePeriodSeconds: 1,
+      // No probe talks to the API server. A token volume needs the namespace's root-CA ConfigMap in
+      // kubelet's cache, and a pod made with its new namespace waited seconds for it (FailedMount).
+      automountServiceAccountToken: false,
       tolerations: [{ operator: 'Exists' }],
       containers: [
         {
