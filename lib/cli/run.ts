@@ -24,6 +24,7 @@ import type { Progress } from '../util/progress.ts';
 import { runClusterName, type RunArgs } from './args.ts';
 import { guardCleanup, type CleanupGuard } from './cleanup.ts';
 import type { CollectedChecks } from './list-checks.ts';
+import type { NodesReady } from '../cluster/kind.ts';
 import { assertReusedVariant, existingClusterFacts, inspectCluster, labClusterFacts, sweepNamespaces, sweepRunContainers, type Inspected } from './run-cluster.ts';
 import { ensureReadableFile, ensureWritableDir, resolveSuites, timestamp } from './run-inputs.ts';
 import { runProfilesInParallel, type ParallelOutcome, type ProfileRun } from './run-parallel.ts';
@@ -97,11 +98,23 @@ function profileSettings(plan: RunPlan, over: Partial<RunSettings>): RunSettings
  * collects the declared checks and refuses (exit 2) a pattern matching none,
  * before any test runs; the first profile's collection serves the others.
  */
-async function runSuites(plan: RunPlan, s: RunSettings, label: string, deps: RunDeps, cluster: { kc: KubeConfig; families: ClusterFamilies }): Promise<VitestOutcome> {
+async function runSuites(
+  plan: RunPlan,
+  s: RunSettings,
+  label: string,
+  deps: RunDeps,
+  cluster: { kc: KubeConfig; families: ClusterFamilies; podsStarted?: Promise<void> | undefined },
+): Promise<VitestOutcome> {
   const { args } = plan;
   // The run's probes come up while vitest loads (suites/setup/run-probes.ts); the globalSetup leaves them to this.
   const runProbes = import('../../suites/setup/run-probes.ts');
-  const probesStarted = runProbes.then((m) => m.startRunProbes(cluster.kc, s, { sharded: args.shard !== undefined, families: cluster.families.families })).catch(() => undefined);
+  const { podsStarted } = cluster;
+  const probesStarted = runProbes
+    .then(async (m) => {
+      if (!podsStarted) return m.startRunProbes(cluster.kc, s, { sharded: args.shard !== undefined, families: cluster.families.families });
+      await Promise.all([podsStarted, m.startOutsideClients(cluster.kc, s)]);
+    })
+    .catch(() => undefined);
   // The workers take the families detected here instead of each listing the cluster again.
   const settings: RunSettings = { ...s, runProbesStarted: true, families: cluster.families };
   const gate = plan.gate;
@@ -217,8 +230,19 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
   let created = false;
   let pendingUp: Promise<unknown> | undefined;
   let clusterKc: KubeConfig | undefined;
+  // A cluster this run creates gets its probe pods once its nodes are Ready (kind.up's onNodesReady).
+  let podsStarted: Promise<void> | undefined;
+  const podsGivenUp = new AbortController();
+  const startPods = ({ handle, labResolver }: NodesReady) => {
+    const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
+    const s = { runId: plan.runId, suites: plan.suites, selfTest: args.selfTest };
+    podsStarted = import('../../suites/setup/run-probes.ts')
+      .then((m) => m.startClusterProbes(kc, s, { sharded: args.shard !== undefined, edge: { labResolver }, signal: podsGivenUp.signal }))
+      .catch(() => undefined);
+  };
   const guard = guardCleanup(
     async () => {
+      podsGivenUp.abort(); // a failed creation leaves no wave waiting on a deleted cluster
       await pendingUp?.catch(() => undefined); // up() deletes a half-made cluster itself
       if (created && !args.keep) await kind.down({ name: p.name, progress });
       else if (clusterKc && !args.keep) {
@@ -238,7 +262,7 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
       handle = await progress.step(`reuse cluster ${p.name}`, () => kind.exportKubeconfig(p.name, progress));
       await kind.ensureEdge(handle, edge);
     } else {
-      const up = kind.up({ variant: p.variant, ...edge });
+      const up = kind.up({ variant: p.variant, ...edge, onNodesReady: startPods });
       pendingUp = up;
       handle = await up;
       created = true;
@@ -258,7 +282,7 @@ async function runOnLabCluster(plan: RunPlan, p: ProfileRun, multi: boolean, dep
       build: kubernetesBuildOf(p.variant.kubernetes),
       cluster: labClusterFacts(p.variant),
     });
-    const result = profileOutcome(p.label, p.reportDir, await runSuites(plan, s, p.label, deps, { kc, families: seen.families }));
+    const result = profileOutcome(p.label, p.reportDir, await runSuites(plan, s, p.label, deps, { kc, families: seen.families, podsStarted }));
     if (args.html && !multi) await htmlReport(p.reportDir, s, args.history, result.summary ? [result.summary] : [], deps);
     return result;
   } finally {

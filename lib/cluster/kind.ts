@@ -7,8 +7,8 @@ import { labSetup } from '../lab/index.ts';
 import { LAB_DIR } from '../lab/paths.ts';
 import { LAB_CLUSTER_LABEL } from '../lab/versions.ts';
 import { loadKubeConfig } from '../k8s/client.ts';
-import { edgeFiles, KIND_NETWORK, readEdgeInfo, startEdge, type EdgeInfo } from '../edge/index.ts';
-import { networkSubnets } from '../edge/docker.ts';
+import { edgeFiles, KIND_NETWORK, readEdgeInfo, startEdge, type EdgeInfo, type EdgeOptions } from '../edge/index.ts';
+import { networkSubnets, type NetAddresses } from '../edge/docker.ts';
 import { assertOutsideNetwork } from './addressing.ts';
 import type { Dns64Mode } from '../edge/dns.ts';
 import { installMetalLB } from '../edge/metallb.ts';
@@ -87,6 +87,18 @@ export interface UpOptions {
    * ever turning ready cost every such run a 180-s wait.
    */
   loadBalancers?: boolean;
+  /**
+   * Called (not awaited) once every node is Ready and the lab resolver answers, while CoreDNS
+   * and MetalLB may still be coming up: a run makes its probe pods then, so that they come up
+   * beside those instead of after them. Not called when `up` fails first.
+   */
+  onNodesReady?: (ready: NodesReady) => void;
+}
+
+/** What `onNodesReady` is given: the cluster, and the lab resolver's address on kind's network. */
+export interface NodesReady {
+  handle: ClusterHandle;
+  labResolver: string | undefined;
 }
 
 export async function up(opts: UpOptions): Promise<ClusterHandle> {
@@ -147,10 +159,19 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
     }
     // The edge and MetalLB need the API and the node containers, not Ready nodes: they start
     // while the nodes finish coming up (MetalLB's pods are scheduled as soon as they are Ready).
-    await allSettledOrThrow([
-      progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name)),
-      progress.step('lab edge and load balancer', () => provisionAddons(handle, opts)),
-    ]);
+    let resolverSeen: (addr: NetAddresses) => void = () => undefined;
+    const resolver = new Promise<NetAddresses>((resolve) => (resolverSeen = resolve));
+    const nodesReady = progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
+    const { onNodesReady } = opts;
+    if (onNodesReady) {
+      // A failed wait is reported by allSettledOrThrow below; an edge that fails first never resolves `resolver`.
+      void Promise.all([nodesReady, resolver])
+        .then(([, dns]) => {
+          if (!abort.signal.aborted) onNodesReady({ handle, labResolver: dns.IPv6 ?? dns.IPv4 });
+        })
+        .catch(() => undefined);
+    }
+    await allSettledOrThrow([nodesReady, progress.step('lab edge and load balancer', () => provisionAddons(handle, { ...opts, onResolver: resolverSeen }))]);
     stopIfInterrupted();
     return handle;
   } catch (err) {
@@ -240,10 +261,11 @@ export function describeVariant(v: ClusterVariant): string {
  * profile, so CoreDNS never forwards beyond the lab) and MetalLB with a pool
  * per cluster family.
  */
-export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOptions, 'variant'>): Promise<EdgeInfo> {
+export async function provisionAddons(handle: ClusterHandle, opts: Omit<UpOptions, 'variant'> & Pick<EdgeOptions, 'onResolver'>): Promise<EdgeInfo> {
   const kc = loadKubeConfig({ kubeconfig: handle.kubeconfigPath, context: handle.context });
   // Independent of each other: the edge's CoreDNS rollout and MetalLB's pods come up side by side.
-  const edge = startEdge(kc, { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' }, opts.progress);
+  const edgeOpts: EdgeOptions = { cluster: handle.name, pref64: opts.pref64 ?? WELL_KNOWN_PREF64, dns64Mode: opts.dns64Mode ?? 'coredns' };
+  const edge = startEdge(kc, opts.onResolver ? { ...edgeOpts, onResolver: opts.onResolver } : edgeOpts, opts.progress);
   const lb = detectClusterFamilies(clients(kc).core).then((f) =>
     installMetalLB(kc, handle.name, f.families, opts.progress, { waitForSpeakers: opts.loadBalancers ?? true }),
   );

@@ -22,6 +22,8 @@ export interface EdgeOptions {
   cluster: string;
   pref64: string;
   dns64Mode: Dns64Mode;
+  /** Called once the lab resolver answers, before CoreDNS is pointed at it (the edge file comes after that). */
+  onResolver?: (addr: NetAddresses) => void;
 }
 
 /** Everything a suite needs to know about the lab edge; written to `<lab dir>/edge/<cluster>.json`. */
@@ -180,6 +182,7 @@ export async function startEdge(kc: KubeConfig, opts: EdgeOptions, progress: Pro
     await waitUnbound(n.dns);
     return addr;
   });
+  opts.onResolver?.(dnsAddr);
 
   const nodes = await kindNodes(opts.cluster);
   await progress.step(`routes to ${pref64.cidr}, ${v4Subnet} and ${origin6.subnet} on ${nodes.length} nodes`, async () => {

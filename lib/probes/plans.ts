@@ -68,17 +68,20 @@ export function planNamespace(runId: string, label: string): string {
 
 type Cluster = Omit<PlanCluster, 'tail' | 'namespace'>;
 
-/** The cluster facts plans take, read once (the families are the caller's: the harness detected them). */
-export async function planCluster(kc: KubeConfig, families: readonly IPFamily[]): Promise<Cluster> {
+/**
+ * The cluster facts plans take, read once (the families are the caller's: the harness detected them).
+ * `edge`: the lab resolver as a cluster still being made reported it, before its edge file exists.
+ */
+export async function planCluster(kc: KubeConfig, families: readonly IPFamily[], edge?: { labResolver: string | undefined }): Promise<Cluster> {
   const core = kc.makeApiClient(CoreV1Api);
   const kind = kindClusterOf(kc.getCurrentContext());
-  const [nodes, kubeDns, edge] = await Promise.all([
+  const [nodes, kubeDns, edgeFile] = await Promise.all([
     core.listNode({}),
     core.readNamespacedService({ name: 'kube-dns', namespace: 'kube-system' }).catch(() => undefined),
-    kind ? readEdgeInfo(kind) : undefined,
+    kind && !edge ? readEdgeInfo(kind) : undefined,
   ]);
   const clusterDns = kubeDns?.spec?.clusterIPs ?? (kubeDns?.spec?.clusterIP ? [kubeDns.spec.clusterIP] : []);
-  const labResolver = edge?.dns.kind.IPv6 ?? edge?.dns.kind.IPv4;
+  const labResolver = edge ? edge.labResolver : (edgeFile?.dns.kind.IPv6 ?? edgeFile?.dns.kind.IPv4);
   return { workers: workersOf(nodes.items), nodes: nodes.items.map((n) => n.metadata!.name!), families, clusterDns, ...(labResolver ? { labResolver } : {}) };
 }
 
@@ -183,15 +186,24 @@ export function planWaves(plans: readonly PodPlan[], suites: readonly Suite[] | 
  * Ready within `waitMs` (a slow cluster, or the run's namespaces going after Ctrl-C) ends
  * the waves: they are only a head start, and each file makes whatever of its plan is
  * missing. A plan that fails to start is its file's to report: the file then starts it itself.
+ * `signal`: the run gave up on the cluster (its creation failed): no further wait or wave.
  */
-export async function startPlanWaves(kc: KubeConfig, runId: string, waves: readonly (readonly PodPlan[])[], cluster: Cluster, waitMs = 60_000): Promise<void> {
+export async function startPlanWaves(
+  kc: KubeConfig,
+  runId: string,
+  waves: readonly (readonly PodPlan[])[],
+  cluster: Cluster,
+  opts: { waitMs?: number; signal?: AbortSignal } = {},
+): Promise<void> {
   for (const [i, wave] of waves.entries()) {
+    if (opts.signal?.aborted) return;
     await Promise.all(wave.map((p) => startPlan(kc, runId, p, cluster).catch(() => undefined)));
     if (i === waves.length - 1) break;
     const ready = await Promise.all(
       wave.map((p) => {
         const { namespace, specs } = specsOf(p, runId, cluster);
-        return specs.length > 0 ? waitPodsReady(kc, namespace, specs.map((s) => s.name), waitMs).then(() => true, () => false) : true;
+        if (specs.length === 0) return true;
+        return waitPodsReady(kc, namespace, specs.map((s) => s.name), opts.waitMs ?? 60_000, opts.signal).then(() => true, () => false);
       }),
     );
     if (!ready.every(Boolean)) return;

@@ -191,7 +191,7 @@ export async function createProbePods(kc: KubeConfig, ns: string, specs: ProbePo
  * Waits until every named pod of `ns` is Ready, with one LIST of the namespace per poll
  * (not a GET per pod: on 2 cores the API server's time is the run's time).
  */
-export async function waitPodsReady(kc: KubeConfig, ns: string, names: readonly string[], timeoutMs = 120_000): Promise<V1Pod[]> {
+export async function waitPodsReady(kc: KubeConfig, ns: string, names: readonly string[], timeoutMs = 120_000, signal?: AbortSignal): Promise<V1Pod[]> {
   const core = kc.makeApiClient(CoreV1Api);
   const isReady = (p: V1Pod) => p.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True') ?? false;
   const seen = await waitFor(
@@ -202,6 +202,7 @@ export async function waitPodsReady(kc: KubeConfig, ns: string, names: readonly 
       intervalMs: 500,
       until: (pods) => names.every((n) => { const p = pods.get(n); return p !== undefined && isReady(p); }),
       describe: (pods) => `not Ready: ${names.filter((n) => { const p = pods.get(n); return !p || !isReady(p); }).map((n) => `${n} (${pods.get(n)?.status?.phase ?? 'absent'})`).join(', ')}`,
+      ...(signal ? { signal } : {}),
     },
   );
   return names.map((n) => seen.get(n)!);
