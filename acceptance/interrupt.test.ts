@@ -75,6 +75,8 @@ const STEPS: (SignalAt & { step: string; lateMs?: number })[] = [
   { step: 'kind create: nodes being made (kill -INT)', marker: /Preparing nodes/, afterMs: 0, lateMs: 15_000, processOnly: true },
   { step: 'kind create', marker: /▶ kind create cluster/, afterMs: 8_000 },
   { step: 'edge setup', marker: /▶ lab edge and load balancer/, afterMs: 5_000 },
+  // Nodes Ready, edge not done: the run's probe pods are being made in a cluster still being made.
+  { step: 'edge setup with probe pods', marker: /nodes Ready: the run starts its probe pods/, afterMs: 1_000, stepEnd: /[✔✘] lab edge and load balancer/ },
   { step: 'suites', ...IN_SUITES },
   { step: 'HTML report', marker: /▶ HTML report/, afterMs: 500 },
 ];

@@ -161,17 +161,21 @@ export async function up(opts: UpOptions): Promise<ClusterHandle> {
     // while the nodes finish coming up (MetalLB's pods are scheduled as soon as they are Ready).
     let resolverSeen: (addr: NetAddresses) => void = () => undefined;
     const resolver = new Promise<NetAddresses>((resolve) => (resolverSeen = resolve));
-    const nodesReady = progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name));
+    let nodesSeen: () => void = () => undefined;
+    const nodesReady = new Promise<void>((resolve) => (nodesSeen = resolve));
     const { onNodesReady } = opts;
     if (onNodesReady) {
-      // A failed wait is reported by allSettledOrThrow below; an edge that fails first never resolves `resolver`.
-      void Promise.all([nodesReady, resolver])
-        .then(([, dns]) => {
-          if (!abort.signal.aborted) onNodesReady({ handle, labResolver: dns.IPv6 ?? dns.IPv4 });
-        })
-        .catch(() => undefined);
+      // Neither resolves when the wait or the edge fails first: allSettledOrThrow below reports that.
+      void Promise.all([nodesReady, resolver]).then(([, dns]) => {
+        if (abort.signal.aborted) return;
+        progress.info('nodes Ready: the run starts its probe pods beside CoreDNS and MetalLB');
+        onNodesReady({ handle, labResolver: dns.IPv6 ?? dns.IPv4 });
+      });
     }
-    await allSettledOrThrow([nodesReady, progress.step('lab edge and load balancer', () => provisionAddons(handle, { ...opts, onResolver: resolverSeen }))]);
+    await allSettledOrThrow([
+      progress.step('wait for nodes Ready and CoreDNS', () => waitReady(name, nodesSeen)),
+      progress.step('lab edge and load balancer', () => provisionAddons(handle, { ...opts, onResolver: resolverSeen })),
+    ]);
     stopIfInterrupted();
     return handle;
   } catch (err) {
@@ -284,8 +288,8 @@ export async function exportKubeconfig(name: string, progress: Progress): Promis
   return { name, kubeconfigPath: file, context: `kind-${name}` };
 }
 
-/** Every node Ready and CoreDNS rolled out (kind is asked not to wait at all). */
-async function waitReady(name: string): Promise<void> {
+/** Every node Ready (then `onNodes`) and CoreDNS rolled out (kind is asked not to wait at all). */
+async function waitReady(name: string, onNodes: () => void = () => undefined): Promise<void> {
   const node = `${name}-control-plane`;
   const kubectl = (...args: string[]) =>
     docker(['exec', node, 'kubectl', '--kubeconfig', '/etc/kubernetes/admin.conf', ...args], {
@@ -294,6 +298,7 @@ async function waitReady(name: string): Promise<void> {
     });
   try {
     await kubectl('wait', '--for=condition=Ready', 'nodes', '--all', '--timeout=300s');
+    onNodes();
     await kubectl('-n', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=300s');
   } catch (err) {
     // Say what is not ready, not just that a wait timed out.
