@@ -10,9 +10,10 @@
  *
  *   npx vitest run --project interrupt      (the lab must be set up)
  */
+import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, onTestFinished, test } from 'vitest';
 import { clusterExists, clusterVolumes, leftovers } from '../lib/cluster/kind.ts';
 
 const REPO_ROOT = path.resolve(import.meta.dirname, '..');
@@ -84,7 +85,9 @@ const STEPS: (SignalAt & { step: string; lateMs?: number })[] = [
 describe('Ctrl-C at every step exits 130 and leaves nothing of the cluster', () => {
   test.for(STEPS)('SIGINT during $step', { timeout: 600_000 }, async ({ step, lateMs, ...at }) => {
     const name = `v6e2e-int-${step.replace(/[^a-z]+/g, '')}`;
-    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', path.join(REPO_ROOT, 'reports', `interrupt-${name}`)], name, at);
+    const reportDir = path.join(REPO_ROOT, 'reports', `interrupt-${name}`);
+    onTestFinished(() => rm(reportDir, { recursive: true, force: true })); // made before the cluster, empty or partial after the signal
+    const r = await interruptAt(['run', '--profile', 'ipv4', '--suite', 'address-families', '--name', name, '--report-dir', reportDir], name, at);
     expect(r.exitCode, r.stderr.split('\n').slice(-12).join('\n')).toBe(130);
     expect(r.stderr).toMatch(/SIGINT: cleaning up|interrupted while creating cluster/);
     expect(await clusterExists(name)).toBe(false);
