@@ -73,10 +73,7 @@ async function answers(kc: KubeConfig, client: V1Pod, url: string, n: number, ga
  * longer than a judged phase's retries (PIN_MS); waiting here keeps those for the judgement.
  */
 async function answeredOnce(ask: () => Promise<Answer | undefined>): Promise<void> {
-  for (const until = Date.now() + CONVERGE_MS; Date.now() < until; await sleep(500)) {
-    const a = await ask();
-    if (a && 'backend' in a) return;
-  }
+  await retry(ask, { withinMs: CONVERGE_MS, delayMs: 500, until: (a) => a !== undefined && 'backend' in a });
 }
 
 /** One GET of `url` from the client, as an Answer. */
